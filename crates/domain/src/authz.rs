@@ -1,0 +1,289 @@
+//! Every permission decision in convene, in one place.
+//!
+//! Handlers never check roles themselves: they describe what is being
+//! attempted as an [`Action`] and ask [`authorize`]. The test matrix at the
+//! bottom lists each role against each action, allowed and denied.
+
+use crate::roles::{Grant, Role, Scope};
+
+/// Someone signed in, with the roles they hold. Every account is a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The account's id.
+    pub user_id: i64,
+    /// The roles held beyond membership.
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    /// True if the account is a coordinator of the site.
+    pub fn is_coordinator(&self) -> bool {
+        self.holds(Role::Coordinator, &Scope::Site)
+    }
+
+    /// True if the account holds `role` over exactly `scope`.
+    pub fn holds(&self, role: Role, scope: &Scope) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && &g.scope == scope)
+    }
+
+    fn organizes(&self, group: &str) -> bool {
+        self.holds(Role::Organizer, &Scope::Group(group.to_owned()))
+    }
+}
+
+/// Something a person attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// See and change one's own account, sessions and subscriptions.
+    ManageOwnAccount,
+    /// Run the site: settings, sign-up switch, job queue, outbox, all accounts.
+    AdministerSite,
+    /// Invite someone to hold `role` over `scope`.
+    Invite {
+        /// The role offered.
+        role: Role,
+        /// Where it applies.
+        scope: &'a Scope,
+    },
+    /// List, resend or revoke an invitation that someone issued.
+    ManageInvitation {
+        /// The role the invitation offers.
+        role: Role,
+        /// Where it applies.
+        scope: &'a Scope,
+        /// Who sent it.
+        invited_by: i64,
+    },
+    /// Change a group's entry.
+    EditGroup {
+        /// The group's slug.
+        group: &'a str,
+    },
+    /// Add or change events on a calendar.
+    EditCalendar {
+        /// The calendar's slug (a group's calendar shares the group's slug).
+        calendar: &'a str,
+    },
+}
+
+/// Why an action was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// Nobody is signed in and the action needs an account.
+    #[error("Sign in to do this.")]
+    NotSignedIn,
+    /// The account lacks the role the action needs.
+    #[error("Your account does not have permission to do this.")]
+    Forbidden,
+}
+
+/// Decides whether `actor` (or a visitor, when `None`) may do `action`.
+pub fn authorize(actor: Option<&Actor>, action: &Action<'_>) -> Result<(), Denied> {
+    let Some(actor) = actor else {
+        return Err(Denied::NotSignedIn);
+    };
+    if actor.is_coordinator() {
+        return Ok(());
+    }
+    let allowed = match action {
+        Action::ManageOwnAccount => true,
+        Action::AdministerSite => false,
+        Action::Invite { role, scope } => may_invite(actor, *role, scope),
+        Action::ManageInvitation {
+            role,
+            scope,
+            invited_by,
+        } => *invited_by == actor.user_id || may_invite(actor, *role, scope),
+        Action::EditGroup { group } => actor.organizes(group),
+        Action::EditCalendar { calendar } => {
+            actor.holds(
+                Role::CalendarEditor,
+                &Scope::Calendar((*calendar).to_owned()),
+            ) || actor.organizes(calendar)
+        }
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
+}
+
+/// Organizers invite co-organizers of their own group and editors of their
+/// group's calendar; only coordinators invite coordinators or editors of
+/// other calendars.
+fn may_invite(actor: &Actor, role: Role, scope: &Scope) -> bool {
+    match (role, scope) {
+        (Role::Organizer, Scope::Group(g)) => actor.organizes(g),
+        (Role::CalendarEditor, Scope::Calendar(c)) => actor.organizes(c),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(id: i64, grants: &[(Role, Scope)]) -> Actor {
+        Actor {
+            user_id: id,
+            grants: grants
+                .iter()
+                .map(|(role, scope)| Grant {
+                    role: *role,
+                    scope: scope.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn every_role_against_every_action() {
+        let group = Scope::Group("pug-boston".into());
+        let other_group = Scope::Group("pug-paris".into());
+        let region = Scope::Calendar("europe".into());
+        let group_cal = Scope::Calendar("pug-boston".into());
+
+        let coordinator = actor(1, &[(Role::Coordinator, Scope::Site)]);
+        let organizer = actor(2, &[(Role::Organizer, group.clone())]);
+        let editor = actor(3, &[(Role::CalendarEditor, region.clone())]);
+        let member = actor(4, &[]);
+
+        let actions: Vec<(&str, Action<'_>)> = vec![
+            ("own account", Action::ManageOwnAccount),
+            ("administer", Action::AdministerSite),
+            (
+                "invite coordinator",
+                Action::Invite {
+                    role: Role::Coordinator,
+                    scope: &Scope::Site,
+                },
+            ),
+            (
+                "invite organizer here",
+                Action::Invite {
+                    role: Role::Organizer,
+                    scope: &group,
+                },
+            ),
+            (
+                "invite organizer elsewhere",
+                Action::Invite {
+                    role: Role::Organizer,
+                    scope: &other_group,
+                },
+            ),
+            (
+                "invite editor of region",
+                Action::Invite {
+                    role: Role::CalendarEditor,
+                    scope: &region,
+                },
+            ),
+            (
+                "invite editor of group calendar",
+                Action::Invite {
+                    role: Role::CalendarEditor,
+                    scope: &group_cal,
+                },
+            ),
+            (
+                "manage own invitation",
+                Action::ManageInvitation {
+                    role: Role::Organizer,
+                    scope: &other_group,
+                    invited_by: 2,
+                },
+            ),
+            (
+                "manage group invitation",
+                Action::ManageInvitation {
+                    role: Role::Organizer,
+                    scope: &group,
+                    invited_by: 1,
+                },
+            ),
+            (
+                "manage coordinator invitation",
+                Action::ManageInvitation {
+                    role: Role::Coordinator,
+                    scope: &Scope::Site,
+                    invited_by: 1,
+                },
+            ),
+            (
+                "edit own group",
+                Action::EditGroup {
+                    group: "pug-boston",
+                },
+            ),
+            ("edit other group", Action::EditGroup { group: "pug-paris" }),
+            (
+                "edit region calendar",
+                Action::EditCalendar { calendar: "europe" },
+            ),
+            (
+                "edit group calendar",
+                Action::EditCalendar {
+                    calendar: "pug-boston",
+                },
+            ),
+            (
+                "edit other calendar",
+                Action::EditCalendar { calendar: "asia" },
+            ),
+        ];
+
+        // Columns: visitor, member, organizer of pug-boston, editor of europe, coordinator.
+        let expected: [(&str, [bool; 5]); 15] = [
+            ("own account", [false, true, true, true, true]),
+            ("administer", [false, false, false, false, true]),
+            ("invite coordinator", [false, false, false, false, true]),
+            ("invite organizer here", [false, false, true, false, true]),
+            (
+                "invite organizer elsewhere",
+                [false, false, false, false, true],
+            ),
+            (
+                "invite editor of region",
+                [false, false, false, false, true],
+            ),
+            (
+                "invite editor of group calendar",
+                [false, false, true, false, true],
+            ),
+            ("manage own invitation", [false, false, true, false, true]),
+            ("manage group invitation", [false, false, true, false, true]),
+            (
+                "manage coordinator invitation",
+                [false, false, false, false, true],
+            ),
+            ("edit own group", [false, false, true, false, true]),
+            ("edit other group", [false, false, false, false, true]),
+            ("edit region calendar", [false, false, false, true, true]),
+            ("edit group calendar", [false, false, true, false, true]),
+            ("edit other calendar", [false, false, false, false, true]),
+        ];
+        let actors = [
+            None,
+            Some(&member),
+            Some(&organizer),
+            Some(&editor),
+            Some(&coordinator),
+        ];
+        for ((name, action), (row_name, row)) in actions.iter().zip(expected.iter()) {
+            assert_eq!(name, row_name);
+            for (who, allowed) in actors.iter().zip(row.iter()) {
+                let got = authorize(*who, action);
+                assert_eq!(got.is_ok(), *allowed, "{name} by {who:?}: {got:?}");
+                if who.is_none() {
+                    assert_eq!(got, Err(Denied::NotSignedIn));
+                } else if !allowed {
+                    assert_eq!(got, Err(Denied::Forbidden));
+                }
+            }
+        }
+    }
+}

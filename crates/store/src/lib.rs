@@ -1,1 +1,298 @@
-//! placeholder
+//! convene's storage: one store API over SQLite (the embedded default) and
+//! PostgreSQL (for several nodes sharing the load).
+//!
+//! A [`Db`] wraps the native pool of either backend. Queries are written once
+//! as constant SQL with `$n` placeholders and run on whichever backend is in
+//! use through the [`run!`] macro; only where the SQL must differ (the job
+//! claim, schema introspection) is there one string per backend. Use-cases
+//! own transaction boundaries: they call [`Db::begin`], hand `tx.ex()` to the
+//! query functions in this crate's modules, and commit.
+//!
+//! Each table has its own module whose functions take an [`Ex`].
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Connection, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub mod api_tokens;
+pub mod auth_tokens;
+pub mod grants;
+pub mod invitations;
+pub mod jobs;
+pub mod rate_limits;
+pub mod schema;
+pub mod sessions;
+pub mod settings;
+pub mod testing;
+pub mod users;
+
+/// Runs the same query expression against whichever backend `$ex` holds.
+///
+/// `run!(ex, |c| sqlx::query("...").bind(x).execute(c).await)` expands to a
+/// `match` whose arms each type-check the body for their own backend.
+#[macro_export]
+macro_rules! run {
+    ($ex:expr, |$c:ident| $body:expr) => {
+        match $ex {
+            $crate::Ex::Sqlite($c) => $body,
+            $crate::Ex::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs a statement with the given binds on whichever backend `$ex` holds
+/// and returns the number of rows it changed.
+#[macro_export]
+macro_rules! execute {
+    ($ex:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
+        match $ex {
+            $crate::Ex::Sqlite(c) => sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()),
+            $crate::Ex::Postgres(c) => sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A pool of connections to the configured database.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// SQLite in WAL mode with foreign keys on.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// A borrowed connection (inside a transaction or not) to run one query on.
+pub enum Ex<'c> {
+    /// A SQLite connection.
+    Sqlite(&'c mut SqliteConnection),
+    /// A PostgreSQL connection.
+    Postgres(&'c mut PgConnection),
+}
+
+/// An open write transaction. Dropping it without [`Tx::commit`] rolls back.
+pub enum Tx {
+    /// On SQLite, begun with `BEGIN IMMEDIATE` so writers queue on the lock
+    /// instead of failing with "database is locked" half-way.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// On PostgreSQL, an ordinary read-committed transaction.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A connection taken from the pool for reads outside a transaction.
+pub enum Conn {
+    /// SQLite.
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    /// PostgreSQL.
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique index refused the write (an address or key already taken).
+    #[error("already exists")]
+    Duplicate,
+    /// A stored value could not be read back into its domain type.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+    /// The database or the connection failed.
+    #[error(transparent)]
+    Database(sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How to open the database.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Largest number of pooled connections.
+    pub max_connections: u32,
+    /// For PostgreSQL: the schema to use (`search_path`); tests use a fresh one each.
+    pub pg_schema: Option<String>,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            pg_schema: None,
+        }
+    }
+}
+
+impl Db {
+    /// Opens the SQLite database file at `path`, creating it if missing.
+    pub async fn open_sqlite(path: &Path, opts: &DbOptions) -> Result<Self> {
+        let connect = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a write that was acknowledged survives power loss, not just a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections)
+            .connect_with(connect)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// Connects to PostgreSQL at `url`.
+    pub async fn open_postgres(url: &str, opts: &DbOptions) -> Result<Self> {
+        let mut connect = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = &opts.pg_schema {
+            connect = connect.options([("search_path", schema.as_str())]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(connect)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies every embedded migration not yet applied, in order.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Begins a write transaction.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Takes a connection for reads.
+    pub async fn conn(&self) -> Result<Conn> {
+        Ok(match self {
+            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        match conn.ex() {
+            Ex::Sqlite(c) => c.ping().await?,
+            Ex::Postgres(c) => c.ping().await?,
+        }
+        Ok(())
+    }
+
+    /// Writes a consistent snapshot of a SQLite database to `dest` while
+    /// the site keeps running (`VACUUM INTO`). Refused on PostgreSQL, whose
+    /// own `pg_dump` does this job.
+    pub async fn backup_sqlite(&self, dest: &Path) -> Result<(), BackupError> {
+        let Db::Sqlite(pool) = self else {
+            return Err(BackupError::UsePgDump);
+        };
+        if dest.exists() {
+            return Err(BackupError::Exists(dest.display().to_string()));
+        }
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| BackupError::Exists("path is not UTF-8".into()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest)
+            .execute(pool)
+            .await
+            .map_err(|e| BackupError::Store(e.into()))?;
+        Ok(())
+    }
+
+    /// Closes every pooled connection, waiting for those in use.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Why a backup was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// The database is PostgreSQL.
+    #[error(
+        "this site stores its data in PostgreSQL; back it up with pg_dump (for example: pg_dump --format=custom --file=convene.dump \"$CONVENE_DATABASE_URL\")"
+    )]
+    UsePgDump,
+    /// The destination already exists and is never overwritten.
+    #[error("{0} already exists; choose a new file name")]
+    Exists(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Tx {
+    /// The connection to run queries in this transaction on.
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Tx::Sqlite(t) => Ex::Sqlite(t),
+            Tx::Postgres(t) => Ex::Postgres(t),
+        }
+    }
+
+    /// Makes every write in the transaction durable.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Conn {
+    /// The connection to run queries on.
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Conn::Sqlite(c) => Ex::Sqlite(c),
+            Conn::Postgres(c) => Ex::Postgres(c),
+        }
+    }
+}

@@ -1,1 +1,18 @@
-//! placeholder
+//! convene's use-cases: the verbs (sign up, invite an organizer, send an
+//! email) with their transaction boundaries, plus the durable job queue that
+//! carries everything leaving the process, and the mailer it drives.
+//!
+//! Adapters (web, command line) call these functions with a [`Services`]
+//! and turn [`AppError`] into their own shape.
+
+pub mod accounts;
+pub mod admin;
+pub mod error;
+pub mod invitations;
+pub mod jobs;
+pub mod mail;
+pub mod rate_limit;
+pub mod services;
+
+pub use error::{AppError, AppResult};
+pub use services::{Services, SiteInfo};

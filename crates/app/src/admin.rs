@@ -1,0 +1,1 @@
+//! Coordinator tasks.

@@ -1,0 +1,22 @@
+//! Outgoing mail: messages built from templates, queued as jobs, and handed
+//! to SMTP or, with no relay configured, written to the outbox folder.
+
+pub mod message;
+pub mod outbox;
+pub mod send_job;
+pub mod smtp;
+pub mod templates;
+
+pub use message::{MailError, OutgoingEmail};
+pub use outbox::{OutboxEntry, OutboxMailer};
+pub use send_job::{SendEmail, queue_email};
+pub use smtp::SmtpMailer;
+
+use async_trait::async_trait;
+
+/// Something that delivers a finished message.
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    /// Delivers `email`. A [`MailError::Transient`] is retried by the job queue.
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
+}

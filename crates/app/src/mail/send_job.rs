@@ -1,0 +1,57 @@
+//! The job that sends one email, and the helper that queues it.
+
+use super::templates::Rendered;
+use super::{MailError, OutgoingEmail};
+use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
+use crate::{AppResult, Services};
+use convene_store::Tx;
+use serde::{Deserialize, Serialize};
+
+/// Sends one finished message through the configured mailer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendEmail {
+    /// The message, complete with its Message-ID.
+    pub email: OutgoingEmail,
+}
+
+impl BackgroundJob for SendEmail {
+    const KIND: &'static str = "send_email";
+
+    fn idempotency_key(&self) -> Option<String> {
+        Some(format!("email:{}", self.email.message_id))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        match ctx.mailer.send(&self.email).await {
+            Ok(()) => Ok(()),
+            Err(MailError::Permanent(e)) => Err(JobError::Permanent(e)),
+            Err(MailError::Transient(e)) => Err(JobError::Retry(e)),
+        }
+    }
+}
+
+/// Queues `rendered` for `to` inside the caller's transaction: the email
+/// goes out if and only if the transaction commits.
+pub async fn queue_email(
+    tx: &mut Tx,
+    svc: &Services,
+    to: &str,
+    to_name: Option<&str>,
+    rendered: Rendered,
+) -> AppResult<()> {
+    let domain = svc.site.base_url.host_str().unwrap_or("localhost").to_owned();
+    let email = OutgoingEmail {
+        from: svc.site.mail_from.clone(),
+        from_name: svc.site.name.clone(),
+        to: to.to_owned(),
+        to_name: to_name.map(str::to_owned),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        message_id: format!("<{}@{domain}>", svc.tokens.new_token().expose()),
+        date: svc.clock.now(),
+    };
+    email.validate()?;
+    enqueue(tx, svc, &SendEmail { email }).await?;
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! The emails convene sends, each as a text and an HTML part.
+//!
+//! Every value that came from a person is HTML-escaped in the HTML part;
+//! header values are checked by [`super::OutgoingEmail::validate`].
+
+/// A rendered email body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text part.
+    pub text: String,
+    /// HTML part.
+    pub html: String,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One paragraph of an email, either plain words or a call to action.
+enum Block<'a> {
+    Para(String),
+    Button { label: &'a str, url: &'a str },
+}
+
+fn render(site_name: &str, subject: String, greeting: &str, blocks: &[Block<'_>]) -> Rendered {
+    let mut text = format!("{greeting}\n\n");
+    let mut html = format!(
+        "<!doctype html><html><body style=\"font-family: system-ui, sans-serif; line-height: 1.5; max-width: 36em\">\n<p>{}</p>\n",
+        escape_html(greeting)
+    );
+    for block in blocks {
+        match block {
+            Block::Para(p) => {
+                text.push_str(p);
+                text.push_str("\n\n");
+                html.push_str(&format!("<p>{}</p>\n", escape_html(p)));
+            }
+            Block::Button { label, url } => {
+                text.push_str(&format!("{label}:\n{url}\n\n"));
+                html.push_str(&format!(
+                    "<p><a href=\"{}\" style=\"display: inline-block; padding: .6em 1.2em; background: #1d4ed8; color: #fff; border-radius: .3em; text-decoration: none\">{}</a></p>\n<p style=\"font-size: .9em\">Or copy this link: {}</p>\n",
+                    escape_html(url),
+                    escape_html(label),
+                    escape_html(url)
+                ));
+            }
+        }
+    }
+    text.push_str(&format!("-- \n{site_name}\n"));
+    html.push_str(&format!(
+        "<p style=\"color: #555; font-size: .9em\">— {}</p>\n</body></html>\n",
+        escape_html(site_name)
+    ));
+    Rendered { subject, text, html }
+}
+
+fn hello(name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("Hello {n},"),
+        None => "Hello,".to_owned(),
+    }
+}
+
+/// Asks a new member to confirm their address.
+pub fn verify_email(site: &str, name: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("Confirm your email address for {site}"),
+        &hello(Some(name)),
+        &[
+            Block::Para(format!("Thank you for joining {site}. Please confirm that this address is yours; the link works once and for 48 hours.")),
+            Block::Button { label: "Confirm my address", url: link },
+            Block::Para("If you did not sign up, ignore this email and nothing will happen.".into()),
+        ],
+    )
+}
+
+/// Tells the owner of an address that someone tried to sign up with it again.
+pub fn already_registered(site: &str, name: &str, signin: &str, reset: &str) -> Rendered {
+    render(
+        site,
+        format!("You already have an account on {site}"),
+        &hello(Some(name)),
+        &[
+            Block::Para("Someone (probably you) tried to create a new account with this address, which already has one.".into()),
+            Block::Button { label: "Sign in", url: signin },
+            Block::Para(format!("Forgot your password? You can choose a new one at {reset}")),
+        ],
+    )
+}
+
+/// A one-time sign-in link.
+pub fn magic_link(site: &str, name: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("Your sign-in link for {site}"),
+        &hello(Some(name)),
+        &[
+            Block::Para("Here is the sign-in link you asked for. It works once and for 15 minutes.".into()),
+            Block::Button { label: "Sign in", url: link },
+            Block::Para("If you did not ask for it, ignore this email; nobody can sign in without the link.".into()),
+        ],
+    )
+}
+
+/// A password reset link.
+pub fn password_reset(site: &str, name: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("Choose a new password for {site}"),
+        &hello(Some(name)),
+        &[
+            Block::Para("Someone asked to reset the password of your account. The link works once and for one hour.".into()),
+            Block::Button { label: "Choose a new password", url: link },
+            Block::Para("If it was not you, ignore this email: your password stays as it is.".into()),
+        ],
+    )
+}
+
+/// An invitation to a role.
+pub fn invitation(site: &str, inviter: &str, what: &str, link: &str, expires: &str) -> Rendered {
+    render(
+        site,
+        format!("{inviter} invites you to be {what} on {site}"),
+        &hello(None),
+        &[
+            Block::Para(format!("{inviter} invites you to be {what} on {site}.")),
+            Block::Button { label: "Accept the invitation", url: link },
+            Block::Para(format!("The link works once, until {expires}. If you do not know {inviter} or do not want this, ignore this email.")),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_escaped_in_html_but_kept_in_text() {
+        let r = invitation(
+            "Python Groups",
+            "Eve <script>alert(1)</script>",
+            "an organizer of pug-boston",
+            "https://groups.example.org/invitations/abc?x=1&y=2",
+            "2026-12-03 15:00 UTC",
+        );
+        assert!(r.html.contains("Eve &lt;script&gt;"));
+        assert!(!r.html.contains("<script>"));
+        assert!(r.html.contains("x=1&amp;y=2"));
+        assert!(r.text.contains("Eve <script>alert(1)</script> invites you"));
+        assert!(r.text.contains("https://groups.example.org/invitations/abc?x=1&y=2"));
+        assert_eq!(
+            r.subject,
+            "Eve <script>alert(1)</script> invites you to be an organizer of pug-boston on Python Groups"
+        );
+    }
+}

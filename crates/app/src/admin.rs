@@ -1,1 +1,39 @@
-//! Coordinator tasks.
+//! Coordinator tasks over the job queue.
+
+use crate::{AppError, AppResult, Services};
+use convene_domain::{Action, Actor, authorize};
+use convene_store::jobs::{self, JobRow};
+
+/// The states a job can be in, in the order pages list them.
+pub const JOB_STATES: [&str; 4] = ["queued", "running", "dead", "done"];
+
+/// Jobs in `state` (most recent first), for the coordinator's jobs page.
+pub async fn list_jobs(svc: &Services, actor: &Actor, state: &str, limit: i64) -> AppResult<Vec<JobRow>> {
+    authorize(Some(actor), &Action::AdministerSite)?;
+    if !JOB_STATES.contains(&state) {
+        return Err(AppError::NotFound("There is no such job state."));
+    }
+    let mut conn = svc.db.conn().await?;
+    Ok(jobs::in_state(conn.ex(), state, limit).await?)
+}
+
+/// How many jobs are in each state (every state listed, zeros included).
+pub async fn job_counts(svc: &Services) -> AppResult<Vec<(&'static str, i64)>> {
+    let mut conn = svc.db.conn().await?;
+    let counts = jobs::count_by_state(conn.ex()).await?;
+    Ok(JOB_STATES
+        .iter()
+        .map(|s| (*s, counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n)))
+        .collect())
+}
+
+/// Puts a dead job back in the queue.
+pub async fn retry_job(svc: &Services, actor: &Actor, id: i64) -> AppResult<()> {
+    authorize(Some(actor), &Action::AdministerSite)?;
+    let mut tx = svc.db.begin().await?;
+    if !jobs::retry_dead(tx.ex(), id, svc.clock.now()).await? {
+        return Err(AppError::Conflict("Only a dead job can be retried, and this one is not dead (any more).".into()));
+    }
+    tx.commit().await?;
+    Ok(())
+}

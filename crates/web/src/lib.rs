@@ -1,1 +1,79 @@
-//! placeholder
+//! convene's web adapter: server-rendered pages that work without
+//! JavaScript, the JSON API under `/api/v1`, health and metrics endpoints.
+//!
+//! [`router`] builds the whole application from an [`AppState`]; the binary
+//! serves it and tests drive it in-process.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod metrics;
+pub mod middleware;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use convene_app::Services;
+use convene_app::mail::OutboxMailer;
+use std::sync::Arc;
+
+/// Settings of the web adapter.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Trust `X-Forwarded-For` for the client's address (behind a proxy).
+    pub trust_proxy: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            trust_proxy: false,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Everything handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// Use-case services.
+    pub svc: Services,
+    /// The outbox, when mail is written to files instead of sent.
+    pub outbox: Option<OutboxMailer>,
+    /// Request and job metrics.
+    pub metrics: Arc<metrics::Metrics>,
+    /// Adapter settings.
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    /// State over `svc`.
+    pub fn new(svc: Services, outbox: Option<OutboxMailer>, config: WebConfig) -> Self {
+        Self {
+            svc,
+            outbox,
+            metrics: Arc::new(metrics::Metrics::default()),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole site.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(health::routes())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_cookie))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,29 @@
+//! Pages for running the site: the coordinator's overview, the job queue,
+//! the outbox, and invitations (also open to organizers for their groups).
+
+mod index;
+mod invitations;
+mod jobs;
+mod outbox;
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// Admin and invitation routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(index::index))
+        .route("/admin/signup", post(index::set_signup))
+        .route("/admin/jobs", get(jobs::jobs))
+        .route("/admin/jobs/{id}/retry", post(jobs::retry))
+        .route("/admin/outbox", get(outbox::outbox))
+        .route("/admin/outbox/{file}", get(outbox::message))
+        .route("/invite", get(invitations::manage).post(invitations::invite))
+        .route("/invite/{id}/resend", post(invitations::resend))
+        .route("/invite/{id}/revoke", post(invitations::revoke))
+}
+
+/// Forms that carry only the CSRF token.
+#[derive(Debug, serde::Deserialize)]
+pub struct Empty {}

@@ -1,0 +1,40 @@
+//! The site's main areas. Each says plainly what it holds so far.
+
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::extract::Visitor;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct Area {
+    ctx: PageCtx,
+    lead: &'static str,
+}
+
+fn area(state: &AppState, visitor: &Visitor, title: &str, lead: &'static str) -> Response {
+    render(StatusCode::OK, &Area { ctx: PageCtx::new(state, visitor, title), lead })
+}
+
+/// `/groups`.
+pub async fn groups(State(state): State<AppState>, visitor: Visitor) -> Response {
+    area(&state, &visitor, "Groups", "The directory of groups: find a living group near you, see when it meets and how to reach it. No groups are listed yet.")
+}
+
+/// `/calendar`.
+pub async fn calendar(State(state): State<AppState>, visitor: Visitor) -> Response {
+    area(&state, &visitor, "Calendar", "Meetings of every group, by region, to read here or subscribe to. No events are listed yet.")
+}
+
+/// `/blog`.
+pub async fn blog(State(state): State<AppState>, visitor: Visitor) -> Response {
+    area(&state, &visitor, "Blog", "Meeting reports, announcements and stories from the groups. Nothing is published yet.")
+}
+
+/// `/lists`.
+pub async fn lists(State(state): State<AppState>, visitor: Visitor) -> Response {
+    area(&state, &visitor, "Lists", "Mailing lists where organizers trade tips, with their archives. No lists are open yet.")
+}

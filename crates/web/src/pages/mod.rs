@@ -1,0 +1,220 @@
+//! Server-rendered pages. Every page works without JavaScript; forms follow
+//! post/redirect/get with a notice shown after each action.
+
+mod account;
+pub mod admin;
+mod areas;
+mod auth;
+mod home;
+mod invitations;
+mod setup;
+
+use crate::AppState;
+use crate::extract::Visitor;
+use crate::middleware::{SESSION_COOKIE, set_cookie};
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use convene_app::AppError;
+use convene_domain::SecretToken;
+
+/// All page routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/static/style.css", get(stylesheet))
+        .route("/groups", get(areas::groups))
+        .route("/calendar", get(areas::calendar))
+        .route("/blog", get(areas::blog))
+        .route("/lists", get(areas::lists))
+        .route("/signin", get(auth::signin_form).post(auth::signin))
+        .route("/signout", post(auth::signout))
+        .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/verify/{token}", get(auth::verify_form).post(auth::verify))
+        .route("/signin/link", get(auth::magic_form).post(auth::magic_request))
+        .route("/signin/link/{token}", get(auth::magic_confirm_form).post(auth::magic_confirm))
+        .route("/password/forgot", get(auth::forgot_form).post(auth::forgot))
+        .route("/password/reset/{token}", get(auth::reset_form).post(auth::reset))
+        .route("/setup/{token}", get(setup::setup_form).post(setup::setup))
+        .route("/invitations/{token}", get(invitations::accept_form).post(invitations::accept))
+        .route("/account", get(account::account))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .merge(admin::routes())
+}
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    /// The page's title (before the site name).
+    pub title: String,
+    /// The site's name.
+    pub site_name: String,
+    /// The signed-in person's name, if any.
+    pub user_name: Option<String>,
+    /// True for coordinators (shows the Admin link).
+    pub is_coordinator: bool,
+    /// The CSRF token for forms on the page.
+    pub csrf: String,
+    /// A success message after an action.
+    pub notice: Option<&'static str>,
+}
+
+impl PageCtx {
+    /// The context for `visitor` looking at a page titled `title`.
+    pub fn new(state: &AppState, visitor: &Visitor, title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            site_name: state.svc.site.name.clone(),
+            user_name: visitor.signed_in.as_ref().map(|s| s.user.display_name.clone()),
+            is_coordinator: visitor.signed_in.as_ref().is_some_and(|s| s.actor.is_coordinator()),
+            csrf: visitor.csrf.clone(),
+            notice: None,
+        }
+    }
+
+    /// Adds the notice for `code` (from a `?done=` redirect), if known.
+    pub fn with_notice(mut self, code: Option<&str>) -> Self {
+        self.notice = code.and_then(notice_text);
+        self
+    }
+}
+
+/// The fixed success messages; a redirect names one by code, so nothing a
+/// stranger puts in a URL is ever shown as a message.
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "signed-in" => "You are signed in.",
+        "signed-out" => "You are signed out.",
+        "verified" => "Your email address is confirmed and you are signed in.",
+        "password-set" => "Your new password is saved and you are signed in.",
+        "welcome" => "Welcome! Your account is ready and you are signed in.",
+        "invited" => "The invitation is on its way.",
+        "resent" => "The invitation was sent again with a new link.",
+        "revoked" => "The invitation was withdrawn; its link no longer works.",
+        "retried" => "The job is queued again.",
+        "token-revoked" => "The API token was revoked.",
+        "signup-opened" => "Sign-up is open: anyone can create an account.",
+        "signup-closed" => "Sign-up is closed: new people join by invitation only.",
+        _ => return None,
+    })
+}
+
+/// Errors on a form: one per field, shown by the field and in a summary.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub Vec<(&'static str, String)>);
+
+impl FormErrors {
+    /// The error for `field`, if any.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    /// True when there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The error to show for `e` on a form with `fields`, or `None` if `e`
+    /// is not about the form's input (and should become an error page).
+    pub fn from_app(e: &AppError, fields: &[&'static str]) -> Option<(StatusCode, Self)> {
+        let (status, _, message) = crate::error::classify(e);
+        let field = match e {
+            AppError::Invalid(i) if fields.contains(&i.field) => i.field,
+            AppError::Invalid(_)
+            | AppError::BadCredentials
+            | AppError::Conflict(_)
+            | AppError::RateLimited { .. }
+            | AppError::SignupClosed => "",
+            _ => return None,
+        };
+        Some((status, Self(vec![(field, message)])))
+    }
+}
+
+/// Renders a template into a response, or a plain 500 if rendering fails.
+pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    ctx: PageCtx,
+    status: u16,
+    heading: &'a str,
+    message: &'a str,
+}
+
+/// A page in the layout saying what went wrong and what to do.
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::UNAUTHORIZED => "Please sign in",
+        StatusCode::GONE => "This link no longer works",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    };
+    let ctx = PageCtx {
+        title: heading.to_owned(),
+        site_name: String::new(),
+        user_name: None,
+        is_coordinator: false,
+        csrf: String::new(),
+        notice: None,
+    };
+    render(status, &ErrorPage { ctx, status: status.as_u16(), heading, message })
+}
+
+/// The 404 page for unknown addresses.
+pub async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "There is nothing at this address. Check the link, or start again from the home page.")
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+}
+
+/// A redirect after a successful action that also starts a session.
+pub fn signed_in_redirect(state: &AppState, session: &SecretToken, to: &str) -> Response {
+    let https = state.svc.site.is_https();
+    let cookie = set_cookie(
+        SESSION_COOKIE.name(https),
+        session.expose(),
+        convene_app::accounts::SESSION_DAYS * 24 * 3600,
+        https,
+    );
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+/// Only same-site paths are followed after sign-in (no open redirects).
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) => n,
+        _ => "/account",
+    }
+}
+
+/// A `?done=code` query, for notices after post/redirect/get.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    /// The notice code.
+    pub done: Option<String>,
+}

@@ -1,1 +1,93 @@
-fn main() {}
+//! The `convene` binary: parses the command line, loads the configuration
+//! and wires storage, use-cases, the job workers and the web adapter
+//! together. It holds no logic of its own.
+
+mod commands;
+mod config;
+mod wiring;
+
+use clap::{Parser, Subcommand};
+use config::{Config, ConfigArgs};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A self-hosted home for a family of user groups.
+#[derive(Debug, Parser)]
+#[command(name = "convene", version, about, long_about = None)]
+struct Cli {
+    /// A TOML file with settings (the same names as the flags below, in snake_case)
+    #[arg(long, env = "CONVENE_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    settings: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the site: migrate the database, start the job workers and serve HTTP
+    Serve,
+    /// Apply database migrations and exit
+    Migrate,
+    /// Write a consistent snapshot of the SQLite database to FILE while the site runs
+    Backup {
+        /// Where to write the snapshot (must not exist yet)
+        file: PathBuf,
+    },
+    /// Administration tasks for whoever runs the server
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Make EMAIL a coordinator and print a one-time link to choose a password and sign in
+    CreateCoordinator {
+        /// The coordinator's email address
+        email: String,
+    },
+    /// Print a new API bearer token for the account with address EMAIL
+    Token {
+        /// The account's email address
+        email: String,
+        /// A name for the token, to recognise it later
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.settings, cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("convene: configuration error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    wiring::init_logging(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("convene: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve => commands::serve(config).await,
+            Command::Migrate => commands::migrate(config).await,
+            Command::Backup { file } => commands::backup(config, &file).await,
+            Command::Admin(AdminCommand::CreateCoordinator { email }) => commands::create_coordinator(config, &email).await,
+            Command::Admin(AdminCommand::Token { email, name }) => commands::token(config, &email, &name).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("convene: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

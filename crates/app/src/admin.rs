@@ -37,3 +37,14 @@ pub async fn retry_job(svc: &Services, actor: &Actor, id: i64) -> AppResult<()> 
     tx.commit().await?;
     Ok(())
 }
+
+/// Removes expired sessions and finished rate-limit windows. Run every few
+/// minutes by `convene serve`; safe to run on several nodes at once.
+pub async fn housekeeping(svc: &Services) -> AppResult<(u64, u64)> {
+    let now = svc.clock.now();
+    let mut tx = svc.db.begin().await?;
+    let sessions = convene_store::sessions::delete_expired(tx.ex(), now).await?;
+    let windows = convene_store::rate_limits::prune(tx.ex(), now - chrono::Duration::days(1)).await?;
+    tx.commit().await?;
+    Ok((sessions, windows))
+}

@@ -6,7 +6,6 @@
 //! Everything else is [`AppError::Internal`]: logged with its cause by the
 //! adapter and shown to the visitor only as "something went wrong".
 
-use chrono::{DateTime, Utc};
 use convene_domain::{Denied, InvalidInput};
 use convene_store::StoreError;
 
@@ -31,11 +30,11 @@ pub enum AppError {
     /// Wrong address or password. Deliberately does not say which.
     #[error("That email address and password do not match an account.")]
     BadCredentials,
-    /// Too many attempts; try again after the instant given.
-    #[error("Too many attempts. Please wait a little and try again.")]
+    /// Too many attempts; try again after the number of seconds given.
+    #[error("Too many attempts. Please wait {} and try again.", wait_words(*retry_after_secs))]
     RateLimited {
-        /// When the current window ends.
-        retry_at: DateTime<Utc>,
+        /// Seconds until the current window ends.
+        retry_after_secs: i64,
     },
     /// The site is not taking new accounts.
     #[error("Sign-up is closed on this site; ask a coordinator or organizer for an invitation.")]
@@ -59,3 +58,11 @@ impl From<convene_domain::password::PasswordError> for AppError {
 
 /// Shorthand for use-case results.
 pub type AppResult<T> = Result<T, AppError>;
+
+fn wait_words(secs: i64) -> String {
+    match secs {
+        ..=60 => "a minute".to_owned(),
+        61..=3599 => format!("{} minutes", (secs + 59) / 60),
+        _ => format!("{} hours", (secs + 3599) / 3600),
+    }
+}

@@ -46,7 +46,9 @@ pub async fn check(svc: &Services, limit: Limit, subjects: &[&str]) -> AppResult
     }
     tx.commit().await?;
     match retry_at {
-        Some(retry_at) => Err(AppError::RateLimited { retry_at }),
+        Some(retry_at) => Err(AppError::RateLimited {
+            retry_after_secs: (retry_at - now).num_seconds().max(1),
+        }),
         None => Ok(()),
     }
 }

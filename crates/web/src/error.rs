@@ -6,7 +6,6 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use convene_app::AppError;
 use convene_domain::Denied;
 
@@ -31,9 +30,8 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str, String) {
 
 /// Adds `Retry-After` to a 429 answer.
 pub fn retry_after(e: &AppError, response: &mut Response) {
-    if let AppError::RateLimited { retry_at } = e {
-        let secs = (*retry_at - Utc::now()).num_seconds().max(1);
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+    if let AppError::RateLimited { retry_after_secs } = e {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }

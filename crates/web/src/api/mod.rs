@@ -1,2 +1,33 @@
-//! The JSON API under `/api/v1`.
-pub fn routes() -> axum::Router<crate::AppState> { axum::Router::new() }
+//! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document at
+//! `/api/v1/openapi.json`. Clients authenticate with a bearer token made by
+//! `convene admin token EMAIL`; every permission is checked by the same
+//! authorization module as the pages.
+
+mod auth;
+mod invitations;
+mod jobs;
+mod me;
+mod openapi;
+
+pub use auth::{ApiJson, ApiUser};
+
+use crate::AppState;
+use axum::Router;
+use axum::routing::{delete, get, post};
+
+/// API routes (mounted under `/api/v1`).
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::document))
+        .route("/me", get(me::me))
+        .route("/invitations", get(invitations::list).post(invitations::create))
+        .route("/invitations/{id}", delete(invitations::revoke))
+        .route("/invitations/{id}/resend", post(invitations::resend))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}/retry", post(jobs::retry))
+        .fallback(not_found)
+}
+
+async fn not_found() -> crate::error::ApiError {
+    crate::error::ApiError(convene_app::AppError::NotFound("There is no such API endpoint; see /api/v1/openapi.json."))
+}

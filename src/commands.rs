@@ -1,0 +1,145 @@
+//! What each subcommand does.
+
+use crate::config::Config;
+use crate::wiring;
+use anyhow::{Context, Result, bail};
+use convene_app::accounts;
+use convene_app::jobs::{JobContext, Registry, Worker, WorkerConfig};
+use convene_web::{AppState, WebConfig};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// `convene serve`.
+pub async fn serve(config: Config) -> Result<()> {
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    let (mailer, outbox) = wiring::mailer(&config)?;
+    match &outbox {
+        Some(o) => tracing::info!(folder = %o.dir().display(), "no CONVENE_SMTP_URL: mail is written to the outbox folder"),
+        None => tracing::info!("mail goes out through the SMTP relay"),
+    }
+
+    if accounts::needs_first_coordinator(&svc).await? {
+        let link = accounts::first_coordinator_link(&svc).await?;
+        println!("\nThis site has no coordinator yet. Open this one-time link to set one up (valid for 24 hours):\n\n    {link}\n");
+    }
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut workers = Vec::new();
+    for n in 0..config.workers {
+        let ctx = JobContext { services: svc.clone(), mailer: mailer.clone() };
+        let name = format!("{}-{}-{n}", hostname(), std::process::id());
+        let worker = Worker::new(ctx, Registry::standard(), WorkerConfig { name, ..WorkerConfig::default() });
+        workers.push(tokio::spawn(worker.run(stop_rx.clone())));
+    }
+    let housekeeping = {
+        let svc = svc.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = convene_app::admin::housekeeping(&svc).await {
+                    tracing::warn!(error = %e, "housekeeping failed");
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(600)) => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        })
+    };
+
+    let web = WebConfig { trust_proxy: config.trust_proxy, max_body_bytes: config.max_body_bytes };
+    let app = convene_web::router(AppState::new(svc, outbox, web));
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (CONVENE_LISTEN)", config.listen))?;
+    println!("convene is listening on http://{} (public address {})", listener.local_addr()?, config.base_url);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the web server failed")?;
+
+    tracing::info!("stopping: in-flight requests are done; waiting for the current jobs");
+    let _ = stop_tx.send(true);
+    for w in workers {
+        if tokio::time::timeout(Duration::from_secs(30), w).await.is_err() {
+            tracing::warn!("a job worker did not stop in time; its job's lease will expire and another worker will run it");
+        }
+    }
+    let _ = housekeeping.await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map_or_else(|_| "host".to_owned(), |h| h.trim().to_owned())
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutdown signal received");
+}
+
+/// `convene migrate`.
+pub async fn migrate(config: Config) -> Result<()> {
+    let db = wiring::open_database(&config).await?;
+    db.close().await;
+    println!("The database is up to date.");
+    Ok(())
+}
+
+/// `convene backup FILE`.
+pub async fn backup(config: Config, file: &Path) -> Result<()> {
+    let db = wiring::open_database(&config).await?;
+    let result = db.backup_sqlite(file).await;
+    db.close().await;
+    match result {
+        Ok(()) => {
+            println!("Wrote a consistent snapshot of the database to {}.", file.display());
+            Ok(())
+        }
+        Err(e) => bail!("{e}"),
+    }
+}
+
+/// `convene admin create-coordinator EMAIL`.
+pub async fn create_coordinator(config: Config, email: &str) -> Result<()> {
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    let link = accounts::create_coordinator_link(&svc, email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.close().await;
+    println!("{email} is a coordinator. Open this one-time link (valid for 24 hours) to choose a password and sign in:\n\n    {link}\n");
+    Ok(())
+}
+
+/// `convene admin token EMAIL`.
+pub async fn token(config: Config, email: &str, name: &str) -> Result<()> {
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    let token = accounts::create_api_token(&svc, email, name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.close().await;
+    println!("{}", token.expose());
+    eprintln!("This token is shown only once. Send it as: Authorization: Bearer <token>");
+    Ok(())
+}

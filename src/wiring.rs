@@ -1,0 +1,68 @@
+//! Building the parts from the configuration.
+
+use crate::config::{Config, Database, redact};
+use anyhow::{Context, Result};
+use convene_app::mail::{Mailer, OutboxMailer, SmtpMailer};
+use convene_app::{Services, SiteInfo};
+use convene_domain::{RandomTokens, SystemClock};
+use convene_store::{Db, DbOptions};
+use std::sync::Arc;
+
+/// Structured logs to stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if config.json_logs {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Opens the database (creating the data folder for SQLite) and migrates it.
+pub async fn open_database(config: &Config) -> Result<Db> {
+    let opts = DbOptions { max_connections: config.db_max_connections, pg_schema: None };
+    let db = match &config.database {
+        Database::Sqlite(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).with_context(|| format!("cannot create the data folder {}", parent.display()))?;
+            }
+            Db::open_sqlite(path, &opts).await.with_context(|| format!("cannot open the SQLite database {}", path.display()))?
+        }
+        Database::Postgres(url) => Db::open_postgres(url, &opts)
+            .await
+            .with_context(|| format!("cannot connect to PostgreSQL at {}", redact(url)))?,
+    };
+    db.migrate().await.context("database migration failed")?;
+    Ok(db)
+}
+
+/// The services every use-case takes.
+pub fn services(config: &Config, db: Db) -> Services {
+    Services {
+        db,
+        clock: Arc::new(SystemClock),
+        tokens: Arc::new(RandomTokens),
+        site: Arc::new(SiteInfo {
+            name: config.site_name.clone(),
+            base_url: config.base_url.clone(),
+            mail_from: config.mail_from.clone(),
+        }),
+    }
+}
+
+/// The mailer: SMTP if configured, otherwise the outbox folder.
+pub fn mailer(config: &Config) -> Result<(Arc<dyn Mailer>, Option<OutboxMailer>)> {
+    match &config.smtp_url {
+        Some(url) => {
+            let smtp = SmtpMailer::from_url(url).map_err(|e| anyhow::anyhow!("CONVENE_SMTP_URL: {e}"))?;
+            Ok((Arc::new(smtp), None))
+        }
+        None => {
+            let outbox = OutboxMailer::new(config.data_dir.join("outbox"));
+            Ok((Arc::new(outbox.clone()), Some(outbox)))
+        }
+    }
+}

@@ -17,21 +17,35 @@ pub async fn serve(config: Config) -> Result<()> {
     let svc = wiring::services(&config, db.clone());
     let (mailer, outbox) = wiring::mailer(&config)?;
     match &outbox {
-        Some(o) => tracing::info!(folder = %o.dir().display(), "no CONVENE_SMTP_URL: mail is written to the outbox folder"),
+        Some(o) => {
+            tracing::info!(folder = %o.dir().display(), "no CONVENE_SMTP_URL: mail is written to the outbox folder")
+        }
         None => tracing::info!("mail goes out through the SMTP relay"),
     }
 
     if accounts::needs_first_coordinator(&svc).await? {
         let link = accounts::first_coordinator_link(&svc).await?;
-        println!("\nThis site has no coordinator yet. Open this one-time link to set one up (valid for 24 hours):\n\n    {link}\n");
+        println!(
+            "\nThis site has no coordinator yet. Open this one-time link to set one up (valid for 24 hours):\n\n    {link}\n"
+        );
     }
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
     for n in 0..config.workers {
-        let ctx = JobContext { services: svc.clone(), mailer: mailer.clone() };
+        let ctx = JobContext {
+            services: svc.clone(),
+            mailer: mailer.clone(),
+        };
         let name = format!("{}-{}-{n}", hostname(), std::process::id());
-        let worker = Worker::new(ctx, Registry::standard(), WorkerConfig { name, ..WorkerConfig::default() });
+        let worker = Worker::new(
+            ctx,
+            Registry::standard(),
+            WorkerConfig {
+                name,
+                ..WorkerConfig::default()
+            },
+        );
         workers.push(tokio::spawn(worker.run(stop_rx.clone())));
     }
     let housekeeping = {
@@ -50,22 +64,37 @@ pub async fn serve(config: Config) -> Result<()> {
         })
     };
 
-    let web = WebConfig { trust_proxy: config.trust_proxy, max_body_bytes: config.max_body_bytes };
+    let web = WebConfig {
+        trust_proxy: config.trust_proxy,
+        max_body_bytes: config.max_body_bytes,
+    };
     let app = convene_web::router(AppState::new(svc, outbox, web));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (CONVENE_LISTEN)", config.listen))?;
-    println!("convene is listening on http://{} (public address {})", listener.local_addr()?, config.base_url);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the web server failed")?;
+    println!(
+        "convene is listening on http://{} (public address {})",
+        listener.local_addr()?,
+        config.base_url
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the web server failed")?;
 
     tracing::info!("stopping: in-flight requests are done; waiting for the current jobs");
     let _ = stop_tx.send(true);
     for w in workers {
-        if tokio::time::timeout(Duration::from_secs(30), w).await.is_err() {
-            tracing::warn!("a job worker did not stop in time; its job's lease will expire and another worker will run it");
+        if tokio::time::timeout(Duration::from_secs(30), w)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "a job worker did not stop in time; its job's lease will expire and another worker will run it"
+            );
         }
     }
     let _ = housekeeping.await;
@@ -75,7 +104,8 @@ pub async fn serve(config: Config) -> Result<()> {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map_or_else(|_| "host".to_owned(), |h| h.trim().to_owned())
+    std::fs::read_to_string("/etc/hostname")
+        .map_or_else(|_| "host".to_owned(), |h| h.trim().to_owned())
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
@@ -116,7 +146,10 @@ pub async fn backup(config: Config, file: &Path) -> Result<()> {
     db.close().await;
     match result {
         Ok(()) => {
-            println!("Wrote a consistent snapshot of the database to {}.", file.display());
+            println!(
+                "Wrote a consistent snapshot of the database to {}.",
+                file.display()
+            );
             Ok(())
         }
         Err(e) => bail!("{e}"),
@@ -127,9 +160,13 @@ pub async fn backup(config: Config, file: &Path) -> Result<()> {
 pub async fn create_coordinator(config: Config, email: &str) -> Result<()> {
     let db = wiring::open_database(&config).await?;
     let svc = wiring::services(&config, db.clone());
-    let link = accounts::create_coordinator_link(&svc, email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let link = accounts::create_coordinator_link(&svc, email)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     db.close().await;
-    println!("{email} is a coordinator. Open this one-time link (valid for 24 hours) to choose a password and sign in:\n\n    {link}\n");
+    println!(
+        "{email} is a coordinator. Open this one-time link (valid for 24 hours) to choose a password and sign in:\n\n    {link}\n"
+    );
     Ok(())
 }
 
@@ -137,7 +174,9 @@ pub async fn create_coordinator(config: Config, email: &str) -> Result<()> {
 pub async fn token(config: Config, email: &str, name: &str) -> Result<()> {
     let db = wiring::open_database(&config).await?;
     let svc = wiring::services(&config, db.clone());
-    let token = accounts::create_api_token(&svc, email, name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let token = accounts::create_api_token(&svc, email, name)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     db.close().await;
     println!("{}", token.expose());
     eprintln!("This token is shown only once. Send it as: Authorization: Bearer <token>");

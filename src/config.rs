@@ -94,7 +94,12 @@ fn pick(flag: Option<String>, file: Option<String>) -> Option<String> {
     flag.or(file).filter(|v| !v.trim().is_empty())
 }
 
-fn number<T: std::str::FromStr>(value: Option<String>, name: &str, default: T, ok: impl Fn(&T) -> bool) -> Result<T> {
+fn number<T: std::str::FromStr>(
+    value: Option<String>,
+    name: &str,
+    default: T,
+    ok: impl Fn(&T) -> bool,
+) -> Result<T> {
     match value {
         None => Ok(default),
         Some(v) => match v.trim().parse::<T>() {
@@ -109,27 +114,41 @@ impl Config {
     pub fn load(args: ConfigArgs, file: Option<&std::path::Path>) -> Result<Self> {
         let from_file = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the config file {}", path.display()))?;
-                toml::from_str::<ConfigArgs>(&text).with_context(|| format!("the config file {} is not valid", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the config file {}", path.display()))?;
+                toml::from_str::<ConfigArgs>(&text)
+                    .with_context(|| format!("the config file {} is not valid", path.display()))?
             }
             None => ConfigArgs::default(),
         };
-        let data_dir = PathBuf::from(pick(args.data_dir, from_file.data_dir).unwrap_or_else(|| "./convene-data".into()));
-        let listen_s = pick(args.listen, from_file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen: SocketAddr = listen_s
-            .parse()
-            .with_context(|| format!("CONVENE_LISTEN={listen_s:?} is not an address and port like 127.0.0.1:8080"))?;
+        let data_dir = PathBuf::from(
+            pick(args.data_dir, from_file.data_dir).unwrap_or_else(|| "./convene-data".into()),
+        );
+        let listen_s =
+            pick(args.listen, from_file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_s.parse().with_context(|| {
+            format!("CONVENE_LISTEN={listen_s:?} is not an address and port like 127.0.0.1:8080")
+        })?;
         let database = match pick(args.database_url, from_file.database_url) {
             None => Database::Sqlite(data_dir.join("convene.db")),
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-                Url::parse(&u).with_context(|| "CONVENE_DATABASE_URL is not a valid URL".to_owned())?;
+                Url::parse(&u)
+                    .with_context(|| "CONVENE_DATABASE_URL is not a valid URL".to_owned())?;
                 Database::Postgres(u)
             }
-            Some(u) if u.starts_with("sqlite://") => Database::Sqlite(PathBuf::from(u.trim_start_matches("sqlite://"))),
-            Some(u) => bail!("CONVENE_DATABASE_URL={:?} must start with postgres:// or sqlite:// (or be empty for SQLite in the data folder)", redact(&u)),
+            Some(u) if u.starts_with("sqlite://") => {
+                Database::Sqlite(PathBuf::from(u.trim_start_matches("sqlite://")))
+            }
+            Some(u) => bail!(
+                "CONVENE_DATABASE_URL={:?} must start with postgres:// or sqlite:// (or be empty for SQLite in the data folder)",
+                redact(&u)
+            ),
         };
-        let base_s = pick(args.base_url, from_file.base_url).unwrap_or_else(|| format!("http://{listen}/"));
-        let base_url = Url::parse(&base_s).with_context(|| format!("CONVENE_BASE_URL={base_s:?} is not a URL like https://groups.example.org/"))?;
+        let base_s =
+            pick(args.base_url, from_file.base_url).unwrap_or_else(|| format!("http://{listen}/"));
+        let base_url = Url::parse(&base_s).with_context(|| {
+            format!("CONVENE_BASE_URL={base_s:?} is not a URL like https://groups.example.org/")
+        })?;
         if !matches!(base_url.scheme(), "http" | "https") || base_url.host_str().is_none() {
             bail!("CONVENE_BASE_URL={base_s:?} must be an http:// or https:// URL with a host");
         }
@@ -137,33 +156,73 @@ impl Config {
         if let Some(u) = &smtp_url
             && !(u.starts_with("smtp://") || u.starts_with("smtps://"))
         {
-            bail!("CONVENE_SMTP_URL={:?} must start with smtp:// or smtps://", redact(u));
+            bail!(
+                "CONVENE_SMTP_URL={:?} must start with smtp:// or smtps://",
+                redact(u)
+            );
         }
         let host = base_url.host_str().unwrap_or("localhost");
         let default_from = convene_domain::EmailAddress::parse(&format!("convene@{host}"))
-            .map_or_else(|_| "convene@localhost.localdomain".to_owned(), |a| a.to_string());
+            .map_or_else(
+                |_| "convene@localhost.localdomain".to_owned(),
+                |a| a.to_string(),
+            );
         let from_s = pick(args.mail_from, from_file.mail_from).unwrap_or(default_from);
         let mail_from = convene_domain::EmailAddress::parse(&from_s)
-            .map_err(|e| anyhow::anyhow!("CONVENE_MAIL_FROM={from_s:?} is not valid: {}", e.message))?
+            .map_err(|e| {
+                anyhow::anyhow!("CONVENE_MAIL_FROM={from_s:?} is not valid: {}", e.message)
+            })?
             .to_string();
-        let site_name = pick(args.site_name, from_file.site_name).unwrap_or_else(|| "convene".into());
+        let site_name =
+            pick(args.site_name, from_file.site_name).unwrap_or_else(|| "convene".into());
         if convene_domain::error::has_control_chars(&site_name) || site_name.chars().count() > 100 {
             bail!("CONVENE_SITE_NAME must be one line of at most 100 characters");
         }
-        let trust_proxy = match pick(args.trust_proxy, from_file.trust_proxy).as_deref().map(str::trim) {
+        let trust_proxy = match pick(args.trust_proxy, from_file.trust_proxy)
+            .as_deref()
+            .map(str::trim)
+        {
             None | Some("false" | "0" | "no") => false,
             Some("true" | "1" | "yes") => true,
             Some(v) => bail!("CONVENE_TRUST_PROXY={v:?} must be true or false"),
         };
-        let workers = number(pick(args.workers, from_file.workers), "CONVENE_WORKERS", 1usize, |n| *n <= 64)?;
-        let max_body_bytes = number(pick(args.max_body_bytes, from_file.max_body_bytes), "CONVENE_MAX_BODY_BYTES", 65_536usize, |n| *n >= 1024)?;
-        let db_max_connections = number(pick(args.db_max_connections, from_file.db_max_connections), "CONVENE_DB_MAX_CONNECTIONS", 16u32, |n| *n >= 1)?;
+        let workers = number(
+            pick(args.workers, from_file.workers),
+            "CONVENE_WORKERS",
+            1usize,
+            |n| *n <= 64,
+        )?;
+        let max_body_bytes = number(
+            pick(args.max_body_bytes, from_file.max_body_bytes),
+            "CONVENE_MAX_BODY_BYTES",
+            65_536usize,
+            |n| *n >= 1024,
+        )?;
+        let db_max_connections = number(
+            pick(args.db_max_connections, from_file.db_max_connections),
+            "CONVENE_DB_MAX_CONNECTIONS",
+            16u32,
+            |n| *n >= 1,
+        )?;
         let json_logs = match pick(args.log_format, from_file.log_format).as_deref() {
             None | Some("text") => false,
             Some("json") => true,
             Some(v) => bail!("CONVENE_LOG_FORMAT={v:?} must be text or json"),
         };
-        Ok(Config { data_dir, listen, database, base_url, smtp_url, mail_from, site_name, trust_proxy, workers, max_body_bytes, db_max_connections, json_logs })
+        Ok(Config {
+            data_dir,
+            listen,
+            database,
+            base_url,
+            smtp_url,
+            mail_from,
+            site_name,
+            trust_proxy,
+            workers,
+            max_body_bytes,
+            db_max_connections,
+            json_logs,
+        })
     }
 }
 
@@ -192,7 +251,10 @@ mod tests {
     fn defaults_suit_the_embedded_setup() {
         let c = with(|_| {}).unwrap();
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database, Database::Sqlite(PathBuf::from("./convene-data/convene.db")));
+        assert_eq!(
+            c.database,
+            Database::Sqlite(PathBuf::from("./convene-data/convene.db"))
+        );
         assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.mail_from, "convene@127.0.0.1");
         assert!(c.smtp_url.is_none());
@@ -202,12 +264,24 @@ mod tests {
     fn errors_name_the_bad_setting() {
         let cases: [(fn(&mut ConfigArgs), &str); 7] = [
             (|a| a.listen = Some("nowhere".into()), "CONVENE_LISTEN"),
-            (|a| a.database_url = Some("mysql://x".into()), "CONVENE_DATABASE_URL"),
+            (
+                |a| a.database_url = Some("mysql://x".into()),
+                "CONVENE_DATABASE_URL",
+            ),
             (|a| a.base_url = Some("ftp://x".into()), "CONVENE_BASE_URL"),
-            (|a| a.smtp_url = Some("relay.example.org".into()), "CONVENE_SMTP_URL"),
-            (|a| a.mail_from = Some("not an address".into()), "CONVENE_MAIL_FROM"),
+            (
+                |a| a.smtp_url = Some("relay.example.org".into()),
+                "CONVENE_SMTP_URL",
+            ),
+            (
+                |a| a.mail_from = Some("not an address".into()),
+                "CONVENE_MAIL_FROM",
+            ),
             (|a| a.workers = Some("-3".into()), "CONVENE_WORKERS"),
-            (|a| a.trust_proxy = Some("maybe".into()), "CONVENE_TRUST_PROXY"),
+            (
+                |a| a.trust_proxy = Some("maybe".into()),
+                "CONVENE_TRUST_PROXY",
+            ),
         ];
         for (set, name) in cases {
             let err = format!("{:#}", with(set).unwrap_err());
@@ -219,13 +293,23 @@ mod tests {
     fn the_file_fills_in_and_flags_win() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("convene.toml");
-        std::fs::write(&path, "site_name = \"Python Groups\"\nlisten = \"127.0.0.1:9000\"\n").unwrap();
-        let args = ConfigArgs { listen: Some("127.0.0.1:9100".into()), ..Default::default() };
+        std::fs::write(
+            &path,
+            "site_name = \"Python Groups\"\nlisten = \"127.0.0.1:9000\"\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        };
         let c = Config::load(args, Some(&path)).unwrap();
         assert_eq!(c.site_name, "Python Groups");
         assert_eq!(c.listen.port(), 9100);
         std::fs::write(&path, "colour = \"blue\"\n").unwrap();
-        let err = format!("{:#}", Config::load(ConfigArgs::default(), Some(&path)).unwrap_err());
+        let err = format!(
+            "{:#}",
+            Config::load(ConfigArgs::default(), Some(&path)).unwrap_err()
+        );
         assert!(err.contains("colour"), "{err}");
     }
 

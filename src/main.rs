@@ -67,7 +67,10 @@ fn main() -> ExitCode {
         }
     };
     wiring::init_logging(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("convene: cannot start the async runtime: {e}");
@@ -79,8 +82,12 @@ fn main() -> ExitCode {
             Command::Serve => commands::serve(config).await,
             Command::Migrate => commands::migrate(config).await,
             Command::Backup { file } => commands::backup(config, &file).await,
-            Command::Admin(AdminCommand::CreateCoordinator { email }) => commands::create_coordinator(config, &email).await,
-            Command::Admin(AdminCommand::Token { email, name }) => commands::token(config, &email, &name).await,
+            Command::Admin(AdminCommand::CreateCoordinator { email }) => {
+                commands::create_coordinator(config, &email).await
+            }
+            Command::Admin(AdminCommand::Token { email, name }) => {
+                commands::token(config, &email, &name).await
+            }
         }
     });
     match result {

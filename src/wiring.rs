@@ -12,7 +12,9 @@ use std::sync::Arc;
 pub fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr)
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     if config.json_logs {
         builder.json().init();
@@ -23,13 +25,20 @@ pub fn init_logging(config: &Config) {
 
 /// Opens the database (creating the data folder for SQLite) and migrates it.
 pub async fn open_database(config: &Config) -> Result<Db> {
-    let opts = DbOptions { max_connections: config.db_max_connections, pg_schema: None };
+    let opts = DbOptions {
+        max_connections: config.db_max_connections,
+        pg_schema: None,
+    };
     let db = match &config.database {
         Database::Sqlite(path) => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).with_context(|| format!("cannot create the data folder {}", parent.display()))?;
+                std::fs::create_dir_all(parent).with_context(|| {
+                    format!("cannot create the data folder {}", parent.display())
+                })?;
             }
-            Db::open_sqlite(path, &opts).await.with_context(|| format!("cannot open the SQLite database {}", path.display()))?
+            Db::open_sqlite(path, &opts)
+                .await
+                .with_context(|| format!("cannot open the SQLite database {}", path.display()))?
         }
         Database::Postgres(url) => Db::open_postgres(url, &opts)
             .await
@@ -57,7 +66,8 @@ pub fn services(config: &Config, db: Db) -> Services {
 pub fn mailer(config: &Config) -> Result<(Arc<dyn Mailer>, Option<OutboxMailer>)> {
     match &config.smtp_url {
         Some(url) => {
-            let smtp = SmtpMailer::from_url(url).map_err(|e| anyhow::anyhow!("CONVENE_SMTP_URL: {e}"))?;
+            let smtp =
+                SmtpMailer::from_url(url).map_err(|e| anyhow::anyhow!("CONVENE_SMTP_URL: {e}"))?;
             Ok((Arc::new(smtp), None))
         }
         None => {

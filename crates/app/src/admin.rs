@@ -8,7 +8,12 @@ use convene_store::jobs::{self, JobRow};
 pub const JOB_STATES: [&str; 4] = ["queued", "running", "dead", "done"];
 
 /// Jobs in `state` (most recent first), for the coordinator's jobs page.
-pub async fn list_jobs(svc: &Services, actor: &Actor, state: &str, limit: i64) -> AppResult<Vec<JobRow>> {
+pub async fn list_jobs(
+    svc: &Services,
+    actor: &Actor,
+    state: &str,
+    limit: i64,
+) -> AppResult<Vec<JobRow>> {
     authorize(Some(actor), &Action::AdministerSite)?;
     if !JOB_STATES.contains(&state) {
         return Err(AppError::NotFound("There is no such job state."));
@@ -23,7 +28,12 @@ pub async fn job_counts(svc: &Services) -> AppResult<Vec<(&'static str, i64)>> {
     let counts = jobs::count_by_state(conn.ex()).await?;
     Ok(JOB_STATES
         .iter()
-        .map(|s| (*s, counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n)))
+        .map(|s| {
+            (
+                *s,
+                counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n),
+            )
+        })
         .collect())
 }
 
@@ -32,7 +42,9 @@ pub async fn retry_job(svc: &Services, actor: &Actor, id: i64) -> AppResult<()> 
     authorize(Some(actor), &Action::AdministerSite)?;
     let mut tx = svc.db.begin().await?;
     if !jobs::retry_dead(tx.ex(), id, svc.clock.now()).await? {
-        return Err(AppError::Conflict("Only a dead job can be retried, and this one is not dead (any more).".into()));
+        return Err(AppError::Conflict(
+            "Only a dead job can be retried, and this one is not dead (any more).".into(),
+        ));
     }
     tx.commit().await?;
     Ok(())
@@ -44,7 +56,8 @@ pub async fn housekeeping(svc: &Services) -> AppResult<(u64, u64)> {
     let now = svc.clock.now();
     let mut tx = svc.db.begin().await?;
     let sessions = convene_store::sessions::delete_expired(tx.ex(), now).await?;
-    let windows = convene_store::rate_limits::prune(tx.ex(), now - chrono::Duration::days(1)).await?;
+    let windows =
+        convene_store::rate_limits::prune(tx.ex(), now - chrono::Duration::days(1)).await?;
     tx.commit().await?;
     Ok((sessions, windows))
 }

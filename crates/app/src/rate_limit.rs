@@ -20,15 +20,35 @@ pub struct Limit {
 }
 
 /// Password sign-in attempts per address and per IP.
-pub const SIGN_IN: Limit = Limit { name: "signin", max: 10, window: Duration::minutes(15) };
+pub const SIGN_IN: Limit = Limit {
+    name: "signin",
+    max: 10,
+    window: Duration::minutes(15),
+};
 /// New accounts per IP.
-pub const SIGN_UP: Limit = Limit { name: "signup", max: 5, window: Duration::hours(1) };
+pub const SIGN_UP: Limit = Limit {
+    name: "signup",
+    max: 5,
+    window: Duration::hours(1),
+};
 /// Sign-in links by email, per address and per IP.
-pub const MAGIC_LINK: Limit = Limit { name: "magic", max: 5, window: Duration::hours(1) };
+pub const MAGIC_LINK: Limit = Limit {
+    name: "magic",
+    max: 5,
+    window: Duration::hours(1),
+};
 /// Password reset emails, per address and per IP.
-pub const RESET: Limit = Limit { name: "reset", max: 5, window: Duration::hours(1) };
+pub const RESET: Limit = Limit {
+    name: "reset",
+    max: 5,
+    window: Duration::hours(1),
+};
 /// Invitations sent, per inviting account.
-pub const INVITE: Limit = Limit { name: "invite", max: 50, window: Duration::hours(1) };
+pub const INVITE: Limit = Limit {
+    name: "invite",
+    max: 50,
+    window: Duration::hours(1),
+};
 
 /// Counts a hit against `limit` for each of `subjects` (e.g. the IP and the
 /// address) and refuses once any of them is over.

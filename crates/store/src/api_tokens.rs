@@ -66,6 +66,5 @@ pub async fn touch(ex: Ex<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
 /// Revokes one of `user_id`'s tokens. Returns false if there was no such live token.
 pub async fn revoke(ex: Ex<'_>, id: i64, user_id: i64, now: DateTime<Utc>) -> Result<bool> {
     const SQL: &str = "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL";
-    Ok(execute!(ex, SQL, now, id, user_id)?
-        == 1)
+    Ok(execute!(ex, SQL, now, id, user_id)? == 1)
 }

@@ -21,7 +21,15 @@ pub async fn grant(
     const SQL: &str = "INSERT INTO role_grants (user_id, role, scope, granted_by, created_at) \
                        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, role, scope) DO NOTHING";
     let scope = grant.scope.to_stored();
-    execute!(ex, SQL, user_id, grant.role.as_str(), &scope, granted_by, now)?;
+    execute!(
+        ex,
+        SQL,
+        user_id,
+        grant.role.as_str(),
+        &scope,
+        granted_by,
+        now
+    )?;
     Ok(())
 }
 

@@ -30,7 +30,6 @@ pub struct InvitationRow {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-
 /// A new invitation to store.
 #[derive(Debug, Clone)]
 pub struct NewInvitation<'a> {
@@ -96,8 +95,7 @@ pub async fn pending(ex: Ex<'_>) -> Result<Vec<InvitationRow>> {
 /// Returns false when another request got there first.
 pub async fn accept(ex: Ex<'_>, id: i64, user_id: i64, now: DateTime<Utc>) -> Result<bool> {
     const SQL: &str = "UPDATE invitations SET accepted_at = $1, accepted_by = $2 WHERE id = $3 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1";
-    Ok(execute!(ex, SQL, now, user_id, id)?
-        == 1)
+    Ok(execute!(ex, SQL, now, user_id, id)? == 1)
 }
 
 /// Revokes a pending invitation. Returns false if it was no longer pending.
@@ -114,6 +112,5 @@ pub async fn renew(
     expires_at: DateTime<Utc>,
 ) -> Result<bool> {
     const SQL: &str = "UPDATE invitations SET token_hash = $1, expires_at = $2, sent_count = sent_count + 1 WHERE id = $3 AND accepted_at IS NULL AND revoked_at IS NULL";
-    Ok(execute!(ex, SQL, token_hash, expires_at, id)?
-        == 1)
+    Ok(execute!(ex, SQL, token_hash, expires_at, id)? == 1)
 }

@@ -131,8 +131,7 @@ pub async fn claim(
 pub async fn complete(ex: Ex<'_>, id: i64, lease_token: &str, now: DateTime<Utc>) -> Result<bool> {
     const SQL: &str = "UPDATE jobs SET state = 'done', finished_at = $1, updated_at = $1, locked_until = NULL, lease_token = NULL \
                        WHERE id = $2 AND lease_token = $3 AND state = 'running'";
-    Ok(execute!(ex, SQL, now, id, lease_token)?
-        == 1)
+    Ok(execute!(ex, SQL, now, id, lease_token)? == 1)
 }
 
 /// Records a failed attempt: queued again at `retry_at`, or dead when the
@@ -151,16 +150,14 @@ pub async fn fail(
         finished_at = CASE WHEN $4 OR attempts >= max_attempts THEN $5 ELSE NULL END, \
         run_at = $3, last_error = $6, updated_at = $5, locked_until = NULL, lease_token = NULL \
         WHERE id = $1 AND lease_token = $2 AND state = 'running'";
-    Ok(execute!(ex, SQL, id, lease_token, retry_at, permanent, now, error)?
-        == 1)
+    Ok(execute!(ex, SQL, id, lease_token, retry_at, permanent, now, error)? == 1)
 }
 
 /// Gives a claimed job back untouched (at shutdown): the attempt is not counted.
 pub async fn release(ex: Ex<'_>, id: i64, lease_token: &str, now: DateTime<Utc>) -> Result<bool> {
     const SQL: &str = "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, updated_at = $1, locked_until = NULL, lease_token = NULL \
                        WHERE id = $2 AND lease_token = $3 AND state = 'running'";
-    Ok(execute!(ex, SQL, now, id, lease_token)?
-        == 1)
+    Ok(execute!(ex, SQL, now, id, lease_token)? == 1)
 }
 
 /// Puts a dead job back in the queue with fresh attempts.

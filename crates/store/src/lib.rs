@@ -19,6 +19,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use sqlx;
+
 pub mod api_tokens;
 pub mod auth_tokens;
 pub mod grants;
@@ -51,8 +53,8 @@ macro_rules! run {
 macro_rules! execute {
     ($ex:expr, $sql:expr $(, $arg:expr)* $(,)?) => {
         match $ex {
-            $crate::Ex::Sqlite(c) => sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()),
-            $crate::Ex::Postgres(c) => sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()),
+            $crate::Ex::Sqlite(c) => $crate::sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()),
+            $crate::Ex::Postgres(c) => $crate::sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()),
         }
     };
 }

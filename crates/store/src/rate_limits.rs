@@ -16,12 +16,14 @@ pub async fn hit(
           hits = CASE WHEN rate_limits.window_start <= $3 THEN 1 ELSE rate_limits.hits + 1 END, \
           window_start = CASE WHEN rate_limits.window_start <= $3 THEN $2 ELSE rate_limits.window_start END \
         RETURNING hits, window_start";
-    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, DateTime<Utc>)>(SQL)
-        .bind(key)
-        .bind(now)
-        .bind(window_floor)
-        .fetch_one(c)
-        .await)?)
+    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, DateTime<Utc>)>(
+        SQL
+    )
+    .bind(key)
+    .bind(now)
+    .bind(window_floor)
+    .fetch_one(c)
+    .await)?)
 }
 
 /// Forgets windows that ended before `before`.

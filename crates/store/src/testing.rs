@@ -71,7 +71,8 @@ impl TestDb {
 
     /// A fresh, migrated SQLite file.
     pub async fn sqlite() -> Result<Self> {
-        let dir = tempfile_dir::Dir::new("db").map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        let dir =
+            tempfile_dir::Dir::new("db").map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
         let db = Db::open_sqlite(&dir.path().join("convene.db"), &DbOptions::default()).await?;
         db.migrate().await?;
         Ok(Self {
@@ -84,7 +85,14 @@ impl TestDb {
     /// A fresh, migrated schema in the PostgreSQL database at `url`.
     pub async fn postgres(url: &str) -> Result<Self> {
         let schema = format!("t{}_{}", std::process::id(), next_id());
-        let admin = Db::open_postgres(url, &DbOptions { max_connections: 1, pg_schema: None }).await?;
+        let admin = Db::open_postgres(
+            url,
+            &DbOptions {
+                max_connections: 1,
+                pg_schema: None,
+            },
+        )
+        .await?;
         if let Db::Postgres(pool) = &admin {
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
                 .execute(pool)

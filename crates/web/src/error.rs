@@ -12,14 +12,22 @@ use convene_domain::Denied;
 /// The status and public message for an error, logging internal ones.
 pub fn classify(e: &AppError) -> (StatusCode, &'static str, String) {
     match e {
-        AppError::Invalid(i) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", i.message.clone()),
-        AppError::Denied(Denied::NotSignedIn) => (StatusCode::UNAUTHORIZED, "not_signed_in", e.to_string()),
+        AppError::Invalid(i) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            i.message.clone(),
+        ),
+        AppError::Denied(Denied::NotSignedIn) => {
+            (StatusCode::UNAUTHORIZED, "not_signed_in", e.to_string())
+        }
         AppError::Denied(Denied::Forbidden) => (StatusCode::FORBIDDEN, "forbidden", e.to_string()),
         AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", (*m).to_owned()),
         AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
         AppError::LinkSpent(m) => (StatusCode::GONE, "link_spent", (*m).to_owned()),
         AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials", e.to_string()),
-        AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string()),
+        AppError::RateLimited { .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, "rate_limited", e.to_string())
+        }
         AppError::SignupClosed => (StatusCode::FORBIDDEN, "signup_closed", e.to_string()),
         AppError::Internal(cause) => {
             tracing::error!(%cause, "internal error");
@@ -74,7 +82,8 @@ impl IntoResponse for ApiError {
             AppError::Invalid(i) => Some(i.field),
             _ => None,
         };
-        let body = serde_json::json!({ "error": { "code": code, "message": message, "field": field } });
+        let body =
+            serde_json::json!({ "error": { "code": code, "message": message, "field": field } });
         let mut response = (status, axum::Json(body)).into_response();
         retry_after(&self.0, &mut response);
         response

@@ -59,9 +59,9 @@ pub struct Visitor {
 impl Visitor {
     /// The signed-in person, or a "please sign in" error.
     pub fn require(&self) -> Result<&SignedIn, PageError> {
-        self.signed_in
-            .as_ref()
-            .ok_or(PageError(AppError::Denied(convene_domain::Denied::NotSignedIn)))
+        self.signed_in.as_ref().ok_or(PageError(AppError::Denied(
+            convene_domain::Denied::NotSignedIn,
+        )))
     }
 }
 
@@ -129,21 +129,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
         }
         let expected = req.extensions().get::<CsrfToken>().map(|t| t.0.clone());
         let fresh = req.extensions().get::<CsrfToken>().is_some_and(|t| t.1);
-        let body = Bytes::from_request(req, state).await.map_err(|e| FormRejection {
-            status: e.status(),
-            message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                "That form is too large. Shorten the text and try again."
-            } else {
-                "The form could not be read. Go back, reload the page and try again."
-            },
-        })?;
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| FormRejection {
+                status: e.status(),
+                message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    "That form is too large. Shorten the text and try again."
+                } else {
+                    "The form could not be read. Go back, reload the page and try again."
+                },
+            })?;
         let pairs = decode_pairs(&body).ok_or(FormRejection {
             status: StatusCode::BAD_REQUEST,
             message: "The form contained text that is not valid UTF-8. Check what you pasted and try again.",
         })?;
-        let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str());
         match (expected, sent) {
-            (Some(expected), Some(sent)) if !fresh && !expected.is_empty() && constant_time_eq(&expected, sent) => {}
+            (Some(expected), Some(sent))
+                if !fresh && !expected.is_empty() && constant_time_eq(&expected, sent) => {}
             _ => {
                 return Err(FormRejection {
                     status: StatusCode::FORBIDDEN,
@@ -160,7 +166,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Splits and percent-decodes a form body; `None` if any name or value is
@@ -203,7 +213,11 @@ mod tests {
     fn decodes_forms_and_refuses_bad_utf8() {
         assert_eq!(
             decode_pairs(b"a=1&name=Zo%C3%AB+Ng&csrf=x").unwrap(),
-            vec![("a".into(), "1".into()), ("name".into(), "Zoë Ng".into()), ("csrf".into(), "x".into())]
+            vec![
+                ("a".into(), "1".into()),
+                ("name".into(), "Zoë Ng".into()),
+                ("csrf".into(), "x".into())
+            ]
         );
         assert!(decode_pairs(b"name=%FF%FE").is_none());
         assert!(decode_pairs(b"name=\xff").is_none());

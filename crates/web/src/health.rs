@@ -21,7 +21,10 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         Ok(()) => (StatusCode::OK, "ok: database answers\n"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "unavailable: database does not answer\n")
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable: database does not answer\n",
+            )
         }
     }
 }
@@ -34,9 +37,14 @@ async fn livez() -> &'static str {
 
 /// Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let jobs = convene_app::admin::job_counts(&state.svc).await.unwrap_or_default();
+    let jobs = convene_app::admin::job_counts(&state.svc)
+        .await
+        .unwrap_or_default();
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics.render(&jobs),
     )
 }

@@ -69,9 +69,15 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::csrf_cookie))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::csrf_cookie,
+        ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(DefaultBodyLimit::max(limit))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -30,7 +30,8 @@ pub struct Metrics {
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut m) = self.requests.lock() {
-            *m.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
+            *m.entry((method.to_owned(), route.to_owned(), status))
+                .or_default() += 1;
         }
         if let Ok(mut m) = self.latency.lock() {
             let s = m.entry(route.to_owned()).or_default();
@@ -47,11 +48,17 @@ impl Metrics {
     /// The Prometheus text exposition of the in-memory series, plus `jobs`.
     pub fn render(&self, jobs: &[(&str, i64)]) -> String {
         let mut out = String::new();
-        out.push_str("# HELP convene_http_requests_total HTTP requests answered, by route and status.\n");
+        out.push_str(
+            "# HELP convene_http_requests_total HTTP requests answered, by route and status.\n",
+        );
         out.push_str("# TYPE convene_http_requests_total counter\n");
         if let Ok(m) = self.requests.lock() {
             for ((method, route, status), n) in m.iter() {
-                let _ = writeln!(out, "convene_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}", escape(route));
+                let _ = writeln!(
+                    out,
+                    "convene_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}",
+                    escape(route)
+                );
             }
         }
         out.push_str("# HELP convene_http_request_duration_seconds Time to answer, by route.\n");
@@ -60,11 +67,27 @@ impl Metrics {
             for (route, s) in m.iter() {
                 let route = escape(route);
                 for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(out, "convene_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}", s.buckets[i]);
+                    let _ = writeln!(
+                        out,
+                        "convene_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                        s.buckets[i]
+                    );
                 }
-                let _ = writeln!(out, "convene_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", s.count);
-                let _ = writeln!(out, "convene_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", s.sum);
-                let _ = writeln!(out, "convene_http_request_duration_seconds_count{{route=\"{route}\"}} {}", s.count);
+                let _ = writeln!(
+                    out,
+                    "convene_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                    s.count
+                );
+                let _ = writeln!(
+                    out,
+                    "convene_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                    s.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "convene_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    s.count
+                );
             }
         }
         out.push_str("# HELP convene_jobs Jobs in the durable queue, by state.\n");
@@ -77,7 +100,9 @@ impl Metrics {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 /// Records each request under its route pattern (never the raw path, so
@@ -90,8 +115,11 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(req).await;
-    state
-        .metrics
-        .record(&method, &route, response.status().as_u16(), start.elapsed().as_secs_f64());
+    state.metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     response
 }

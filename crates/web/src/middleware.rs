@@ -45,12 +45,15 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `SameSite=Lax`, `Path=/`, and `Secure` on https sites.
 pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, https: bool) -> HeaderValue {
     let secure = if https { "; Secure" } else { "" };
-    let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let v =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn is_token(s: &str) -> bool {
-    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == 43
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Gives every visitor a CSRF cookie, and refuses cross-origin
@@ -73,9 +76,10 @@ pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: 
     req.extensions_mut().insert(CsrfToken(token.clone(), fresh));
     let mut response = next.run(req).await;
     if fresh {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, set_cookie(name, &token, 60 * 60 * 24 * 365, https));
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(name, &token, 60 * 60 * 24 * 365, https),
+        );
     }
     response
 }
@@ -88,7 +92,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     origin
         .split_once("://")
         .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
@@ -107,7 +114,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
-        ("permissions-policy", "geolocation=(), camera=(), microphone=()"),
+        (
+            "permissions-policy",
+            "geolocation=(), camera=(), microphone=()",
+        ),
         ("cross-origin-opener-policy", "same-origin"),
     ];
     for (name, value) in defaults {

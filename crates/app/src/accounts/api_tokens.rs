@@ -12,14 +12,27 @@ use convene_store::users;
 pub async fn create_api_token(svc: &Services, email: &str, name: &str) -> AppResult<SecretToken> {
     let email = EmailAddress::parse(email)?;
     if name.trim().is_empty() || name.chars().count() > 100 || has_control_chars(name) {
-        return Err(InvalidInput::new("name", "Give the token a one-line name of up to 100 characters.").into());
+        return Err(InvalidInput::new(
+            "name",
+            "Give the token a one-line name of up to 100 characters.",
+        )
+        .into());
     }
     let mut tx = svc.db.begin().await?;
     let user = users::by_email(tx.ex(), email.as_str())
         .await?
-        .ok_or(AppError::NotFound("There is no account with that email address."))?;
+        .ok_or(AppError::NotFound(
+            "There is no account with that email address.",
+        ))?;
     let token = svc.tokens.new_token();
-    api_tokens::insert(tx.ex(), user.id, name.trim(), token.hash().as_str(), svc.clock.now()).await?;
+    api_tokens::insert(
+        tx.ex(),
+        user.id,
+        name.trim(),
+        token.hash().as_str(),
+        svc.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -45,7 +58,9 @@ pub async fn list_api_tokens(svc: &Services, user_id: i64) -> AppResult<Vec<ApiT
 pub async fn revoke_api_token(svc: &Services, user_id: i64, token_id: i64) -> AppResult<()> {
     let mut tx = svc.db.begin().await?;
     if !api_tokens::revoke(tx.ex(), token_id, user_id, svc.clock.now()).await? {
-        return Err(AppError::NotFound("There is no such live token on your account."));
+        return Err(AppError::NotFound(
+            "There is no such live token on your account.",
+        ));
     }
     tx.commit().await?;
     Ok(())

@@ -18,7 +18,15 @@ pub async fn needs_first_coordinator(svc: &Services) -> AppResult<bool> {
 /// server sets up the first coordinator. Earlier links stop working.
 pub async fn first_coordinator_link(svc: &Services) -> AppResult<String> {
     let mut tx = svc.db.begin().await?;
-    let token = issue_link(&mut tx, svc, LinkPurpose::FirstCoordinator, None, "", LinkPurpose::FirstCoordinator.lifetime()).await?;
+    let token = issue_link(
+        &mut tx,
+        svc,
+        LinkPurpose::FirstCoordinator,
+        None,
+        "",
+        LinkPurpose::FirstCoordinator.lifetime(),
+    )
+    .await?;
     settings::set(tx.ex(), "first_coordinator_token", token.hash().as_str()).await?;
     tx.commit().await?;
     Ok(svc.site.link(&format!("/setup/{}", token.expose())))
@@ -36,7 +44,11 @@ pub struct FirstCoordinator<'a> {
 }
 
 /// Creates the first coordinator from the set-up link and signs them in.
-pub async fn set_up_first_coordinator(svc: &Services, token: &str, input: &FirstCoordinator<'_>) -> AppResult<SecretToken> {
+pub async fn set_up_first_coordinator(
+    svc: &Services,
+    token: &str,
+    input: &FirstCoordinator<'_>,
+) -> AppResult<SecretToken> {
     let email = EmailAddress::parse(input.email)?;
     let name = DisplayName::parse(input.display_name)?;
     let password = Password::new(input.password, email.as_str())?;
@@ -44,11 +56,15 @@ pub async fn set_up_first_coordinator(svc: &Services, token: &str, input: &First
     let mut tx = svc.db.begin().await?;
     let current = settings::get(tx.ex(), "first_coordinator_token").await?;
     if current.as_deref() != Some(SecretToken::from_client(token).hash().as_str()) {
-        return Err(AppError::LinkSpent("This set-up link has been replaced by a newer one or already used. Restart the server to print a fresh link."));
+        return Err(AppError::LinkSpent(
+            "This set-up link has been replaced by a newer one or already used. Restart the server to print a fresh link.",
+        ));
     }
     consume_link(&mut tx, svc, token, LinkPurpose::FirstCoordinator).await?;
     if grants::count_holders(tx.ex(), Role::Coordinator, &Scope::Site).await? > 0 {
-        return Err(AppError::LinkSpent("This site already has a coordinator; sign in instead."));
+        return Err(AppError::LinkSpent(
+            "This site already has a coordinator; sign in instead.",
+        ));
     }
     let now = svc.clock.now();
     let user_id = match users::by_email(tx.ex(), email.as_str()).await? {
@@ -71,7 +87,17 @@ pub async fn set_up_first_coordinator(svc: &Services, token: &str, input: &First
             .await?
         }
     };
-    grants::grant(tx.ex(), user_id, &Grant { role: Role::Coordinator, scope: Scope::Site }, None, now).await?;
+    grants::grant(
+        tx.ex(),
+        user_id,
+        &Grant {
+            role: Role::Coordinator,
+            scope: Scope::Site,
+        },
+        None,
+        now,
+    )
+    .await?;
     let session = start_session(&mut tx, svc, user_id).await?;
     tx.commit().await?;
     Ok(session)
@@ -101,8 +127,28 @@ pub async fn create_coordinator_link(svc: &Services, email: &str) -> AppResult<S
             .await?
         }
     };
-    grants::grant(tx.ex(), user_id, &Grant { role: Role::Coordinator, scope: Scope::Site }, None, now).await?;
-    let token = issue_link(&mut tx, svc, LinkPurpose::PasswordReset, Some(user_id), email.as_str(), chrono::Duration::hours(24)).await?;
+    grants::grant(
+        tx.ex(),
+        user_id,
+        &Grant {
+            role: Role::Coordinator,
+            scope: Scope::Site,
+        },
+        None,
+        now,
+    )
+    .await?;
+    let token = issue_link(
+        &mut tx,
+        svc,
+        LinkPurpose::PasswordReset,
+        Some(user_id),
+        email.as_str(),
+        chrono::Duration::hours(24),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(svc.site.link(&format!("/password/reset/{}", token.expose())))
+    Ok(svc
+        .site
+        .link(&format!("/password/reset/{}", token.expose())))
 }

@@ -3,8 +3,8 @@
 use crate::{AppError, AppResult, Services};
 use chrono::Duration;
 use convene_domain::SecretToken;
-use convene_store::auth_tokens::{self, AuthTokenRow, NewAuthToken};
 use convene_store::Tx;
+use convene_store::auth_tokens::{self, AuthTokenRow, NewAuthToken};
 
 /// What a link does, and how long it works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,17 +68,28 @@ pub(crate) async fn issue_link(
 }
 
 /// Looks a link up and says clearly why it cannot be used, without using it.
-pub async fn check_link(tx: &mut Tx, svc: &Services, token: &str, purpose: LinkPurpose) -> AppResult<AuthTokenRow> {
+pub async fn check_link(
+    tx: &mut Tx,
+    svc: &Services,
+    token: &str,
+    purpose: LinkPurpose,
+) -> AppResult<AuthTokenRow> {
     let hash = SecretToken::from_client(token).hash();
     let row = auth_tokens::by_hash(tx.ex(), hash.as_str())
         .await?
         .filter(|r| r.purpose == purpose.as_str())
-        .ok_or(AppError::NotFound("This link is not valid. Check that you copied all of it, or ask for a new one."))?;
+        .ok_or(AppError::NotFound(
+            "This link is not valid. Check that you copied all of it, or ask for a new one.",
+        ))?;
     if row.used_at.is_some() {
-        return Err(AppError::LinkSpent("This link has already been used. Links work only once; ask for a new one if you need it."));
+        return Err(AppError::LinkSpent(
+            "This link has already been used. Links work only once; ask for a new one if you need it.",
+        ));
     }
     if row.expires_at <= svc.clock.now() {
-        return Err(AppError::LinkSpent("This link has expired. Ask for a new one."));
+        return Err(AppError::LinkSpent(
+            "This link has expired. Ask for a new one.",
+        ));
     }
     Ok(row)
 }

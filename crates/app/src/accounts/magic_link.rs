@@ -12,12 +12,28 @@ use convene_store::users;
 /// same answer either way.
 pub async fn request_magic_link(svc: &Services, email: &str, ip: &str) -> AppResult<()> {
     let email = EmailAddress::parse(email)?;
-    rate_limit::check(svc, MAGIC_LINK, &[&format!("ip:{ip}"), &format!("account:{email}")]).await?;
+    rate_limit::check(
+        svc,
+        MAGIC_LINK,
+        &[&format!("ip:{ip}"), &format!("account:{email}")],
+    )
+    .await?;
     let mut tx = svc.db.begin().await?;
-    let Some(user) = users::by_email(tx.ex(), email.as_str()).await?.filter(|u| u.disabled_at.is_none()) else {
+    let Some(user) = users::by_email(tx.ex(), email.as_str())
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+    else {
         return Ok(());
     };
-    let token = issue_link(&mut tx, svc, LinkPurpose::MagicLink, Some(user.id), &user.email, LinkPurpose::MagicLink.lifetime()).await?;
+    let token = issue_link(
+        &mut tx,
+        svc,
+        LinkPurpose::MagicLink,
+        Some(user.id),
+        &user.email,
+        LinkPurpose::MagicLink.lifetime(),
+    )
+    .await?;
     let link = svc.site.link(&format!("/signin/link/{}", token.expose()));
     let mail = templates::magic_link(&svc.site.name, &user.display_name, &link);
     queue_email(&mut tx, svc, &user.email, Some(&user.display_name), mail).await?;
@@ -29,7 +45,9 @@ pub async fn request_magic_link(svc: &Services, email: &str, ip: &str) -> AppRes
 pub async fn sign_in_with_link(svc: &Services, token: &str) -> AppResult<SecretToken> {
     let mut tx = svc.db.begin().await?;
     let link = consume_link(&mut tx, svc, token, LinkPurpose::MagicLink).await?;
-    let user_id = link.user_id.ok_or(AppError::NotFound("This link is not valid."))?;
+    let user_id = link
+        .user_id
+        .ok_or(AppError::NotFound("This link is not valid."))?;
     users::mark_verified(tx.ex(), user_id, svc.clock.now()).await?;
     let session = start_session(&mut tx, svc, user_id).await?;
     tx.commit().await?;

@@ -20,10 +20,21 @@ pub struct SignedIn {
 
 /// Starts a new session for `user_id` inside `tx`; always a fresh secret, so
 /// a session id planted before sign-in is worthless after it.
-pub(crate) async fn start_session(tx: &mut Tx, svc: &Services, user_id: i64) -> AppResult<SecretToken> {
+pub(crate) async fn start_session(
+    tx: &mut Tx,
+    svc: &Services,
+    user_id: i64,
+) -> AppResult<SecretToken> {
     let token = svc.tokens.new_token();
     let now = svc.clock.now();
-    sessions::insert(tx.ex(), token.hash().as_str(), user_id, now, now + Duration::days(SESSION_DAYS)).await?;
+    sessions::insert(
+        tx.ex(),
+        token.hash().as_str(),
+        user_id,
+        now,
+        now + Duration::days(SESSION_DAYS),
+    )
+    .await?;
     Ok(token)
 }
 
@@ -37,7 +48,10 @@ pub async fn resolve_session(svc: &Services, token: &str) -> AppResult<Option<Si
     signed_in(&mut conn, session.user_id).await
 }
 
-pub(crate) async fn signed_in(conn: &mut convene_store::Conn, user_id: i64) -> AppResult<Option<SignedIn>> {
+pub(crate) async fn signed_in(
+    conn: &mut convene_store::Conn,
+    user_id: i64,
+) -> AppResult<Option<SignedIn>> {
     let Some(user) = users::by_id(conn.ex(), user_id).await? else {
         return Ok(None);
     };
@@ -45,7 +59,10 @@ pub(crate) async fn signed_in(conn: &mut convene_store::Conn, user_id: i64) -> A
         return Ok(None);
     }
     let grants = grants::for_user(conn.ex(), user.id).await?;
-    let actor = Actor { user_id: user.id, grants };
+    let actor = Actor {
+        user_id: user.id,
+        grants,
+    };
     Ok(Some(SignedIn { user, actor }))
 }
 

@@ -23,9 +23,19 @@ fn decoy_hash() -> &'static PasswordHash {
 ///
 /// Limited per IP and per address; past the limit even the right password
 /// is refused until the window ends.
-pub async fn sign_in_with_password(svc: &Services, email: &str, password: &str, ip: &str) -> AppResult<SecretToken> {
+pub async fn sign_in_with_password(
+    svc: &Services,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> AppResult<SecretToken> {
     let email = EmailAddress::parse(email).map_err(|_| AppError::BadCredentials)?;
-    rate_limit::check(svc, SIGN_IN, &[&format!("ip:{ip}"), &format!("account:{email}")]).await?;
+    rate_limit::check(
+        svc,
+        SIGN_IN,
+        &[&format!("ip:{ip}"), &format!("account:{email}")],
+    )
+    .await?;
     let user = {
         let mut conn = svc.db.conn().await?;
         users::by_email(conn.ex(), email.as_str()).await?

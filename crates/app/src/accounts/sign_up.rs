@@ -43,7 +43,14 @@ pub async fn sign_up(svc: &Services, input: &SignUp<'_>, ip: &str) -> AppResult<
             &svc.site.link("/signin"),
             &svc.site.link("/password/forgot"),
         );
-        queue_email(&mut tx, svc, &existing.email, Some(&existing.display_name), mail).await?;
+        queue_email(
+            &mut tx,
+            svc,
+            &existing.email,
+            Some(&existing.display_name),
+            mail,
+        )
+        .await?;
         tx.commit().await?;
         return Ok(());
     }
@@ -58,7 +65,15 @@ pub async fn sign_up(svc: &Services, input: &SignUp<'_>, ip: &str) -> AppResult<
         },
     )
     .await?;
-    let token = issue_link(&mut tx, svc, LinkPurpose::VerifyEmail, Some(user_id), email.as_str(), LinkPurpose::VerifyEmail.lifetime()).await?;
+    let token = issue_link(
+        &mut tx,
+        svc,
+        LinkPurpose::VerifyEmail,
+        Some(user_id),
+        email.as_str(),
+        LinkPurpose::VerifyEmail.lifetime(),
+    )
+    .await?;
     let link = svc.site.link(&format!("/verify/{}", token.expose()));
     let mail = templates::verify_email(&svc.site.name, name.as_str(), &link);
     queue_email(&mut tx, svc, email.as_str(), Some(name.as_str()), mail).await?;
@@ -70,7 +85,9 @@ pub async fn sign_up(svc: &Services, input: &SignUp<'_>, ip: &str) -> AppResult<
 pub async fn verify_email(svc: &Services, token: &str) -> AppResult<SecretToken> {
     let mut tx = svc.db.begin().await?;
     let link = consume_link(&mut tx, svc, token, LinkPurpose::VerifyEmail).await?;
-    let user_id = link.user_id.ok_or(AppError::NotFound("This link is not valid."))?;
+    let user_id = link
+        .user_id
+        .ok_or(AppError::NotFound("This link is not valid."))?;
     users::mark_verified(tx.ex(), user_id, svc.clock.now()).await?;
     let session = start_session(&mut tx, svc, user_id).await?;
     tx.commit().await?;

@@ -26,20 +26,27 @@ async fn usable(tx: &mut Tx, svc: &Services, token: &str) -> AppResult<Invitatio
         .await?
         .ok_or(AppError::NotFound("This invitation link is not valid. Check that you copied all of it, or ask for a new invitation."))?;
     if row.accepted_at.is_some() {
-        return Err(AppError::LinkSpent("This invitation has already been accepted. Sign in to use your account."));
+        return Err(AppError::LinkSpent(
+            "This invitation has already been accepted. Sign in to use your account.",
+        ));
     }
     if row.revoked_at.is_some() {
-        return Err(AppError::LinkSpent("This invitation was withdrawn. Ask the person who invited you for a new one."));
+        return Err(AppError::LinkSpent(
+            "This invitation was withdrawn. Ask the person who invited you for a new one.",
+        ));
     }
     if row.expires_at <= svc.clock.now() {
-        return Err(AppError::LinkSpent("This invitation has expired (links work for 7 days). Ask the person who invited you to send it again."));
+        return Err(AppError::LinkSpent(
+            "This invitation has expired (links work for 7 days). Ask the person who invited you to send it again.",
+        ));
     }
     Ok(row)
 }
 
 fn role_of(row: &InvitationRow) -> AppResult<Grant> {
     let role = Role::parse(&row.role).ok_or_else(|| AppError::Internal("bad role".into()))?;
-    let scope = Scope::from_stored(&row.scope).ok_or_else(|| AppError::Internal("bad scope".into()))?;
+    let scope =
+        Scope::from_stored(&row.scope).ok_or_else(|| AppError::Internal("bad scope".into()))?;
     Ok(Grant { role, scope })
 }
 
@@ -48,10 +55,17 @@ pub async fn view_invitation(svc: &Services, token: &str) -> AppResult<Invitatio
     let mut tx = svc.db.begin().await?;
     let row = usable(&mut tx, svc, token).await?;
     let grant = role_of(&row)?;
-    let inviter = users::by_id(tx.ex(), row.invited_by).await?.map_or_else(String::new, |u| u.display_name);
+    let inviter = users::by_id(tx.ex(), row.invited_by)
+        .await?
+        .map_or_else(String::new, |u| u.display_name);
     let account_exists = users::by_email(tx.ex(), &row.email).await?.is_some();
     tx.commit().await?;
-    Ok(InvitationView { email: row.email, offered: describe(grant.role, &grant.scope), inviter, account_exists })
+    Ok(InvitationView {
+        email: row.email,
+        offered: describe(grant.role, &grant.scope),
+        inviter,
+        account_exists,
+    })
 }
 
 /// How the invited person accepts.
@@ -74,7 +88,12 @@ pub enum Acceptance<'a> {
 /// `signed_in` is whoever is signed in in this browser; if that is another
 /// account than the invited address, the invitation is refused rather than
 /// given to the wrong person.
-pub async fn accept_invitation(svc: &Services, token: &str, signed_in: Option<&SignedIn>, how: Acceptance<'_>) -> AppResult<SecretToken> {
+pub async fn accept_invitation(
+    svc: &Services,
+    token: &str,
+    signed_in: Option<&SignedIn>,
+    how: Acceptance<'_>,
+) -> AppResult<SecretToken> {
     let mut tx = svc.db.begin().await?;
     let row = usable(&mut tx, svc, token).await?;
     if let Some(current) = signed_in.filter(|s| s.user.email != row.email) {
@@ -90,7 +109,13 @@ pub async fn accept_invitation(svc: &Services, token: &str, signed_in: Option<&S
             users::mark_verified(tx.ex(), existing.id, now).await?;
             existing.id
         }
-        (None, Acceptance::NewAccount { display_name, password }) => {
+        (
+            None,
+            Acceptance::NewAccount {
+                display_name,
+                password,
+            },
+        ) => {
             let name = DisplayName::parse(display_name)?;
             let hash = Password::new(password, &row.email)?.hash()?;
             users::insert(
@@ -106,11 +131,15 @@ pub async fn accept_invitation(svc: &Services, token: &str, signed_in: Option<&S
             .await?
         }
         (None, Acceptance::ExistingAccount) => {
-            return Err(AppError::Conflict("Choose your name and a password to create your account.".into()));
+            return Err(AppError::Conflict(
+                "Choose your name and a password to create your account.".into(),
+            ));
         }
     };
     if !invitations::accept(tx.ex(), row.id, user_id, now).await? {
-        return Err(AppError::LinkSpent("This invitation has already been accepted."));
+        return Err(AppError::LinkSpent(
+            "This invitation has already been accepted.",
+        ));
     }
     grants::grant(tx.ex(), user_id, &grant, Some(row.invited_by), now).await?;
     let session = start_session(&mut tx, svc, user_id).await?;

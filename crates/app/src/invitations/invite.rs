@@ -5,7 +5,9 @@ use crate::mail::{queue_email, templates};
 use crate::rate_limit::{self, INVITE};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Duration, Utc};
-use convene_domain::{Action, Actor, EmailAddress, InvalidInput, Role, Scope, SecretToken, authorize};
+use convene_domain::{
+    Action, Actor, EmailAddress, InvalidInput, Role, Scope, SecretToken, authorize,
+};
 use convene_store::invitations::{self, NewInvitation};
 use convene_store::{Tx, users};
 
@@ -14,23 +16,42 @@ pub const INVITATION_DAYS: i64 = 7;
 
 /// Invites `email` to hold `role` over `scope`, on behalf of `actor`.
 /// Returns the invitation's id.
-pub async fn invite(svc: &Services, actor: &Actor, email: &str, role: Role, scope: &Scope) -> AppResult<i64> {
+pub async fn invite(
+    svc: &Services,
+    actor: &Actor,
+    email: &str,
+    role: Role,
+    scope: &Scope,
+) -> AppResult<i64> {
     authorize(Some(actor), &Action::Invite { role, scope })?;
     if !scope.fits(role) {
-        return Err(InvalidInput::new("scope", format!("A {} must be given a {}.", role.label(), match role {
-            Role::Coordinator => "site-wide role",
-            Role::Organizer => "group",
-            Role::CalendarEditor => "calendar",
-        })).into());
+        return Err(InvalidInput::new(
+            "scope",
+            format!(
+                "A {} must be given a {}.",
+                role.label(),
+                match role {
+                    Role::Coordinator => "site-wide role",
+                    Role::Organizer => "group",
+                    Role::CalendarEditor => "calendar",
+                }
+            ),
+        )
+        .into());
     }
     let email = EmailAddress::parse(email)?;
     rate_limit::check(svc, INVITE, &[&format!("account:{}", actor.user_id)]).await?;
     let mut tx = svc.db.begin().await?;
     let already = invitations::pending(tx.ex()).await?.into_iter().any(|i| {
-        i.email == email.as_str() && i.role == role.as_str() && i.scope == scope.to_stored() && i.expires_at > svc.clock.now()
+        i.email == email.as_str()
+            && i.role == role.as_str()
+            && i.scope == scope.to_stored()
+            && i.expires_at > svc.clock.now()
     });
     if already {
-        return Err(AppError::Conflict(format!("{email} already has a pending invitation to this role; resend it from the list instead.")));
+        return Err(AppError::Conflict(format!(
+            "{email} already has a pending invitation to this role; resend it from the list instead."
+        )));
     }
     let now = svc.clock.now();
     let token = svc.tokens.new_token();
@@ -48,7 +69,17 @@ pub async fn invite(svc: &Services, actor: &Actor, email: &str, role: Role, scop
         },
     )
     .await?;
-    send(&mut tx, svc, actor.user_id, email.as_str(), role, scope, &token, expires_at).await?;
+    send(
+        &mut tx,
+        svc,
+        actor.user_id,
+        email.as_str(),
+        role,
+        scope,
+        &token,
+        expires_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -28,17 +28,30 @@ pub struct PendingInvitation {
 }
 
 fn parse(row: &InvitationRow) -> AppResult<(Role, Scope)> {
-    let role = Role::parse(&row.role).ok_or_else(|| AppError::Internal(format!("bad role {:?}", row.role)))?;
-    let scope = Scope::from_stored(&row.scope).ok_or_else(|| AppError::Internal(format!("bad scope {:?}", row.scope)))?;
+    let role = Role::parse(&row.role)
+        .ok_or_else(|| AppError::Internal(format!("bad role {:?}", row.role)))?;
+    let scope = Scope::from_stored(&row.scope)
+        .ok_or_else(|| AppError::Internal(format!("bad scope {:?}", row.scope)))?;
     Ok((role, scope))
 }
 
 fn may_manage(actor: &Actor, row: &InvitationRow, role: Role, scope: &Scope) -> bool {
-    authorize(Some(actor), &Action::ManageInvitation { role, scope, invited_by: row.invited_by }).is_ok()
+    authorize(
+        Some(actor),
+        &Action::ManageInvitation {
+            role,
+            scope,
+            invited_by: row.invited_by,
+        },
+    )
+    .is_ok()
 }
 
 /// The pending invitations `actor` may manage, newest first.
-pub async fn pending_invitations(svc: &Services, actor: &Actor) -> AppResult<Vec<PendingInvitation>> {
+pub async fn pending_invitations(
+    svc: &Services,
+    actor: &Actor,
+) -> AppResult<Vec<PendingInvitation>> {
     let mut conn = svc.db.conn().await?;
     let now = svc.clock.now();
     let mut out = Vec::new();
@@ -60,16 +73,30 @@ pub async fn pending_invitations(svc: &Services, actor: &Actor) -> AppResult<Vec
     Ok(out)
 }
 
-async fn load(svc: &Services, tx: &mut convene_store::Tx, actor: &Actor, id: i64) -> AppResult<(InvitationRow, Role, Scope)> {
+async fn load(
+    svc: &Services,
+    tx: &mut convene_store::Tx,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(InvitationRow, Role, Scope)> {
     let row = invitations::by_id(tx.ex(), id)
         .await?
         .ok_or(AppError::NotFound("There is no such invitation."))?;
     let (role, scope) = parse(&row)?;
     if !may_manage(actor, &row, role, &scope) {
-        authorize(Some(actor), &Action::ManageInvitation { role, scope: &scope, invited_by: row.invited_by })?;
+        authorize(
+            Some(actor),
+            &Action::ManageInvitation {
+                role,
+                scope: &scope,
+                invited_by: row.invited_by,
+            },
+        )?;
     }
     if row.accepted_at.is_some() || row.revoked_at.is_some() {
-        return Err(AppError::Conflict("This invitation was already accepted or revoked.".into()));
+        return Err(AppError::Conflict(
+            "This invitation was already accepted or revoked.".into(),
+        ));
     }
     let _ = svc;
     Ok((row, role, scope))
@@ -82,7 +109,17 @@ pub async fn resend_invitation(svc: &Services, actor: &Actor, id: i64) -> AppRes
     let token = svc.tokens.new_token();
     let expires_at = svc.clock.now() + Duration::days(INVITATION_DAYS);
     invitations::renew(tx.ex(), id, token.hash().as_str(), expires_at).await?;
-    send(&mut tx, svc, actor.user_id, &row.email, role, &scope, &token, expires_at).await?;
+    send(
+        &mut tx,
+        svc,
+        actor.user_id,
+        &row.email,
+        role,
+        &scope,
+        &token,
+        expires_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

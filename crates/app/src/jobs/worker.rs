@@ -100,17 +100,25 @@ impl Worker {
     }
 
     /// Claims one due job and runs it. `None` when nothing was due.
-    pub async fn run_one(&self, shutdown: &mut watch::Receiver<bool>) -> AppResult<Option<(i64, Outcome)>> {
+    pub async fn run_one(
+        &self,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> AppResult<Option<(i64, Outcome)>> {
         let svc = &self.ctx.services;
         let now = svc.clock.now();
         let lease_token = format!("{}:{}", self.config.name, svc.tokens.new_token().expose());
-        let Some(job) = jobs::claim(&svc.db, now, now + self.config.lease, &lease_token).await? else {
+        let Some(job) = jobs::claim(&svc.db, now, now + self.config.lease, &lease_token).await?
+        else {
             return Ok(None);
         };
-        let span = tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
+        let span =
+            tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
         let _enter = span.enter();
         let result = match self.registry.handlers.get(job.kind.as_str()) {
-            None => Err(JobError::Permanent(format!("no handler for job kind {:?}", job.kind))),
+            None => Err(JobError::Permanent(format!(
+                "no handler for job kind {:?}",
+                job.kind
+            ))),
             Some(handler) => {
                 let fut = handler(self.ctx.clone(), job.payload.clone());
                 tokio::pin!(fut);
@@ -143,7 +151,16 @@ impl Worker {
                 let permanent = matches!(e, JobError::Permanent(_));
                 let dead = permanent || job.attempts >= job.max_attempts;
                 let retry_at = now + backoff_delay(job.attempts, |b| svc.tokens.below(b));
-                let recorded = jobs::fail(tx.ex(), job.id, &lease_token, &e.to_string(), retry_at, permanent, now).await?;
+                let recorded = jobs::fail(
+                    tx.ex(),
+                    job.id,
+                    &lease_token,
+                    &e.to_string(),
+                    retry_at,
+                    permanent,
+                    now,
+                )
+                .await?;
                 tracing::warn!(error = %e, dead, "job failed");
                 match (recorded, dead) {
                     (false, _) => Outcome::LeaseLost,

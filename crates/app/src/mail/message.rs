@@ -55,7 +55,10 @@ impl OutgoingEmail {
             ("message_id", Some(self.message_id.as_str())),
         ] {
             if value.is_some_and(has_control_chars) {
-                return Err(InvalidInput::new(field, "A mail header cannot contain a line break."));
+                return Err(InvalidInput::new(
+                    field,
+                    "A mail header cannot contain a line break.",
+                ));
             }
         }
         Ok(())
@@ -63,7 +66,8 @@ impl OutgoingEmail {
 
     /// The MIME message: multipart/alternative with a text and an HTML part.
     pub fn to_message(&self) -> Result<Message, MailError> {
-        self.validate().map_err(|e| MailError::Permanent(e.to_string()))?;
+        self.validate()
+            .map_err(|e| MailError::Permanent(e.to_string()))?;
         let addr = |a: &str| {
             a.parse()
                 .map_err(|e: lettre::address::AddressError| MailError::Permanent(e.to_string()))

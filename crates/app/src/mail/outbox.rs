@@ -82,7 +82,9 @@ impl OutboxMailer {
     pub fn read(&self, file: &str) -> std::io::Result<Option<(OutgoingEmail, String)>> {
         let safe = !file.is_empty()
             && file.ends_with(".eml")
-            && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && file
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
             && !file.starts_with('.');
         if !safe {
             return Ok(None);

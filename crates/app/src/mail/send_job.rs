@@ -39,7 +39,12 @@ pub async fn queue_email(
     to_name: Option<&str>,
     rendered: Rendered,
 ) -> AppResult<()> {
-    let domain = svc.site.base_url.host_str().unwrap_or("localhost").to_owned();
+    let domain = svc
+        .site
+        .base_url
+        .host_str()
+        .unwrap_or("localhost")
+        .to_owned();
     let email = OutgoingEmail {
         from: svc.site.mail_from.clone(),
         from_name: svc.site.name.clone(),

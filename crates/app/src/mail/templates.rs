@@ -65,7 +65,11 @@ fn render(site_name: &str, subject: String, greeting: &str, blocks: &[Block<'_>]
         "<p style=\"color: #555; font-size: .9em\">— {}</p>\n</body></html>\n",
         escape_html(site_name)
     ));
-    Rendered { subject, text, html }
+    Rendered {
+        subject,
+        text,
+        html,
+    }
 }
 
 fn hello(name: Option<&str>) -> String {
@@ -82,9 +86,16 @@ pub fn verify_email(site: &str, name: &str, link: &str) -> Rendered {
         format!("Confirm your email address for {site}"),
         &hello(Some(name)),
         &[
-            Block::Para(format!("Thank you for joining {site}. Please confirm that this address is yours; the link works once and for 48 hours.")),
-            Block::Button { label: "Confirm my address", url: link },
-            Block::Para("If you did not sign up, ignore this email and nothing will happen.".into()),
+            Block::Para(format!(
+                "Thank you for joining {site}. Please confirm that this address is yours; the link works once and for 48 hours."
+            )),
+            Block::Button {
+                label: "Confirm my address",
+                url: link,
+            },
+            Block::Para(
+                "If you did not sign up, ignore this email and nothing will happen.".into(),
+            ),
         ],
     )
 }
@@ -139,8 +150,13 @@ pub fn invitation(site: &str, inviter: &str, what: &str, link: &str, expires: &s
         &hello(None),
         &[
             Block::Para(format!("{inviter} invites you to be {what} on {site}.")),
-            Block::Button { label: "Accept the invitation", url: link },
-            Block::Para(format!("The link works once, until {expires}. If you do not know {inviter} or do not want this, ignore this email.")),
+            Block::Button {
+                label: "Accept the invitation",
+                url: link,
+            },
+            Block::Para(format!(
+                "The link works once, until {expires}. If you do not know {inviter} or do not want this, ignore this email."
+            )),
         ],
     )
 }
@@ -162,7 +178,10 @@ mod tests {
         assert!(!r.html.contains("<script>"));
         assert!(r.html.contains("x=1&amp;y=2"));
         assert!(r.text.contains("Eve <script>alert(1)</script> invites you"));
-        assert!(r.text.contains("https://groups.example.org/invitations/abc?x=1&y=2"));
+        assert!(
+            r.text
+                .contains("https://groups.example.org/invitations/abc?x=1&y=2")
+        );
         assert_eq!(
             r.subject,
             "Eve <script>alert(1)</script> invites you to be an organizer of pug-boston on Python Groups"

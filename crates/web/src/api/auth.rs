@@ -20,8 +20,10 @@ pub struct Unauthenticated(ApiError);
 impl IntoResponse for Unauthenticated {
     fn into_response(self) -> Response {
         let mut r = self.0.into_response();
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"convene\""));
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"convene\""),
+        );
         r
     }
 }
@@ -41,11 +43,15 @@ where
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
         let Some(token) = token.filter(|t| !t.is_empty()) else {
-            return Err(Unauthenticated(ApiError(AppError::Denied(Denied::NotSignedIn))).into_response());
+            return Err(
+                Unauthenticated(ApiError(AppError::Denied(Denied::NotSignedIn))).into_response(),
+            );
         };
         match resolve_api_token(&state.svc, token).await {
             Ok(Some(user)) => Ok(ApiUser(user)),
-            Ok(None) => Err(Unauthenticated(ApiError(AppError::Denied(Denied::NotSignedIn))).into_response()),
+            Ok(None) => Err(
+                Unauthenticated(ApiError(AppError::Denied(Denied::NotSignedIn))).into_response(),
+            ),
             Err(e) => Err(ApiError(e).into_response()),
         }
     }
@@ -60,7 +66,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(ApiError(AppError::Invalid(InvalidInput::new("body", rejection.body_text())))),
+            Err(rejection) => Err(ApiError(AppError::Invalid(InvalidInput::new(
+                "body",
+                rejection.body_text(),
+            )))),
         }
     }
 }

@@ -38,7 +38,10 @@ pub struct InvitationOut {
 #[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations",
     responses((status = 200, body = Vec<InvitationOut>), (status = 401, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Vec<InvitationOut>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<InvitationOut>>, ApiError> {
     let list = invitations::pending_invitations(&state.svc, &me.actor).await?;
     Ok(Json(
         list.into_iter()
@@ -85,10 +88,18 @@ pub async fn create(
     ApiUser(me): ApiUser,
     ApiJson(body): ApiJson<NewInvitation>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let role = Role::parse(&body.role)
-        .ok_or_else(|| AppError::Invalid(InvalidInput::new("role", "Use coordinator, organizer or calendar_editor.")))?;
-    let scope = Scope::from_stored(&body.scope)
-        .ok_or_else(|| AppError::Invalid(InvalidInput::new("scope", "Use \"\", \"group:{slug}\" or \"calendar:{slug}\".")))?;
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        AppError::Invalid(InvalidInput::new(
+            "role",
+            "Use coordinator, organizer or calendar_editor.",
+        ))
+    })?;
+    let scope = Scope::from_stored(&body.scope).ok_or_else(|| {
+        AppError::Invalid(InvalidInput::new(
+            "scope",
+            "Use \"\", \"group:{slug}\" or \"calendar:{slug}\".",
+        ))
+    })?;
     let id = invitations::invite(&state.svc, &me.actor, &body.email, role, &scope).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -98,7 +109,11 @@ pub async fn create(
     params(("id" = i64, Path, description = "Invitation id")),
     responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn resend(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn resend(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     invitations::resend_invitation(&state.svc, &me.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -108,7 +123,11 @@ pub async fn resend(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id
     params(("id" = i64, Path, description = "Invitation id")),
     responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn revoke(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     invitations::revoke_invitation(&state.svc, &me.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

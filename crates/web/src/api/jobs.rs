@@ -43,7 +43,11 @@ pub struct JobsQuery {
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery),
     responses((status = 200, body = Vec<JobOut>), (status = 403, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, Query(q): Query<JobsQuery>) -> Result<Json<Vec<JobOut>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Query(q): Query<JobsQuery>,
+) -> Result<Json<Vec<JobOut>>, ApiError> {
     let wanted = q.state.unwrap_or_else(|| "dead".to_owned());
     let jobs = admin::list_jobs(&state.svc, &me.actor, &wanted, 200).await?;
     Ok(Json(
@@ -67,7 +71,11 @@ pub async fn list(State(state): State<AppState>, ApiUser(me): ApiUser, Query(q):
     params(("id" = i64, Path, description = "Job id")),
     responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 409, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn retry(State(state): State<AppState>, ApiUser(me): ApiUser, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+pub async fn retry(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
     admin::retry_job(&state.svc, &me.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

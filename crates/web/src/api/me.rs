@@ -40,7 +40,10 @@ pub async fn me(ApiUser(me): ApiUser) -> Json<Me> {
             .actor
             .grants
             .iter()
-            .map(|g| RoleOut { role: g.role.as_str().to_owned(), scope: g.scope.to_stored() })
+            .map(|g| RoleOut {
+                role: g.role.as_str().to_owned(),
+                scope: g.scope.to_stored(),
+            })
             .collect(),
     })
 }

@@ -20,7 +20,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/me", get(me::me))
-        .route("/invitations", get(invitations::list).post(invitations::create))
+        .route(
+            "/invitations",
+            get(invitations::list).post(invitations::create),
+        )
         .route("/invitations/{id}", delete(invitations::revoke))
         .route("/invitations/{id}/resend", post(invitations::resend))
         .route("/jobs", get(jobs::list))
@@ -29,5 +32,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 async fn not_found() -> crate::error::ApiError {
-    crate::error::ApiError(convene_app::AppError::NotFound("There is no such API endpoint; see /api/v1/openapi.json."))
+    crate::error::ApiError(convene_app::AppError::NotFound(
+        "There is no such API endpoint; see /api/v1/openapi.json.",
+    ))
 }

@@ -33,7 +33,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A token from `convene admin token EMAIL`.")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from `convene admin token EMAIL`."))
+                    .build(),
+            ),
         );
     }
 }
@@ -58,6 +63,10 @@ struct ApiDoc;
 /// `GET /api/v1/openapi.json`: built once, served from memory.
 pub async fn document() -> impl IntoResponse {
     static JSON: OnceLock<String> = OnceLock::new();
-    let body = JSON.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".to_owned()));
+    let body = JSON.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_json()
+            .unwrap_or_else(|_| "{}".to_owned())
+    });
     ([(header::CONTENT_TYPE, "application/json")], body.as_str())
 }

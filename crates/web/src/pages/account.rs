@@ -23,7 +23,11 @@ struct AccountPage {
 }
 
 /// `GET /account`.
-pub async fn account(State(state): State<AppState>, visitor: Visitor, Query(done): Query<Done>) -> Result<Response, PageError> {
+pub async fn account(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     authorize(Some(&me.actor), &Action::ManageOwnAccount)?;
     let roles = me
@@ -35,7 +39,16 @@ pub async fn account(State(state): State<AppState>, visitor: Visitor, Query(done
     let can_invite = !me.actor.grants.is_empty();
     let tokens = accounts::list_api_tokens(&state.svc, me.user.id).await?;
     let ctx = PageCtx::new(&state, &visitor, "Your account").with_notice(done.done.as_deref());
-    Ok(render(StatusCode::OK, &AccountPage { ctx, email: me.user.email.clone(), roles, tokens, can_invite }))
+    Ok(render(
+        StatusCode::OK,
+        &AccountPage {
+            ctx,
+            email: me.user.email.clone(),
+            roles,
+            tokens,
+            can_invite,
+        },
+    ))
 }
 
 /// Forms that carry only the CSRF token.

@@ -16,25 +16,51 @@ struct Area {
 }
 
 fn area(state: &AppState, visitor: &Visitor, title: &str, lead: &'static str) -> Response {
-    render(StatusCode::OK, &Area { ctx: PageCtx::new(state, visitor, title), lead })
+    render(
+        StatusCode::OK,
+        &Area {
+            ctx: PageCtx::new(state, visitor, title),
+            lead,
+        },
+    )
 }
 
 /// `/groups`.
 pub async fn groups(State(state): State<AppState>, visitor: Visitor) -> Response {
-    area(&state, &visitor, "Groups", "The directory of groups: find a living group near you, see when it meets and how to reach it. No groups are listed yet.")
+    area(
+        &state,
+        &visitor,
+        "Groups",
+        "The directory of groups: find a living group near you, see when it meets and how to reach it. No groups are listed yet.",
+    )
 }
 
 /// `/calendar`.
 pub async fn calendar(State(state): State<AppState>, visitor: Visitor) -> Response {
-    area(&state, &visitor, "Calendar", "Meetings of every group, by region, to read here or subscribe to. No events are listed yet.")
+    area(
+        &state,
+        &visitor,
+        "Calendar",
+        "Meetings of every group, by region, to read here or subscribe to. No events are listed yet.",
+    )
 }
 
 /// `/blog`.
 pub async fn blog(State(state): State<AppState>, visitor: Visitor) -> Response {
-    area(&state, &visitor, "Blog", "Meeting reports, announcements and stories from the groups. Nothing is published yet.")
+    area(
+        &state,
+        &visitor,
+        "Blog",
+        "Meeting reports, announcements and stories from the groups. Nothing is published yet.",
+    )
 }
 
 /// `/lists`.
 pub async fn lists(State(state): State<AppState>, visitor: Visitor) -> Response {
-    area(&state, &visitor, "Lists", "Mailing lists where organizers trade tips, with their archives. No lists are open yet.")
+    area(
+        &state,
+        &visitor,
+        "Lists",
+        "Mailing lists where organizers trade tips, with their archives. No lists are open yet.",
+    )
 }

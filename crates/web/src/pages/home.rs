@@ -15,7 +15,11 @@ struct Home {
 }
 
 /// `/`: what the site is and where to go.
-pub async fn home(State(state): State<AppState>, visitor: Visitor, Query(done): Query<Done>) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(done): Query<Done>,
+) -> Response {
     let ctx = PageCtx::new(&state, &visitor, "Home").with_notice(done.done.as_deref());
     render(StatusCode::OK, &Home { ctx })
 }

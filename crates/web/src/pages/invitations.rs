@@ -22,10 +22,23 @@ struct AcceptPage {
 }
 
 /// `GET /invitations/{token}`.
-pub async fn accept_form(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn accept_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let invitation = invitations::view_invitation(&state.svc, &token).await?;
     let ctx = PageCtx::new(&state, &visitor, "Your invitation");
-    Ok(render(StatusCode::OK, &AcceptPage { ctx, action: format!("/invitations/{token}"), invitation, display_name: String::new(), errors: FormErrors::default() }))
+    Ok(render(
+        StatusCode::OK,
+        &AcceptPage {
+            ctx,
+            action: format!("/invitations/{token}"),
+            invitation,
+            display_name: String::new(),
+            errors: FormErrors::default(),
+        },
+    ))
 }
 
 /// The acceptance form (name and password only for a new account).
@@ -45,24 +58,36 @@ pub async fn accept(
     CsrfForm(form): CsrfForm<AcceptForm>,
 ) -> Result<Response, PageError> {
     let how = match (&form.display_name, &form.password) {
-        (Some(display_name), Some(password)) => Acceptance::NewAccount { display_name, password },
+        (Some(display_name), Some(password)) => Acceptance::NewAccount {
+            display_name,
+            password,
+        },
         _ => Acceptance::ExistingAccount,
     };
-    match invitations::accept_invitation(&state.svc, &token, visitor.signed_in.as_ref(), how).await {
-        Ok(session) => Ok(signed_in_redirect(&state, &session, "/account?done=welcome")),
+    match invitations::accept_invitation(&state.svc, &token, visitor.signed_in.as_ref(), how).await
+    {
+        Ok(session) => Ok(signed_in_redirect(
+            &state,
+            &session,
+            "/account?done=welcome",
+        )),
         Err(e) => {
-            let Some((status, errors)) = FormErrors::from_app(&e, &["display_name", "password"]) else {
+            let Some((status, errors)) = FormErrors::from_app(&e, &["display_name", "password"])
+            else {
                 return Err(e.into());
             };
             let invitation = invitations::view_invitation(&state.svc, &token).await?;
             let ctx = PageCtx::new(&state, &visitor, "Your invitation");
-            Ok(render(status, &AcceptPage {
-                ctx,
-                action: format!("/invitations/{token}"),
-                invitation,
-                display_name: form.display_name.unwrap_or_default(),
-                errors,
-            }))
+            Ok(render(
+                status,
+                &AcceptPage {
+                    ctx,
+                    action: format!("/invitations/{token}"),
+                    invitation,
+                    display_name: form.display_name.unwrap_or_default(),
+                    errors,
+                },
+            ))
         }
     }
 }

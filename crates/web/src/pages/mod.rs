@@ -33,12 +33,27 @@ pub fn routes() -> Router<AppState> {
         .route("/signout", post(auth::signout))
         .route("/signup", get(auth::signup_form).post(auth::signup))
         .route("/verify/{token}", get(auth::verify_form).post(auth::verify))
-        .route("/signin/link", get(auth::magic_form).post(auth::magic_request))
-        .route("/signin/link/{token}", get(auth::magic_confirm_form).post(auth::magic_confirm))
-        .route("/password/forgot", get(auth::forgot_form).post(auth::forgot))
-        .route("/password/reset/{token}", get(auth::reset_form).post(auth::reset))
+        .route(
+            "/signin/link",
+            get(auth::magic_form).post(auth::magic_request),
+        )
+        .route(
+            "/signin/link/{token}",
+            get(auth::magic_confirm_form).post(auth::magic_confirm),
+        )
+        .route(
+            "/password/forgot",
+            get(auth::forgot_form).post(auth::forgot),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(auth::reset_form).post(auth::reset),
+        )
         .route("/setup/{token}", get(setup::setup_form).post(setup::setup))
-        .route("/invitations/{token}", get(invitations::accept_form).post(invitations::accept))
+        .route(
+            "/invitations/{token}",
+            get(invitations::accept_form).post(invitations::accept),
+        )
         .route("/account", get(account::account))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(admin::routes())
@@ -67,8 +82,14 @@ impl PageCtx {
         Self {
             title: title.into(),
             site_name: state.svc.site.name.clone(),
-            user_name: visitor.signed_in.as_ref().map(|s| s.user.display_name.clone()),
-            is_coordinator: visitor.signed_in.as_ref().is_some_and(|s| s.actor.is_coordinator()),
+            user_name: visitor
+                .signed_in
+                .as_ref()
+                .map(|s| s.user.display_name.clone()),
+            is_coordinator: visitor
+                .signed_in
+                .as_ref()
+                .is_some_and(|s| s.actor.is_coordinator()),
             csrf: visitor.csrf.clone(),
             notice: None,
         }
@@ -108,7 +129,10 @@ pub struct FormErrors(pub Vec<(&'static str, String)>);
 impl FormErrors {
     /// The error for `field`, if any.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// True when there is nothing to show.
@@ -139,7 +163,11 @@ pub fn render<T: Template>(status: StatusCode, page: &T) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side.",
+            )
+                .into_response()
         }
     }
 }
@@ -172,12 +200,23 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         csrf: String::new(),
         notice: None,
     };
-    render(status, &ErrorPage { ctx, status: status.as_u16(), heading, message })
+    render(
+        status,
+        &ErrorPage {
+            ctx,
+            status: status.as_u16(),
+            heading,
+            message,
+        },
+    )
 }
 
 /// The 404 page for unknown addresses.
 pub async fn not_found() -> Response {
-    error_page(StatusCode::NOT_FOUND, "There is nothing at this address. Check the link, or start again from the home page.")
+    error_page(
+        StatusCode::NOT_FOUND,
+        "There is nothing at this address. Check the link, or start again from the home page.",
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -207,7 +246,14 @@ pub fn signed_in_redirect(state: &AppState, session: &SecretToken, to: &str) -> 
 /// Only same-site paths are followed after sign-in (no open redirects).
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.chars().any(char::is_control) => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n
+        }
         _ => "/account",
     }
 }

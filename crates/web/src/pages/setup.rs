@@ -23,18 +23,30 @@ struct SetupPage {
 }
 
 /// `GET /setup/{token}`.
-pub async fn setup_form(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> Result<Response, PageError> {
-    let mut tx = state.svc.db.begin().await.map_err(convene_app::AppError::from)?;
+pub async fn setup_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let mut tx = state
+        .svc
+        .db
+        .begin()
+        .await
+        .map_err(convene_app::AppError::from)?;
     accounts::check_link(&mut tx, &state.svc, &token, LinkPurpose::FirstCoordinator).await?;
     drop(tx);
     let ctx = PageCtx::new(&state, &visitor, "Set up this site");
-    Ok(render(StatusCode::OK, &SetupPage {
-        ctx,
-        action: format!("/setup/{token}"),
-        email: String::new(),
-        display_name: String::new(),
-        errors: FormErrors::default(),
-    }))
+    Ok(render(
+        StatusCode::OK,
+        &SetupPage {
+            ctx,
+            action: format!("/setup/{token}"),
+            email: String::new(),
+            display_name: String::new(),
+            errors: FormErrors::default(),
+        },
+    ))
 }
 
 /// The set-up form.
@@ -55,15 +67,30 @@ pub async fn setup(
     Path(token): Path<String>,
     CsrfForm(form): CsrfForm<SetupForm>,
 ) -> Result<Response, PageError> {
-    let input = FirstCoordinator { email: &form.email, display_name: &form.display_name, password: &form.password };
+    let input = FirstCoordinator {
+        email: &form.email,
+        display_name: &form.display_name,
+        password: &form.password,
+    };
     match accounts::set_up_first_coordinator(&state.svc, &token, &input).await {
         Ok(session) => Ok(signed_in_redirect(&state, &session, "/admin?done=welcome")),
         Err(e) => {
-            let Some((status, errors)) = FormErrors::from_app(&e, &["email", "display_name", "password"]) else {
+            let Some((status, errors)) =
+                FormErrors::from_app(&e, &["email", "display_name", "password"])
+            else {
                 return Err(e.into());
             };
             let ctx = PageCtx::new(&state, &visitor, "Set up this site");
-            Ok(render(status, &SetupPage { ctx, action: format!("/setup/{token}"), email: form.email, display_name: form.display_name, errors }))
+            Ok(render(
+                status,
+                &SetupPage {
+                    ctx,
+                    action: format!("/setup/{token}"),
+                    email: form.email,
+                    display_name: form.display_name,
+                    errors,
+                },
+            ))
         }
     }
 }

@@ -23,17 +23,37 @@ struct AdminPage {
 }
 
 /// `GET /admin`.
-pub async fn index(State(state): State<AppState>, visitor: Visitor, Query(done): Query<Done>) -> Result<Response, PageError> {
+pub async fn index(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     authorize(Some(&me.actor), &Action::AdministerSite)?;
     let signup_open = accounts::signup_open(&state.svc).await?;
     let job_counts = admin::job_counts(&state.svc).await?;
     let users = {
-        let mut conn = state.svc.db.conn().await.map_err(convene_app::AppError::from)?;
-        convene_store::users::count(conn.ex()).await.map_err(convene_app::AppError::from)?
+        let mut conn = state
+            .svc
+            .db
+            .conn()
+            .await
+            .map_err(convene_app::AppError::from)?;
+        convene_store::users::count(conn.ex())
+            .await
+            .map_err(convene_app::AppError::from)?
     };
     let ctx = PageCtx::new(&state, &visitor, "Run the site").with_notice(done.done.as_deref());
-    Ok(render(StatusCode::OK, &AdminPage { ctx, signup_open, job_counts, outbox: state.outbox.is_some(), users }))
+    Ok(render(
+        StatusCode::OK,
+        &AdminPage {
+            ctx,
+            signup_open,
+            job_counts,
+            outbox: state.outbox.is_some(),
+            users,
+        },
+    ))
 }
 
 /// The sign-up switch.
@@ -43,9 +63,18 @@ pub struct SignupSwitch {
 }
 
 /// `POST /admin/signup`.
-pub async fn set_signup(State(state): State<AppState>, visitor: Visitor, CsrfForm(form): CsrfForm<SignupSwitch>) -> Result<Response, PageError> {
+pub async fn set_signup(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    CsrfForm(form): CsrfForm<SignupSwitch>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     let open = form.open == "true";
     accounts::set_signup_open(&state.svc, &me.actor, open).await?;
-    Ok(Redirect::to(if open { "/admin?done=signup-opened" } else { "/admin?done=signup-closed" }).into_response())
+    Ok(Redirect::to(if open {
+        "/admin?done=signup-opened"
+    } else {
+        "/admin?done=signup-closed"
+    })
+    .into_response())
 }

@@ -27,25 +27,53 @@ struct InvitePage {
     errors: FormErrors,
 }
 
-async fn page(state: &AppState, visitor: &Visitor, me: &SignedIn, form: InviteForm, errors: FormErrors, status: StatusCode, done: Option<&str>) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    visitor: &Visitor,
+    me: &SignedIn,
+    form: InviteForm,
+    errors: FormErrors,
+    status: StatusCode,
+    done: Option<&str>,
+) -> Result<Response, PageError> {
     let pending = invitations::pending_invitations(&state.svc, &me.actor).await?;
     let ctx = PageCtx::new(state, visitor, "Invitations").with_notice(done);
-    Ok(render(status, &InvitePage {
-        ctx,
-        pending,
-        email: form.email,
-        role: form.role,
-        scope: form.scope,
-        is_coordinator: me.actor.is_coordinator(),
-        errors,
-    }))
+    Ok(render(
+        status,
+        &InvitePage {
+            ctx,
+            pending,
+            email: form.email,
+            role: form.role,
+            scope: form.scope,
+            is_coordinator: me.actor.is_coordinator(),
+            errors,
+        },
+    ))
 }
 
 /// `GET /invite`.
-pub async fn manage(State(state): State<AppState>, visitor: Visitor, Query(done): Query<Done>) -> Result<Response, PageError> {
+pub async fn manage(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
-    let form = InviteForm { email: String::new(), role: "organizer".into(), scope: String::new() };
-    page(&state, &visitor, me, form, FormErrors::default(), StatusCode::OK, done.done.as_deref()).await
+    let form = InviteForm {
+        email: String::new(),
+        role: "organizer".into(),
+        scope: String::new(),
+    };
+    page(
+        &state,
+        &visitor,
+        me,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+        done.done.as_deref(),
+    )
+    .await
 }
 
 /// The invitation form: an address, a role, and the group or calendar slug.
@@ -60,12 +88,16 @@ pub struct InviteForm {
 }
 
 fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Scope), InvalidInput> {
-    let role = Role::parse(role).ok_or_else(|| InvalidInput::new("role", "Choose a role from the list."))?;
+    let role = Role::parse(role)
+        .ok_or_else(|| InvalidInput::new("role", "Choose a role from the list."))?;
     let slug = scope.trim().to_ascii_lowercase();
     let scope = match role {
         Role::Coordinator => Scope::Site,
         Role::Organizer | Role::CalendarEditor if !convene_domain::roles::is_slug(&slug) => {
-            return Err(InvalidInput::new("scope", "Enter the short name from the address, like pug-boston (lowercase letters, digits and dashes)."));
+            return Err(InvalidInput::new(
+                "scope",
+                "Enter the short name from the address, like pug-boston (lowercase letters, digits and dashes).",
+            ));
         }
         Role::Organizer => Scope::Group(slug),
         Role::CalendarEditor => Scope::Calendar(slug),
@@ -74,16 +106,23 @@ fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Scope), InvalidInp
 }
 
 /// `POST /invite`.
-pub async fn invite(State(state): State<AppState>, visitor: Visitor, CsrfForm(form): CsrfForm<InviteForm>) -> Result<Response, PageError> {
+pub async fn invite(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     let result = match parse_role_scope(&form.role, &form.scope) {
-        Ok((role, scope)) => invitations::invite(&state.svc, &me.actor, &form.email, role, &scope).await.map(|_| ()),
+        Ok((role, scope)) => invitations::invite(&state.svc, &me.actor, &form.email, role, &scope)
+            .await
+            .map(|_| ()),
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
         Ok(()) => Ok(Redirect::to("/invite?done=invited").into_response()),
         Err(e) => {
-            let Some((status, errors)) = FormErrors::from_app(&e, &["email", "role", "scope"]) else {
+            let Some((status, errors)) = FormErrors::from_app(&e, &["email", "role", "scope"])
+            else {
                 return Err(e.into());
             };
             page(&state, &visitor, me, form, errors, status, None).await
@@ -92,14 +131,24 @@ pub async fn invite(State(state): State<AppState>, visitor: Visitor, CsrfForm(fo
 }
 
 /// `POST /invite/{id}/resend`.
-pub async fn resend(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn resend(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::resend_invitation(&state.svc, &me.actor, id).await?;
     Ok(Redirect::to("/invite?done=resent").into_response())
 }
 
 /// `POST /invite/{id}/revoke`.
-pub async fn revoke(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::revoke_invitation(&state.svc, &me.actor, id).await?;
     Ok(Redirect::to("/invite?done=revoked").into_response())

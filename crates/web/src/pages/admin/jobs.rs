@@ -30,17 +30,34 @@ pub struct JobsQuery {
 }
 
 /// `GET /admin/jobs?state=dead`.
-pub async fn jobs(State(state): State<AppState>, visitor: Visitor, Query(q): Query<JobsQuery>) -> Result<Response, PageError> {
+pub async fn jobs(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<JobsQuery>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     let wanted = q.state.unwrap_or_else(|| "dead".to_owned());
     let jobs = admin::list_jobs(&state.svc, &me.actor, &wanted, 200).await?;
     let counts = admin::job_counts(&state.svc).await?;
     let ctx = PageCtx::new(&state, &visitor, "Jobs").with_notice(q.done.as_deref());
-    Ok(render(StatusCode::OK, &JobsPage { ctx, state: wanted, counts, jobs }))
+    Ok(render(
+        StatusCode::OK,
+        &JobsPage {
+            ctx,
+            state: wanted,
+            counts,
+            jobs,
+        },
+    ))
 }
 
 /// `POST /admin/jobs/{id}/retry`.
-pub async fn retry(State(state): State<AppState>, visitor: Visitor, Path(id): Path<i64>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn retry(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     admin::retry_job(&state.svc, &me.actor, id).await?;
     Ok(Redirect::to("/admin/jobs?state=queued&done=retried").into_response())

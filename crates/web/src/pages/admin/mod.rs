@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
         .route("/admin/outbox", get(outbox::outbox))
         .route("/admin/outbox/{file}", get(outbox::message))
-        .route("/invite", get(invitations::manage).post(invitations::invite))
+        .route(
+            "/invite",
+            get(invitations::manage).post(invitations::invite),
+        )
         .route("/invite/{id}/resend", post(invitations::resend))
         .route("/invite/{id}/revoke", post(invitations::revoke))
 }

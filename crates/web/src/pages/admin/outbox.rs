@@ -22,15 +22,30 @@ struct OutboxPage {
 }
 
 /// `GET /admin/outbox`.
-pub async fn outbox(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
+pub async fn outbox(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     authorize(Some(&me.actor), &Action::AdministerSite)?;
     let (enabled, folder, entries) = match &state.outbox {
-        Some(o) => (true, o.dir().display().to_string(), o.list().map_err(|e| AppError::Internal(e.to_string()))?),
+        Some(o) => (
+            true,
+            o.dir().display().to_string(),
+            o.list().map_err(|e| AppError::Internal(e.to_string()))?,
+        ),
         None => (false, String::new(), Vec::new()),
     };
     let ctx = PageCtx::new(&state, &visitor, "Outbox");
-    Ok(render(StatusCode::OK, &OutboxPage { ctx, enabled, folder, entries }))
+    Ok(render(
+        StatusCode::OK,
+        &OutboxPage {
+            ctx,
+            enabled,
+            folder,
+            entries,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -43,14 +58,30 @@ struct MessagePage {
 }
 
 /// `GET /admin/outbox/{file}`: one message, its text part and its source.
-pub async fn message(State(state): State<AppState>, visitor: Visitor, Path(file): Path<String>) -> Result<Response, PageError> {
+pub async fn message(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(file): Path<String>,
+) -> Result<Response, PageError> {
     let me = visitor.require()?;
     authorize(Some(&me.actor), &Action::AdministerSite)?;
-    let outbox = state.outbox.as_ref().ok_or(AppError::NotFound("Mail is sent through SMTP; there is no outbox."))?;
+    let outbox = state.outbox.as_ref().ok_or(AppError::NotFound(
+        "Mail is sent through SMTP; there is no outbox.",
+    ))?;
     let (email, raw) = outbox
         .read(&file)
         .map_err(|e| AppError::Internal(e.to_string()))?
-        .ok_or(AppError::NotFound("There is no such message in the outbox."))?;
+        .ok_or(AppError::NotFound(
+            "There is no such message in the outbox.",
+        ))?;
     let ctx = PageCtx::new(&state, &visitor, email.subject.clone());
-    Ok(render(StatusCode::OK, &MessagePage { ctx, file, email, raw }))
+    Ok(render(
+        StatusCode::OK,
+        &MessagePage {
+            ctx,
+            file,
+            email,
+            raw,
+        },
+    ))
 }

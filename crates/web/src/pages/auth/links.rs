@@ -21,17 +21,44 @@ async fn confirm_page(
     action: String,
     button: &'static str,
 ) -> Result<Response, PageError> {
-    let mut tx = state.svc.db.begin().await.map_err(convene_app::AppError::from)?;
+    let mut tx = state
+        .svc
+        .db
+        .begin()
+        .await
+        .map_err(convene_app::AppError::from)?;
     accounts::check_link(&mut tx, &state.svc, token, purpose).await?;
     drop(tx);
     let ctx = PageCtx::new(state, visitor, title);
-    Ok(render(StatusCode::OK, &ConfirmLink { ctx, intro, action, button }))
+    Ok(render(
+        StatusCode::OK,
+        &ConfirmLink {
+            ctx,
+            intro,
+            action,
+            button,
+        },
+    ))
 }
 
 /// `GET /verify/{token}`.
-pub async fn verify_form(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn verify_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let action = format!("/verify/{token}");
-    confirm_page(&state, &visitor, &token, LinkPurpose::VerifyEmail, "Confirm your address", "Confirm that this email address is yours to finish creating your account.", action, "Confirm my address").await
+    confirm_page(
+        &state,
+        &visitor,
+        &token,
+        LinkPurpose::VerifyEmail,
+        "Confirm your address",
+        "Confirm that this email address is yours to finish creating your account.",
+        action,
+        "Confirm my address",
+    )
+    .await
 }
 
 /// Forms that carry only the CSRF token.
@@ -39,9 +66,17 @@ pub async fn verify_form(State(state): State<AppState>, visitor: Visitor, Path(t
 pub struct Empty {}
 
 /// `POST /verify/{token}`.
-pub async fn verify(State(state): State<AppState>, Path(token): Path<String>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
     let session = accounts::verify_email(&state.svc, &token).await?;
-    Ok(signed_in_redirect(&state, &session, "/account?done=verified"))
+    Ok(signed_in_redirect(
+        &state,
+        &session,
+        "/account?done=verified",
+    ))
 }
 
 fn magic_page(state: &AppState, visitor: &Visitor, email: String, errors: FormErrors) -> EmailOnly {
@@ -57,7 +92,10 @@ fn magic_page(state: &AppState, visitor: &Visitor, email: String, errors: FormEr
 
 /// `GET /signin/link`.
 pub async fn magic_form(State(state): State<AppState>, visitor: Visitor) -> Response {
-    render(StatusCode::OK, &magic_page(&state, &visitor, String::new(), FormErrors::default()))
+    render(
+        StatusCode::OK,
+        &magic_page(&state, &visitor, String::new(), FormErrors::default()),
+    )
 }
 
 /// A form with one address.
@@ -75,10 +113,13 @@ pub async fn magic_request(
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Result<Response, PageError> {
     match accounts::request_magic_link(&state.svc, &form.email, &ip).await {
-        Ok(()) => Ok(render(StatusCode::OK, &EmailSent {
-            ctx: PageCtx::new(&state, &visitor, "Check your email"),
-            message: "If that address has an account here, a sign-in link is on its way. It works once, within 15 minutes.",
-        })),
+        Ok(()) => Ok(render(
+            StatusCode::OK,
+            &EmailSent {
+                ctx: PageCtx::new(&state, &visitor, "Check your email"),
+                message: "If that address has an account here, a sign-in link is on its way. It works once, within 15 minutes.",
+            },
+        )),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &["email"]) else {
                 return Err(e.into());
@@ -91,13 +132,35 @@ pub async fn magic_request(
 }
 
 /// `GET /signin/link/{token}`.
-pub async fn magic_confirm_form(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn magic_confirm_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     let action = format!("/signin/link/{token}");
-    confirm_page(&state, &visitor, &token, LinkPurpose::MagicLink, "Sign in", "Press the button to sign in with this link.", action, "Sign in").await
+    confirm_page(
+        &state,
+        &visitor,
+        &token,
+        LinkPurpose::MagicLink,
+        "Sign in",
+        "Press the button to sign in with this link.",
+        action,
+        "Sign in",
+    )
+    .await
 }
 
 /// `POST /signin/link/{token}`.
-pub async fn magic_confirm(State(state): State<AppState>, Path(token): Path<String>, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn magic_confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
     let session = accounts::sign_in_with_link(&state.svc, &token).await?;
-    Ok(signed_in_redirect(&state, &session, "/account?done=signed-in"))
+    Ok(signed_in_redirect(
+        &state,
+        &session,
+        "/account?done=signed-in",
+    ))
 }

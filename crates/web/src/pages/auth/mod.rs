@@ -6,7 +6,9 @@ mod password;
 mod signin;
 mod signup;
 
-pub use links::{magic_confirm, magic_confirm_form, magic_form, magic_request, verify, verify_form};
+pub use links::{
+    magic_confirm, magic_confirm_form, magic_form, magic_request, verify, verify_form,
+};
 pub use password::{forgot, forgot_form, reset, reset_form};
 pub use signin::{signin, signin_form, signout};
 pub use signup::{signup, signup_form};

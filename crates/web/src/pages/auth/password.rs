@@ -13,7 +13,12 @@ use axum::response::Response;
 use convene_app::accounts::{self, LinkPurpose};
 use serde::Deserialize;
 
-fn forgot_page(state: &AppState, visitor: &Visitor, email: String, errors: FormErrors) -> EmailOnly {
+fn forgot_page(
+    state: &AppState,
+    visitor: &Visitor,
+    email: String,
+    errors: FormErrors,
+) -> EmailOnly {
     EmailOnly {
         ctx: PageCtx::new(state, visitor, "Forgot your password?"),
         intro: "Enter your address and we will email you a link to choose a new password. It works once, within an hour.",
@@ -26,7 +31,10 @@ fn forgot_page(state: &AppState, visitor: &Visitor, email: String, errors: FormE
 
 /// `GET /password/forgot`.
 pub async fn forgot_form(State(state): State<AppState>, visitor: Visitor) -> Response {
-    render(StatusCode::OK, &forgot_page(&state, &visitor, String::new(), FormErrors::default()))
+    render(
+        StatusCode::OK,
+        &forgot_page(&state, &visitor, String::new(), FormErrors::default()),
+    )
 }
 
 /// `POST /password/forgot`.
@@ -37,10 +45,13 @@ pub async fn forgot(
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Result<Response, PageError> {
     match accounts::request_password_reset(&state.svc, &form.email, &ip).await {
-        Ok(()) => Ok(render(StatusCode::OK, &EmailSent {
-            ctx: PageCtx::new(&state, &visitor, "Check your email"),
-            message: "If that address has an account here, a link to choose a new password is on its way. It works once, within an hour.",
-        })),
+        Ok(()) => Ok(render(
+            StatusCode::OK,
+            &EmailSent {
+                ctx: PageCtx::new(&state, &visitor, "Check your email"),
+                message: "If that address has an account here, a link to choose a new password is on its way. It works once, within an hour.",
+            },
+        )),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &["email"]) else {
                 return Err(e.into());
@@ -61,12 +72,28 @@ struct ResetPage {
 }
 
 /// `GET /password/reset/{token}`: checks the link before showing the form.
-pub async fn reset_form(State(state): State<AppState>, visitor: Visitor, Path(token): Path<String>) -> Result<Response, PageError> {
-    let mut tx = state.svc.db.begin().await.map_err(convene_app::AppError::from)?;
+pub async fn reset_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let mut tx = state
+        .svc
+        .db
+        .begin()
+        .await
+        .map_err(convene_app::AppError::from)?;
     accounts::check_link(&mut tx, &state.svc, &token, LinkPurpose::PasswordReset).await?;
     drop(tx);
     let ctx = PageCtx::new(&state, &visitor, "Choose a password");
-    Ok(render(StatusCode::OK, &ResetPage { ctx, action: format!("/password/reset/{token}"), errors: FormErrors::default() }))
+    Ok(render(
+        StatusCode::OK,
+        &ResetPage {
+            ctx,
+            action: format!("/password/reset/{token}"),
+            errors: FormErrors::default(),
+        },
+    ))
 }
 
 /// The new-password form.
@@ -84,13 +111,24 @@ pub async fn reset(
     CsrfForm(form): CsrfForm<ResetForm>,
 ) -> Result<Response, PageError> {
     match accounts::reset_password(&state.svc, &token, &form.password).await {
-        Ok(session) => Ok(signed_in_redirect(&state, &session, "/account?done=password-set")),
+        Ok(session) => Ok(signed_in_redirect(
+            &state,
+            &session,
+            "/account?done=password-set",
+        )),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &["password"]) else {
                 return Err(e.into());
             };
             let ctx = PageCtx::new(&state, &visitor, "Choose a password");
-            Ok(render(status, &ResetPage { ctx, action: format!("/password/reset/{token}"), errors }))
+            Ok(render(
+                status,
+                &ResetPage {
+                    ctx,
+                    action: format!("/password/reset/{token}"),
+                    errors,
+                },
+            ))
         }
     }
 }

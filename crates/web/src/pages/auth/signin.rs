@@ -29,10 +29,22 @@ pub struct SignInQuery {
 }
 
 /// `GET /signin`.
-pub async fn signin_form(State(state): State<AppState>, visitor: Visitor, Query(q): Query<SignInQuery>) -> Response {
+pub async fn signin_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<SignInQuery>,
+) -> Response {
     let ctx = PageCtx::new(&state, &visitor, "Sign in").with_notice(q.done.as_deref());
     let next = safe_next(q.next.as_deref()).to_owned();
-    render(StatusCode::OK, &SignInPage { ctx, email: String::new(), next, errors: FormErrors::default() })
+    render(
+        StatusCode::OK,
+        &SignInPage {
+            ctx,
+            email: String::new(),
+            next,
+            errors: FormErrors::default(),
+        },
+    )
 }
 
 /// The sign-in form.
@@ -56,7 +68,10 @@ pub async fn signin(
     let next = safe_next(form.next.as_deref()).to_owned();
     match accounts::sign_in_with_password(&state.svc, &form.email, &form.password, &ip).await {
         Ok(session) => {
-            let to = format!("{next}{}done=signed-in", if next.contains('?') { '&' } else { '?' });
+            let to = format!(
+                "{next}{}done=signed-in",
+                if next.contains('?') { '&' } else { '?' }
+            );
             Ok(signed_in_redirect(&state, &session, &to))
         }
         Err(e) => {
@@ -64,7 +79,15 @@ pub async fn signin(
                 return Err(e.into());
             };
             let ctx = PageCtx::new(&state, &visitor, "Sign in");
-            let mut response = render(status, &SignInPage { ctx, email: form.email, next, errors });
+            let mut response = render(
+                status,
+                &SignInPage {
+                    ctx,
+                    email: form.email,
+                    next,
+                    errors,
+                },
+            );
             crate::error::retry_after(&e, &mut response);
             Ok(response)
         }
@@ -76,15 +99,19 @@ pub async fn signin(
 pub struct Empty {}
 
 /// `POST /signout`: ends the session on the server and clears the cookie.
-pub async fn signout(State(state): State<AppState>, visitor: Visitor, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, PageError> {
+pub async fn signout(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, PageError> {
     if let Some(token) = &visitor.session_token {
         accounts::sign_out(&state.svc, token).await?;
     }
     let https = state.svc.site.is_https();
     let mut response = Redirect::to("/signin?done=signed-out").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE.name(https), "", 0, https));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE.name(https), "", 0, https),
+    );
     Ok(response)
 }
-

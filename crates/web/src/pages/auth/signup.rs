@@ -23,10 +23,22 @@ struct SignUpPage {
 }
 
 /// `GET /signup`.
-pub async fn signup_form(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
+pub async fn signup_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> Result<Response, PageError> {
     let open = accounts::signup_open(&state.svc).await?;
     let ctx = PageCtx::new(&state, &visitor, "Create an account");
-    Ok(render(StatusCode::OK, &SignUpPage { ctx, display_name: String::new(), email: String::new(), open, errors: FormErrors::default() }))
+    Ok(render(
+        StatusCode::OK,
+        &SignUpPage {
+            ctx,
+            display_name: String::new(),
+            email: String::new(),
+            open,
+            errors: FormErrors::default(),
+        },
+    ))
 }
 
 /// The sign-up form.
@@ -47,22 +59,40 @@ pub async fn signup(
     ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<SignUpForm>,
 ) -> Result<Response, PageError> {
-    let input = SignUp { email: &form.email, display_name: &form.display_name, password: &form.password };
+    let input = SignUp {
+        email: &form.email,
+        display_name: &form.display_name,
+        password: &form.password,
+    };
     match accounts::sign_up(&state.svc, &input, &ip).await {
         Ok(()) => {
             let ctx = PageCtx::new(&state, &visitor, "Check your email");
-            Ok(render(StatusCode::OK, &EmailSent {
-                ctx,
-                message: "We have sent a confirmation link to the address you gave. Open it to finish creating your account; it works for 48 hours.",
-            }))
+            Ok(render(
+                StatusCode::OK,
+                &EmailSent {
+                    ctx,
+                    message: "We have sent a confirmation link to the address you gave. Open it to finish creating your account; it works for 48 hours.",
+                },
+            ))
         }
         Err(e) => {
-            let Some((status, errors)) = FormErrors::from_app(&e, &["display_name", "email", "password"]) else {
+            let Some((status, errors)) =
+                FormErrors::from_app(&e, &["display_name", "email", "password"])
+            else {
                 return Err(e.into());
             };
             let open = accounts::signup_open(&state.svc).await?;
             let ctx = PageCtx::new(&state, &visitor, "Create an account");
-            let mut response = render(status, &SignUpPage { ctx, display_name: form.display_name, email: form.email, open, errors });
+            let mut response = render(
+                status,
+                &SignUpPage {
+                    ctx,
+                    display_name: form.display_name,
+                    email: form.email,
+                    open,
+                    errors,
+                },
+            );
             crate::error::retry_after(&e, &mut response);
             Ok(response)
         }

@@ -1,0 +1,480 @@
+//! The test kit: a convene site on a fresh database (SQLite, or a fresh
+//! PostgreSQL schema when `CONVENE_TEST_DATABASE_URL` is set), driven
+//! in-process through the real router, or served on a real port.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, Duration, Utc};
+use convene_app::jobs::{JobContext, Outcome, Registry, Worker, WorkerConfig};
+use convene_app::mail::{Mailer, OutboxMailer, OutgoingEmail};
+use convene_app::{Services, SiteInfo};
+use convene_domain::{Clock, ManualClock, RandomTokens};
+use convene_store::testing::{TestDb, tempfile_dir::Dir};
+use convene_web::{AppState, WebConfig};
+use http_body_util::BodyExt;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// A site under test.
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub clock: ManualClock,
+    pub outbox: OutboxMailer,
+    pub worker: Worker,
+    pub db: TestDb,
+    _files: Dir,
+}
+
+impl TestApp {
+    /// A site at `http://convene.test/` whose clock stands still until moved.
+    pub async fn new() -> Self {
+        Self::with_base_url("http://convene.test/").await
+    }
+
+    /// A site whose links start with `base_url`.
+    pub async fn with_base_url(base_url: &str) -> Self {
+        let db = TestDb::new().await.expect("test database");
+        let files = Dir::new("files").unwrap();
+        let clock = ManualClock::new(
+            DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        );
+        let svc = Services {
+            db: db.db.clone(),
+            clock: Arc::new(clock.clone()),
+            tokens: Arc::new(RandomTokens),
+            site: Arc::new(SiteInfo {
+                name: "Python Groups".into(),
+                base_url: base_url.parse().unwrap(),
+                mail_from: "hub@convene.test".into(),
+            }),
+        };
+        let outbox = OutboxMailer::new(files.path().join("outbox"));
+        let mailer: Arc<dyn Mailer> = Arc::new(outbox.clone());
+        let worker = Worker::new(
+            JobContext {
+                services: svc.clone(),
+                mailer,
+            },
+            Registry::standard(),
+            WorkerConfig {
+                name: "test".into(),
+                ..WorkerConfig::default()
+            },
+        );
+        let state = AppState::new(
+            svc,
+            Some(outbox.clone()),
+            WebConfig {
+                trust_proxy: true,
+                ..WebConfig::default()
+            },
+        );
+        let router = convene_web::router(state.clone());
+        Self {
+            state,
+            router,
+            clock,
+            outbox,
+            worker,
+            db,
+            _files: files,
+        }
+    }
+
+    pub fn svc(&self) -> &Services {
+        &self.state.svc
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Runs every due job (sends queued mail into the outbox).
+    pub async fn drain_jobs(&self) -> Vec<(i64, Outcome)> {
+        self.worker.drain().await.unwrap()
+    }
+
+    /// Every message in the outbox, oldest first.
+    pub fn mail(&self) -> Vec<OutgoingEmail> {
+        let mut list = self.outbox.list().unwrap();
+        list.reverse();
+        list.iter()
+            .map(|e| self.outbox.read(&e.file).unwrap().unwrap().0)
+            .collect()
+    }
+
+    /// The newest message to `to`.
+    pub fn last_mail_to(&self, to: &str) -> OutgoingEmail {
+        self.mail()
+            .into_iter()
+            .rev()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    /// The first link in the newest message to `to` whose path starts with `prefix`,
+    /// returned as a path (`/invitations/...`).
+    pub fn link_in_mail(&self, to: &str, prefix: &str) -> String {
+        let mail = self.last_mail_to(to);
+        let base = self
+            .svc()
+            .site
+            .base_url
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        mail.text
+            .split_whitespace()
+            .filter_map(|w| w.strip_prefix(&base))
+            .find(|p| p.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} link in {:?}", mail.text))
+            .to_owned()
+    }
+
+    /// A browser-like client with its own cookies.
+    pub fn client(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookies: BTreeMap::new(),
+            ip: "198.51.100.7".into(),
+        }
+    }
+
+    /// Sends a raw request through the router.
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        Resp::read(res).await
+    }
+
+    /// What stored state looks like, for "nothing changed" checks. Rate-limit
+    /// counters are left out: counting attempts is their job.
+    pub async fn fingerprint(&self) -> Vec<String> {
+        use convene_store::{Db, run, sqlx};
+        let db: &Db = &self.svc().db;
+        let mut conn = db.conn().await.unwrap();
+        let mut out = Vec::new();
+        macro_rules! rows {
+            ($sql:literal, $t:ty) => {{
+                let rows: Vec<$t> = run!(conn.ex(), |c| sqlx::query_as::<_, $t>($sql)
+                    .fetch_all(c)
+                    .await)
+                .unwrap();
+                for r in rows {
+                    out.push(format!("{}: {:?}", $sql, r));
+                }
+            }};
+        }
+        rows!(
+            "SELECT id, email, display_name, password_hash, email_verified_at FROM users ORDER BY id",
+            (i64, String, String, Option<String>, Option<DateTime<Utc>>)
+        );
+        rows!(
+            "SELECT user_id, role, scope FROM role_grants ORDER BY id",
+            (i64, String, String)
+        );
+        rows!(
+            "SELECT id_hash, user_id FROM sessions ORDER BY id_hash",
+            (String, i64)
+        );
+        rows!(
+            "SELECT id, purpose, used_at FROM auth_tokens ORDER BY id",
+            (i64, String, Option<DateTime<Utc>>)
+        );
+        rows!(
+            "SELECT id, email, token_hash, accepted_at, revoked_at, sent_count FROM invitations ORDER BY id",
+            (
+                i64,
+                String,
+                String,
+                Option<DateTime<Utc>>,
+                Option<DateTime<Utc>>,
+                i64
+            )
+        );
+        rows!(
+            "SELECT id, user_id, revoked_at FROM api_tokens ORDER BY id",
+            (i64, i64, Option<DateTime<Utc>>)
+        );
+        rows!(
+            "SELECT id, kind, state FROM jobs ORDER BY id",
+            (i64, String, String)
+        );
+        rows!(
+            "SELECT key, value FROM settings ORDER BY key",
+            (String, String)
+        );
+        out
+    }
+
+    /// Serves the site on a free loopback port with a job worker running,
+    /// as `convene serve` does. The base URL must match for links to work,
+    /// so build the app with [`TestApp::served`] instead when that matters.
+    pub async fn serve(router: Router) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        addr
+    }
+
+    /// A site served on a real port, its base URL pointing there, with a
+    /// background job worker on the real clock... kept still: the clock is
+    /// manual, so links never expire during a test.
+    pub async fn served() -> (Self, SocketAddr) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let app = Self::with_base_url(&format!("http://{addr}/")).await;
+        let router = app.router.clone();
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        let worker = Worker::new(
+            JobContext {
+                services: app.svc().clone(),
+                mailer: Arc::new(app.outbox.clone()),
+            },
+            Registry::standard(),
+            WorkerConfig {
+                name: "served".into(),
+                idle_wait: std::time::Duration::from_millis(50),
+                ..WorkerConfig::default()
+            },
+        );
+        let (_stop, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let _keep = _stop;
+            worker.run(rx).await;
+        });
+        (app, addr)
+    }
+}
+
+/// An answer, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    async fn read(res: axum::response::Response) -> Self {
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Self {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, status: StatusCode) -> &Self {
+        assert_eq!(self.status, status, "body: {}", self.body);
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in: {}",
+            self.body
+        );
+        self
+    }
+}
+
+/// A browser: keeps cookies, fills in the CSRF token, comes from one IP.
+pub struct Client<'a> {
+    app: &'a TestApp,
+    pub cookies: BTreeMap<String, String>,
+    pub ip: String,
+}
+
+impl Client<'_> {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, r: &Resp) {
+        for v in r.headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=').unwrap();
+            if attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), val.to_owned());
+            }
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header("x-forwarded-for", &self.ip)
+            .body(Body::empty())
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    /// The CSRF token this browser would find in forms.
+    pub async fn csrf(&mut self) -> String {
+        if !self.cookies.contains_key("convene_csrf") {
+            self.get("/").await;
+        }
+        self.cookies["convene_csrf"].clone()
+    }
+
+    /// Posts a form the way the site's own page would (with the CSRF token).
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let csrf = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &csrf)];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).unwrap();
+        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
+    }
+
+    /// Posts any bytes.
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, content_type)
+            .header("x-forwarded-for", &self.ip)
+            .body(Body::from(body))
+            .unwrap();
+        let r = self.app.send(req).await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    pub fn signed_in(&self) -> bool {
+        self.cookies.contains_key("convene_session")
+    }
+}
+
+/// Makes a coordinator through the set-up link and returns a client signed in as them.
+pub async fn coordinator(app: &TestApp) -> Client<'_> {
+    let link = convene_app::accounts::first_coordinator_link(app.svc())
+        .await
+        .unwrap();
+    let path = link.trim_start_matches("http://convene.test").to_owned();
+    let path = path
+        .split_once("/setup/")
+        .map(|(_, t)| format!("/setup/{t}"))
+        .unwrap();
+    let mut c = app.client();
+    c.get(&path).await.assert_status(StatusCode::OK);
+    let r = c
+        .submit(
+            &path,
+            &[
+                ("email", "coord@example.org"),
+                ("display_name", "Cora Coordinator"),
+                ("password", "violet kettle harbour"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(c.signed_in());
+    c
+}
+
+/// Invites `email` as organizer of `group` (as `inviter`), has them accept
+/// with a new password, and returns a client signed in as them.
+pub async fn organizer<'a>(
+    app: &'a TestApp,
+    inviter: &mut Client<'_>,
+    email: &str,
+    group: &str,
+) -> Client<'a> {
+    inviter
+        .submit(
+            "/invite",
+            &[("email", email), ("role", "organizer"), ("scope", group)],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.drain_jobs().await;
+    let link = app.link_in_mail(email, "/invitations/");
+    let mut c = app.client();
+    c.ip = format!("203.0.113.{}", email.len());
+    c.get(&link).await.assert_status(StatusCode::OK);
+    c.submit(
+        &link,
+        &[
+            ("display_name", "Olu Organizer"),
+            ("password", "orange lantern meadow"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    c
+}
+
+/// Makes a plain member account (signed up, confirmed) and returns its client.
+pub async fn member<'a>(app: &'a TestApp, email: &str) -> Client<'a> {
+    let mut c = app.client();
+    c.ip = format!("192.0.2.{}", email.len());
+    c.submit(
+        "/signup",
+        &[
+            ("display_name", "Mo Member"),
+            ("email", email),
+            ("password", "purple window garden"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    app.drain_jobs().await;
+    let link = app.link_in_mail(email, "/verify/");
+    c.submit(&link, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    c
+}

@@ -141,7 +141,10 @@ pub async fn migrate(config: Config) -> Result<()> {
 
 /// `convene backup FILE`.
 pub async fn backup(config: Config, file: &Path) -> Result<()> {
-    let db = wiring::open_database(&config).await?;
+    if matches!(config.database, crate::config::Database::Postgres(_)) {
+        bail!("{}", convene_store::BackupError::UsePgDump);
+    }
+    let db = wiring::open_unmigrated(&config).await?;
     let result = db.backup_sqlite(file).await;
     db.close().await;
     match result {

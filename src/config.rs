@@ -14,42 +14,72 @@ use url::Url;
 #[derive(Debug, Clone, Default, Args, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigArgs {
+    // Every field is read from TOML as a string, number or boolean alike.
     /// Folder for the SQLite database, the outbox and other files [default: ./convene-data]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_DATA_DIR", global = true)]
     pub data_dir: Option<String>,
     /// Address and port to listen on [default: 127.0.0.1:8080]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LISTEN", global = true)]
     pub listen: Option<String>,
     /// postgres://user:pass@host/db to use PostgreSQL; empty for SQLite in the data folder
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
     /// The address people use to reach the site, for links in emails [default: http://LISTEN/]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_BASE_URL", global = true)]
     pub base_url: Option<String>,
     /// SMTP relay, e.g. smtp://user:pass@relay:587?tls=required; empty writes mail to DATA_DIR/outbox
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
     /// The address emails come from [default: convene@HOST of the base URL]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_MAIL_FROM", global = true)]
     pub mail_from: Option<String>,
     /// The site's name in pages and emails [default: convene]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_SITE_NAME", global = true)]
     pub site_name: Option<String>,
     /// Trust X-Forwarded-For (only behind a reverse proxy that sets it) [default: false]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_TRUST_PROXY", global = true)]
     pub trust_proxy: Option<String>,
-    /// Job workers in this process [default: 1]
+    /// Job workers in this process; 0 makes a web-only node [default: 1]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_WORKERS", global = true)]
     pub workers: Option<String>,
     /// Largest request body in bytes [default: 65536]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<String>,
     /// Largest number of database connections [default: 16]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<String>,
     /// Log format: text or json [default: text]
+    #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LOG_FORMAT", global = true)]
     pub log_format: Option<String>,
+}
+
+/// Reads a TOML string, integer or boolean as text, so `workers = 2` and
+/// `workers = "2"` mean the same.
+fn scalar<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Bool(bool),
+    }
+    Ok(Some(match Scalar::deserialize(d)? {
+        Scalar::Text(s) => s,
+        Scalar::Int(i) => i.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    }))
 }
 
 /// Where the data lives.
@@ -104,7 +134,7 @@ fn number<T: std::str::FromStr>(
         None => Ok(default),
         Some(v) => match v.trim().parse::<T>() {
             Ok(n) if ok(&n) => Ok(n),
-            _ => bail!("{name}={v:?} is not valid: expected a positive whole number in range"),
+            _ => bail!("{name}={v:?} is not valid: expected a whole number in the allowed range"),
         },
     }
 }
@@ -295,7 +325,7 @@ mod tests {
         let path = dir.path().join("convene.toml");
         std::fs::write(
             &path,
-            "site_name = \"Python Groups\"\nlisten = \"127.0.0.1:9000\"\n",
+            "site_name = \"Python Groups\"\nlisten = \"127.0.0.1:9000\"\nworkers = 3\ntrust_proxy = true\n",
         )
         .unwrap();
         let args = ConfigArgs {
@@ -305,6 +335,8 @@ mod tests {
         let c = Config::load(args, Some(&path)).unwrap();
         assert_eq!(c.site_name, "Python Groups");
         assert_eq!(c.listen.port(), 9100);
+        assert_eq!(c.workers, 3);
+        assert!(c.trust_proxy);
         std::fs::write(&path, "colour = \"blue\"\n").unwrap();
         let err = format!(
             "{:#}",

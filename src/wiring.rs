@@ -25,6 +25,13 @@ pub fn init_logging(config: &Config) {
 
 /// Opens the database (creating the data folder for SQLite) and migrates it.
 pub async fn open_database(config: &Config) -> Result<Db> {
+    let db = open_unmigrated(config).await?;
+    db.migrate().await.context("database migration failed")?;
+    Ok(db)
+}
+
+/// Opens the database without changing its schema (for backups).
+pub async fn open_unmigrated(config: &Config) -> Result<Db> {
     let opts = DbOptions {
         max_connections: config.db_max_connections,
         pg_schema: None,
@@ -44,7 +51,6 @@ pub async fn open_database(config: &Config) -> Result<Db> {
             .await
             .with_context(|| format!("cannot connect to PostgreSQL at {}", redact(url)))?,
     };
-    db.migrate().await.context("database migration failed")?;
     Ok(db)
 }
 

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, Utc};
-use convene_app::jobs::{BackgroundJob, JobContext, JobError, Outcome, Registry, Worker, WorkerConfig, enqueue};
+use convene_app::jobs::{
+    BackgroundJob, JobContext, JobError, Outcome, Registry, Worker, WorkerConfig, enqueue,
+};
 use convene_app::mail::OutboxMailer;
 use convene_app::{Services, SiteInfo};
 use convene_domain::{Clock, ManualClock, RandomTokens, SystemClock};
@@ -43,7 +45,12 @@ impl BackgroundJob for Probe {
         let start = Instant::now();
         tokio::time::sleep(std::time::Duration::from_millis(3)).await;
         let worker = ctx.services.site.name.clone();
-        log().lock().unwrap().entry(self.tag.clone()).or_default().push((self.n, worker, start, Instant::now()));
+        log()
+            .lock()
+            .unwrap()
+            .entry(self.tag.clone())
+            .or_default()
+            .push((self.n, worker, start, Instant::now()));
         match self.fail.as_deref() {
             Some("retry") => Err(JobError::Retry("the relay said try later".into())),
             Some("permanent") => Err(JobError::Permanent("no such mailbox".into())),
@@ -57,21 +64,44 @@ fn services(db: Db, clock: Arc<dyn Clock>, name: &str) -> Services {
         db,
         clock,
         tokens: Arc::new(RandomTokens),
-        site: Arc::new(SiteInfo { name: name.into(), base_url: "http://convene.test/".parse().unwrap(), mail_from: "hub@convene.test".into() }),
+        site: Arc::new(SiteInfo {
+            name: name.into(),
+            base_url: "http://convene.test/".parse().unwrap(),
+            mail_from: "hub@convene.test".into(),
+        }),
     }
 }
 
 fn worker(svc: Services, name: &str) -> Worker {
-    let ctx = JobContext { services: svc, mailer: Arc::new(OutboxMailer::new(std::env::temp_dir().join("convene-unused-outbox"))) };
-    Worker::new(ctx, Registry::standard().register::<Probe>(), WorkerConfig { name: name.into(), ..WorkerConfig::default() })
+    let ctx = JobContext {
+        services: svc,
+        mailer: Arc::new(OutboxMailer::new(
+            std::env::temp_dir().join("convene-unused-outbox"),
+        )),
+    };
+    Worker::new(
+        ctx,
+        Registry::standard().register::<Probe>(),
+        WorkerConfig {
+            name: name.into(),
+            ..WorkerConfig::default()
+        },
+    )
 }
 
 fn start() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 fn probe(tag: &str, n: u32) -> Probe {
-    Probe { tag: tag.into(), n, fail: None, key: None }
+    Probe {
+        tag: tag.into(),
+        n,
+        fail: None,
+        key: None,
+    }
 }
 
 async fn state_of(db: &Db, id: i64) -> (String, i64, Option<String>) {
@@ -89,19 +119,28 @@ async fn a_job_is_queued_only_if_its_transaction_commits() {
     enqueue(&mut tx, &svc, &probe("rollback", 1)).await.unwrap();
     drop(tx); // rolled back
     let mut tx = svc.db.begin().await.unwrap();
-    let id = enqueue(&mut tx, &svc, &probe("rollback", 2)).await.unwrap().unwrap();
+    let id = enqueue(&mut tx, &svc, &probe("rollback", 2))
+        .await
+        .unwrap()
+        .unwrap();
     tx.commit().await.unwrap();
     let ran = worker(svc.clone(), "w").drain().await.unwrap();
     assert_eq!(ran, vec![(id, Outcome::Done)]);
     let log = log().lock().unwrap();
-    assert_eq!(log["rollback"].iter().map(|e| e.0).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(
+        log["rollback"].iter().map(|e| e.0).collect::<Vec<_>>(),
+        vec![2]
+    );
 }
 
 #[tokio::test]
 async fn the_same_idempotency_key_is_enqueued_once() {
     let t = TestDb::new().await.unwrap();
     let svc = services(t.db.clone(), Arc::new(ManualClock::new(start())), "w");
-    let job = Probe { key: Some("welcome:42".into()), ..probe("idem", 1) };
+    let job = Probe {
+        key: Some("welcome:42".into()),
+        ..probe("idem", 1)
+    };
     let mut tx = svc.db.begin().await.unwrap();
     let first = enqueue(&mut tx, &svc, &job).await.unwrap();
     let second = enqueue(&mut tx, &svc, &job).await.unwrap();
@@ -117,7 +156,17 @@ async fn failures_back_off_then_die_and_a_coordinator_can_retry() {
     let clock = ManualClock::new(start());
     let svc = services(t.db.clone(), Arc::new(clock.clone()), "w");
     let mut tx = svc.db.begin().await.unwrap();
-    let id = enqueue(&mut tx, &svc, &Probe { fail: Some("retry".into()), ..probe("backoff", 1) }).await.unwrap().unwrap();
+    let id = enqueue(
+        &mut tx,
+        &svc,
+        &Probe {
+            fail: Some("retry".into()),
+            ..probe("backoff", 1)
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
     tx.commit().await.unwrap();
     let w = worker(svc.clone(), "w");
 
@@ -147,9 +196,22 @@ async fn a_permanent_failure_goes_straight_to_dead() {
     let t = TestDb::new().await.unwrap();
     let svc = services(t.db.clone(), Arc::new(ManualClock::new(start())), "w");
     let mut tx = svc.db.begin().await.unwrap();
-    let id = enqueue(&mut tx, &svc, &Probe { fail: Some("permanent".into()), ..probe("perm", 1) }).await.unwrap().unwrap();
+    let id = enqueue(
+        &mut tx,
+        &svc,
+        &Probe {
+            fail: Some("permanent".into()),
+            ..probe("perm", 1)
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(worker(svc.clone(), "w").drain().await.unwrap(), vec![(id, Outcome::Dead)]);
+    assert_eq!(
+        worker(svc.clone(), "w").drain().await.unwrap(),
+        vec![(id, Outcome::Dead)]
+    );
     assert_eq!(state_of(&svc.db, id).await.1, 1);
 }
 
@@ -159,12 +221,18 @@ async fn a_dead_workers_lease_expires_and_another_worker_runs_the_job() {
     let clock = ManualClock::new(start());
     let svc = services(t.db.clone(), Arc::new(clock.clone()), "w");
     let mut tx = svc.db.begin().await.unwrap();
-    let id = enqueue(&mut tx, &svc, &probe("lease", 1)).await.unwrap().unwrap();
+    let id = enqueue(&mut tx, &svc, &probe("lease", 1))
+        .await
+        .unwrap()
+        .unwrap();
     tx.commit().await.unwrap();
 
     // A worker claims the job and then dies without finishing it.
     let now = clock.now();
-    let claimed = jobs::claim(&svc.db, now, now + Duration::minutes(5), "crashed-worker").await.unwrap().unwrap();
+    let claimed = jobs::claim(&svc.db, now, now + Duration::minutes(5), "crashed-worker")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(claimed.id, id);
     let w = worker(svc.clone(), "survivor");
     assert!(w.drain().await.unwrap().is_empty(), "the lease still holds");
@@ -173,8 +241,24 @@ async fn a_dead_workers_lease_expires_and_another_worker_runs_the_job() {
     assert_eq!(w.drain().await.unwrap(), vec![(id, Outcome::Done)]);
     // The dead worker's late report cannot overwrite the newer attempt.
     let mut tx = svc.db.begin().await.unwrap();
-    assert!(!jobs::complete(tx.ex(), id, "crashed-worker", clock.now()).await.unwrap());
-    assert!(!jobs::fail(tx.ex(), id, "crashed-worker", "late", clock.now(), true, clock.now()).await.unwrap());
+    assert!(
+        !jobs::complete(tx.ex(), id, "crashed-worker", clock.now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !jobs::fail(
+            tx.ex(),
+            id,
+            "crashed-worker",
+            "late",
+            clock.now(),
+            true,
+            clock.now()
+        )
+        .await
+        .unwrap()
+    );
     tx.commit().await.unwrap();
     assert_eq!(state_of(&svc.db, id).await.0, "done");
 }
@@ -185,11 +269,21 @@ async fn a_job_whose_workers_keep_dying_ends_dead_not_looping() {
     let clock = ManualClock::new(start());
     let svc = services(t.db.clone(), Arc::new(clock.clone()), "w");
     let mut tx = svc.db.begin().await.unwrap();
-    let id = enqueue(&mut tx, &svc, &probe("crashloop", 1)).await.unwrap().unwrap();
+    let id = enqueue(&mut tx, &svc, &probe("crashloop", 1))
+        .await
+        .unwrap()
+        .unwrap();
     tx.commit().await.unwrap();
     for attempt in 1..=3 {
         let now = clock.now();
-        let c = jobs::claim(&svc.db, now, now + Duration::minutes(5), &format!("crash-{attempt}")).await.unwrap();
+        let c = jobs::claim(
+            &svc.db,
+            now,
+            now + Duration::minutes(5),
+            &format!("crash-{attempt}"),
+        )
+        .await
+        .unwrap();
         assert_eq!(c.map(|c| c.attempts), Some(attempt));
         clock.advance(Duration::minutes(6));
     }
@@ -206,7 +300,9 @@ async fn two_workers_share_the_queue_without_running_a_job_twice_at_once() {
     let t = TestDb::new().await.unwrap();
     let second_pool = match (&t.postgres, &t.dir) {
         (Some((url, schema)), _) => TestDb::open_schema(url, schema).await.unwrap(),
-        (None, Some(dir)) => Db::open_sqlite(&dir.path().join("convene.db"), &DbOptions::default()).await.unwrap(),
+        (None, Some(dir)) => Db::open_sqlite(&dir.path().join("convene.db"), &DbOptions::default())
+            .await
+            .unwrap(),
         _ => unreachable!(),
     };
     let a = services(t.db.clone(), Arc::new(SystemClock), "worker-a");
@@ -219,11 +315,23 @@ async fn two_workers_share_the_queue_without_running_a_job_twice_at_once() {
     tx.commit().await.unwrap();
 
     let (wa, wb) = (worker(a.clone(), "worker-a"), worker(b.clone(), "worker-b"));
-    let (ra, rb) = tokio::join!(tokio::spawn(async move { wa.drain().await.unwrap() }), tokio::spawn(async move { wb.drain().await.unwrap() }));
+    let (ra, rb) = tokio::join!(
+        tokio::spawn(async move { wa.drain().await.unwrap() }),
+        tokio::spawn(async move { wb.drain().await.unwrap() })
+    );
     let (ra, rb) = (ra.unwrap(), rb.unwrap());
     assert!(ra.iter().chain(rb.iter()).all(|(_, o)| *o == Outcome::Done));
-    assert_eq!(ra.len() + rb.len(), N as usize, "each job claimed exactly once");
-    assert!(!ra.is_empty() && !rb.is_empty(), "both workers took part: {} and {}", ra.len(), rb.len());
+    assert_eq!(
+        ra.len() + rb.len(),
+        N as usize,
+        "each job claimed exactly once"
+    );
+    assert!(
+        !ra.is_empty() && !rb.is_empty(),
+        "both workers took part: {} and {}",
+        ra.len(),
+        rb.len()
+    );
 
     let log = log().lock().unwrap();
     let runs = &log["pair"];
@@ -235,7 +343,10 @@ async fn two_workers_share_the_queue_without_running_a_job_twice_at_once() {
     for (n, spans) in &by_job {
         for (i, x) in spans.iter().enumerate() {
             for y in &spans[i + 1..] {
-                assert!(x.1 <= y.0 || y.1 <= x.0, "job {n} ran twice at the same time");
+                assert!(
+                    x.1 <= y.0 || y.1 <= x.0,
+                    "job {n} ran twice at the same time"
+                );
             }
         }
     }

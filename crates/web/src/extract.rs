@@ -15,8 +15,9 @@ use convene_app::accounts::{SignedIn, resolve_session};
 use serde::de::DeserializeOwned;
 use std::net::SocketAddr;
 
-/// The address a request came from: the socket's peer, or the first
-/// `X-Forwarded-For` entry when the site is configured to trust its proxy.
+/// The address a request came from: the socket's peer, or the last
+/// `X-Forwarded-For` entry (the one the trusted proxy itself added; earlier
+/// entries are whatever the client claimed) when the site trusts its proxy.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
@@ -33,7 +34,7 @@ where
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
         {
             return Ok(ClientIp(first.trim().to_owned()));
         }

@@ -67,6 +67,13 @@ pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: 
             "This form was sent from another site. Open the page on this site and try again.",
         );
     }
+    let path = req.uri().path();
+    if ["/api/", "/static/", "/healthz", "/livez", "/metrics"]
+        .iter()
+        .any(|p| path.starts_with(p))
+    {
+        return next.run(req).await;
+    }
     let name = CSRF_COOKIE.name(https);
     let existing = cookie_value(req.headers(), name).filter(|v| is_token(v));
     let (token, fresh) = match existing {

@@ -129,7 +129,9 @@ impl Worker {
                         let _ = shutdown.wait_for(|stop| *stop).await;
                         tokio::time::sleep(grace).await;
                     } => {
-                        let released = jobs::release(svc.db.begin().await?.ex(), job.id, &lease_token, svc.clock.now()).await?;
+                        let mut tx = svc.db.begin().await?;
+                        let released = jobs::release(tx.ex(), job.id, &lease_token, svc.clock.now()).await?;
+                        tx.commit().await?;
                         tracing::warn!(released, "shutdown: job released unfinished");
                         return Ok(Some((job.id, Outcome::Released)));
                     }

@@ -1,0 +1,234 @@
+//! Mail goes out through a real SMTP conversation: a small SMTP sink listens
+//! on a loopback port, the job sends through lettre, and the message that
+//! arrives is read back with a real MIME parser.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Utc};
+use convene_app::jobs::{JobContext, Outcome, Registry, Worker, WorkerConfig};
+use convene_app::mail::{SmtpMailer, queue_email, templates};
+use convene_app::{Services, SiteInfo};
+use convene_domain::{ManualClock, RandomTokens};
+use convene_store::testing::TestDb;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// One message as the sink received it.
+#[derive(Debug, Clone)]
+struct Received {
+    from: String,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+/// A minimal SMTP server: answers EHLO/MAIL/RCPT/DATA/RSET/QUIT and keeps
+/// what it receives. `fail_first` answers the first DATA with a 451.
+async fn smtp_sink(fail_first: bool) -> (u16, Arc<Mutex<Vec<Received>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = Arc::new(Mutex::new(Vec::new()));
+    let failed_once = Arc::new(Mutex::new(!fail_first));
+    let store = inbox.clone();
+    tokio::spawn(async move {
+        loop {
+            let (sock, _) = listener.accept().await.unwrap();
+            let store = store.clone();
+            let failed_once = failed_once.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r);
+                w.write_all(b"220 sink.test ESMTP\r\n").await.unwrap();
+                let mut cur = Received {
+                    from: String::new(),
+                    to: Vec::new(),
+                    data: Vec::new(),
+                };
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await.unwrap() == 0 {
+                        return;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250-sink.test\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("MAIL FROM:") {
+                        cur.from = line[10..].trim().to_owned();
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        cur.to.push(line[8..].trim().to_owned());
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("DATA") {
+                        w.write_all(b"354 go ahead\r\n").await.unwrap();
+                        let mut data = Vec::new();
+                        loop {
+                            line.clear();
+                            lines.read_line(&mut line).await.unwrap();
+                            if line == ".\r\n" {
+                                break;
+                            }
+                            data.extend_from_slice(
+                                line.strip_prefix('.')
+                                    .filter(|_| line.starts_with(".."))
+                                    .unwrap_or(&line)
+                                    .as_bytes(),
+                            );
+                        }
+                        let mut ok = failed_once.lock().unwrap();
+                        if *ok {
+                            cur.data = data;
+                            store.lock().unwrap().push(cur.clone());
+                            b"250 queued\r\n"
+                        } else {
+                            *ok = true;
+                            b"451 try again later\r\n"
+                        }
+                    } else if upper.starts_with("QUIT") {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, inbox)
+}
+
+async fn setup(port: u16) -> (TestDb, Services, Worker) {
+    let t = TestDb::new().await.unwrap();
+    let clock = ManualClock::new(
+        DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    );
+    let svc = Services {
+        db: t.db.clone(),
+        clock: Arc::new(clock),
+        tokens: Arc::new(RandomTokens),
+        site: Arc::new(SiteInfo {
+            name: "Python Groups".into(),
+            base_url: "https://groups.example.org/".parse().unwrap(),
+            mail_from: "hub@groups.example.org".into(),
+        }),
+    };
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let worker = Worker::new(
+        JobContext {
+            services: svc.clone(),
+            mailer: Arc::new(mailer),
+        },
+        Registry::standard(),
+        WorkerConfig::default(),
+    );
+    (t, svc, worker)
+}
+
+#[tokio::test]
+async fn an_invitation_email_arrives_with_text_and_html_parts() {
+    let (port, inbox) = smtp_sink(false).await;
+    let (_t, svc, worker) = setup(port).await;
+    let mut tx = svc.db.begin().await.unwrap();
+    let body = templates::invitation(
+        "Python Groups",
+        "Zoë Ng",
+        "an organizer of the group pug-lagos",
+        "https://groups.example.org/invitations/abc",
+        "2026-12-03 12:00 UTC",
+    );
+    queue_email(&mut tx, &svc, "olu@example.org", Some("Olú Àdìsá"), body)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(
+        inbox.lock().unwrap().is_empty(),
+        "nothing is sent before the job runs"
+    );
+    let ran = worker.drain().await.unwrap();
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].1, Outcome::Done);
+
+    let got = inbox.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].from, "<hub@groups.example.org>");
+    assert_eq!(got[0].to, vec!["<olu@example.org>".to_owned()]);
+    let msg = mail_parser::MessageParser::default()
+        .parse(&got[0].data)
+        .unwrap();
+    assert_eq!(
+        msg.subject(),
+        Some("Zoë Ng invites you to be an organizer of the group pug-lagos on Python Groups")
+    );
+    let to = msg.to().unwrap().first().unwrap();
+    assert_eq!(to.name(), Some("Olú Àdìsá"));
+    assert_eq!(to.address(), Some("olu@example.org"));
+    assert!(msg.message_id().unwrap().ends_with("@groups.example.org"));
+    assert!(
+        msg.body_text(0)
+            .unwrap()
+            .contains("https://groups.example.org/invitations/abc")
+    );
+    assert!(
+        msg.body_html(0)
+            .unwrap()
+            .contains("href=\"https://groups.example.org/invitations/abc\"")
+    );
+}
+
+#[tokio::test]
+async fn a_temporary_refusal_is_retried_with_the_same_message_id() {
+    let (port, inbox) = smtp_sink(true).await;
+    let (_t, svc, worker) = setup(port).await;
+    let mut tx = svc.db.begin().await.unwrap();
+    queue_email(
+        &mut tx,
+        &svc,
+        "ada@example.org",
+        None,
+        templates::magic_link(
+            "Python Groups",
+            "Ada",
+            "https://groups.example.org/signin/link/x",
+        ),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let first = worker.drain().await.unwrap();
+    assert_eq!(first[0].1, Outcome::Retrying);
+    assert!(inbox.lock().unwrap().is_empty());
+    // Move past the backoff and run again: the same message arrives once.
+    let clock = svc.clock.clone();
+    let _ = clock;
+    let mut conn = svc.db.conn().await.unwrap();
+    let job = convene_store::jobs::by_id(conn.ex(), first[0].0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(job.last_error.unwrap().contains("451"));
+    drop(conn);
+    // Re-run by making the job due now.
+    let mut tx = svc.db.begin().await.unwrap();
+    convene_store::execute!(
+        tx.ex(),
+        "UPDATE jobs SET run_at = $1 WHERE id = $2",
+        job.created_at,
+        job.id
+    )
+    .unwrap();
+    tx.commit().await.unwrap();
+    let second = worker.drain().await.unwrap();
+    assert_eq!(second[0].1, Outcome::Done);
+    let got = inbox.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let msg = mail_parser::MessageParser::default()
+        .parse(&got[0].data)
+        .unwrap();
+    let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap();
+    assert_eq!(
+        format!("<{}>", msg.message_id().unwrap()),
+        payload["email"]["message_id"].as_str().unwrap()
+    );
+}

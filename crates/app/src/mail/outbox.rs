@@ -6,11 +6,15 @@ use super::{MailError, Mailer, OutgoingEmail};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes messages into a folder.
 #[derive(Debug, Clone)]
 pub struct OutboxMailer {
     dir: PathBuf,
+    /// Orders messages written within the same microsecond.
+    sequence: Arc<AtomicU64>,
 }
 
 /// One message in the outbox, as listed on the coordinator page.
@@ -29,7 +33,10 @@ pub struct OutboxEntry {
 impl OutboxMailer {
     /// An outbox in `dir` (created on first write).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            sequence: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// The folder.
@@ -37,14 +44,18 @@ impl OutboxMailer {
         &self.dir
     }
 
-    fn file_name(email: &OutgoingEmail) -> String {
+    fn file_name(&self, email: &OutgoingEmail) -> String {
         let id: String = email
             .message_id
             .chars()
             .filter(|c| c.is_ascii_alphanumeric())
             .take(24)
             .collect();
-        format!("{}-{id}.eml", email.date.format("%Y%m%dT%H%M%S%6fZ"))
+        let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
+        format!(
+            "{}-{seq:06}-{id}.eml",
+            email.date.format("%Y%m%dT%H%M%S%6fZ")
+        )
     }
 
     /// Lists the messages, newest first.
@@ -114,7 +125,7 @@ impl Mailer for OutboxMailer {
         let raw = email.to_message()?.formatted();
         let json = serde_json::to_vec(email).map_err(|e| MailError::Permanent(e.to_string()))?;
         let dir = self.dir.clone();
-        let name = Self::file_name(email);
+        let name = self.file_name(email);
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             std::fs::create_dir_all(&dir)?;
             // The JSON twin first: the listing only shows messages that have both.

@@ -292,7 +292,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_bad_setting() {
-        let cases: [(fn(&mut ConfigArgs), &str); 7] = [
+        type Case = (fn(&mut ConfigArgs), &'static str);
+        let cases: [Case; 7] = [
             (|a| a.listen = Some("nowhere".into()), "CONVENE_LISTEN"),
             (
                 |a| a.database_url = Some("mysql://x".into()),

@@ -333,10 +333,9 @@ async fn two_workers_share_the_queue_without_running_a_job_twice_at_once() {
         rb.len()
     );
 
-    let log = log().lock().unwrap();
-    let runs = &log["pair"];
+    let runs = log().lock().unwrap()["pair"].clone();
     let mut by_job: HashMap<u32, Vec<(Instant, Instant)>> = HashMap::new();
-    for (n, _, s, e) in runs {
+    for (n, _, s, e) in &runs {
         by_job.entry(*n).or_default().push((*s, *e));
     }
     assert_eq!(by_job.len(), N as usize, "every job ran");

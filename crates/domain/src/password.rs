@@ -49,7 +49,8 @@ impl Password {
         let lower = input.to_lowercase();
         let stem = lower.trim_end_matches(|c: char| !c.is_alphabetic());
         let local = email.split('@').next().unwrap_or_default().to_lowercase();
-        let one_char = lower.chars().all(|c| Some(c) == lower.chars().next());
+        let first = lower.chars().next();
+        let one_char = lower.chars().all(|c| Some(c) == first);
         if common_passwords().contains(lower.as_str())
             || (stem.chars().count() >= 4 && common_passwords().contains(stem))
             || one_char

@@ -38,10 +38,10 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str, String) {
 
 /// Adds `Retry-After` to a 429 answer.
 pub fn retry_after(e: &AppError, response: &mut Response) {
-    if let AppError::RateLimited { retry_after_secs } = e {
-        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let AppError::RateLimited { retry_after_secs } = e
+        && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
     }
 }
 

@@ -11,15 +11,20 @@ use axum::response::Response;
 use convene_app::accounts::{self, LinkPurpose};
 use serde::Deserialize;
 
+/// What a link's confirmation page says.
+struct Confirm {
+    purpose: LinkPurpose,
+    title: &'static str,
+    intro: &'static str,
+    button: &'static str,
+}
+
 async fn confirm_page(
     state: &AppState,
     visitor: &Visitor,
     token: &str,
-    purpose: LinkPurpose,
-    title: &str,
-    intro: &'static str,
     action: String,
-    button: &'static str,
+    page: Confirm,
 ) -> Result<Response, PageError> {
     let mut tx = state
         .svc
@@ -27,16 +32,16 @@ async fn confirm_page(
         .begin()
         .await
         .map_err(convene_app::AppError::from)?;
-    accounts::check_link(&mut tx, &state.svc, token, purpose).await?;
+    accounts::check_link(&mut tx, &state.svc, token, page.purpose).await?;
     drop(tx);
-    let ctx = PageCtx::new(state, visitor, title);
+    let ctx = PageCtx::new(state, visitor, page.title);
     Ok(render(
         StatusCode::OK,
         &ConfirmLink {
             ctx,
-            intro,
+            intro: page.intro,
             action,
-            button,
+            button: page.button,
         },
     ))
 }
@@ -48,17 +53,13 @@ pub async fn verify_form(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let action = format!("/verify/{token}");
-    confirm_page(
-        &state,
-        &visitor,
-        &token,
-        LinkPurpose::VerifyEmail,
-        "Confirm your address",
-        "Confirm that this email address is yours to finish creating your account.",
-        action,
-        "Confirm my address",
-    )
-    .await
+    let page = Confirm {
+        purpose: LinkPurpose::VerifyEmail,
+        title: "Confirm your address",
+        intro: "Confirm that this email address is yours to finish creating your account.",
+        button: "Confirm my address",
+    };
+    confirm_page(&state, &visitor, &token, action, page).await
 }
 
 /// Forms that carry only the CSRF token.
@@ -138,17 +139,13 @@ pub async fn magic_confirm_form(
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     let action = format!("/signin/link/{token}");
-    confirm_page(
-        &state,
-        &visitor,
-        &token,
-        LinkPurpose::MagicLink,
-        "Sign in",
-        "Press the button to sign in with this link.",
-        action,
-        "Sign in",
-    )
-    .await
+    let page = Confirm {
+        purpose: LinkPurpose::MagicLink,
+        title: "Sign in",
+        intro: "Press the button to sign in with this link.",
+        button: "Sign in",
+    };
+    confirm_page(&state, &visitor, &token, action, page).await
 }
 
 /// `POST /signin/link/{token}`.

@@ -73,3 +73,9 @@ pub async fn set_user(ex: Ex<'_>, id: i64, user_id: i64) -> Result<()> {
     execute!(ex, SQL, user_id, id)?;
     Ok(())
 }
+
+/// Makes every unused link with `purpose` expire now (a newer one replaces them).
+pub async fn expire_unused(ex: Ex<'_>, purpose: &str, now: DateTime<Utc>) -> Result<u64> {
+    const SQL: &str = "UPDATE auth_tokens SET expires_at = $1 WHERE purpose = $2 AND used_at IS NULL AND expires_at > $1";
+    Ok(execute!(ex, SQL, now, purpose)?)
+}

@@ -392,3 +392,34 @@ async fn the_api_invites_lists_resends_and_revokes() {
         .await
         .assert_status(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_failure_on_our_side_is_a_plain_500_page_and_healthz_says_503() {
+    let app = TestApp::new().await;
+    app.svc().db.close().await;
+    let r = app
+        .send(Request::get("/signup").body(Body::empty()).unwrap())
+        .await;
+    r.assert_status(StatusCode::INTERNAL_SERVER_ERROR)
+        .assert_contains("Something went wrong on our side")
+        .assert_contains("<nav aria-label=\"Main\">");
+    assert!(
+        !r.body.to_lowercase().contains("pool"),
+        "internals leaked: {}",
+        r.body
+    );
+    let r = app
+        .send(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await;
+    r.assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    let r = app
+        .send(
+            Request::get("/api/v1/me")
+                .header(header::AUTHORIZATION, "Bearer x")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    r.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(r.json()["error"]["code"], "internal");
+}

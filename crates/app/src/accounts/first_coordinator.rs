@@ -6,7 +6,7 @@ use super::start_session;
 use crate::{AppError, AppResult, Services};
 use convene_domain::{DisplayName, EmailAddress, Grant, Password, Role, Scope, SecretToken};
 use convene_store::users::{self, NewUser};
-use convene_store::{grants, settings};
+use convene_store::{auth_tokens, grants};
 
 /// True while no account is a coordinator.
 pub async fn needs_first_coordinator(svc: &Services) -> AppResult<bool> {
@@ -15,9 +15,11 @@ pub async fn needs_first_coordinator(svc: &Services) -> AppResult<bool> {
 }
 
 /// A fresh one-time link to `/setup/{token}` where whoever started the
-/// server sets up the first coordinator. Earlier links stop working.
+/// server sets up the first coordinator. Earlier set-up links expire at once.
 pub async fn first_coordinator_link(svc: &Services) -> AppResult<String> {
     let mut tx = svc.db.begin().await?;
+    let purpose = LinkPurpose::FirstCoordinator;
+    auth_tokens::expire_unused(tx.ex(), purpose.as_str(), svc.clock.now()).await?;
     let token = issue_link(
         &mut tx,
         svc,
@@ -27,7 +29,6 @@ pub async fn first_coordinator_link(svc: &Services) -> AppResult<String> {
         LinkPurpose::FirstCoordinator.lifetime(),
     )
     .await?;
-    settings::set(tx.ex(), "first_coordinator_token", token.hash().as_str()).await?;
     tx.commit().await?;
     Ok(svc.site.link(&format!("/setup/{}", token.expose())))
 }
@@ -54,12 +55,6 @@ pub async fn set_up_first_coordinator(
     let password = Password::new(input.password, email.as_str())?;
     let hash = password.hash()?;
     let mut tx = svc.db.begin().await?;
-    let current = settings::get(tx.ex(), "first_coordinator_token").await?;
-    if current.as_deref() != Some(SecretToken::from_client(token).hash().as_str()) {
-        return Err(AppError::LinkSpent(
-            "This set-up link has been replaced by a newer one or already used. Restart the server to print a fresh link.",
-        ));
-    }
     consume_link(&mut tx, svc, token, LinkPurpose::FirstCoordinator).await?;
     if grants::count_holders(tx.ex(), Role::Coordinator, &Scope::Site).await? > 0 {
         return Err(AppError::LinkSpent(

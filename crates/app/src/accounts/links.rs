@@ -21,7 +21,7 @@ pub enum LinkPurpose {
 }
 
 impl LinkPurpose {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LinkPurpose::VerifyEmail => "verify_email",
             LinkPurpose::MagicLink => "magic_link",

@@ -1,10 +1,14 @@
 //! Single-use links sent by email, and the checks every one of them passes.
 
+use crate::mail::queue_email;
+use crate::mail::templates::Rendered;
+use crate::rate_limit::{self, Limit};
 use crate::{AppError, AppResult, Services};
 use chrono::Duration;
+use convene_domain::EmailAddress;
 use convene_domain::SecretToken;
-use convene_store::Tx;
 use convene_store::auth_tokens::{self, AuthTokenRow, NewAuthToken};
+use convene_store::{Tx, users};
 
 /// What a link does, and how long it works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,4 +111,70 @@ pub(crate) async fn consume_link(
         return Err(AppError::LinkSpent("This link has already been used."));
     }
     Ok(row)
+}
+
+/// Checks that a link can still be used, without using it (for the page
+/// that shows the form or button behind the link).
+pub async fn link_is_usable(svc: &Services, token: &str, purpose: LinkPurpose) -> AppResult<()> {
+    let mut tx = svc.db.begin().await?;
+    check_link(&mut tx, svc, token, purpose).await?;
+    Ok(())
+}
+
+/// Emails a fresh `purpose` link (to `{path}{token}`) to the account at
+/// `email`, if there is one. The caller's visitor sees the same answer
+/// either way, so nobody learns from it who has an account.
+pub(crate) async fn email_link_to_account(
+    svc: &Services,
+    email: &str,
+    ip: &str,
+    limit: Limit,
+    purpose: LinkPurpose,
+    path: &str,
+    template: fn(&str, &str, &str) -> Rendered,
+) -> AppResult<()> {
+    let email = EmailAddress::parse(email)?;
+    rate_limit::check(
+        svc,
+        limit,
+        &[&format!("ip:{ip}"), &format!("account:{email}")],
+    )
+    .await?;
+    let mut tx = svc.db.begin().await?;
+    let Some(user) = users::by_email(tx.ex(), email.as_str())
+        .await?
+        .filter(|u| u.disabled_at.is_none())
+    else {
+        return Ok(());
+    };
+    let token = issue_link(
+        &mut tx,
+        svc,
+        purpose,
+        Some(user.id),
+        &user.email,
+        purpose.lifetime(),
+    )
+    .await?;
+    let link = svc.site.link(&format!("{path}{}", token.expose()));
+    let mail = template(&svc.site.name, &user.display_name, &link);
+    queue_email(&mut tx, svc, &user.email, Some(&user.display_name), mail).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Spends a link sent to an account's address inside `tx`: the address is
+/// now proven. Returns the account's id.
+pub(crate) async fn prove_address(
+    tx: &mut Tx,
+    svc: &Services,
+    token: &str,
+    purpose: LinkPurpose,
+) -> AppResult<i64> {
+    let link = consume_link(tx, svc, token, purpose).await?;
+    let user_id = link
+        .user_id
+        .ok_or(AppError::NotFound("This link is not valid."))?;
+    users::mark_verified(tx.ex(), user_id, svc.clock.now()).await?;
+    Ok(user_id)
 }

@@ -17,7 +17,7 @@ pub use first_coordinator::{
     FirstCoordinator, create_coordinator_link, first_coordinator_link, needs_first_coordinator,
     set_up_first_coordinator,
 };
-pub use links::{LinkPurpose, check_link};
+pub use links::{LinkPurpose, check_link, link_is_usable};
 pub use magic_link::{request_magic_link, sign_in_with_link};
 pub use password_reset::{request_password_reset, reset_password};
 pub use sessions::{SESSION_DAYS, SignedIn, resolve_session, sign_out};

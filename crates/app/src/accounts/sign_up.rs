@@ -1,6 +1,6 @@
 //! Creating an account and confirming its address.
 
-use super::links::{LinkPurpose, consume_link, issue_link};
+use super::links::{LinkPurpose, issue_link, prove_address};
 use super::signup_switch::signup_open;
 use super::start_session;
 use crate::mail::{queue_email, templates};
@@ -84,11 +84,7 @@ pub async fn sign_up(svc: &Services, input: &SignUp<'_>, ip: &str) -> AppResult<
 /// Confirms the address a link was sent to and signs its owner in.
 pub async fn verify_email(svc: &Services, token: &str) -> AppResult<SecretToken> {
     let mut tx = svc.db.begin().await?;
-    let link = consume_link(&mut tx, svc, token, LinkPurpose::VerifyEmail).await?;
-    let user_id = link
-        .user_id
-        .ok_or(AppError::NotFound("This link is not valid."))?;
-    users::mark_verified(tx.ex(), user_id, svc.clock.now()).await?;
+    let user_id = prove_address(&mut tx, svc, token, LinkPurpose::VerifyEmail).await?;
     let session = start_session(&mut tx, svc, user_id).await?;
     tx.commit().await?;
     Ok(session)

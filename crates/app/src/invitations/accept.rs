@@ -94,6 +94,19 @@ pub async fn accept_invitation(
     signed_in: Option<&SignedIn>,
     how: Acceptance<'_>,
 ) -> AppResult<SecretToken> {
+    // A new account's password is checked and hashed before the write
+    // transaction opens (hashing is slow; SQLite writers queue behind it).
+    let new_account = match how {
+        Acceptance::NewAccount {
+            display_name,
+            password,
+        } => {
+            let name = DisplayName::parse(display_name)?;
+            let hash = Password::new(password, "")?.hash()?;
+            Some((name, password, hash))
+        }
+        Acceptance::ExistingAccount => None,
+    };
     let mut tx = svc.db.begin().await?;
     let row = usable(&mut tx, svc, token).await?;
     if let Some(current) = signed_in.filter(|s| s.user.email != row.email) {
@@ -104,20 +117,13 @@ pub async fn accept_invitation(
     }
     let grant = role_of(&row)?;
     let now = svc.clock.now();
-    let user_id = match (users::by_email(tx.ex(), &row.email).await?, how) {
+    let user_id = match (users::by_email(tx.ex(), &row.email).await?, new_account) {
         (Some(existing), _) => {
             users::mark_verified(tx.ex(), existing.id, now).await?;
             existing.id
         }
-        (
-            None,
-            Acceptance::NewAccount {
-                display_name,
-                password,
-            },
-        ) => {
-            let name = DisplayName::parse(display_name)?;
-            let hash = Password::new(password, &row.email)?.hash()?;
+        (None, Some((name, password, hash))) => {
+            Password::new(password, &row.email)?;
             users::insert(
                 tx.ex(),
                 &NewUser {
@@ -130,7 +136,7 @@ pub async fn accept_invitation(
             )
             .await?
         }
-        (None, Acceptance::ExistingAccount) => {
+        (None, None) => {
             return Err(AppError::Conflict(
                 "Choose your name and a password to create your account.".into(),
             ));

@@ -123,7 +123,8 @@ mod tests {
         assert!(raw.contains("text/plain"));
         assert!(raw.contains("text/html"));
         // Non-ASCII names and subjects are RFC 2047 encoded, never raw.
-        assert!(raw.contains("Subject: =?utf-8?"));
+        assert!(raw.contains("Subject: Welcome, =?utf-8?b?"), "{raw}");
+        assert!(raw.contains("To: =?utf-8?b?"), "{raw}");
         assert!(!raw.contains("Zoë"));
     }
 

@@ -28,14 +28,7 @@ pub async fn setup_form(
     visitor: Visitor,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let mut tx = state
-        .svc
-        .db
-        .begin()
-        .await
-        .map_err(convene_app::AppError::from)?;
-    accounts::check_link(&mut tx, &state.svc, &token, LinkPurpose::FirstCoordinator).await?;
-    drop(tx);
+    accounts::link_is_usable(&state.svc, &token, LinkPurpose::FirstCoordinator).await?;
     let ctx = PageCtx::new(&state, &visitor, "Set up this site");
     Ok(render(
         StatusCode::OK,

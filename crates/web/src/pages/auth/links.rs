@@ -26,14 +26,7 @@ async fn confirm_page(
     action: String,
     page: Confirm,
 ) -> Result<Response, PageError> {
-    let mut tx = state
-        .svc
-        .db
-        .begin()
-        .await
-        .map_err(convene_app::AppError::from)?;
-    accounts::check_link(&mut tx, &state.svc, token, page.purpose).await?;
-    drop(tx);
+    accounts::link_is_usable(&state.svc, token, page.purpose).await?;
     let ctx = PageCtx::new(state, visitor, page.title);
     Ok(render(
         StatusCode::OK,

@@ -77,14 +77,7 @@ pub async fn reset_form(
     visitor: Visitor,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
-    let mut tx = state
-        .svc
-        .db
-        .begin()
-        .await
-        .map_err(convene_app::AppError::from)?;
-    accounts::check_link(&mut tx, &state.svc, &token, LinkPurpose::PasswordReset).await?;
-    drop(tx);
+    accounts::link_is_usable(&state.svc, &token, LinkPurpose::PasswordReset).await?;
     let ctx = PageCtx::new(&state, &visitor, "Choose a password");
     Ok(render(
         StatusCode::OK,

@@ -16,6 +16,12 @@ impl DisplayName {
                 "A name must be on one line, without control characters.",
             ));
         }
+        if input.chars().any(is_invisible_format) {
+            return Err(InvalidInput::new(
+                "display_name",
+                "A name cannot contain invisible direction or zero-width characters.",
+            ));
+        }
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(InvalidInput::new("display_name", "Enter your name."));
@@ -35,6 +41,12 @@ impl DisplayName {
     }
 }
 
+/// Zero-width and bidirectional-override characters: they let a name look
+/// like another one, or reverse the text shown after it.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 impl fmt::Display for DisplayName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -51,6 +63,9 @@ mod tests {
         assert!(DisplayName::parse("Eve\r\nBcc: x@y.z").is_err());
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"x".repeat(101)).is_err());
+        assert!(DisplayName::parse("Eve\u{202E}gnp.exe").is_err());
+        assert!(DisplayName::parse("Ad\u{200B}min").is_err());
+        assert!(DisplayName::parse("مريم").is_ok());
         assert_eq!(
             DisplayName::parse("Robert'); DROP TABLE users;--")
                 .unwrap()

@@ -341,7 +341,8 @@ async fn line_breaks_and_lookalike_characters_in_addresses_and_names_are_refused
     let app = TestApp::new().await;
     let mut c = app.client();
     let before = app.fingerprint().await;
-    let cases: [(&str, &str, &str); 7] = [
+    let cases: [(&str, &str, &str); 8] = [
+        ("Eve\u{202E}nimda", "eve@example.org", "invisible direction"),
         (
             "Eve",
             "eve@example.org\r\nBcc: all@example.org",

@@ -96,6 +96,10 @@ where
     }
 }
 
+/// A form with no fields but the CSRF token (a button that does one thing).
+#[derive(Debug, serde::Deserialize)]
+pub struct NoFields {}
+
 /// A form body (`application/x-www-form-urlencoded`) whose `csrf` field
 /// matched the visitor's CSRF cookie, parsed into `T`.
 pub struct CsrfForm<T>(pub T);

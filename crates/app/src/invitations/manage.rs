@@ -73,8 +73,8 @@ pub async fn pending_invitations(
     Ok(out)
 }
 
+/// The pending invitation `id`, if `actor` may manage it.
 async fn load(
-    svc: &Services,
     tx: &mut convene_store::Tx,
     actor: &Actor,
     id: i64,
@@ -83,29 +83,26 @@ async fn load(
         .await?
         .ok_or(AppError::NotFound("There is no such invitation."))?;
     let (role, scope) = parse(&row)?;
-    if !may_manage(actor, &row, role, &scope) {
-        authorize(
-            Some(actor),
-            &Action::ManageInvitation {
-                role,
-                scope: &scope,
-                invited_by: row.invited_by,
-            },
-        )?;
-    }
+    authorize(
+        Some(actor),
+        &Action::ManageInvitation {
+            role,
+            scope: &scope,
+            invited_by: row.invited_by,
+        },
+    )?;
     if row.accepted_at.is_some() || row.revoked_at.is_some() {
         return Err(AppError::Conflict(
             "This invitation was already accepted or revoked.".into(),
         ));
     }
-    let _ = svc;
     Ok((row, role, scope))
 }
 
 /// Sends the invitation again with a new link valid for another 7 days.
 pub async fn resend_invitation(svc: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     let mut tx = svc.db.begin().await?;
-    let (row, role, scope) = load(svc, &mut tx, actor, id).await?;
+    let (row, role, scope) = load(&mut tx, actor, id).await?;
     let token = svc.tokens.new_token();
     let expires_at = svc.clock.now() + Duration::days(INVITATION_DAYS);
     invitations::renew(tx.ex(), id, token.hash().as_str(), expires_at).await?;
@@ -127,7 +124,7 @@ pub async fn resend_invitation(svc: &Services, actor: &Actor, id: i64) -> AppRes
 /// Revokes a pending invitation; its link stops working at once.
 pub async fn revoke_invitation(svc: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     let mut tx = svc.db.begin().await?;
-    load(svc, &mut tx, actor, id).await?;
+    load(&mut tx, actor, id).await?;
     invitations::revoke(tx.ex(), id, svc.clock.now()).await?;
     tx.commit().await?;
     Ok(())

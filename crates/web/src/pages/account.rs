@@ -3,7 +3,7 @@
 use super::{Done, PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::{CsrfForm, Visitor};
+use crate::extract::{CsrfForm, NoFields, Visitor};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -51,16 +51,12 @@ pub async fn account(
     ))
 }
 
-/// Forms that carry only the CSRF token.
-#[derive(Debug, serde::Deserialize)]
-pub struct Empty {}
-
 /// `POST /account/tokens/{id}/revoke`.
 pub async fn revoke_token(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     accounts::revoke_api_token(&state.svc, me.user.id, id).await?;

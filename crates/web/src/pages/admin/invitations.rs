@@ -1,10 +1,9 @@
 //! `/invite`: send invitations and manage pending ones (coordinators for
 //! every role, organizers for their own groups).
 
-use super::Empty;
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::{CsrfForm, Visitor};
+use crate::extract::{CsrfForm, NoFields, Visitor};
 use crate::pages::{Done, FormErrors, PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -135,7 +134,7 @@ pub async fn resend(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::resend_invitation(&state.svc, &me.actor, id).await?;
@@ -147,7 +146,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::revoke_invitation(&state.svc, &me.actor, id).await?;

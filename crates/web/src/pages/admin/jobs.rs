@@ -1,9 +1,8 @@
 //! `/admin/jobs`: the durable queue, with dead jobs to retry.
 
-use super::Empty;
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::{CsrfForm, Visitor};
+use crate::extract::{CsrfForm, NoFields, Visitor};
 use crate::pages::{PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -56,7 +55,7 @@ pub async fn retry(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     admin::retry_job(&state.svc, &me.actor, id).await?;

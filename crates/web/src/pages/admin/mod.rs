@@ -26,7 +26,3 @@ pub fn routes() -> Router<AppState> {
         .route("/invite/{id}/resend", post(invitations::resend))
         .route("/invite/{id}/revoke", post(invitations::revoke))
 }
-
-/// Forms that carry only the CSRF token.
-#[derive(Debug, serde::Deserialize)]
-pub struct Empty {}

@@ -3,7 +3,7 @@
 use super::{ConfirmLink, EmailOnly, EmailSent};
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::{ClientIp, CsrfForm, Visitor};
+use crate::extract::{ClientIp, CsrfForm, NoFields, Visitor};
 use crate::pages::{FormErrors, PageCtx, render, signed_in_redirect};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -55,15 +55,11 @@ pub async fn verify_form(
     confirm_page(&state, &visitor, &token, action, page).await
 }
 
-/// Forms that carry only the CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct Empty {}
-
 /// `POST /verify/{token}`.
 pub async fn verify(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let session = accounts::verify_email(&state.svc, &token).await?;
     Ok(signed_in_redirect(
@@ -145,7 +141,7 @@ pub async fn magic_confirm_form(
 pub async fn magic_confirm(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let session = accounts::sign_in_with_link(&state.svc, &token).await?;
     Ok(signed_in_redirect(

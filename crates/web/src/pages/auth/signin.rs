@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::{ClientIp, CsrfForm, Visitor};
+use crate::extract::{ClientIp, CsrfForm, NoFields, Visitor};
 use crate::middleware::{SESSION_COOKIE, set_cookie};
 use crate::pages::{FormErrors, PageCtx, render, safe_next, signed_in_redirect};
 use askama::Template;
@@ -94,15 +94,11 @@ pub async fn signin(
     }
 }
 
-/// The sign-out form carries only the CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct Empty {}
-
 /// `POST /signout`: ends the session on the server and clears the cookie.
 pub async fn signout(
     State(state): State<AppState>,
     visitor: Visitor,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     if let Some(token) = &visitor.session_token {
         accounts::sign_out(&state.svc, token).await?;

@@ -56,6 +56,9 @@ pub async fn serve(config: Config) -> Result<()> {
                 if let Err(e) = convene_app::admin::housekeeping(&svc).await {
                     tracing::warn!(error = %e, "housekeeping failed");
                 }
+                if let Err(e) = convene_app::groups::schedule_confirmations(&svc).await {
+                    tracing::warn!(error = %e, "could not schedule the confirmation requests");
+                }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(600)) => {}
                     _ = stop.changed() => break,
@@ -183,5 +186,48 @@ pub async fn token(config: Config, email: &str, name: &str) -> Result<()> {
     db.close().await;
     println!("{}", token.expose());
     eprintln!("This token is shown only once. Send it as: Authorization: Bearer <token>");
+    Ok(())
+}
+
+/// `convene import roster FILE [--strict]`.
+pub async fn import_roster(config: Config, file: &Path, strict: bool) -> Result<()> {
+    use convene_app::groups::{RosterFormat, import_roster};
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let format = RosterFormat::guess(&file.display().to_string(), &bytes);
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    eprintln!(
+        "importing {} as {}...",
+        file.display(),
+        if format == RosterFormat::Csv {
+            "CSV"
+        } else {
+            "the wiki page format"
+        }
+    );
+    let report = import_roster(&svc, None, format, &bytes, strict)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.close().await;
+    for (line, message) in &report.problems {
+        println!("line {line}: problem: {message}");
+    }
+    for (line, name, reason) in &report.skipped {
+        println!("line {line}: skipped {name:?}: {reason}");
+    }
+    println!(
+        "{} entries read: {} created, {} updated, {} unchanged, {} skipped; country recognised for {} of {}; {} problems reported.",
+        report.read,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.skipped.len(),
+        report.countries_resolved,
+        report.read,
+        report.problems.len()
+    );
+    if report.rolled_back {
+        bail!("nothing was imported: --strict was given and there were problems (listed above)");
+    }
     Ok(())
 }

@@ -38,6 +38,21 @@ enum Command {
     /// Administration tasks for whoever runs the server
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Bring data in from elsewhere
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import a roster of groups: the community wiki page (Markdown) or CSV with the documented header
+    Roster {
+        /// The file (.md for the wiki page format, .csv for CSV)
+        file: PathBuf,
+        /// Import nothing at all if any entry has a problem
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +102,9 @@ fn main() -> ExitCode {
             }
             Command::Admin(AdminCommand::Token { email, name }) => {
                 commands::token(config, &email, &name).await
+            }
+            Command::Import(ImportCommand::Roster { file, strict }) => {
+                commands::import_roster(config, &file, strict).await
             }
         }
     });

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod error;
+pub mod groups;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;

@@ -19,6 +19,8 @@ pub struct AuthTokenRow {
     pub expires_at: DateTime<Utc>,
     /// When it was used, if it was.
     pub used_at: Option<DateTime<Utc>>,
+    /// What else it acts on (a group's slug for confirmation links).
+    pub subject: Option<String>,
 }
 
 /// A new link to store.
@@ -36,11 +38,13 @@ pub struct NewAuthToken<'a> {
     pub created_at: DateTime<Utc>,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+    /// What else it acts on.
+    pub subject: Option<&'a str>,
 }
 
 /// Stores a link.
 pub async fn insert(ex: Ex<'_>, t: &NewAuthToken<'_>) -> Result<i64> {
-    const SQL: &str = "INSERT INTO auth_tokens (token_hash, purpose, user_id, email, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+    const SQL: &str = "INSERT INTO auth_tokens (token_hash, purpose, user_id, email, created_at, expires_at, subject) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
         .bind(t.token_hash)
         .bind(t.purpose)
@@ -48,13 +52,14 @@ pub async fn insert(ex: Ex<'_>, t: &NewAuthToken<'_>) -> Result<i64> {
         .bind(t.email)
         .bind(t.created_at)
         .bind(t.expires_at)
+        .bind(t.subject)
         .fetch_one(c)
         .await)?)
 }
 
 /// The link with this hash, used or not.
 pub async fn by_hash(ex: Ex<'_>, token_hash: &str) -> Result<Option<AuthTokenRow>> {
-    const SQL: &str = "SELECT id, purpose, user_id, email, expires_at, used_at FROM auth_tokens WHERE token_hash = $1";
+    const SQL: &str = "SELECT id, purpose, user_id, email, expires_at, used_at, subject FROM auth_tokens WHERE token_hash = $1";
     Ok(run!(ex, |c| sqlx::query_as::<_, AuthTokenRow>(SQL)
         .bind(token_hash)
         .fetch_optional(c)

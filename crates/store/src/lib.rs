@@ -24,6 +24,7 @@ pub use sqlx;
 pub mod api_tokens;
 pub mod auth_tokens;
 pub mod grants;
+pub mod groups;
 pub mod invitations;
 pub mod jobs;
 pub mod rate_limits;
@@ -286,6 +287,16 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
+    }
+}
+
+impl Ex<'_> {
+    /// The same connection again, for one more query.
+    pub fn reborrow(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Sqlite(c) => Ex::Sqlite(c),
+            Ex::Postgres(c) => Ex::Postgres(c),
+        }
     }
 }
 

@@ -15,6 +15,14 @@ pub struct SchemaShape {
     pub indexes: BTreeMap<String, (String, Vec<String>, bool)>,
 }
 
+/// Full-text search is the one place the schemas differ on purpose: an FTS5
+/// virtual table (and its shadow tables) on SQLite, a generated `tsvector`
+/// column with a GIN index on PostgreSQL. These names are left out of the
+/// comparison.
+fn search_only(name: &str) -> bool {
+    name.starts_with("groups_fts") || name == "search_vector" || name == "ix_groups_search"
+}
+
 /// Reads the shape of the current database (or PostgreSQL schema).
 pub async fn shape(db: &Db) -> Result<SchemaShape> {
     let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -75,7 +83,10 @@ pub async fn shape(db: &Db) -> Result<SchemaShape> {
             }
         }
     }
+    tables.retain(|t, _| !search_only(t));
+    indexes.retain(|i, (t, _, _)| !search_only(i) && !search_only(t));
     for cols in tables.values_mut() {
+        cols.retain(|c| !search_only(c));
         cols.sort();
     }
     Ok(SchemaShape { tables, indexes })

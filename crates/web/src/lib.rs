@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod markdown;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
@@ -78,8 +79,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        // Every body is read through an extractor, so this one limit covers
+        // all routes; the roster import route raises it for itself.
         .layer(DefaultBodyLimit::max(limit))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -22,6 +22,8 @@ pub enum LinkPurpose {
     PasswordReset,
     /// Sets up the site's first coordinator.
     FirstCoordinator,
+    /// Confirms that a group's entry is still right (the subject is its slug).
+    ConfirmGroup,
 }
 
 impl LinkPurpose {
@@ -31,6 +33,7 @@ impl LinkPurpose {
             LinkPurpose::MagicLink => "magic_link",
             LinkPurpose::PasswordReset => "password_reset",
             LinkPurpose::FirstCoordinator => "first_coordinator",
+            LinkPurpose::ConfirmGroup => "confirm_group",
         }
     }
 
@@ -41,6 +44,7 @@ impl LinkPurpose {
             LinkPurpose::MagicLink => Duration::minutes(15),
             LinkPurpose::PasswordReset => Duration::hours(1),
             LinkPurpose::FirstCoordinator => Duration::hours(24),
+            LinkPurpose::ConfirmGroup => Duration::days(30),
         }
     }
 }
@@ -54,6 +58,19 @@ pub(crate) async fn issue_link(
     email: &str,
     lifetime: Duration,
 ) -> AppResult<SecretToken> {
+    issue_link_about(tx, svc, purpose, user_id, email, lifetime, None).await
+}
+
+/// Like [`issue_link`], for a link that also acts on `subject`.
+pub(crate) async fn issue_link_about(
+    tx: &mut Tx,
+    svc: &Services,
+    purpose: LinkPurpose,
+    user_id: Option<i64>,
+    email: &str,
+    lifetime: Duration,
+    subject: Option<&str>,
+) -> AppResult<SecretToken> {
     let token = svc.tokens.new_token();
     let now = svc.clock.now();
     auth_tokens::insert(
@@ -65,6 +82,7 @@ pub(crate) async fn issue_link(
             email,
             created_at: now,
             expires_at: now + lifetime,
+            subject,
         },
     )
     .await?;
@@ -161,6 +179,16 @@ pub(crate) async fn email_link_to_account(
     queue_email(&mut tx, svc, &user.email, Some(&user.display_name), mail).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Spends a link inside `tx` and returns what it was stored with.
+pub(crate) async fn spend(
+    tx: &mut Tx,
+    svc: &Services,
+    token: &str,
+    purpose: LinkPurpose,
+) -> AppResult<convene_store::auth_tokens::AuthTokenRow> {
+    consume_link(tx, svc, token, purpose).await
 }
 
 /// Spends a link sent to an account's address inside `tx`: the address is

@@ -25,4 +25,5 @@ pub use sign_in::sign_in_with_password;
 pub use sign_up::{SignUp, sign_up, verify_email};
 pub use signup_switch::{set_signup_open, signup_open};
 
+pub(crate) use links::{issue_link_about, spend};
 pub(crate) use sessions::start_session;

@@ -26,7 +26,9 @@ impl Registry {
 
     /// The registry with every job kind convene has.
     pub fn standard() -> Self {
-        Self::new().register::<crate::mail::SendEmail>()
+        Self::new()
+            .register::<crate::mail::SendEmail>()
+            .register::<crate::groups::RequestConfirmations>()
     }
 
     /// Adds the handler for `J`.

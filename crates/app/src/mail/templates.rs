@@ -161,6 +161,57 @@ pub fn invitation(site: &str, inviter: &str, what: &str, link: &str, expires: &s
     )
 }
 
+/// The proposer hears that their group is listed.
+pub fn proposal_approved(site: &str, name: &str, group: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("{group} is now listed on {site}"),
+        &hello(Some(name)),
+        &[
+            Block::Para(format!(
+                "A coordinator approved the group you proposed, {group}. It is now in the directory."
+            )),
+            Block::Button {
+                label: "See the entry",
+                url: link,
+            },
+        ],
+    )
+}
+
+/// The proposer hears why their group was not listed.
+pub fn proposal_rejected(site: &str, name: &str, group: &str, reason: &str) -> Rendered {
+    render(
+        site,
+        format!("About the group you proposed on {site}"),
+        &hello(Some(name)),
+        &[
+            Block::Para(format!(
+                "A coordinator looked at the group you proposed, {group}, and did not list it. The reason they gave:"
+            )),
+            Block::Para(reason.to_owned()),
+            Block::Para(
+                "You are welcome to propose it again with the changes they ask for.".into(),
+            ),
+        ],
+    )
+}
+
+/// Asks an organizer to confirm their group's entry is still right.
+pub fn confirm_group(site: &str, name: &str, group: &str, confirm: &str, edit: &str) -> Rendered {
+    render(
+        site,
+        format!("Is {group} still meeting? Please confirm its entry on {site}"),
+        &hello(Some(name)),
+        &[
+            Block::Para(format!("Twice a year we ask organizers whether their group's entry is still right, so that newcomers can trust the directory. If {group} still meets as its entry says, one click is enough:")),
+            Block::Button { label: "Yes, the entry is right", url: confirm },
+            Block::Para(format!("If something changed (place, time, links, or the group paused), please update the entry: {edit}")),
+            Block::Para("Entries nobody confirms for a year are marked \"possibly inactive\". The link works once, for 30 days.".into()),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! authorization module as the pages.
 
 mod auth;
+mod groups;
 mod invitations;
 mod jobs;
 mod me;
@@ -20,6 +21,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/me", get(me::me))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route("/groups/{slug}", get(groups::get_one).put(groups::update))
         .route(
             "/invitations",
             get(invitations::list).post(invitations::create),

@@ -48,6 +48,10 @@ impl Modify for BearerAuth {
     info(title = "convene API", description = "The JSON API of a convene site.", license(name = "AGPL-3.0-or-later")),
     paths(
         super::me::me,
+        super::groups::list,
+        super::groups::get_one,
+        super::groups::create,
+        super::groups::update,
         super::invitations::list,
         super::invitations::create,
         super::invitations::resend,

@@ -25,16 +25,6 @@ fn area(state: &AppState, visitor: &Visitor, title: &str, lead: &'static str) ->
     )
 }
 
-/// `/groups`.
-pub async fn groups(State(state): State<AppState>, visitor: Visitor) -> Response {
-    area(
-        &state,
-        &visitor,
-        "Groups",
-        "The directory of groups: find a living group near you, see when it meets and how to reach it. No groups are listed yet.",
-    )
-}
-
 /// `/calendar`.
 pub async fn calendar(State(state): State<AppState>, visitor: Visitor) -> Response {
     area(

@@ -4,7 +4,8 @@
 mod account;
 pub mod admin;
 mod areas;
-mod auth;
+pub(crate) mod auth;
+mod groups;
 mod home;
 mod invitations;
 mod setup;
@@ -25,7 +26,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/static/style.css", get(stylesheet))
-        .route("/groups", get(areas::groups))
         .route("/calendar", get(areas::calendar))
         .route("/blog", get(areas::blog))
         .route("/lists", get(areas::lists))
@@ -57,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::account))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(admin::routes())
+        .merge(groups::routes())
 }
 
 /// What the layout needs on every page.
@@ -118,6 +119,14 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "token-revoked" => "The API token was revoked.",
         "signup-opened" => "Sign-up is open: anyone can create an account.",
         "signup-closed" => "Sign-up is closed: new people join by invitation only.",
+        "proposed" => {
+            "Thank you! A coordinator will look at your proposal; you will get an email when they have."
+        }
+        "group-saved" => "The group's entry is saved.",
+        "group-confirmed" => "Thank you: the entry is confirmed as current.",
+        "approved" => "The group is approved and listed; the proposer gets an email.",
+        "rejected" => "The proposal is rejected; the proposer gets an email with your reason.",
+        "reverted" => "The entry is back as it was in that revision (recorded as a new revision).",
         _ => return None,
     })
 }

@@ -1,6 +1,7 @@
 //! Pages for running the site: the coordinator's overview, the job queue,
 //! the outbox, and invitations (also open to organizers for their groups).
 
+mod groups;
 mod index;
 mod invitations;
 mod jobs;
@@ -8,6 +9,7 @@ mod outbox;
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 /// Admin and invitation routes.
@@ -15,6 +17,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index::index))
         .route("/admin/signup", post(index::set_signup))
+        .route("/admin/groups", get(groups::groups_admin))
+        .route(
+            "/admin/groups/import",
+            post(groups::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
         .route("/admin/jobs", get(jobs::jobs))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
         .route("/admin/outbox", get(outbox::outbox))

@@ -1,0 +1,38 @@
+//! The roster: entries for groups, how they are checked, changed, found and
+//! kept true.
+
+mod browse;
+mod care;
+mod edit;
+mod freshness;
+mod import;
+mod input;
+mod revisions;
+
+pub use browse::{
+    GroupPage, Near, PlaceCount, browse_counts, group_page, list_groups, located_groups, near,
+    search_groups,
+};
+pub use care::{Care, care};
+pub use edit::{Review, confirm_group, create_group, propose_group, review_proposal, update_group};
+pub use freshness::{
+    ASK_AFTER_DAYS, RequestConfirmations, confirm_by_link, request_confirmations,
+    schedule_confirmations,
+};
+pub use import::{ImportReport, RosterFormat, import_roster};
+pub use input::{GroupInput, ValidGroup, validate};
+pub use revisions::{Change, history, revert_to};
+
+use chrono::{DateTime, Duration, Utc};
+
+/// An entry not confirmed for this long is shown as possibly inactive.
+pub const STALE_AFTER_DAYS: i64 = 365;
+
+/// True when an entry confirmed at `confirmed_at` (or never) counts as stale at `now`.
+pub fn is_stale(
+    confirmed_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    confirmed_at.unwrap_or(created_at) + Duration::days(STALE_AFTER_DAYS) < now
+}

@@ -1,0 +1,630 @@
+//! The roster: group entries, their links and their revisions.
+
+use crate::{Backend, Ex, Result, execute, run};
+use chrono::{DateTime, Utc};
+
+/// A group entry as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct GroupRow {
+    /// Id.
+    pub id: i64,
+    /// Stable URL name.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// One or two sentences (plain text).
+    pub short_description: String,
+    /// Long description (Markdown).
+    pub description: String,
+    /// City.
+    pub city: String,
+    /// Region or state.
+    pub region: String,
+    /// ISO 3166-1 alpha-2, or empty when unknown.
+    pub country: String,
+    /// Continent code (AF, AN, AS, EU, NA, OC, SA), or empty.
+    pub continent: String,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// BCP 47 tags separated by spaces.
+    pub languages: String,
+    /// "second Tuesday, 7 pm".
+    pub meeting_pattern: String,
+    /// Year, month or date, or empty.
+    pub founded: String,
+    /// active, dormant or closed.
+    pub status: String,
+    /// approved, pending or rejected.
+    pub approval: String,
+    /// Who proposed it (for pending and rejected proposals).
+    pub proposed_by: Option<i64>,
+    /// Why a proposal was rejected.
+    pub rejection_reason: Option<String>,
+    /// When an organizer or coordinator last confirmed the entry.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Who confirmed it.
+    pub confirmed_by: Option<i64>,
+    /// web, import or api.
+    pub source: String,
+    /// When an import last wrote it.
+    pub imported_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The fields a person edits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupFields {
+    /// Stable URL name.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Short description.
+    pub short_description: String,
+    /// Markdown.
+    pub description: String,
+    /// City.
+    pub city: String,
+    /// Region.
+    pub region: String,
+    /// Alpha-2 or empty.
+    pub country: String,
+    /// Continent code or empty.
+    pub continent: String,
+    /// Latitude.
+    pub latitude: Option<f64>,
+    /// Longitude.
+    pub longitude: Option<f64>,
+    /// Space-separated tags.
+    pub languages: String,
+    /// Meeting pattern in words.
+    pub meeting_pattern: String,
+    /// Founded.
+    pub founded: String,
+    /// Status.
+    pub status: String,
+}
+
+impl GroupRow {
+    /// The editable fields of this row.
+    pub fn fields(&self) -> GroupFields {
+        GroupFields {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            short_description: self.short_description.clone(),
+            description: self.description.clone(),
+            city: self.city.clone(),
+            region: self.region.clone(),
+            country: self.country.clone(),
+            continent: self.continent.clone(),
+            latitude: self.latitude,
+            longitude: self.longitude,
+            languages: self.languages.clone(),
+            meeting_pattern: self.meeting_pattern.clone(),
+            founded: self.founded.clone(),
+            status: self.status.clone(),
+        }
+    }
+}
+
+macro_rules! select {
+    ($tail:literal) => {
+        concat!("SELECT id, slug, name, short_description, description, city, region, country, continent, latitude, longitude, languages, meeting_pattern, founded, status, approval, proposed_by, rejection_reason, confirmed_at, confirmed_by, source, imported_at, created_at, updated_at FROM groups ", $tail)
+    };
+}
+
+/// How a new entry came to be.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// approved or pending.
+    pub approval: &'a str,
+    /// Proposer.
+    pub proposed_by: Option<i64>,
+    /// web, import or api.
+    pub source: &'a str,
+    /// Set when an import writes it.
+    pub imported_at: Option<DateTime<Utc>>,
+}
+
+/// Stores a new entry. [`crate::StoreError::Duplicate`] if the slug is taken.
+pub async fn insert(
+    ex: Ex<'_>,
+    f: &GroupFields,
+    origin: Origin<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    const SQL: &str = "INSERT INTO groups (slug, name, short_description, description, city, region, country, continent, latitude, longitude, languages, meeting_pattern, founded, status, approval, proposed_by, source, imported_at, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) RETURNING id";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(&f.slug)
+        .bind(&f.name)
+        .bind(&f.short_description)
+        .bind(&f.description)
+        .bind(&f.city)
+        .bind(&f.region)
+        .bind(&f.country)
+        .bind(&f.continent)
+        .bind(f.latitude)
+        .bind(f.longitude)
+        .bind(&f.languages)
+        .bind(&f.meeting_pattern)
+        .bind(&f.founded)
+        .bind(&f.status)
+        .bind(origin.approval)
+        .bind(origin.proposed_by)
+        .bind(origin.source)
+        .bind(origin.imported_at)
+        .bind(now)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// Replaces the editable fields of entry `id`.
+pub async fn update(
+    ex: Ex<'_>,
+    id: i64,
+    f: &GroupFields,
+    imported_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    const SQL: &str = "UPDATE groups SET slug = $2, name = $3, short_description = $4, description = $5, city = $6, region = $7, country = $8, continent = $9, \
+        latitude = $10, longitude = $11, languages = $12, meeting_pattern = $13, founded = $14, status = $15, imported_at = COALESCE($16, imported_at), updated_at = $17 WHERE id = $1";
+    run!(ex, |c| sqlx::query(SQL)
+        .bind(id)
+        .bind(&f.slug)
+        .bind(&f.name)
+        .bind(&f.short_description)
+        .bind(&f.description)
+        .bind(&f.city)
+        .bind(&f.region)
+        .bind(&f.country)
+        .bind(&f.continent)
+        .bind(f.latitude)
+        .bind(f.longitude)
+        .bind(&f.languages)
+        .bind(&f.meeting_pattern)
+        .bind(&f.founded)
+        .bind(&f.status)
+        .bind(imported_at)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// The entry with this slug (any approval state).
+pub async fn by_slug(ex: Ex<'_>, slug: &str) -> Result<Option<GroupRow>> {
+    const SQL: &str = select!("WHERE slug = $1");
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .bind(slug)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// The entry with this id.
+pub async fn by_id(ex: Ex<'_>, id: i64) -> Result<Option<GroupRow>> {
+    const SQL: &str = select!("WHERE id = $1");
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Sets the approval state (and the reason, for a rejection).
+pub async fn set_approval(
+    ex: Ex<'_>,
+    id: i64,
+    approval: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    const SQL: &str =
+        "UPDATE groups SET approval = $2, rejection_reason = $3, updated_at = $4 WHERE id = $1";
+    execute!(ex, SQL, id, approval, reason, now).map_err(Into::into)
+}
+
+/// Records that the entry was confirmed as current.
+pub async fn confirm(ex: Ex<'_>, id: i64, by: Option<i64>, now: DateTime<Utc>) -> Result<u64> {
+    const SQL: &str = "UPDATE groups SET confirmed_at = $3, confirmed_by = $2 WHERE id = $1";
+    execute!(ex, SQL, id, by, now).map_err(Into::into)
+}
+
+/// Which approved entries to list. `None` means any.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Continent code.
+    pub continent: Option<String>,
+    /// Alpha-2.
+    pub country: Option<String>,
+    /// Region name.
+    pub region: Option<String>,
+    /// One BCP 47 tag the group speaks.
+    pub language: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Only entries confirmed at or after this time.
+    pub confirmed_since: Option<DateTime<Utc>>,
+}
+
+const FILTER: &str = "approval = 'approved' AND ($1 IS NULL OR continent = $1) AND ($2 IS NULL OR country = $2) AND ($3 IS NULL OR region = $3) \
+    AND ($4 IS NULL OR (' ' || languages || ' ') LIKE ('% ' || $4 || ' %')) AND ($5 IS NULL OR status = $5) AND ($6 IS NULL OR confirmed_at >= $6)";
+
+/// Approved entries matching `f`, by name.
+pub async fn list(ex: Ex<'_>, f: &Filter, limit: i64, offset: i64) -> Result<Vec<GroupRow>> {
+    const SQL: &str = select!(
+        "WHERE approval = 'approved' AND ($1 IS NULL OR continent = $1) AND ($2 IS NULL OR country = $2) AND ($3 IS NULL OR region = $3) \
+    AND ($4 IS NULL OR (' ' || languages || ' ') LIKE ('% ' || $4 || ' %')) AND ($5 IS NULL OR status = $5) AND ($6 IS NULL OR confirmed_at >= $6) ORDER BY name, id LIMIT $7 OFFSET $8"
+    );
+    debug_assert!(SQL.contains(FILTER));
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .bind(f.continent.as_deref())
+        .bind(f.country.as_deref())
+        .bind(f.region.as_deref())
+        .bind(f.language.as_deref())
+        .bind(f.status.as_deref())
+        .bind(f.confirmed_since)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// How many approved entries match `f`, per continent, country and region.
+pub async fn place_counts(ex: Ex<'_>, f: &Filter) -> Result<Vec<(String, String, String, i64)>> {
+    const SQL: &str = "SELECT continent, country, region, COUNT(*) FROM groups WHERE approval = 'approved' AND ($1 IS NULL OR continent = $1) AND ($2 IS NULL OR country = $2) AND ($3 IS NULL OR region = $3) \
+    AND ($4 IS NULL OR (' ' || languages || ' ') LIKE ('% ' || $4 || ' %')) AND ($5 IS NULL OR status = $5) AND ($6 IS NULL OR confirmed_at >= $6) GROUP BY continent, country, region";
+    debug_assert!(SQL.contains(FILTER));
+    Ok(run!(ex, |c| sqlx::query_as::<
+        _,
+        (String, String, String, i64),
+    >(SQL)
+    .bind(f.continent.as_deref())
+    .bind(f.country.as_deref())
+    .bind(f.region.as_deref())
+    .bind(f.language.as_deref())
+    .bind(f.status.as_deref())
+    .bind(f.confirmed_since)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Entries waiting for a coordinator's approval, oldest first.
+pub async fn pending(ex: Ex<'_>) -> Result<Vec<GroupRow>> {
+    const SQL: &str = select!("WHERE approval = 'pending' ORDER BY created_at, id");
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Every approved entry (for exports, the map and distance sorting).
+pub async fn all_approved(ex: Ex<'_>) -> Result<Vec<GroupRow>> {
+    const SQL: &str = select!("WHERE approval = 'approved' ORDER BY name, id");
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Every slug that starts with `prefix` (to suggest a free one).
+pub async fn slugs_like(ex: Ex<'_>, prefix: &str) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT slug FROM groups WHERE slug = $1 OR slug LIKE ($1 || '-%')";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(SQL)
+        .bind(prefix)
+        .fetch_all(c)
+        .await)?)
+}
+
+#[derive(sqlx::FromRow)]
+struct Ranked {
+    #[sqlx(flatten)]
+    group: GroupRow,
+    rank: f64,
+}
+
+/// Approved entries matching the words of `query` in name, city, region or
+/// description, best first. Every word must match, as a word prefix.
+pub async fn search(ex: Ex<'_>, query: &str, limit: i64) -> Result<Vec<(GroupRow, f64)>> {
+    let words: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Both query languages get only alphanumeric words, so no operator a
+    // visitor types can reach them.
+    let rows = match ex {
+        Ex::Sqlite(c) => {
+            const SQL: &str = "SELECT g.id, g.slug, g.name, g.short_description, g.description, g.city, g.region, g.country, g.continent, g.latitude, g.longitude, g.languages, g.meeting_pattern, g.founded, g.status, g.approval, g.proposed_by, g.rejection_reason, g.confirmed_at, g.confirmed_by, g.source, g.imported_at, g.created_at, g.updated_at, \
+                -bm25(groups_fts, 10.0, 4.0, 2.0, 1.0) AS rank FROM groups_fts JOIN groups g ON g.id = groups_fts.rowid \
+                WHERE groups_fts MATCH $1 AND g.approval = 'approved' ORDER BY rank DESC, g.name LIMIT $2";
+            let fts: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
+            sqlx::query_as::<_, Ranked>(SQL)
+                .bind(fts.join(" "))
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+        }
+        Ex::Postgres(c) => {
+            const SQL: &str = "SELECT id, slug, name, short_description, description, city, region, country, continent, latitude, longitude, languages, meeting_pattern, founded, status, approval, proposed_by, rejection_reason, confirmed_at, confirmed_by, source, imported_at, created_at, updated_at, \
+                ts_rank(search_vector, q)::float8 AS rank FROM groups, to_tsquery('simple', $1) q \
+                WHERE search_vector @@ q AND approval = 'approved' ORDER BY rank DESC, name LIMIT $2";
+            let tsq: Vec<String> = words.iter().map(|w| format!("{w}:*")).collect();
+            sqlx::query_as::<_, Ranked>(SQL)
+                .bind(tsq.join(" & "))
+                .bind(limit)
+                .fetch_all(c)
+                .await?
+        }
+    };
+    Ok(rows.into_iter().map(|r| (r.group, r.rank)).collect())
+}
+
+/// Which backend's search syntax is in use (for documentation pages).
+pub fn search_engine(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "SQLite FTS5 (bm25 ranking)",
+        Backend::Postgres => "PostgreSQL full-text search (ts_rank)",
+    }
+}
+
+/// One stored link.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LinkRow {
+    /// Id.
+    pub id: i64,
+    /// Entry.
+    pub group_id: i64,
+    /// Order on the page.
+    pub position: i64,
+    /// Kind name.
+    pub kind: String,
+    /// URL.
+    pub url: String,
+    /// Text shown.
+    pub label: String,
+    /// The link checker's verdict: ok, redirect, broken, unreachable.
+    pub check_status: Option<String>,
+    /// Its details: the HTTP status or error.
+    pub check_detail: Option<String>,
+    /// Where redirects ended.
+    pub final_url: Option<String>,
+    /// When it was checked.
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+/// The links of entry `group_id`, in order.
+pub async fn links(ex: Ex<'_>, group_id: i64) -> Result<Vec<LinkRow>> {
+    const SQL: &str = "SELECT id, group_id, position, kind, url, label, check_status, check_detail, final_url, checked_at FROM group_links WHERE group_id = $1 ORDER BY position, id";
+    Ok(run!(ex, |c| sqlx::query_as::<_, LinkRow>(SQL)
+        .bind(group_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Every link of approved entries (for exports).
+pub async fn all_links(ex: Ex<'_>) -> Result<Vec<LinkRow>> {
+    const SQL: &str = "SELECT l.id, l.group_id, l.position, l.kind, l.url, l.label, l.check_status, l.check_detail, l.final_url, l.checked_at FROM group_links l JOIN groups g ON g.id = l.group_id WHERE g.approval = 'approved' ORDER BY l.group_id, l.position, l.id";
+    Ok(run!(ex, |c| sqlx::query_as::<_, LinkRow>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Replaces the links of entry `group_id` with `new` (kind, url, label),
+/// keeping the link checker's findings for URLs that stay.
+pub async fn replace_links(
+    mut ex: Ex<'_>,
+    group_id: i64,
+    new: &[(String, String, String)],
+) -> Result<()> {
+    let old = links(ex.reborrow(), group_id).await?;
+    execute!(
+        ex.reborrow(),
+        "DELETE FROM group_links WHERE group_id = $1",
+        group_id
+    )?;
+    const SQL: &str = "INSERT INTO group_links (group_id, position, kind, url, label, check_status, check_detail, final_url, checked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    for (position, (kind, url, label)) in new.iter().enumerate() {
+        let kept = old.iter().find(|o| &o.url == url);
+        execute!(
+            ex.reborrow(),
+            SQL,
+            group_id,
+            position as i64,
+            kind,
+            url,
+            label,
+            kept.and_then(|o| o.check_status.clone()),
+            kept.and_then(|o| o.check_detail.clone()),
+            kept.and_then(|o| o.final_url.clone()),
+            kept.and_then(|o| o.checked_at)
+        )?;
+    }
+    Ok(())
+}
+
+/// One recorded change to an entry.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RevisionRow {
+    /// Id.
+    pub id: i64,
+    /// Entry.
+    pub group_id: i64,
+    /// Who made it (none for imports run from the command line).
+    pub user_id: Option<i64>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// "edited", "imported", "reverted to revision 3"...
+    pub summary: String,
+    /// JSON: a list of {field, old, new}.
+    pub changes: String,
+}
+
+/// Records a revision.
+pub async fn insert_revision(
+    ex: Ex<'_>,
+    group_id: i64,
+    user_id: Option<i64>,
+    now: DateTime<Utc>,
+    summary: &str,
+    changes: &str,
+) -> Result<i64> {
+    const SQL: &str = "INSERT INTO group_revisions (group_id, user_id, created_at, summary, changes) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(group_id)
+        .bind(user_id)
+        .bind(now)
+        .bind(summary)
+        .bind(changes)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// The revisions of an entry, newest first.
+pub async fn revisions(ex: Ex<'_>, group_id: i64) -> Result<Vec<RevisionRow>> {
+    const SQL: &str = "SELECT id, group_id, user_id, created_at, summary, changes FROM group_revisions WHERE group_id = $1 ORDER BY id DESC";
+    Ok(run!(ex, |c| sqlx::query_as::<_, RevisionRow>(SQL)
+        .bind(group_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// How many approved entries there are.
+pub async fn count_approved(ex: Ex<'_>) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM groups WHERE approval = 'approved'";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// The few columns the map and distance sorting need.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Located {
+    /// Id.
+    pub id: i64,
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// City.
+    pub city: String,
+    /// Alpha-2.
+    pub country: String,
+    /// Continent code.
+    pub continent: String,
+    /// Latitude.
+    pub latitude: f64,
+    /// Longitude.
+    pub longitude: f64,
+    /// Status.
+    pub status: String,
+    /// Last confirmed.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every approved entry that has coordinates.
+pub async fn located(ex: Ex<'_>) -> Result<Vec<Located>> {
+    const SQL: &str = "SELECT id, slug, name, city, country, continent, latitude, longitude, status, confirmed_at, created_at FROM groups WHERE approval = 'approved' AND latitude IS NOT NULL AND longitude IS NOT NULL";
+    Ok(run!(ex, |c| sqlx::query_as::<_, Located>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The names of the accounts that organize group `slug`.
+pub async fn organizer_names(ex: Ex<'_>, slug: &str) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT u.display_name FROM role_grants r JOIN users u ON u.id = r.user_id WHERE r.role = 'organizer' AND r.scope = $1 AND u.disabled_at IS NULL ORDER BY r.id";
+    let scope = format!("group:{slug}");
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(SQL)
+        .bind(&scope)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Approved entries not confirmed since `before` (never-confirmed ones
+/// count from their creation), oldest first.
+pub async fn stale(ex: Ex<'_>, before: DateTime<Utc>, limit: i64) -> Result<Vec<GroupRow>> {
+    const SQL: &str = select!(
+        "WHERE approval = 'approved' AND COALESCE(confirmed_at, created_at) < $1 ORDER BY COALESCE(confirmed_at, created_at), id LIMIT $2"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Links the checker found broken or unreachable, with their group's slug and name.
+pub async fn broken_links(
+    ex: Ex<'_>,
+    limit: i64,
+) -> Result<Vec<(String, String, String, String, Option<String>)>> {
+    const SQL: &str = "SELECT g.slug, g.name, l.url, l.check_status, l.check_detail FROM group_links l JOIN groups g ON g.id = l.group_id \
+        WHERE g.approval = 'approved' AND l.check_status IN ('broken', 'unreachable') ORDER BY g.name, l.position LIMIT $1";
+    Ok(run!(ex, |c| sqlx::query_as::<
+        _,
+        (String, String, String, String, Option<String>),
+    >(SQL)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// How many approved entries were not confirmed since `before`.
+pub async fn count_stale(ex: Ex<'_>, before: DateTime<Utc>) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM groups WHERE approval = 'approved' AND COALESCE(confirmed_at, created_at) < $1";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(before)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// Approved, not closed entries confirmed before `confirmed_before` whose
+/// organizers were not asked since `asked_before`.
+pub async fn due_for_confirmation(
+    ex: Ex<'_>,
+    confirmed_before: DateTime<Utc>,
+    asked_before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<GroupRow>> {
+    const SQL: &str = select!(
+        "WHERE approval = 'approved' AND status <> 'closed' AND COALESCE(confirmed_at, created_at) < $1 \
+        AND (confirmation_requested_at IS NULL OR confirmation_requested_at < $2) ORDER BY COALESCE(confirmed_at, created_at), id LIMIT $3"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .bind(confirmed_before)
+        .bind(asked_before)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Records that the organizers were asked to confirm.
+pub async fn mark_confirmation_requested(ex: Ex<'_>, id: i64, now: DateTime<Utc>) -> Result<u64> {
+    execute!(
+        ex,
+        "UPDATE groups SET confirmation_requested_at = $2 WHERE id = $1",
+        id,
+        now
+    )
+    .map_err(Into::into)
+}
+
+/// The organizers of group `slug`: (account id, address, name).
+pub async fn organizers(ex: Ex<'_>, slug: &str) -> Result<Vec<(i64, String, String)>> {
+    const SQL: &str = "SELECT u.id, u.email, u.display_name FROM role_grants r JOIN users u ON u.id = r.user_id WHERE r.role = 'organizer' AND r.scope = $1 AND u.disabled_at IS NULL ORDER BY r.id";
+    let scope = format!("group:{slug}");
+    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, String, String)>(
+        SQL
+    )
+    .bind(&scope)
+    .fetch_all(c)
+    .await)?)
+}

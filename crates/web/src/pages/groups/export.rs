@@ -1,0 +1,162 @@
+//! The roster for other programs: CSV, GeoJSON (RFC 7946) and an OPML list
+//! of the groups' blog feeds, for feed readers and planets.
+
+use crate::AppState;
+use crate::error::PageError;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use convene_app::AppError;
+use convene_store::groups::{self, GroupRow, LinkRow};
+use std::collections::HashMap;
+
+async fn everything(
+    state: &AppState,
+) -> Result<(Vec<GroupRow>, HashMap<i64, Vec<LinkRow>>), PageError> {
+    let mut conn = state.svc.db.conn().await.map_err(AppError::from)?;
+    let rows = groups::all_approved(conn.ex())
+        .await
+        .map_err(AppError::from)?;
+    let mut links: HashMap<i64, Vec<LinkRow>> = HashMap::new();
+    for l in groups::all_links(conn.ex()).await.map_err(AppError::from)? {
+        links.entry(l.group_id).or_default().push(l);
+    }
+    Ok((rows, links))
+}
+
+fn download(content_type: &'static str, name: &'static str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, name),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /groups.csv`: the import format's header, one row per group.
+pub async fn csv(State(state): State<AppState>) -> Result<Response, PageError> {
+    let (rows, links) = everything(&state).await?;
+    let entries: Vec<convene_rosterfile::Entry> = rows
+        .iter()
+        .map(|g| {
+            let mut e = convene_rosterfile::Entry {
+                name: g.name.clone(),
+                ..Default::default()
+            };
+            e.slug = Some(g.slug.clone());
+            e.status = Some(g.status.clone());
+            e.city = (!g.city.is_empty()).then(|| g.city.clone());
+            e.region = (!g.region.is_empty()).then(|| g.region.clone());
+            e.country = (!g.country.is_empty()).then(|| g.country.clone());
+            e.latitude = g.latitude;
+            e.longitude = g.longitude;
+            e.languages = g.languages.split_whitespace().map(str::to_owned).collect();
+            e.meeting_pattern = (!g.meeting_pattern.is_empty()).then(|| g.meeting_pattern.clone());
+            e.founded = (!g.founded.is_empty()).then(|| g.founded.clone());
+            e.description = (!g.short_description.is_empty()).then(|| g.short_description.clone());
+            e.links = links
+                .get(&g.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|l| {
+                    convene_rosterfile::LinkKind::parse(&l.kind).map(|kind| {
+                        convene_rosterfile::Link {
+                            kind,
+                            url: l.url.clone(),
+                            label: l.label.clone(),
+                        }
+                    })
+                })
+                .collect();
+            e
+        })
+        .collect();
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"groups.csv\"",
+        convene_rosterfile::write_csv(&entries),
+    ))
+}
+
+/// `GET /groups.geojson`: a FeatureCollection of the groups that have a pin.
+pub async fn geojson(State(state): State<AppState>) -> Result<Response, PageError> {
+    let (rows, links) = everything(&state).await?;
+    let features: Vec<serde_json::Value> = rows
+        .iter()
+        .filter_map(|g| {
+            let (lat, lon) = (g.latitude?, g.longitude?);
+            Some(serde_json::json!({
+                "type": "Feature",
+                "id": g.slug,
+                // RFC 7946: longitude first.
+                "geometry": { "type": "Point", "coordinates": [lon, lat] },
+                "properties": {
+                    "name": g.name,
+                    "url": state.svc.site.link(&format!("/groups/{}", g.slug)),
+                    "city": g.city, "region": g.region, "country": g.country,
+                    "status": g.status, "languages": g.languages.split_whitespace().collect::<Vec<_>>(),
+                    "meeting_pattern": g.meeting_pattern,
+                    "confirmed_at": g.confirmed_at.map(|t| t.to_rfc3339()),
+                    "links": links.get(&g.id).into_iter().flatten().map(|l| serde_json::json!({"kind": l.kind, "url": l.url})).collect::<Vec<_>>(),
+                }
+            }))
+        })
+        .collect();
+    let body = serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string();
+    Ok(download(
+        "application/geo+json",
+        "inline; filename=\"groups.geojson\"",
+        body,
+    ))
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// `GET /groups.opml`: every group's blog feed, as an OPML 2.0 subscription list.
+pub async fn opml(State(state): State<AppState>) -> Result<Response, PageError> {
+    let (rows, links) = everything(&state).await?;
+    let mut body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n<title>{} — group blogs</title>\n</head>\n<body>\n",
+        xml_escape(&state.svc.site.name)
+    );
+    for g in &rows {
+        for l in links
+            .get(&g.id)
+            .into_iter()
+            .flatten()
+            .filter(|l| l.kind == "blog_feed")
+        {
+            let site = links
+                .get(&g.id)
+                .into_iter()
+                .flatten()
+                .find(|l| l.kind == "website")
+                .map_or_else(
+                    || state.svc.site.link(&format!("/groups/{}", g.slug)),
+                    |w| w.url.clone(),
+                );
+            body.push_str(&format!(
+                "<outline type=\"rss\" text=\"{}\" title=\"{}\" xmlUrl=\"{}\" htmlUrl=\"{}\"/>\n",
+                xml_escape(&g.name),
+                xml_escape(&g.name),
+                xml_escape(&l.url),
+                xml_escape(&site)
+            ));
+        }
+    }
+    body.push_str("</body>\n</opml>\n");
+    Ok(download(
+        "text/x-opml; charset=utf-8",
+        "inline; filename=\"groups.opml\"",
+        body,
+    ))
+}

@@ -1,0 +1,126 @@
+//! `/groups/map`: every group on a map drawn here, from bundled outlines.
+
+use super::{continent_name, country_name};
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::Visitor;
+use crate::pages::{PageCtx, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use convene_app::groups;
+use convene_worldmap::{Pin, View};
+
+#[derive(Template)]
+#[template(path = "groups/map.html")]
+struct MapPage {
+    ctx: PageCtx,
+    heading: String,
+    svg: String,
+    zoom: Vec<(String, String)>,
+    count: usize,
+}
+
+/// Which part of the world to show.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MapQuery {
+    #[serde(default)]
+    continent: String,
+    #[serde(default)]
+    country: String,
+}
+
+/// `GET /groups/map?continent=EU` or `?country=DE`.
+pub async fn map(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<MapQuery>,
+) -> Result<Response, PageError> {
+    let svc = &state.svc;
+    let located = groups::located_groups(svc).await?;
+    let country = convene_places::country(q.country.trim());
+    let continent = convene_places::Continent::from_code(q.continent.trim());
+    let (view, heading) = match (country, continent) {
+        (Some(c), _) => (
+            View::Country(c.code.clone()),
+            format!("Groups in {} on the map", c.name),
+        ),
+        (None, Some(c)) => (
+            View::Continent(c.code()),
+            format!("Groups in {} on the map", c.name()),
+        ),
+        _ => (View::World, "Groups on the map".to_owned()),
+    };
+    let pins: Vec<Pin> = located
+        .iter()
+        .map(|(g, stale)| Pin {
+            lat: g.latitude,
+            lon: g.longitude,
+            label: format!(
+                "{} ({})",
+                g.name,
+                [g.city.as_str(), &country_name(&g.country)]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            href: format!("/groups/{}", g.slug),
+            class: if *stale {
+                "stale".into()
+            } else {
+                String::new()
+            },
+        })
+        .collect();
+    let svg = convene_worldmap::render_svg(&view, &pins, &heading);
+    let zoom = match (&view, country) {
+        (View::World, _) => convene_places::Continent::all()
+            .iter()
+            .filter(|c| c.code() != "AN")
+            .map(|c| {
+                (
+                    c.name().to_owned(),
+                    format!("/groups/map?continent={}", c.code()),
+                )
+            })
+            .collect(),
+        (View::Continent(code), _) => {
+            let mut countries: Vec<(String, String)> = located
+                .iter()
+                .filter(|(g, _)| g.continent == *code)
+                .map(|(g, _)| {
+                    (
+                        country_name(&g.country),
+                        format!("/groups/map?country={}", g.country),
+                    )
+                })
+                .collect();
+            countries.sort();
+            countries.dedup();
+            countries.insert(0, ("The whole world".into(), "/groups/map".into()));
+            countries
+        }
+        (View::Country(_), Some(c)) => vec![
+            ("The whole world".into(), "/groups/map".into()),
+            (
+                continent_name(c.continent.code()).to_owned(),
+                format!("/groups/map?continent={}", c.continent.code()),
+            ),
+        ],
+        _ => vec![],
+    };
+    let ctx = PageCtx::new(&state, &visitor, heading.clone());
+    Ok(render(
+        StatusCode::OK,
+        &MapPage {
+            ctx,
+            heading,
+            svg,
+            zoom,
+            count: pins.len(),
+        },
+    ))
+}

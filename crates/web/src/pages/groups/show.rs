@@ -1,0 +1,119 @@
+//! `/groups/{slug}`: one group's entry.
+
+use super::{ago, continent_name, country_name};
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::Visitor;
+use crate::pages::{Done, PageCtx, render};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use convene_app::groups::{self, GroupPage};
+use convene_domain::groups::LinkKind;
+
+/// A link as the page shows it.
+pub struct LinkView {
+    label: String,
+    url: String,
+    check: Option<String>,
+    broken: bool,
+}
+
+#[derive(Template)]
+#[template(path = "groups/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    page: GroupPage,
+    place: String,
+    continent: String,
+    description_html: String,
+    languages: Vec<String>,
+    links: Vec<LinkView>,
+    confirmed: Option<(String, String)>,
+    canonical: String,
+    json_ld: String,
+}
+
+/// Makes JSON safe inside a `<script type="application/ld+json">` element.
+fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// `GET /groups/{slug}`.
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Response, PageError> {
+    let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
+    let page = groups::group_page(&state.svc, actor, &slug).await?;
+    let g = &page.group;
+    let now = state.svc.clock.now();
+    let place = [
+        g.city.as_str(),
+        g.region.as_str(),
+        &country_name(&g.country),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .cloned()
+    .collect::<Vec<_>>()
+    .join(", ");
+    let links: Vec<LinkView> = page
+        .links
+        .iter()
+        .map(|l| LinkView {
+            label: LinkKind::parse(&l.kind)
+                .map_or("Link", LinkKind::label)
+                .to_owned(),
+            url: l.url.clone(),
+            broken: matches!(l.check_status.as_deref(), Some("broken" | "unreachable")),
+            check: l.checked_at.map(|at| {
+                format!(
+                    "{} when checked {}",
+                    l.check_detail
+                        .clone()
+                        .or_else(|| l.check_status.clone())
+                        .unwrap_or_default(),
+                    ago(at, now)
+                )
+            }),
+        })
+        .collect();
+    let canonical = state.svc.site.link(&format!("/groups/{}", g.slug));
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": g.name,
+        "url": canonical,
+        "description": g.short_description,
+        "address": { "@type": "PostalAddress", "addressLocality": g.city, "addressRegion": g.region, "addressCountry": g.country },
+        "sameAs": page.links.iter().map(|l| l.url.clone()).collect::<Vec<_>>(),
+    });
+    if let (Some(lat), Some(lon)) = (g.latitude, g.longitude) {
+        ld["location"] = serde_json::json!({ "@type": "Place", "geo": { "@type": "GeoCoordinates", "latitude": lat, "longitude": lon } });
+    }
+    if !g.founded.is_empty() {
+        ld["foundingDate"] = serde_json::json!(g.founded);
+    }
+    let ctx = PageCtx::new(&state, &visitor, g.name.clone()).with_notice(done.done.as_deref());
+    let show = ShowPage {
+        ctx,
+        place,
+        continent: continent_name(&g.continent).to_owned(),
+        description_html: crate::markdown::render(&g.description),
+        languages: g.languages.split_whitespace().map(str::to_owned).collect(),
+        links,
+        confirmed: g
+            .confirmed_at
+            .map(|at| (ago(at, now), at.format("%Y-%m-%d").to_string())),
+        canonical,
+        json_ld: script_safe(&ld.to_string()),
+        page,
+    };
+    Ok(render(StatusCode::OK, &show))
+}

@@ -9,8 +9,9 @@ use convene_store::groups::{self, Origin};
 use convene_store::{StoreError, Tx, users};
 
 /// A slug that is free: `base`, else `base-2`, `base-3`...
-pub(crate) async fn free_slug(tx: &mut Tx, base: &str) -> AppResult<String> {
-    let taken = groups::slugs_like(tx.ex(), base).await?;
+async fn free_slug(svc: &Services, base: &str) -> AppResult<String> {
+    let mut conn = svc.db.conn().await?;
+    let taken = groups::slugs_like(conn.ex(), base).await?;
     if !taken.iter().any(|s| s == base) {
         return Ok(base.to_owned());
     }
@@ -21,8 +22,12 @@ pub(crate) async fn free_slug(tx: &mut Tx, base: &str) -> AppResult<String> {
         .unwrap_or_else(|| format!("{stem}-x")))
 }
 
-async fn slug_taken(tx: &mut Tx, slug: &str) -> AppError {
-    match free_slug(tx, slug).await {
+/// The conflict answer for a taken slug. The failed transaction is given up
+/// first (PostgreSQL refuses further queries in it), and the free slug is
+/// looked up outside it.
+async fn slug_taken(svc: &Services, tx: Tx, slug: &str) -> AppError {
+    drop(tx);
+    match free_slug(svc, slug).await {
         Ok(free) => AppError::Conflict(format!(
             "Another group already has the address /groups/{slug}. {free} is free; use it or choose another."
         )),
@@ -46,7 +51,7 @@ async fn insert(
     };
     let id = match groups::insert(tx.ex(), &valid.fields, origin, svc.clock.now()).await {
         Ok(id) => id,
-        Err(StoreError::Duplicate) => return Err(slug_taken(&mut tx, &valid.fields.slug).await),
+        Err(StoreError::Duplicate) => return Err(slug_taken(svc, tx, &valid.fields.slug).await),
         Err(e) => return Err(e.into()),
     };
     groups::replace_links(tx.ex(), id, &valid.links).await?;
@@ -174,7 +179,12 @@ pub async fn update_group(
     input: &GroupInput,
 ) -> AppResult<String> {
     authorize(Some(actor), &Action::EditGroup { group: slug })?;
-    let valid = validate(input)?;
+    // An empty slug keeps the address the group has.
+    let mut input = input.clone();
+    if input.slug.trim().is_empty() {
+        input.slug = slug.to_owned();
+    }
+    let valid = validate(&input)?;
     let mut tx = svc.db.begin().await?;
     let group = groups::by_slug(tx.ex(), slug)
         .await?
@@ -194,7 +204,7 @@ pub async fn update_group(
     let now = svc.clock.now();
     match groups::update(tx.ex(), group.id, &valid.fields, None, now).await {
         Ok(()) => {}
-        Err(StoreError::Duplicate) => return Err(slug_taken(&mut tx, &valid.fields.slug).await),
+        Err(StoreError::Duplicate) => return Err(slug_taken(svc, tx, &valid.fields.slug).await),
         Err(e) => return Err(e.into()),
     }
     groups::replace_links(tx.ex(), group.id, &valid.links).await?;

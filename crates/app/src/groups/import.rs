@@ -297,6 +297,19 @@ pub async fn import_roster(
             report.countries_resolved += 1;
         }
         let mut input = as_input(e, country, &mut report);
+        if country.is_none() {
+            match (format, e.country.as_deref()) {
+                // A CSV names the country in its own column: an unknown one is an error.
+                (RosterFormat::Csv, Some(text)) => input.country = text.to_owned(),
+                _ => report.problems.push((
+                    e.line,
+                    format!(
+                        "{}: no country recognised; imported without a place",
+                        e.name
+                    ),
+                )),
+            }
+        }
         let k = key(&input.name, &input.country);
         if !seen.insert(k.clone()) {
             report.skipped.push((

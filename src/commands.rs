@@ -231,3 +231,15 @@ pub async fn import_roster(config: Config, file: &Path, strict: bool) -> Result<
     }
     Ok(())
 }
+
+/// `convene admin seed-bench --groups N`.
+pub async fn seed_bench(config: Config, count: usize) -> Result<()> {
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    let added = convene_app::groups::seed_groups(&svc, count)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    db.close().await;
+    println!("Added {added} made-up groups.");
+    Ok(())
+}

@@ -62,6 +62,12 @@ enum AdminCommand {
         /// The coordinator's email address
         email: String,
     },
+    /// Fill the roster with made-up groups, for benchmarks (never on a real site)
+    SeedBench {
+        /// How many groups to add
+        #[arg(long, default_value_t = 2000)]
+        groups: usize,
+    },
     /// Print a new API bearer token for the account with address EMAIL
     Token {
         /// The account's email address
@@ -102,6 +108,9 @@ fn main() -> ExitCode {
             }
             Command::Admin(AdminCommand::Token { email, name }) => {
                 commands::token(config, &email, &name).await
+            }
+            Command::Admin(AdminCommand::SeedBench { groups }) => {
+                commands::seed_bench(config, groups).await
             }
             Command::Import(ImportCommand::Roster { file, strict }) => {
                 commands::import_roster(config, &file, strict).await

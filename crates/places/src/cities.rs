@@ -70,6 +70,11 @@ struct Gazetteer {
     region_keys: Vec<(String, u32)>,
 }
 
+/// Every city in the gazetteer, in file order.
+pub fn cities() -> &'static [City] {
+    &gazetteer().cities
+}
+
 fn gazetteer() -> &'static Gazetteer {
     static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
     GAZETTEER.get_or_init(load)

@@ -16,7 +16,7 @@ mod countries;
 mod geo;
 mod text;
 
-pub use cities::{City, find_places};
+pub use cities::{City, cities, find_places};
 pub use countries::{Continent, Country, countries, country, country_by_name};
 pub use geo::{distance_km, parse_coordinates};
 

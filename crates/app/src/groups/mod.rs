@@ -8,6 +8,7 @@ mod freshness;
 mod import;
 mod input;
 mod revisions;
+mod seed;
 
 pub use browse::{
     GroupPage, Near, PlaceCount, browse_counts, group_page, list_groups, located_groups, near,
@@ -22,6 +23,7 @@ pub use freshness::{
 pub use import::{ImportReport, RosterFormat, import_roster};
 pub use input::{GroupInput, ValidGroup, validate};
 pub use revisions::{Change, history, revert_to};
+pub use seed::seed_groups;
 
 use chrono::{DateTime, Duration, Utc};
 

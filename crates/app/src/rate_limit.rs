@@ -43,6 +43,12 @@ pub const RESET: Limit = Limit {
     max: 5,
     window: Duration::hours(1),
 };
+/// Messages through a group's contact form, per IP and per group.
+pub const CONTACT: Limit = Limit {
+    name: "contact",
+    max: 5,
+    window: Duration::hours(1),
+};
 /// Invitations sent, per inviting account.
 pub const INVITE: Limit = Limit {
     name: "invite",

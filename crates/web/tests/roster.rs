@@ -733,3 +733,79 @@ async fn the_groups_api_lists_gets_creates_and_updates_with_the_right_role() {
         "the pin comes from the gazetteer"
     );
 }
+
+#[tokio::test]
+async fn visitors_write_to_organizers_without_seeing_their_addresses() {
+    let app = TestApp::new().await;
+    let mut coord = coordinator(&app).await;
+    import(&app, RosterFormat::Csv, CSV, false).await;
+    let _org = organizer(&app, &mut coord, "olu@example.org", "pyberlin").await;
+    let mut v = app.client();
+    let page = v.get("/groups/pyberlin").await;
+    page.assert_contains("/groups/pyberlin/contact");
+    assert!(
+        !page.body.contains("olu@example.org"),
+        "no organizer address on the page"
+    );
+    v.get("/groups/pyberlin/contact")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("Leave this empty");
+    let msg = [
+        ("name", "Ada"),
+        ("email", "ada@example.org"),
+        ("message", "Hello! Can a beginner come to the next meeting?"),
+    ];
+    let r = v.submit("/groups/pyberlin/contact", &msg).await;
+    assert_eq!(r.location(), "/groups/pyberlin?done=message-sent");
+    app.drain_jobs().await;
+    let mail = app.last_mail_to("olu@example.org");
+    assert_eq!(mail.reply_to.as_deref(), Some("ada@example.org"));
+    assert!(mail.text.contains("Can a beginner come"));
+
+    let before = app.fingerprint().await;
+    // Bad input: a clear message, nothing queued.
+    v.submit(
+        "/groups/pyberlin/contact",
+        &[
+            ("name", "Ada"),
+            ("email", "ada@example.org\r\nBcc: x@y.z"),
+            ("message", "Hello there, organizers!"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    .assert_contains("line break");
+    v.submit(
+        "/groups/pyberlin/contact",
+        &[
+            ("name", "Ada"),
+            ("email", "ada@example.org"),
+            ("message", "hi"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+    .assert_contains("Write a little more");
+    // A group with no organizer here says so.
+    v.submit("/groups/boston-python/contact", &msg)
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains("no organizer on this site");
+    // A bot filling the hidden field is told "sent", and nothing is sent.
+    let mut bot_fields = msg.to_vec();
+    bot_fields.push(("website", "http://spam.example/"));
+    v.submit("/groups/pyberlin/contact", &bot_fields)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(app.fingerprint().await, before);
+    // Limited per IP.
+    for _ in 0..4 {
+        v.submit("/groups/pyberlin/contact", &msg)
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    let r = v.submit("/groups/pyberlin/contact", &msg).await;
+    r.assert_status(StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+}

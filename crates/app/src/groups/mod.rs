@@ -3,6 +3,7 @@
 
 mod browse;
 mod care;
+mod contact;
 mod edit;
 mod freshness;
 mod import;
@@ -15,6 +16,7 @@ pub use browse::{
     search_groups,
 };
 pub use care::{Care, care};
+pub use contact::{ContactMessage, contact_organizers};
 pub use edit::{Review, confirm_group, create_group, propose_group, review_proposal, update_group};
 pub use freshness::{
     ASK_AFTER_DAYS, RequestConfirmations, confirm_by_link, request_confirmations,

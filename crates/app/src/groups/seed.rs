@@ -9,7 +9,7 @@ use convene_store::groups::{self, Origin};
 /// as a roster of that size would have. Returns how many were added.
 pub async fn seed_groups(svc: &Services, count: usize) -> AppResult<usize> {
     let mut cities: Vec<&convene_places::City> = convene_places::cities().iter().collect();
-    cities.sort_by(|a, b| b.population.cmp(&a.population));
+    cities.sort_by_key(|c| std::cmp::Reverse(c.population));
     let now = svc.clock.now();
     let mut added = 0;
     // Numbered after the groups already there, so seeding again adds more.

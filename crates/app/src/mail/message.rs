@@ -29,6 +29,9 @@ pub struct OutgoingEmail {
     pub message_id: String,
     /// When the message was written.
     pub date: DateTime<Utc>,
+    /// Where replies go, when not to the sender (a visitor writing to organizers).
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 /// Why a message could not be sent.
@@ -48,6 +51,9 @@ impl OutgoingEmail {
     pub fn validate(&self) -> Result<(), InvalidInput> {
         EmailAddress::parse(&self.to)?;
         EmailAddress::parse(&self.from)?;
+        if let Some(r) = &self.reply_to {
+            EmailAddress::parse(r)?;
+        }
         for (field, value) in [
             ("subject", Some(self.subject.as_str())),
             ("display_name", self.to_name.as_deref()),
@@ -74,9 +80,11 @@ impl OutgoingEmail {
         };
         let from = Mailbox::new(Some(self.from_name.clone()), addr(&self.from)?);
         let to = Mailbox::new(self.to_name.clone(), addr(&self.to)?);
-        Message::builder()
-            .from(from)
-            .to(to)
+        let mut builder = Message::builder().from(from).to(to);
+        if let Some(r) = &self.reply_to {
+            builder = builder.reply_to(Mailbox::new(None, addr(r)?));
+        }
+        builder
             .subject(self.subject.clone())
             .message_id(Some(self.message_id.clone()))
             .date(self.date.into())
@@ -112,6 +120,7 @@ mod tests {
             html: "<p>Hello</p>".into(),
             message_id: "<abc@example.org>".into(),
             date: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            reply_to: None,
         }
     }
 

@@ -39,6 +39,18 @@ pub async fn queue_email(
     to_name: Option<&str>,
     rendered: Rendered,
 ) -> AppResult<()> {
+    queue_email_replying_to(tx, svc, to, to_name, rendered, None).await
+}
+
+/// Like [`queue_email`], with replies going to `reply_to`.
+pub async fn queue_email_replying_to(
+    tx: &mut Tx,
+    svc: &Services,
+    to: &str,
+    to_name: Option<&str>,
+    rendered: Rendered,
+    reply_to: Option<&str>,
+) -> AppResult<()> {
     let domain = svc
         .site
         .base_url
@@ -55,6 +67,7 @@ pub async fn queue_email(
         html: rendered.html,
         message_id: format!("<{}@{domain}>", svc.tokens.new_token().expose()),
         date: svc.clock.now(),
+        reply_to: reply_to.map(str::to_owned),
     };
     email.validate()?;
     enqueue(tx, svc, &SendEmail { email }).await?;

@@ -212,6 +212,31 @@ pub fn confirm_group(site: &str, name: &str, group: &str, confirm: &str, edit: &
     )
 }
 
+/// A visitor's message to a group's organizers, sent through the site so
+/// that no organizer's address is published.
+pub fn contact_organizers(
+    site: &str,
+    group: &str,
+    sender: &str,
+    sender_email: &str,
+    message: &str,
+) -> Rendered {
+    render(
+        site,
+        format!("{sender} writes to {group} through {site}"),
+        &hello(None),
+        &[
+            Block::Para(format!(
+                "{sender} <{sender_email}> used the contact form of {group} on {site} and wrote:"
+            )),
+            Block::Para(message.to_owned()),
+            Block::Para(format!(
+                "Reply to this email to answer {sender} directly. Your own address stays private until you do."
+            )),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

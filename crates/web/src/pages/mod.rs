@@ -123,6 +123,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
             "Thank you! A coordinator will look at your proposal; you will get an email when they have."
         }
         "group-saved" => "The group's entry is saved.",
+        "message-sent" => "Your message is on its way to the organizers.",
         "group-confirmed" => "Thank you: the entry is confirmed as current.",
         "approved" => "The group is approved and listed; the proposer gets an email.",
         "rejected" => "The proposal is rejected; the proposer gets an email with your reason.",

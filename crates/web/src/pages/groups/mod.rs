@@ -2,6 +2,7 @@
 //! and the exports.
 
 mod browse;
+mod contact;
 mod edit;
 mod export;
 mod history;
@@ -32,6 +33,10 @@ pub fn routes() -> Router<AppState> {
             get(edit::edit_form).post(edit::update),
         )
         .route("/groups/{slug}/confirm", post(edit::confirm))
+        .route(
+            "/groups/{slug}/contact",
+            get(contact::contact_form).post(contact::contact),
+        )
         .route("/groups/{slug}/review", post(edit::review))
         .route("/groups/{slug}/history", get(history::history))
         .route("/groups/{slug}/revert/{revision}", post(history::revert))

@@ -251,46 +251,139 @@ pub struct Filter {
     pub confirmed_since: Option<DateTime<Utc>>,
 }
 
-const FILTER: &str = "approval = 'approved' AND ($1 IS NULL OR continent = $1) AND ($2 IS NULL OR country = $2) AND ($3 IS NULL OR region = $3) \
-    AND ($4 IS NULL OR (' ' || languages || ' ') LIKE ('% ' || $4 || ' %')) AND ($5 IS NULL OR status = $5) AND ($6 IS NULL OR confirmed_at >= $6)";
+/// A value bound into a filtered query.
+enum Arg {
+    Text(String),
+    Time(DateTime<Utc>),
+    Int(i64),
+}
+
+/// The WHERE clause for `f`, made only of constant fragments with `$n`
+/// placeholders (so indexes can serve each filter), and the values to bind.
+fn filter_sql(f: &Filter) -> (String, Vec<Arg>) {
+    let mut sql = String::from("approval = 'approved'");
+    let mut args = Vec::new();
+    let mut add = |fragment: &str, arg: Arg| {
+        args.push(arg);
+        sql.push_str(&fragment.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(v) = &f.continent {
+        add(" AND continent = ?", Arg::Text(v.clone()));
+    }
+    if let Some(v) = &f.country {
+        add(" AND country = ?", Arg::Text(v.clone()));
+    }
+    if let Some(v) = &f.region {
+        add(" AND region = ?", Arg::Text(v.clone()));
+    }
+    if let Some(v) = &f.language {
+        add(
+            " AND (' ' || languages || ' ') LIKE ?",
+            Arg::Text(format!("% {} %", v.replace(['%', '_'], ""))),
+        );
+    }
+    if let Some(v) = &f.status {
+        add(" AND status = ?", Arg::Text(v.clone()));
+    }
+    if let Some(v) = f.confirmed_since {
+        add(" AND confirmed_at >= ?", Arg::Time(v));
+    }
+    (sql, args)
+}
+
+/// Binds `args` in order to a query (of either backend).
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Time(t) => q.bind(*t),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
 
 /// Approved entries matching `f`, by name.
 pub async fn list(ex: Ex<'_>, f: &Filter, limit: i64, offset: i64) -> Result<Vec<GroupRow>> {
-    const SQL: &str = select!(
-        "WHERE approval = 'approved' AND ($1 IS NULL OR continent = $1) AND ($2 IS NULL OR country = $2) AND ($3 IS NULL OR region = $3) \
-    AND ($4 IS NULL OR (' ' || languages || ' ') LIKE ('% ' || $4 || ' %')) AND ($5 IS NULL OR status = $5) AND ($6 IS NULL OR confirmed_at >= $6) ORDER BY name, id LIMIT $7 OFFSET $8"
+    let (w, mut args) = filter_sql(f);
+    let n = args.len();
+    args.push(Arg::Int(limit));
+    args.push(Arg::Int(offset));
+    let sql = format!(
+        "{} WHERE {w} ORDER BY approval, name, id LIMIT ${} OFFSET ${}",
+        select!(""),
+        n + 1,
+        n + 2
     );
-    debug_assert!(SQL.contains(FILTER));
-    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
-        .bind(f.continent.as_deref())
-        .bind(f.country.as_deref())
-        .bind(f.region.as_deref())
-        .bind(f.language.as_deref())
-        .bind(f.status.as_deref())
-        .bind(f.confirmed_since)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(c)
-        .await)?)
+    Ok(run!(ex, |c| bind_all!(
+        sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(sql.clone())),
+        &args
+    )
+    .fetch_all(c)
+    .await)?)
 }
 
 /// How many approved entries match `f`, per continent, country and region.
 pub async fn place_counts(ex: Ex<'_>, f: &Filter) -> Result<Vec<(String, String, String, i64)>> {
-    const SQL: &str = "SELECT continent, country, region, COUNT(*) FROM groups WHERE approval = 'approved' AND ($1 IS NULL OR continent = $1) AND ($2 IS NULL OR country = $2) AND ($3 IS NULL OR region = $3) \
-    AND ($4 IS NULL OR (' ' || languages || ' ') LIKE ('% ' || $4 || ' %')) AND ($5 IS NULL OR status = $5) AND ($6 IS NULL OR confirmed_at >= $6) GROUP BY continent, country, region";
-    debug_assert!(SQL.contains(FILTER));
-    Ok(run!(ex, |c| sqlx::query_as::<
-        _,
-        (String, String, String, i64),
-    >(SQL)
-    .bind(f.continent.as_deref())
-    .bind(f.country.as_deref())
-    .bind(f.region.as_deref())
-    .bind(f.language.as_deref())
-    .bind(f.status.as_deref())
-    .bind(f.confirmed_since)
+    let (w, args) = filter_sql(f);
+    let sql = format!(
+        "SELECT continent, country, region, COUNT(*) FROM groups WHERE {w} GROUP BY continent, country, region"
+    );
+    Ok(run!(ex, |c| bind_all!(
+        sqlx::query_as::<_, (String, String, String, i64)>(sqlx::AssertSqlSafe(sql.clone())),
+        &args
+    )
     .fetch_all(c)
     .await)?)
+}
+
+/// A text that changes whenever any entry changes (count, last change,
+/// last confirmation), for caches of pages built from the whole roster.
+pub async fn version(ex: Ex<'_>) -> Result<String> {
+    let (n, changed, confirmed): (i64, Option<String>, Option<String>) = match ex {
+        Ex::Sqlite(c) => {
+            sqlx::query_as("SELECT COUNT(*), MAX(updated_at), MAX(confirmed_at) FROM groups")
+                .fetch_one(c)
+                .await?
+        }
+        Ex::Postgres(c) => {
+            sqlx::query_as(
+                "SELECT COUNT(*), MAX(updated_at)::text, MAX(confirmed_at)::text FROM groups",
+            )
+            .fetch_one(c)
+            .await?
+        }
+    };
+    Ok(format!(
+        "{n}/{}/{}",
+        changed.unwrap_or_default(),
+        confirmed.unwrap_or_default()
+    ))
+}
+
+/// Approved entries with a pin, nearest to (`lat`, `lon`) first by a flat
+/// approximation (`x_scale` is the cosine of the latitude), at most `limit`;
+/// the caller sorts these few by true distance.
+pub async fn nearest(
+    ex: Ex<'_>,
+    lat: f64,
+    lon: f64,
+    x_scale: f64,
+    limit: i64,
+) -> Result<Vec<Located>> {
+    const SQL: &str = "SELECT id, slug, name, city, country, continent, latitude, longitude, status, confirmed_at, created_at FROM groups \
+        WHERE approval = 'approved' AND latitude IS NOT NULL AND longitude IS NOT NULL \
+        ORDER BY (latitude - $1) * (latitude - $1) + ((longitude - $2) * $3) * ((longitude - $2) * $3) LIMIT $4";
+    Ok(run!(ex, |c| sqlx::query_as::<_, Located>(SQL)
+        .bind(lat)
+        .bind(lon)
+        .bind(x_scale)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// Entries waiting for a coordinator's approval, oldest first.
@@ -341,13 +434,16 @@ pub async fn search(ex: Ex<'_>, query: &str, limit: i64) -> Result<Vec<(GroupRow
     // visitor types can reach them.
     let rows = match ex {
         Ex::Sqlite(c) => {
-            const SQL: &str = "SELECT g.id, g.slug, g.name, g.short_description, g.description, g.city, g.region, g.country, g.continent, g.latitude, g.longitude, g.languages, g.meeting_pattern, g.founded, g.status, g.approval, g.proposed_by, g.rejection_reason, g.confirmed_at, g.confirmed_by, g.source, g.imported_at, g.created_at, g.updated_at, \
-                -bm25(groups_fts, 10.0, 4.0, 2.0, 1.0) AS rank FROM groups_fts JOIN groups g ON g.id = groups_fts.rowid \
-                WHERE groups_fts MATCH $1 AND g.approval = 'approved' ORDER BY rank DESC, g.name LIMIT $2";
+            // The FTS table is searched first and only its best rows are
+            // joined; the other way round SQLite would test every group.
+            const SQL: &str = "SELECT g.id, g.slug, g.name, g.short_description, g.description, g.city, g.region, g.country, g.continent, g.latitude, g.longitude, g.languages, g.meeting_pattern, g.founded, g.status, g.approval, g.proposed_by, g.rejection_reason, g.confirmed_at, g.confirmed_by, g.source, g.imported_at, g.created_at, g.updated_at, f.rank \
+                FROM (SELECT rowid AS id, -bm25(groups_fts, 10.0, 4.0, 2.0, 1.0) AS rank FROM groups_fts WHERE groups_fts MATCH $1 ORDER BY rank DESC LIMIT $3) f \
+                JOIN groups g ON g.id = f.id WHERE g.approval = 'approved' ORDER BY f.rank DESC, g.name LIMIT $2";
             let fts: Vec<String> = words.iter().map(|w| format!("\"{w}\"*")).collect();
             sqlx::query_as::<_, Ranked>(SQL)
                 .bind(fts.join(" "))
                 .bind(limit)
+                .bind(limit * 2 + 50)
                 .fetch_all(c)
                 .await?
         }

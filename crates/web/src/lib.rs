@@ -5,6 +5,7 @@
 //! serves it and tests drive it in-process.
 
 pub mod api;
+pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub outbox: Option<OutboxMailer>,
     /// Request and job metrics.
     pub metrics: Arc<metrics::Metrics>,
+    /// Whole-roster pages, until the roster changes.
+    pub roster_cache: Arc<cache::RosterCache>,
     /// Adapter settings.
     pub config: Arc<WebConfig>,
 }
@@ -57,6 +60,7 @@ impl AppState {
             svc,
             outbox,
             metrics: Arc::new(metrics::Metrics::default()),
+            roster_cache: Arc::new(cache::RosterCache::default()),
             config: Arc::new(config),
         }
     }

@@ -66,10 +66,18 @@ pub struct Near {
 }
 
 /// The `limit` entries nearest to a point, nearest first.
+///
+/// The database picks candidates by a flat approximation of distance
+/// (latitude and longitude scaled by the cosine of the latitude), four
+/// times as many as asked for; their great-circle distances then decide
+/// the order. Near the poles and across the 180° meridian the
+/// approximation is rough, which the extra candidates absorb.
 pub async fn near(svc: &Services, lat: f64, lon: f64, limit: usize) -> AppResult<Vec<Near>> {
+    let limit = limit.clamp(1, 200);
     let mut conn = svc.db.conn().await?;
     let now = svc.clock.now();
-    let mut all: Vec<Near> = groups::located(conn.ex())
+    let x_scale = lat.to_radians().cos().max(0.05);
+    let mut all: Vec<Near> = groups::nearest(conn.ex(), lat, lon, x_scale, (limit * 4 + 20) as i64)
         .await?
         .into_iter()
         .map(|g| Near {
@@ -78,13 +86,20 @@ pub async fn near(svc: &Services, lat: f64, lon: f64, limit: usize) -> AppResult
             group: g,
         })
         .collect();
-    let limit = limit.clamp(1, 200);
-    if all.len() > limit {
-        all.select_nth_unstable_by(limit - 1, |a, b| a.distance_km.total_cmp(&b.distance_km));
-        all.truncate(limit);
-    }
     all.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km));
+    all.truncate(limit);
     Ok(all)
+}
+
+/// A text that changes whenever the roster does (for caching whole-roster pages).
+pub async fn roster_version(svc: &Services) -> AppResult<String> {
+    let mut conn = svc.db.conn().await?;
+    // Staleness moves with the calendar, so the day is part of the version.
+    Ok(format!(
+        "{}@{}",
+        groups::version(conn.ex()).await?,
+        svc.clock.now().format("%Y-%m-%d")
+    ))
 }
 
 /// Every entry with a pin, and whether it is stale (for the map and exports).

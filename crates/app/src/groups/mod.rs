@@ -13,7 +13,7 @@ mod seed;
 
 pub use browse::{
     GroupPage, Near, PlaceCount, browse_counts, group_page, list_groups, located_groups, near,
-    search_groups,
+    roster_version, search_groups,
 };
 pub use care::{Care, care};
 pub use contact::{ContactMessage, contact_organizers};

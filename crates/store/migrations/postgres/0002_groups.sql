@@ -32,6 +32,7 @@ CREATE TABLE groups (
 CREATE UNIQUE INDEX ux_groups_slug ON groups (slug);
 CREATE INDEX ix_groups_place ON groups (approval, continent, country, region);
 CREATE INDEX ix_groups_confirmed_at ON groups (confirmed_at);
+CREATE INDEX ix_groups_name ON groups (approval, name, id);
 
 CREATE TABLE group_links (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -217,12 +217,17 @@ pub async fn browse(
             status: opt(&q.status),
             confirmed_since: (!q.fresh.is_empty()).then(|| now - Duration::days(STALE_AFTER_DAYS)),
         };
-        let counts = groups::browse_counts(svc, &filter).await?;
+        let version = groups::roster_version(svc).await?;
+        let key = format!("counts:{filter:?}");
+        let counts = state
+            .roster_cache
+            .get_or_build(&key, &version, || groups::browse_counts(svc, &filter))
+            .await?;
         page.total = counts.iter().map(|c| c.count).sum();
         let mut grouped: BTreeMap<(String, String), i64> = BTreeMap::new();
         match (&filter.continent, &filter.country) {
             (None, None) => {
-                for c in &counts {
+                for c in counts.iter() {
                     *grouped
                         .entry((continent_name(&c.continent).to_owned(), c.continent.clone()))
                         .or_default() += c.count;
@@ -240,7 +245,7 @@ pub async fn browse(
                 page.heading = format!("Groups in {}", continent_name(continent));
                 page.crumbs
                     .push(("All continents".into(), href(&q, "", "", "")));
-                for c in &counts {
+                for c in counts.iter() {
                     *grouped
                         .entry((country_name(&c.country), c.country.clone()))
                         .or_default() += c.count;

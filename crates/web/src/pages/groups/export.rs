@@ -36,9 +36,44 @@ fn download(content_type: &'static str, name: &'static str, body: String) -> Res
         .into_response()
 }
 
+/// Serves the cached body for `key`, building it with `build` when the roster changed.
+async fn cached<F, Fut>(
+    state: &AppState,
+    key: &str,
+    content_type: &'static str,
+    disposition: &'static str,
+    build: F,
+) -> Result<Response, PageError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<String, PageError>>,
+{
+    let version = convene_app::groups::roster_version(&state.svc).await?;
+    let body = state
+        .roster_cache
+        .get_or_build(key, &version, build)
+        .await?;
+    Ok(download(
+        content_type,
+        disposition,
+        body.as_str().to_owned(),
+    ))
+}
+
 /// `GET /groups.csv`: the import format's header, one row per group.
 pub async fn csv(State(state): State<AppState>) -> Result<Response, PageError> {
-    let (rows, links) = everything(&state).await?;
+    cached(
+        &state,
+        "export.csv",
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"groups.csv\"",
+        || build_csv(&state),
+    )
+    .await
+}
+
+async fn build_csv(state: &AppState) -> Result<String, PageError> {
+    let (rows, links) = everything(state).await?;
     let entries: Vec<convene_rosterfile::Entry> = rows
         .iter()
         .map(|g| {
@@ -74,16 +109,23 @@ pub async fn csv(State(state): State<AppState>) -> Result<Response, PageError> {
             e
         })
         .collect();
-    Ok(download(
-        "text/csv; charset=utf-8",
-        "attachment; filename=\"groups.csv\"",
-        convene_rosterfile::write_csv(&entries),
-    ))
+    Ok(convene_rosterfile::write_csv(&entries))
 }
 
 /// `GET /groups.geojson`: a FeatureCollection of the groups that have a pin.
 pub async fn geojson(State(state): State<AppState>) -> Result<Response, PageError> {
-    let (rows, links) = everything(&state).await?;
+    cached(
+        &state,
+        "export.geojson",
+        "application/geo+json",
+        "inline; filename=\"groups.geojson\"",
+        || build_geojson(&state),
+    )
+    .await
+}
+
+async fn build_geojson(state: &AppState) -> Result<String, PageError> {
+    let (rows, links) = everything(state).await?;
     let features: Vec<serde_json::Value> = rows
         .iter()
         .filter_map(|g| {
@@ -106,11 +148,7 @@ pub async fn geojson(State(state): State<AppState>) -> Result<Response, PageErro
         })
         .collect();
     let body = serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string();
-    Ok(download(
-        "application/geo+json",
-        "inline; filename=\"groups.geojson\"",
-        body,
-    ))
+    Ok(body)
 }
 
 fn xml_escape(s: &str) -> String {
@@ -123,7 +161,18 @@ fn xml_escape(s: &str) -> String {
 
 /// `GET /groups.opml`: every group's blog feed, as an OPML 2.0 subscription list.
 pub async fn opml(State(state): State<AppState>) -> Result<Response, PageError> {
-    let (rows, links) = everything(&state).await?;
+    cached(
+        &state,
+        "export.opml",
+        "text/x-opml; charset=utf-8",
+        "inline; filename=\"groups.opml\"",
+        || build_opml(&state),
+    )
+    .await
+}
+
+async fn build_opml(state: &AppState) -> Result<String, PageError> {
+    let (rows, links) = everything(state).await?;
     let mut body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n<title>{} — group blogs</title>\n</head>\n<body>\n",
         xml_escape(&state.svc.site.name)
@@ -154,9 +203,5 @@ pub async fn opml(State(state): State<AppState>) -> Result<Response, PageError> 
         }
     }
     body.push_str("</body>\n</opml>\n");
-    Ok(download(
-        "text/x-opml; charset=utf-8",
-        "inline; filename=\"groups.opml\"",
-        body,
-    ))
+    Ok(body)
 }

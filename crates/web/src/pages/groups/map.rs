@@ -38,7 +38,30 @@ pub async fn map(
     Query(q): Query<MapQuery>,
 ) -> Result<Response, PageError> {
     let svc = &state.svc;
-    let located = groups::located_groups(svc).await?;
+    let version = groups::roster_version(svc).await?;
+    let key = format!("map:{}:{}", q.continent.trim(), q.country.trim());
+    let built = state
+        .roster_cache
+        .get_or_build(&key, &version, || build(&state, &q))
+        .await?;
+    let (heading, svg, zoom, count) = built.as_ref().clone();
+    let ctx = PageCtx::new(&state, &visitor, heading.clone());
+    Ok(render(
+        StatusCode::OK,
+        &MapPage {
+            ctx,
+            heading,
+            svg,
+            zoom,
+            count,
+        },
+    ))
+}
+
+type Built = (String, String, Vec<(String, String)>, usize);
+
+async fn build(state: &AppState, q: &MapQuery) -> Result<Built, PageError> {
+    let located = groups::located_groups(&state.svc).await?;
     let country = convene_places::country(q.country.trim());
     let continent = convene_places::Continent::from_code(q.continent.trim());
     let (view, heading) = match (country, continent) {
@@ -112,15 +135,5 @@ pub async fn map(
         ],
         _ => vec![],
     };
-    let ctx = PageCtx::new(&state, &visitor, heading.clone());
-    Ok(render(
-        StatusCode::OK,
-        &MapPage {
-            ctx,
-            heading,
-            svg,
-            zoom,
-            count: pins.len(),
-        },
-    ))
+    Ok((heading, svg, zoom, pins.len()))
 }

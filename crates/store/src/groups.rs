@@ -364,24 +364,28 @@ pub async fn version(ex: Ex<'_>) -> Result<String> {
     ))
 }
 
-/// Approved entries with a pin, nearest to (`lat`, `lon`) first by a flat
-/// approximation (`x_scale` is the cosine of the latitude), at most `limit`;
-/// the caller sorts these few by true distance.
+/// Approved entries with a pin whose latitude is within `band` degrees of
+/// `lat`, nearest to (`lat`, `lon`) first by a flat approximation
+/// (`x_scale` is the cosine of the latitude), at most `limit`; the caller
+/// sorts these few by true distance.
 pub async fn nearest(
     ex: Ex<'_>,
     lat: f64,
     lon: f64,
     x_scale: f64,
+    band: f64,
     limit: i64,
 ) -> Result<Vec<Located>> {
     const SQL: &str = "SELECT id, slug, name, city, country, continent, latitude, longitude, status, confirmed_at, created_at FROM groups \
-        WHERE approval = 'approved' AND latitude IS NOT NULL AND longitude IS NOT NULL \
+        WHERE approval = 'approved' AND latitude BETWEEN $5 AND $6 AND longitude IS NOT NULL \
         ORDER BY (latitude - $1) * (latitude - $1) + ((longitude - $2) * $3) * ((longitude - $2) * $3) LIMIT $4";
     Ok(run!(ex, |c| sqlx::query_as::<_, Located>(SQL)
         .bind(lat)
         .bind(lon)
         .bind(x_scale)
         .bind(limit)
+        .bind(lat - band)
+        .bind(lat + band)
         .fetch_all(c)
         .await)?)
 }

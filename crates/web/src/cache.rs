@@ -12,6 +12,9 @@ type Entry = (String, Arc<dyn Any + Send + Sync>);
 #[derive(Default)]
 pub struct RosterCache {
     entries: Mutex<HashMap<String, Entry>>,
+    /// One build at a time: many requests arriving together after a change
+    /// wait for one build instead of each building the same thing.
+    building: tokio::sync::Mutex<()>,
 }
 
 /// Most entries kept; past this the cache starts afresh (keys come from
@@ -31,11 +34,11 @@ impl RosterCache {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<T, E>>,
     {
-        if let Ok(map) = self.entries.lock()
-            && let Some((v, value)) = map.get(key)
-            && v == version
-            && let Ok(hit) = value.clone().downcast::<T>()
-        {
+        if let Some(hit) = self.lookup(key, version) {
+            return Ok(hit);
+        }
+        let _building = self.building.lock().await;
+        if let Some(hit) = self.lookup(key, version) {
             return Ok(hit);
         }
         let value = Arc::new(build().await?);
@@ -46,5 +49,14 @@ impl RosterCache {
             map.insert(key.to_owned(), (version.to_owned(), value.clone()));
         }
         Ok(value)
+    }
+
+    fn lookup<T: Send + Sync + 'static>(&self, key: &str, version: &str) -> Option<Arc<T>> {
+        let map = self.entries.lock().ok()?;
+        let (v, value) = map.get(key)?;
+        if v != version {
+            return None;
+        }
+        value.clone().downcast::<T>().ok()
     }
 }

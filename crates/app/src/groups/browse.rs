@@ -67,28 +67,36 @@ pub struct Near {
 
 /// The `limit` entries nearest to a point, nearest first.
 ///
-/// The database picks candidates by a flat approximation of distance
-/// (latitude and longitude scaled by the cosine of the latitude), four
-/// times as many as asked for; their great-circle distances then decide
-/// the order. Near the poles and across the 180° meridian the
-/// approximation is rough, which the extra candidates absorb.
+/// The database looks in a band of latitudes around the point (2°, then 8°,
+/// 30° and the whole globe), taking candidates by a flat approximation of
+/// distance, four times as many as asked for; their great-circle distances
+/// decide the order. A band is wide enough once the farthest entry kept is
+/// nearer than the band's edge, so nothing outside could be nearer.
 pub async fn near(svc: &Services, lat: f64, lon: f64, limit: usize) -> AppResult<Vec<Near>> {
     let limit = limit.clamp(1, 200);
     let mut conn = svc.db.conn().await?;
     let now = svc.clock.now();
     let x_scale = lat.to_radians().cos().max(0.05);
-    let mut all: Vec<Near> = groups::nearest(conn.ex(), lat, lon, x_scale, (limit * 4 + 20) as i64)
-        .await?
-        .into_iter()
-        .map(|g| Near {
-            distance_km: convene_places::distance_km(lat, lon, g.latitude, g.longitude),
-            stale: is_stale(g.confirmed_at, g.created_at, now),
-            group: g,
-        })
-        .collect();
-    all.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km));
-    all.truncate(limit);
-    Ok(all)
+    let mut found = Vec::new();
+    for band in [2.0_f64, 8.0, 30.0, 180.0] {
+        found = groups::nearest(conn.ex(), lat, lon, x_scale, band, (limit * 4 + 20) as i64)
+            .await?
+            .into_iter()
+            .map(|g| Near {
+                distance_km: convene_places::distance_km(lat, lon, g.latitude, g.longitude),
+                stale: is_stale(g.confirmed_at, g.created_at, now),
+                group: g,
+            })
+            .collect::<Vec<_>>();
+        found.sort_by(|a, b| a.distance_km.total_cmp(&b.distance_km));
+        // One degree of latitude is at least 110.5 km.
+        let enough = found.len() >= limit && found[limit - 1].distance_km <= band * 110.5;
+        if enough {
+            break;
+        }
+    }
+    found.truncate(limit);
+    Ok(found)
 }
 
 /// A text that changes whenever the roster does (for caching whole-roster pages).

@@ -33,6 +33,9 @@ CREATE UNIQUE INDEX ux_groups_slug ON groups (slug);
 CREATE INDEX ix_groups_place ON groups (approval, continent, country, region);
 CREATE INDEX ix_groups_confirmed_at ON groups (confirmed_at);
 CREATE INDEX ix_groups_name ON groups (approval, name, id);
+CREATE INDEX ix_groups_country_name ON groups (approval, country, name, id);
+CREATE INDEX ix_groups_updated_at ON groups (updated_at);
+CREATE INDEX ix_groups_latitude ON groups (latitude);
 
 CREATE TABLE group_links (
     id INTEGER PRIMARY KEY,

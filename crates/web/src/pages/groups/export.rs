@@ -24,7 +24,7 @@ async fn everything(
     Ok((rows, links))
 }
 
-fn download(content_type: &'static str, name: &'static str, body: String) -> Response {
+fn download(content_type: &'static str, name: &'static str, body: axum::body::Bytes) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
@@ -51,13 +51,12 @@ where
     let version = convene_app::groups::roster_version(&state.svc).await?;
     let body = state
         .roster_cache
-        .get_or_build(key, &version, build)
+        .get_or_build(key, &version, || async {
+            build().await.map(axum::body::Bytes::from)
+        })
         .await?;
-    Ok(download(
-        content_type,
-        disposition,
-        body.as_str().to_owned(),
-    ))
+    // Bytes share the cached body; nothing is copied per request.
+    Ok(download(content_type, disposition, body.as_ref().clone()))
 }
 
 /// `GET /groups.csv`: the import format's header, one row per group.

@@ -30,12 +30,14 @@ pub async fn serve(config: Config) -> Result<()> {
         );
     }
 
+    let fetcher = wiring::fetcher(&config);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
     for n in 0..config.workers {
         let ctx = JobContext {
             services: svc.clone(),
             mailer: mailer.clone(),
+            fetcher: fetcher.clone(),
         };
         let name = format!("{}-{}-{n}", hostname(), std::process::id());
         let worker = Worker::new(
@@ -55,6 +57,9 @@ pub async fn serve(config: Config) -> Result<()> {
             loop {
                 if let Err(e) = convene_app::admin::housekeeping(&svc).await {
                     tracing::warn!(error = %e, "housekeeping failed");
+                }
+                if let Err(e) = convene_app::groups::schedule_link_checks(&svc).await {
+                    tracing::warn!(error = %e, "could not schedule the link checks");
                 }
                 if let Err(e) = convene_app::groups::schedule_confirmations(&svc).await {
                     tracing::warn!(error = %e, "could not schedule the confirmation requests");

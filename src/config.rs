@@ -59,6 +59,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_DB_MAX_CONNECTIONS", global = true)]
     pub db_max_connections: Option<String>,
+    /// Let server-side fetches (the link checker) reach loopback and private addresses [default: false]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_FETCH_ALLOW_PRIVATE", global = true)]
+    pub fetch_allow_private: Option<String>,
     /// Log format: text or json [default: text]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LOG_FORMAT", global = true)]
@@ -118,6 +122,8 @@ pub struct Config {
     pub db_max_connections: u32,
     /// JSON logs.
     pub json_logs: bool,
+    /// Fetches may reach private addresses.
+    pub fetch_allow_private: bool,
 }
 
 fn pick(flag: Option<String>, file: Option<String>) -> Option<String> {
@@ -216,6 +222,15 @@ impl Config {
             Some("true" | "1" | "yes") => true,
             Some(v) => bail!("CONVENE_TRUST_PROXY={v:?} must be true or false"),
         };
+        let fetch_allow_private =
+            match pick(args.fetch_allow_private, from_file.fetch_allow_private)
+                .as_deref()
+                .map(str::trim)
+            {
+                None | Some("false" | "0" | "no") => false,
+                Some("true" | "1" | "yes") => true,
+                Some(v) => bail!("CONVENE_FETCH_ALLOW_PRIVATE={v:?} must be true or false"),
+            };
         let workers = number(
             pick(args.workers, from_file.workers),
             "CONVENE_WORKERS",
@@ -252,6 +267,7 @@ impl Config {
             max_body_bytes,
             db_max_connections,
             json_logs,
+            fetch_allow_private,
         })
     }
 }

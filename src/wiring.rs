@@ -68,6 +68,16 @@ pub fn services(config: &Config, db: Db) -> Services {
     }
 }
 
+/// The client for fetches leaving the site (the link checker).
+pub fn fetcher(config: &Config) -> Arc<convene_app::net::Fetcher> {
+    Arc::new(convene_app::net::Fetcher::new(
+        convene_app::net::FetchPolicy {
+            allow_private: config.fetch_allow_private,
+            ..Default::default()
+        },
+    ))
+}
+
 /// The mailer: SMTP if configured, otherwise the outbox folder.
 pub fn mailer(config: &Config) -> Result<(Arc<dyn Mailer>, Option<OutboxMailer>)> {
     match &config.smtp_url {

@@ -59,5 +59,6 @@ pub async fn housekeeping(svc: &Services) -> AppResult<(u64, u64)> {
     let windows =
         convene_store::rate_limits::prune(tx.ex(), now - chrono::Duration::days(1)).await?;
     tx.commit().await?;
+    svc.db.optimize().await?;
     Ok((sessions, windows))
 }

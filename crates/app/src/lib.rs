@@ -12,6 +12,7 @@ pub mod groups;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;
+pub mod net;
 pub mod rate_limit;
 pub mod services;
 

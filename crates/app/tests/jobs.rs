@@ -78,6 +78,12 @@ fn worker(svc: Services, name: &str) -> Worker {
         mailer: Arc::new(OutboxMailer::new(
             std::env::temp_dir().join("convene-unused-outbox"),
         )),
+        fetcher: std::sync::Arc::new(convene_app::net::Fetcher::new(
+            convene_app::net::FetchPolicy {
+                allow_private: true,
+                ..Default::default()
+            },
+        )),
     };
     Worker::new(
         ctx,

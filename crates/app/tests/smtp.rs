@@ -119,6 +119,12 @@ async fn setup(port: u16) -> (TestDb, Services, Worker) {
         JobContext {
             services: svc.clone(),
             mailer: Arc::new(mailer),
+            fetcher: std::sync::Arc::new(convene_app::net::Fetcher::new(
+                convene_app::net::FetchPolicy {
+                    allow_private: true,
+                    ..Default::default()
+                },
+            )),
         },
         Registry::standard(),
         WorkerConfig::default(),

@@ -376,18 +376,31 @@ pub async fn nearest(
     band: f64,
     limit: i64,
 ) -> Result<Vec<Located>> {
-    const SQL: &str = "SELECT id, slug, name, city, country, continent, latitude, longitude, status, confirmed_at, created_at FROM groups \
-        WHERE approval = 'approved' AND latitude BETWEEN $5 AND $6 AND longitude IS NOT NULL \
+    // SQLite is told to use the latitude index: without statistics its
+    // planner prefers the (unselective) approval column and scans everything.
+    const SQLITE: &str = "SELECT id, slug, name, city, country, continent, latitude, longitude, status, confirmed_at, created_at FROM groups INDEXED BY ix_groups_latitude \
+        WHERE latitude BETWEEN $5 AND $6 AND approval = 'approved' AND longitude IS NOT NULL \
         ORDER BY (latitude - $1) * (latitude - $1) + ((longitude - $2) * $3) * ((longitude - $2) * $3) LIMIT $4";
-    Ok(run!(ex, |c| sqlx::query_as::<_, Located>(SQL)
-        .bind(lat)
-        .bind(lon)
-        .bind(x_scale)
-        .bind(limit)
-        .bind(lat - band)
-        .bind(lat + band)
-        .fetch_all(c)
-        .await)?)
+    const POSTGRES: &str = "SELECT id, slug, name, city, country, continent, latitude, longitude, status, confirmed_at, created_at FROM groups \
+        WHERE latitude BETWEEN $5 AND $6 AND approval = 'approved' AND longitude IS NOT NULL \
+        ORDER BY (latitude - $1) * (latitude - $1) + ((longitude - $2) * $3) * ((longitude - $2) * $3) LIMIT $4";
+    macro_rules! q {
+        ($sql:expr, $c:expr) => {
+            sqlx::query_as::<_, Located>($sql)
+                .bind(lat)
+                .bind(lon)
+                .bind(x_scale)
+                .bind(limit)
+                .bind(lat - band)
+                .bind(lat + band)
+                .fetch_all($c)
+                .await?
+        };
+    }
+    Ok(match ex {
+        Ex::Sqlite(c) => q!(SQLITE, c),
+        Ex::Postgres(c) => q!(POSTGRES, c),
+    })
 }
 
 /// Entries waiting for a coordinator's approval, oldest first.
@@ -727,4 +740,32 @@ pub async fn organizers(ex: Ex<'_>, slug: &str) -> Result<Vec<(i64, String, Stri
     .bind(&scope)
     .fetch_all(c)
     .await)?)
+}
+
+/// Records what the link checker found for link `id`.
+pub async fn record_link_check(
+    ex: Ex<'_>,
+    id: i64,
+    status: &str,
+    detail: &str,
+    final_url: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    const SQL: &str = "UPDATE group_links SET check_status = $2, check_detail = $3, final_url = $4, checked_at = $5 WHERE id = $1";
+    execute!(ex, SQL, id, status, detail, final_url, now).map_err(Into::into)
+}
+
+/// Approved groups having a link never checked or last checked before `before`.
+pub async fn groups_with_links_due(
+    ex: Ex<'_>,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<i64>> {
+    const SQL: &str = "SELECT DISTINCT l.group_id FROM group_links l JOIN groups g ON g.id = l.group_id \
+        WHERE g.approval = 'approved' AND (l.checked_at IS NULL OR l.checked_at < $1) ORDER BY l.group_id LIMIT $2";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
 }

@@ -246,6 +246,20 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics (SQLite's `PRAGMA optimize`,
+    /// PostgreSQL's `ANALYZE`) after large changes such as an import.
+    pub async fn optimize(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Closes every pooled connection, waiting for those in use.
     pub async fn close(&self) {
         match self {

@@ -413,5 +413,8 @@ pub async fn import_roster(
         return Ok(report);
     }
     tx.commit().await?;
+    if report.created + report.updated > 0 {
+        svc.db.optimize().await?;
+    }
     Ok(report)
 }

@@ -8,6 +8,7 @@ mod edit;
 mod freshness;
 mod import;
 mod input;
+mod link_check;
 mod revisions;
 mod seed;
 
@@ -24,6 +25,10 @@ pub use freshness::{
 };
 pub use import::{ImportReport, RosterFormat, import_roster};
 pub use input::{GroupInput, ValidGroup, validate};
+pub use link_check::{
+    CheckGroupLinks, RECHECK_AFTER_DAYS, ScheduleLinkChecks, check_group_links, queue_due_checks,
+    schedule_link_checks,
+};
 pub use revisions::{Change, history, revert_to};
 pub use seed::seed_groups;
 

@@ -68,5 +68,6 @@ pub async fn seed_groups(svc: &Services, count: usize) -> AppResult<usize> {
         }
         tx.commit().await?;
     }
+    svc.db.optimize().await?;
     Ok(added)
 }

@@ -47,6 +47,8 @@ pub struct JobContext {
     pub services: Services,
     /// Where email goes.
     pub mailer: Arc<dyn Mailer>,
+    /// Fetches from other servers (the link checker).
+    pub fetcher: Arc<crate::net::Fetcher>,
 }
 
 /// How a job attempt failed.

@@ -29,6 +29,8 @@ impl Registry {
         Self::new()
             .register::<crate::mail::SendEmail>()
             .register::<crate::groups::RequestConfirmations>()
+            .register::<crate::groups::ScheduleLinkChecks>()
+            .register::<crate::groups::CheckGroupLinks>()
     }
 
     /// Adds the handler for `J`.

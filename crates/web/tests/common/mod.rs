@@ -61,6 +61,12 @@ impl TestApp {
             JobContext {
                 services: svc.clone(),
                 mailer,
+                fetcher: Arc::new(convene_app::net::Fetcher::new(
+                    convene_app::net::FetchPolicy {
+                        allow_private: true,
+                        ..Default::default()
+                    },
+                )),
             },
             Registry::standard(),
             WorkerConfig {
@@ -256,6 +262,12 @@ impl TestApp {
             JobContext {
                 services: app.svc().clone(),
                 mailer: Arc::new(app.outbox.clone()),
+                fetcher: std::sync::Arc::new(convene_app::net::Fetcher::new(
+                    convene_app::net::FetchPolicy {
+                        allow_private: true,
+                        ..Default::default()
+                    },
+                )),
             },
             Registry::standard(),
             WorkerConfig {

@@ -1,0 +1,370 @@
+//! Fetching from other servers, politely and safely: the link checker (and
+//! later the feed and calendar importers) go through here.
+//!
+//! Every address a host name resolves to is checked before connecting, and
+//! the connection goes to a checked address (so a name cannot be made to
+//! point inside the network between the check and the request). Loopback,
+//! private, link-local, shared and other special addresses are refused
+//! unless the site's configuration allows them (tests serve links on
+//! loopback). Requests to one host are spaced a few seconds apart.
+
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode, Uri};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::Name;
+use hyper_util::rt::TokioExecutor;
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// What the fetcher may do.
+#[derive(Debug, Clone)]
+pub struct FetchPolicy {
+    /// Allow loopback and private addresses (tests, or a site on an intranet).
+    pub allow_private: bool,
+    /// Longest wait for one response.
+    pub timeout: Duration,
+    /// Shortest pause between two requests to the same host.
+    pub per_host_interval: Duration,
+    /// Most redirects followed.
+    pub max_redirects: usize,
+}
+
+impl Default for FetchPolicy {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            timeout: Duration::from_secs(10),
+            per_host_interval: Duration::from_secs(3),
+            max_redirects: 5,
+        }
+    }
+}
+
+/// True for addresses a server-side fetch must not reach.
+pub fn is_forbidden(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])) // shared address space (CGNAT)
+                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+                || (o[0] == 198 && (18..20).contains(&o[1])) // benchmarking
+                || o[0] >= 240 // reserved
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_forbidden(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00 // unique local
+                || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 (reaches IPv4 space)
+        }
+    }
+}
+
+/// A resolver that drops forbidden addresses (and fails if none is left).
+#[derive(Clone)]
+struct GuardedResolver {
+    allow_private: bool,
+}
+
+impl tower_service::Service<Name> for GuardedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let allow_private = self.allow_private;
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let allowed: Vec<SocketAddr> = addrs
+                .into_iter()
+                .filter(|a| allow_private || !is_forbidden(a.ip()))
+                .collect();
+            if allowed.is_empty() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "refused: the name points to a private or local address",
+                ));
+            }
+            Ok(allowed.into_iter())
+        })
+    }
+}
+
+type Connector = hyper_rustls::HttpsConnector<HttpConnector<GuardedResolver>>;
+
+/// What checking one link found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkCheck {
+    /// ok, redirect, broken, unreachable or refused.
+    pub status: &'static str,
+    /// The HTTP status or the error, in words.
+    pub detail: String,
+    /// Where redirects ended, if anywhere else.
+    pub final_url: Option<String>,
+}
+
+/// The HTTP client for fetches leaving the site.
+pub struct Fetcher {
+    client: Client<Connector, Empty<Bytes>>,
+    policy: FetchPolicy,
+    last_visit: Mutex<HashMap<String, Instant>>,
+}
+
+impl Fetcher {
+    /// A client following `policy`.
+    pub fn new(policy: FetchPolicy) -> Self {
+        let mut http = HttpConnector::new_with_resolver(GuardedResolver {
+            allow_private: policy.allow_private,
+        });
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(policy.timeout));
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_webpki_roots()
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new()).build(https);
+        Self {
+            client,
+            policy,
+            last_visit: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits until the host may be asked again, then notes the visit.
+    async fn pace(&self, host: &str) {
+        loop {
+            let wait = {
+                let Ok(mut map) = self.last_visit.lock() else {
+                    return;
+                };
+                let now = Instant::now();
+                match map.get(host) {
+                    Some(last) if now.duration_since(*last) < self.policy.per_host_interval => {
+                        Some(self.policy.per_host_interval - now.duration_since(*last))
+                    }
+                    _ => {
+                        map.insert(host.to_owned(), now);
+                        None
+                    }
+                }
+            };
+            match wait {
+                Some(d) => tokio::time::sleep(d).await,
+                None => return,
+            }
+        }
+    }
+
+    async fn request(
+        &self,
+        method: Method,
+        uri: &Uri,
+    ) -> Result<(StatusCode, Option<String>), String> {
+        let host = uri
+            .host()
+            .ok_or("the link has no host")?
+            .trim_matches(['[', ']'])
+            .to_owned();
+        if let Ok(ip) = host.parse::<IpAddr>()
+            && !self.policy.allow_private
+            && is_forbidden(ip)
+        {
+            return Err("refused: a private or local address".into());
+        }
+        self.pace(&host).await;
+        let req = Request::builder()
+            .method(method)
+            .uri(uri.clone())
+            .header(
+                "user-agent",
+                "convene link checker (+https://example.org/convene)",
+            )
+            .body(Empty::<Bytes>::new())
+            .map_err(|e| e.to_string())?;
+        let response = tokio::time::timeout(self.policy.timeout, self.client.request(req))
+            .await
+            .map_err(|_| format!("no answer within {} s", self.policy.timeout.as_secs()))?
+            .map_err(|e| {
+                let text = format!("{e:?}");
+                if text.contains("refused: the name points") {
+                    "refused: the name points to a private or local address".to_owned()
+                } else {
+                    format!("cannot connect: {e}")
+                }
+            })?;
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        // Read (and drop) at most a little of the body, so the connection can be reused.
+        let _ = tokio::time::timeout(Duration::from_secs(2), response.into_body().collect()).await;
+        Ok((status, location))
+    }
+
+    /// Checks `url`: HEAD first, then GET when HEAD is refused; redirects
+    /// are followed (each hop checked like the first) and recorded.
+    pub async fn check(&self, url: &str) -> LinkCheck {
+        let Ok(mut uri) = url.parse::<Uri>() else {
+            return LinkCheck {
+                status: "broken",
+                detail: "not a valid address".into(),
+                final_url: None,
+            };
+        };
+        if !matches!(uri.scheme_str(), Some("http" | "https")) {
+            return LinkCheck {
+                status: "ok",
+                detail: "not checked (not a web link)".into(),
+                final_url: None,
+            };
+        }
+        let mut redirected = false;
+        for _ in 0..=self.policy.max_redirects {
+            let mut result = self.request(Method::HEAD, &uri).await;
+            if matches!(result, Ok((s, _)) if s == StatusCode::METHOD_NOT_ALLOWED || s == StatusCode::NOT_IMPLEMENTED || s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND)
+            {
+                result = self.request(Method::GET, &uri).await;
+            }
+            match result {
+                Err(e) if e.starts_with("refused") => {
+                    return LinkCheck {
+                        status: "refused",
+                        detail: e,
+                        final_url: None,
+                    };
+                }
+                Err(e) => {
+                    return LinkCheck {
+                        status: "unreachable",
+                        detail: e,
+                        final_url: None,
+                    };
+                }
+                Ok((status, Some(location))) if status.is_redirection() => {
+                    let next = resolve(&uri, &location);
+                    match next {
+                        Some(n) => {
+                            uri = n;
+                            redirected = true;
+                        }
+                        None => {
+                            return LinkCheck {
+                                status: "broken",
+                                detail: format!("HTTP {} to an invalid address", status.as_u16()),
+                                final_url: None,
+                            };
+                        }
+                    }
+                }
+                Ok((status, _)) => {
+                    let final_url = redirected.then(|| uri.to_string());
+                    let detail = format!("HTTP {}", status.as_u16());
+                    return if status.is_success() {
+                        LinkCheck {
+                            status: if redirected { "redirect" } else { "ok" },
+                            detail,
+                            final_url,
+                        }
+                    } else {
+                        LinkCheck {
+                            status: "broken",
+                            detail,
+                            final_url,
+                        }
+                    };
+                }
+            }
+        }
+        LinkCheck {
+            status: "broken",
+            detail: format!("more than {} redirects", self.policy.max_redirects),
+            final_url: Some(uri.to_string()),
+        }
+    }
+}
+
+/// `location` resolved against `base` (absolute, or a path on the same origin).
+fn resolve(base: &Uri, location: &str) -> Option<Uri> {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.parse().ok();
+    }
+    let scheme = base.scheme_str()?;
+    let authority = base.authority()?.as_str();
+    let path = if location.starts_with('/') {
+        location.to_owned()
+    } else {
+        format!("/{location}")
+    };
+    format!("{scheme}://{authority}{path}").parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_addresses_are_forbidden() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+        ] {
+            assert!(is_forbidden(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "151.101.1.69", "2a04:4e42::223"] {
+            assert!(!is_forbidden(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn redirects_resolve() {
+        let base: Uri = "https://a.example/x/y".parse().unwrap();
+        assert_eq!(
+            resolve(&base, "/z").unwrap().to_string(),
+            "https://a.example/z"
+        );
+        assert_eq!(
+            resolve(&base, "http://b.example/").unwrap().to_string(),
+            "http://b.example/"
+        );
+    }
+}

@@ -809,3 +809,64 @@ async fn visitors_write_to_organizers_without_seeing_their_addresses() {
     r.assert_status(StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers.contains_key(header::RETRY_AFTER));
 }
+
+#[tokio::test]
+async fn a_coordinator_uploads_a_roster_and_broken_markdown_is_reported_by_line() {
+    let app = TestApp::new().await;
+    let mut coord = coordinator(&app).await;
+    let csrf = coord.csrf().await;
+    let broken = "Europe\n------\n\n### Norway\n\n* [PyOslo](https://pyoslo.example/ - Oslo\n* [PyBergen](https://pybergen.example/) - Bergen\n";
+    let multipart = |csrf: &str, strict: bool, file: &str| {
+        let mut body =
+            format!("--XYZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n");
+        if strict {
+            body.push_str("--XYZ\r\nContent-Disposition: form-data; name=\"strict\"\r\n\r\n1\r\n");
+        }
+        body.push_str(&format!("--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"roster.md\"\r\nContent-Type: text/markdown\r\n\r\n{file}\r\n--XYZ--\r\n"));
+        body.into_bytes()
+    };
+    let before = app.fingerprint().await;
+    let r = coord
+        .post_raw(
+            "/admin/groups/import",
+            "multipart/form-data; boundary=XYZ",
+            multipart(&csrf, true, broken),
+        )
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .assert_contains("nothing was imported")
+        .assert_contains("Line 6");
+    assert_eq!(app.fingerprint().await, before);
+    let r = coord
+        .post_raw(
+            "/admin/groups/import",
+            "multipart/form-data; boundary=XYZ",
+            multipart("A".repeat(43).as_str(), false, broken),
+        )
+        .await;
+    r.assert_status(StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before);
+    let r = coord
+        .post_raw(
+            "/admin/groups/import",
+            "multipart/form-data; boundary=XYZ",
+            multipart(&csrf, false, broken),
+        )
+        .await;
+    r.assert_status(StatusCode::OK)
+        .assert_contains("Import done")
+        .assert_contains("Line 6");
+    app.client()
+        .get("/groups/pybergen")
+        .await
+        .assert_status(StatusCode::OK);
+    let mut m = member(&app, "mo@example.org").await;
+    let csrf = m.csrf().await;
+    m.post_raw(
+        "/admin/groups/import",
+        "multipart/form-data; boundary=XYZ",
+        multipart(&csrf, false, broken),
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+}

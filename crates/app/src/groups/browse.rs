@@ -139,6 +139,8 @@ pub struct GroupPage {
     pub can_edit: bool,
     /// The viewer may review it (a coordinator, for a pending proposal).
     pub can_review: bool,
+    /// The name of whoever last confirmed the entry.
+    pub confirmed_by: Option<String>,
 }
 
 /// The entry `slug` as `viewer` may see it. Pending and rejected proposals
@@ -162,8 +164,15 @@ pub async fn group_page(
     let links = groups::links(conn.ex(), group.id).await?;
     let organizers = groups::organizer_names(conn.ex(), &group.slug).await?;
     let can_edit = authorize(viewer, &Action::EditGroup { group: &group.slug }).is_ok();
+    let confirmed_by = match group.confirmed_by {
+        Some(id) => convene_store::users::by_id(conn.ex(), id)
+            .await?
+            .map(|u| u.display_name),
+        None => None,
+    };
     let stale = is_stale(group.confirmed_at, group.created_at, svc.clock.now());
     Ok(GroupPage {
+        confirmed_by,
         can_review: is_coordinator && group.approval == "pending",
         group,
         links,

@@ -412,6 +412,7 @@ async fn bad_entries_get_clear_errors_and_change_nothing() {
     for (fields, status, words) in cases {
         let r = coord.submit("/groups/new", &fields).await;
         r.assert_status(status).assert_contains(words);
+        assert_eq!(app.fingerprint().await, before, "{words}");
     }
     // Editing someone else's group, as a member or an organizer of another group.
     let mut other = organizer(&app, &mut coord, "olu@example.org", "pyberlin").await;
@@ -432,7 +433,6 @@ async fn bad_entries_get_clear_errors_and_change_nothing() {
         .await
         .assert_status(StatusCode::FORBIDDEN);
     assert_eq!(app.fingerprint().await, before_edit);
-    let _ = before;
 }
 
 #[tokio::test]

@@ -64,6 +64,9 @@ pub async fn serve(config: Config) -> Result<()> {
                 if let Err(e) = convene_app::groups::schedule_confirmations(&svc).await {
                     tracing::warn!(error = %e, "could not schedule the confirmation requests");
                 }
+                if let Err(e) = convene_app::calendars::schedule_source_syncs(&svc).await {
+                    tracing::warn!(error = %e, "could not schedule the calendar feed syncs");
+                }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(600)) => {}
                     _ = stop.changed() => break,
@@ -75,6 +78,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
         max_body_bytes: config.max_body_bytes,
+        fetch_allow_private: config.fetch_allow_private,
     };
     let app = convene_web::router(AppState::new(svc, outbox, web));
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -312,6 +312,145 @@ impl Fetcher {
     }
 }
 
+/// The answer to a GET: status, validators and (for 200) the body.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// HTTP status (200, or 304 for a conditional GET that found no change).
+    pub status: u16,
+    /// The `ETag` header.
+    pub etag: Option<String>,
+    /// The `Last-Modified` header.
+    pub last_modified: Option<String>,
+    /// The body (empty unless 200).
+    pub body: Vec<u8>,
+}
+
+impl Fetcher {
+    /// Refuses a URL that is not http(s) or whose host resolves only to
+    /// private or local addresses (unless the policy allows them).
+    pub async fn screen(&self, url: &str) -> Result<(), String> {
+        let uri: Uri = url.parse().map_err(|_| "not a valid address".to_owned())?;
+        if !matches!(uri.scheme_str(), Some("http" | "https")) {
+            return Err("only http and https addresses can be fetched".into());
+        }
+        let host = uri
+            .host()
+            .ok_or("the address has no host")?
+            .trim_matches(['[', ']'])
+            .to_owned();
+        if self.policy.allow_private {
+            return Ok(());
+        }
+        if let Ok(ip) = host.parse::<IpAddr>() {
+            return if is_forbidden(ip) {
+                Err("refused: a private or local address".into())
+            } else {
+                Ok(())
+            };
+        }
+        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+            .await
+            .map_err(|e| format!("cannot resolve {host}: {e}"))?
+            .collect();
+        if addrs.iter().all(|a| is_forbidden(a.ip())) {
+            return Err("refused: the name points to a private or local address".into());
+        }
+        Ok(())
+    }
+
+    /// GETs `url` with extra request headers (for conditional requests),
+    /// following redirects (each hop checked like the first), reading at most
+    /// `max_bytes` of body.
+    pub async fn get(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        max_bytes: usize,
+    ) -> Result<Fetched, String> {
+        let mut uri: Uri = url.parse().map_err(|_| "not a valid address".to_owned())?;
+        for _ in 0..=self.policy.max_redirects {
+            if !matches!(uri.scheme_str(), Some("http" | "https")) {
+                return Err("only http and https addresses can be fetched".into());
+            }
+            let host = uri
+                .host()
+                .ok_or("the address has no host")?
+                .trim_matches(['[', ']'])
+                .to_owned();
+            if let Ok(ip) = host.parse::<IpAddr>()
+                && !self.policy.allow_private
+                && is_forbidden(ip)
+            {
+                return Err("refused: a private or local address".into());
+            }
+            self.pace(&host).await;
+            let mut req = Request::builder()
+                .method(Method::GET)
+                .uri(uri.clone())
+                .header(
+                    "user-agent",
+                    "convene calendar sync (+https://example.org/convene)",
+                );
+            for (name, value) in headers {
+                req = req.header(*name, value.as_str());
+            }
+            let req = req.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
+            let response = tokio::time::timeout(self.policy.timeout, self.client.request(req))
+                .await
+                .map_err(|_| format!("no answer within {} s", self.policy.timeout.as_secs()))?
+                .map_err(|e| {
+                    let text = format!("{e:?}");
+                    if text.contains("refused: the name points") {
+                        "refused: the name points to a private or local address".to_owned()
+                    } else {
+                        format!("cannot connect: {e}")
+                    }
+                })?;
+            let status = response.status();
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let location = header("location").ok_or("a redirect without a Location")?;
+                uri = resolve(&uri, &location).ok_or("a redirect to an invalid address")?;
+                continue;
+            }
+            let (etag, last_modified) = (header("etag"), header("last-modified"));
+            if status != StatusCode::OK {
+                return Ok(Fetched {
+                    status: status.as_u16(),
+                    etag,
+                    last_modified,
+                    body: Vec::new(),
+                });
+            }
+            let body = http_body_util::Limited::new(response.into_body(), max_bytes);
+            let bytes = tokio::time::timeout(self.policy.timeout * 3, body.collect())
+                .await
+                .map_err(|_| "the answer took too long to arrive".to_owned())?
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        format!("the answer is larger than the limit of {max_bytes} bytes")
+                    } else {
+                        format!("the answer broke off: {e}")
+                    }
+                })?
+                .to_bytes();
+            return Ok(Fetched {
+                status: 200,
+                etag,
+                last_modified,
+                body: bytes.to_vec(),
+            });
+        }
+        Err(format!("more than {} redirects", self.policy.max_redirects))
+    }
+}
+
 /// `location` resolved against `base` (absolute, or a path on the same origin).
 fn resolve(base: &Uri, location: &str) -> Option<Uri> {
     if location.starts_with("http://") || location.starts_with("https://") {

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod clock;
 pub mod email;
 pub mod error;
+pub mod events;
 pub mod groups;
 pub mod name;
 pub mod password;

@@ -339,7 +339,11 @@ pub fn expand(
     // Wall-clock bound for the rule scan: the window's end plus the largest
     // possible UTC offset, the rule's UNTIL likewise, and `max_years`.
     let slack = Duration::days(2);
-    let mut stop = window.to.naive_utc() + slack;
+    let mut stop = window
+        .to
+        .naive_utc()
+        .checked_add_signed(slack)
+        .unwrap_or(NaiveDateTime::MAX);
     let scan_end = start_wall
         .checked_add_months(chrono::Months::new(
             u32::try_from(bounds.max_years.max(0))
@@ -353,7 +357,11 @@ pub fn expand(
         match (rule.as_ref().and_then(Rule::until), series.start) {
             (None, _) => Box::new(|_| true),
             (Some(Until::Utc(u)), Start::Zoned { tz, .. }) => {
-                stop = stop.min(u.naive_utc() + slack);
+                stop = stop.min(
+                    u.naive_utc()
+                        .checked_add_signed(slack)
+                        .unwrap_or(NaiveDateTime::MAX),
+                );
                 Box::new(move |w| place(w, tz) <= u)
             }
             (Some(Until::Utc(u)), _) => {

@@ -23,6 +23,8 @@ pub use sqlx;
 
 pub mod api_tokens;
 pub mod auth_tokens;
+pub mod calendars;
+pub mod events;
 pub mod grants;
 pub mod groups;
 pub mod invitations;

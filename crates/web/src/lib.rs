@@ -27,6 +27,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Let outside calendar feeds point to private and loopback addresses.
+    pub fetch_allow_private: bool,
 }
 
 impl Default for WebConfig {
@@ -34,6 +36,7 @@ impl Default for WebConfig {
         Self {
             trust_proxy: false,
             max_body_bytes: 64 * 1024,
+            fetch_allow_private: false,
         }
     }
 }
@@ -49,6 +52,10 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Whole-roster pages, until the roster changes.
     pub roster_cache: Arc<cache::RosterCache>,
+    /// Calendar feeds, pages and widget data, until any calendar changes.
+    pub calendar_cache: Arc<cache::RosterCache>,
+    /// Checks outside feed addresses before they are subscribed.
+    pub fetcher: Arc<convene_app::net::Fetcher>,
     /// Adapter settings.
     pub config: Arc<WebConfig>,
 }
@@ -61,6 +68,13 @@ impl AppState {
             outbox,
             metrics: Arc::new(metrics::Metrics::default()),
             roster_cache: Arc::new(cache::RosterCache::default()),
+            calendar_cache: Arc::new(cache::RosterCache::default()),
+            fetcher: Arc::new(convene_app::net::Fetcher::new(
+                convene_app::net::FetchPolicy {
+                    allow_private: config.fetch_allow_private,
+                    ..Default::default()
+                },
+            )),
             config: Arc::new(config),
         }
     }

@@ -68,9 +68,17 @@ pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: 
         );
     }
     let path = req.uri().path();
-    if ["/api/", "/static/", "/healthz", "/livez", "/metrics"]
-        .iter()
-        .any(|p| path.starts_with(p))
+    if [
+        "/api/",
+        "/static/",
+        "/embed/",
+        "/my-events/",
+        "/healthz",
+        "/livez",
+        "/metrics",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
     {
         return next.run(req).await;
     }
@@ -111,8 +119,27 @@ fn same_origin(headers: &HeaderMap) -> bool {
 /// Security headers on every answer, unless a route set its own (the embed
 /// routes of later features allow framing).
 pub async fn security_headers(req: Request, next: Next) -> Response {
+    // Embed routes are made to be framed and fetched by other sites.
+    let embed = req.uri().path().starts_with("/embed/");
     let mut response = next.run(req).await;
     let h = response.headers_mut();
+    if embed {
+        let embed_defaults: [(&str, &str); 4] = [
+            (
+                "content-security-policy",
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors *",
+            ),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "strict-origin-when-cross-origin"),
+            ("cross-origin-resource-policy", "cross-origin"),
+        ];
+        for (name, value) in embed_defaults {
+            if !h.contains_key(name) {
+                h.insert(name, HeaderValue::from_static(value));
+            }
+        }
+        return response;
+    }
     let defaults: [(&str, &str); 6] = [
         (
             "content-security-policy",

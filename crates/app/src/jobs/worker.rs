@@ -31,6 +31,8 @@ impl Registry {
             .register::<crate::groups::RequestConfirmations>()
             .register::<crate::groups::ScheduleLinkChecks>()
             .register::<crate::groups::CheckGroupLinks>()
+            .register::<crate::calendars::SyncCalendarSources>()
+            .register::<crate::calendars::SyncSource>()
     }
 
     /// Adds the handler for `J`.

@@ -32,6 +32,10 @@ pub struct OutgoingEmail {
     /// Where replies go, when not to the sender (a visitor writing to organizers).
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// An iCalendar object (iMIP, RFC 6047) sent along as a `text/calendar`
+    /// alternative and as an `invite.ics` attachment; its `METHOD` is inside.
+    #[serde(default)]
+    pub calendar: Option<String>,
 }
 
 /// Why a message could not be sent.
@@ -84,23 +88,47 @@ impl OutgoingEmail {
         if let Some(r) = &self.reply_to {
             builder = builder.reply_to(Mailbox::new(None, addr(r)?));
         }
+        let mut alternative = MultiPart::alternative()
+            .singlepart(
+                lettre::message::SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(self.text.clone()),
+            )
+            .singlepart(
+                lettre::message::SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(self.html.clone()),
+            );
+        let body = match &self.calendar {
+            None => alternative,
+            Some(ics) => {
+                let method = ics
+                    .lines()
+                    .find_map(|l| l.strip_prefix("METHOD:"))
+                    .unwrap_or("PUBLISH")
+                    .trim()
+                    .to_owned();
+                let calendar_type =
+                    ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                        .map_err(|e| MailError::Permanent(e.to_string()))?;
+                alternative = alternative.singlepart(
+                    lettre::message::SinglePart::builder()
+                        .header(calendar_type)
+                        .body(ics.clone()),
+                );
+                let attachment_type = ContentType::parse("application/ics")
+                    .map_err(|e| MailError::Permanent(e.to_string()))?;
+                MultiPart::mixed().multipart(alternative).singlepart(
+                    lettre::message::Attachment::new("invite.ics".to_owned())
+                        .body(ics.clone(), attachment_type),
+                )
+            }
+        };
         builder
             .subject(self.subject.clone())
             .message_id(Some(self.message_id.clone()))
             .date(self.date.into())
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(
-                        lettre::message::SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(self.text.clone()),
-                    )
-                    .singlepart(
-                        lettre::message::SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(self.html.clone()),
-                    ),
-            )
+            .multipart(body)
             .map_err(|e| MailError::Permanent(e.to_string()))
     }
 }
@@ -121,6 +149,7 @@ mod tests {
             message_id: "<abc@example.org>".into(),
             date: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
             reply_to: None,
+            calendar: None,
         }
     }
 

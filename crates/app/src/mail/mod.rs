@@ -9,7 +9,7 @@ pub mod templates;
 
 pub use message::{MailError, OutgoingEmail};
 pub use outbox::{OutboxEntry, OutboxMailer};
-pub use send_job::{SendEmail, queue_email, queue_email_replying_to};
+pub use send_job::{SendEmail, queue_email, queue_email_replying_to, queue_email_with_calendar};
 pub use smtp::SmtpMailer;
 
 use async_trait::async_trait;

@@ -51,13 +51,42 @@ pub async fn queue_email_replying_to(
     rendered: Rendered,
     reply_to: Option<&str>,
 ) -> AppResult<()> {
+    let email = OutgoingEmail {
+        reply_to: reply_to.map(str::to_owned),
+        ..compose(svc, to, to_name, rendered)
+    };
+    email.validate()?;
+    enqueue(tx, svc, &SendEmail { email }).await?;
+    Ok(())
+}
+
+/// Like [`queue_email`], with an iCalendar object attached (iMIP, RFC 6047).
+pub async fn queue_email_with_calendar(
+    tx: &mut Tx,
+    svc: &Services,
+    to: &str,
+    to_name: Option<&str>,
+    rendered: Rendered,
+    calendar: String,
+) -> AppResult<()> {
+    let email = OutgoingEmail {
+        calendar: Some(calendar),
+        ..compose(svc, to, to_name, rendered)
+    };
+    email.validate()?;
+    enqueue(tx, svc, &SendEmail { email }).await?;
+    Ok(())
+}
+
+/// A message from the site to `to`, with a fresh Message-ID.
+fn compose(svc: &Services, to: &str, to_name: Option<&str>, rendered: Rendered) -> OutgoingEmail {
     let domain = svc
         .site
         .base_url
         .host_str()
         .unwrap_or("localhost")
         .to_owned();
-    let email = OutgoingEmail {
+    OutgoingEmail {
         from: svc.site.mail_from.clone(),
         from_name: svc.site.name.clone(),
         to: to.to_owned(),
@@ -67,9 +96,7 @@ pub async fn queue_email_replying_to(
         html: rendered.html,
         message_id: format!("<{}@{domain}>", svc.tokens.new_token().expose()),
         date: svc.clock.now(),
-        reply_to: reply_to.map(str::to_owned),
-    };
-    email.validate()?;
-    enqueue(tx, svc, &SendEmail { email }).await?;
-    Ok(())
+        reply_to: None,
+        calendar: None,
+    }
 }

@@ -264,3 +264,62 @@ mod tests {
         );
     }
 }
+
+/// A member hears where their RSVP left them; the event is attached.
+pub fn rsvp_answered(
+    site: &str,
+    name: &str,
+    event: &str,
+    when: &str,
+    state: &str,
+    link: &str,
+) -> Rendered {
+    let (subject, line) = match state {
+        "going" => (
+            format!("You are going: {event}"),
+            format!(
+                "Your seat at {event} ({when}) is reserved. The event is attached; add it to your calendar."
+            ),
+        ),
+        "waitlisted" => (
+            format!("You are on the waitlist: {event}"),
+            format!(
+                "Every seat at {event} ({when}) is taken, so you are on the waitlist. If a seat frees up, it is yours and we will email you."
+            ),
+        ),
+        _ => (
+            format!("Your answer: {event}"),
+            format!("We noted your answer for {event} ({when})."),
+        ),
+    };
+    render(
+        site,
+        subject,
+        &hello(Some(name)),
+        &[
+            Block::Para(line),
+            Block::Button {
+                label: "See the event or change your answer",
+                url: link,
+            },
+        ],
+    )
+}
+
+/// A waitlisted member hears that a seat freed up and is now theirs.
+pub fn waitlist_promoted(site: &str, name: &str, event: &str, when: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("A seat freed up: you are going to {event}"),
+        &hello(Some(name)),
+        &[
+            Block::Para(format!(
+                "Someone cancelled, so you moved up from the waitlist: your seat at {event} ({when}) is reserved. The event is attached."
+            )),
+            Block::Button {
+                label: "See the event or give the seat back",
+                url: link,
+            },
+        ],
+    )
+}

@@ -25,16 +25,6 @@ fn area(state: &AppState, visitor: &Visitor, title: &str, lead: &'static str) ->
     )
 }
 
-/// `/calendar`.
-pub async fn calendar(State(state): State<AppState>, visitor: Visitor) -> Response {
-    area(
-        &state,
-        &visitor,
-        "Calendar",
-        "Meetings of every group, by region, to read here or subscribe to. No events are listed yet.",
-    )
-}
-
 /// `/blog`.
 pub async fn blog(State(state): State<AppState>, visitor: Visitor) -> Response {
     area(

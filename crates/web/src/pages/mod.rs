@@ -5,6 +5,9 @@ mod account;
 pub mod admin;
 mod areas;
 pub(crate) mod auth;
+pub mod calendars;
+mod embed;
+mod events;
 mod groups;
 mod home;
 mod invitations;
@@ -26,7 +29,48 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/static/style.css", get(stylesheet))
-        .route("/calendar", get(areas::calendar))
+        .route("/calendar", get(calendars::site_calendar))
+        .route("/calendar.ics", get(calendars::site_feed))
+        .route("/calendars", get(calendars::index).post(calendars::create))
+        .route("/calendars/{slug}", get(calendars::show))
+        .route("/calendars/{slug}/settings", post(calendars::settings))
+        .route("/calendars/{slug}/groups", post(calendars::set_group))
+        .route("/calendars/{slug}/sources", post(calendars::add_source))
+        .route(
+            "/calendars/{slug}/sources/{id}/delete",
+            post(calendars::remove_source),
+        )
+        .route(
+            "/calendars/{slug}/import",
+            post(calendars::import).layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024)),
+        )
+        .route(
+            "/calendars/{slug}/events/new",
+            get(calendars::new_event_form).post(calendars::create_event),
+        )
+        .route("/groups/{slug}/events.ics", get(calendars::group_feed))
+        .route("/events/{id}", get(events::show))
+        .route(
+            "/events/{id}/edit",
+            get(events::edit_form).post(events::update),
+        )
+        .route("/events/{id}/cancel", post(events::cancel))
+        .route("/events/{id}/delete", post(events::delete))
+        .route(
+            "/events/{id}/occurrence",
+            get(events::occurrence_form).post(events::occurrence),
+        )
+        .route(
+            "/events/{id}/following",
+            get(events::following_form).post(events::following),
+        )
+        .route("/events/{id}/rsvp", post(events::rsvp))
+        .route("/events/{id}/attendees", get(events::attendees))
+        .route("/account/calendar-feed", post(events::new_member_feed))
+        .route("/my-events/{token}", get(events::member_feed))
+        .route("/embed/widget.js", get(embed::widget))
+        .route("/embed/embed.css", get(embed::stylesheet))
+        .route("/embed/calendars/{slug}", get(embed::calendar))
         .route("/blog", get(areas::blog))
         .route("/lists", get(areas::lists))
         .route("/signin", get(auth::signin_form).post(auth::signin))
@@ -128,6 +172,22 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "approved" => "The group is approved and listed; the proposer gets an email.",
         "rejected" => "The proposal is rejected; the proposer gets an email with your reason.",
         "reverted" => "The entry is back as it was in that revision (recorded as a new revision).",
+        "calendar-created" => {
+            "The calendar is ready. Add events, include groups, or subscribe it to outside calendars below."
+        }
+        "calendar-saved" => "The calendar is saved.",
+        "source-added" => {
+            "The outside calendar is subscribed; its events arrive within a minute or two."
+        }
+        "source-removed" => "The outside calendar and its events are removed.",
+        "event-saved" => "The event is saved.",
+        "event-cancelled" => "The event is cancelled; it stays listed, struck through.",
+        "event-deleted" => "The event is deleted.",
+        "rsvp-going" => "You are going; a confirmation with the event attached is on its way.",
+        "rsvp-waitlisted" => {
+            "Every seat is taken, so you are on the waitlist; we will email you if a seat frees up."
+        }
+        "rsvp-saved" => "Your answer is saved.",
         _ => return None,
     })
 }

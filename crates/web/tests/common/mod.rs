@@ -79,6 +79,7 @@ impl TestApp {
             Some(outbox.clone()),
             WebConfig {
                 trust_proxy: true,
+                fetch_allow_private: true,
                 ..WebConfig::default()
             },
         );

@@ -33,6 +33,7 @@ struct ShowPage {
     confirmed: Option<(String, String)>,
     canonical: String,
     json_ld: String,
+    events: Vec<crate::pages::calendars::OccView>,
 }
 
 /// Makes JSON safe inside a `<script type="application/ld+json">` element.
@@ -100,8 +101,19 @@ pub async fn show(
     if !g.founded.is_empty() {
         ld["foundingDate"] = serde_json::json!(g.founded);
     }
+    let events = if g.approval == "approved" {
+        let cal = convene_app::calendars::Calendar::Group(g.clone());
+        convene_app::calendars::upcoming(&state.svc, &cal, now, 5, chrono_tz::Tz::UTC)
+            .await?
+            .iter()
+            .map(|o| crate::pages::calendars::occ_view(o, None, ""))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let ctx = PageCtx::new(&state, &visitor, g.name.clone()).with_notice(done.done.as_deref());
     let show = ShowPage {
+        events,
         ctx,
         place,
         continent: continent_name(&g.continent).to_owned(),

@@ -1,0 +1,637 @@
+//! iCalendar import: a one-off upload of an .ics file, and outside feeds
+//! (Google Calendar, Meetup...) that a job syncs every hour with a
+//! conditional GET.
+//!
+//! Events are matched by UID. A synced feed's events are marked with their
+//! source, read-only here, and removed when they leave the feed; an
+//! uploaded file's events become ordinary events of the calendar. Series
+//! keep their RRULE, RDATE and EXDATE; RECURRENCE-ID components become
+//! per-occurrence overrides. Every component that cannot be used is
+//! reported with the reason.
+
+use super::events::{Event, fields_of};
+use super::{Calendar, may_edit, touched};
+use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
+use crate::{AppError, AppResult, Services};
+use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use convene_domain::events::{
+    EventStatus, EventTiming, Timing, check_rule, occurrence_key, stored_local,
+};
+use convene_domain::groups::check_url;
+use convene_domain::{Actor, InvalidInput};
+use convene_ical::{IcsError, Limits, ParsedEvent, When};
+use convene_recurrence::place;
+use convene_store::Tx;
+use convene_store::calendars::{self, SourceRow};
+use convene_store::events::{self, EventFields, EventOwner, EventRow, OverrideRow};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+
+/// Largest .ics file or feed accepted.
+pub const MAX_ICS_BYTES: usize = 2 * 1024 * 1024;
+
+/// Feeds are fetched again after this long.
+pub const SYNC_EVERY_MINUTES: i64 = 60;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Titles of the events created.
+    pub created: Vec<String>,
+    /// Titles of the events changed.
+    pub updated: Vec<String>,
+    /// Events already up to date.
+    pub unchanged: usize,
+    /// Titles of the events removed because they left the feed.
+    pub removed: Vec<String>,
+    /// Each component not used: what it was and why.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl ImportReport {
+    /// Human summary: "3 created, 1 updated, 0 unchanged, 2 skipped".
+    pub fn summary(&self) -> String {
+        format!(
+            "{} created, {} updated, {} unchanged, {} removed, {} skipped",
+            self.created.len(),
+            self.updated.len(),
+            self.unchanged,
+            self.removed.len(),
+            self.skipped.len()
+        )
+    }
+}
+
+fn ics_error(e: &IcsError) -> InvalidInput {
+    InvalidInput::new("file", e.to_string())
+}
+
+/// One parsed event turned into what we store, or the reason it cannot be.
+struct Converted {
+    fields: EventFields,
+    timing: EventTiming,
+    status: EventStatus,
+    sequence: i64,
+}
+
+/// Reads `w` as a wall time in `timing`'s zone.
+fn wall_in(timing: Timing, w: When) -> NaiveDateTime {
+    match (w, timing) {
+        (When::Zoned { local, tz }, Timing::Zoned(target)) if tz != target => {
+            place(local, tz).with_timezone(&target).naive_local()
+        }
+        (When::Zoned { local, .. }, _) | (When::Floating(local), _) => local,
+        (When::Utc(t), Timing::Zoned(tz)) => t.with_timezone(&tz).naive_local(),
+        (When::Utc(t), _) => t.naive_utc(),
+        (When::Date(d), _) => d.and_time(NaiveTime::MIN),
+    }
+}
+
+fn clean_line(s: &str, max: usize) -> String {
+    let one: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    one.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max)
+        .collect()
+}
+
+fn clean_text(s: &str, max: usize) -> String {
+    s.replace("\r\n", "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .take(max)
+        .collect()
+}
+
+fn convert(p: &ParsedEvent) -> Result<Converted, String> {
+    let timing = match p.start {
+        When::Zoned { tz, .. } => Timing::Zoned(tz),
+        When::Utc(_) => Timing::Zoned(Tz::UTC),
+        When::Floating(_) => Timing::Floating,
+        When::Date(_) => Timing::AllDay,
+    };
+    let start = wall_in(timing, p.start);
+    let end = match p.end {
+        Some(e) => wall_in(timing, e),
+        None if timing == Timing::AllDay => start + Duration::days(1),
+        None => start,
+    };
+    if end < start {
+        return Err("DTEND is before DTSTART".into());
+    }
+    if end - start > Duration::days(366) {
+        return Err("the event lasts more than a year".into());
+    }
+    let rrule = p
+        .rrule
+        .as_deref()
+        .map(|r| check_rule(r, timing, start).map_err(|e| format!("RRULE {r}: {}", e.message)))
+        .transpose()?;
+    let timing = EventTiming {
+        timing,
+        start,
+        end,
+        rrule,
+        rdates: p.rdates.iter().map(|w| wall_in(timing, *w)).collect(),
+        exdates: p.exdates.iter().map(|w| wall_in(timing, *w)).collect(),
+    };
+    let status = p
+        .status
+        .as_deref()
+        .and_then(EventStatus::parse)
+        .unwrap_or(EventStatus::Confirmed);
+    let mut description = clean_text(&p.description, 20_000);
+    if let Some(url) = p.url.as_deref().and_then(|u| check_url("url", u).ok()) {
+        if !description.contains(&url) {
+            description = format!("{}\n\n{url}", description.trim()).trim().to_owned();
+        }
+    }
+    let title = match clean_line(&p.summary, 200) {
+        t if t.is_empty() => "(untitled)".to_owned(),
+        t => t,
+    };
+    let mut fields = fields_of(&timing, title, description);
+    fields.venue_name = clean_line(&p.location, 200);
+    fields.latitude = p.geo.map(|g| g.0);
+    fields.longitude = p.geo.map(|g| g.1);
+    fields.status = status.as_str().to_owned();
+    Ok(Converted {
+        fields,
+        timing,
+        status,
+        sequence: p.sequence.max(0),
+    })
+}
+
+fn same(row: &EventRow, f: &EventFields) -> bool {
+    row.title == f.title
+        && row.description == f.description
+        && row.timing == f.timing
+        && row.tz == f.tz
+        && row.start_local == f.start_local
+        && row.end_local == f.end_local
+        && row.rrule == f.rrule
+        && row.rdates == f.rdates
+        && row.exdates == f.exdates
+        && row.venue_name == f.venue_name
+        && row.status == f.status
+        && row.latitude == f.latitude
+        && row.longitude == f.longitude
+}
+
+fn label(p: &ParsedEvent) -> String {
+    let title = if p.summary.trim().is_empty() {
+        "(untitled)".to_owned()
+    } else {
+        clean_line(&p.summary, 80)
+    };
+    format!("line {}: {title} (UID {})", p.line, clean_line(&p.uid, 80))
+}
+
+/// Applies parsed events to the calendar `owner` inside `tx`.
+/// With a `source`, events of that source missing from `parsed` are removed.
+async fn apply(
+    tx: &mut Tx,
+    svc: &Services,
+    owner: EventOwner,
+    parsed: convene_ical::Parsed,
+    by: Option<i64>,
+) -> AppResult<ImportReport> {
+    let now = svc.clock.now();
+    let mut report = ImportReport::default();
+    for s in &parsed.skipped {
+        let what = format!(
+            "line {}: {}{}",
+            s.line,
+            s.summary
+                .as_deref()
+                .map(|t| clean_line(t, 80))
+                .unwrap_or_else(|| "a component".into()),
+            s.uid
+                .as_deref()
+                .map(|u| format!(" (UID {})", clean_line(u, 80)))
+                .unwrap_or_default()
+        );
+        report.skipped.push((what, s.reason.clone()));
+    }
+    let existing: HashMap<String, EventRow> = match owner.source_id {
+        Some(src) => events::of_source(tx.ex(), src)
+            .await?
+            .into_iter()
+            .map(|r| (r.uid.clone(), r))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let (masters, overrides): (Vec<&ParsedEvent>, Vec<&ParsedEvent>) = parsed
+        .events
+        .iter()
+        .partition(|p| p.recurrence_id.is_none());
+    let mut kept: HashSet<String> = HashSet::new();
+    let mut stored: HashMap<String, (i64, Event)> = HashMap::new();
+    for p in masters {
+        if kept.contains(&p.uid) {
+            report
+                .skipped
+                .push((label(p), "a second event with the same UID".into()));
+            continue;
+        }
+        let c = match convert(p) {
+            Ok(c) => c,
+            Err(why) => {
+                report.skipped.push((label(p), why));
+                continue;
+            }
+        };
+        let uid = clean_line(&p.uid, 255);
+        let current = match owner.source_id {
+            Some(_) => existing.get(&uid).cloned(),
+            None => events::local_by_uid(tx.ex(), &uid)
+                .await?
+                .filter(|r| r.group_id == owner.group_id && r.calendar_id == owner.calendar_id),
+        };
+        if owner.source_id.is_none() && current.is_none() {
+            if let Some(other) = events::local_by_uid(tx.ex(), &uid).await? {
+                report.skipped.push((
+                    label(p),
+                    format!(
+                        "an event with this UID already exists on another calendar (event {})",
+                        other.id
+                    ),
+                ));
+                continue;
+            }
+        }
+        let id = match current {
+            Some(row) => {
+                if same(&row, &c.fields) {
+                    report.unchanged += 1;
+                } else {
+                    let sequence = c.sequence.max(row.sequence + 1);
+                    events::update(tx.ex(), row.id, &c.fields, sequence, now).await?;
+                    report.updated.push(c.fields.title.clone());
+                }
+                row.id
+            }
+            None => {
+                let id =
+                    events::insert(tx.ex(), &uid, owner, &c.fields, c.sequence, by, now).await?;
+                report.created.push(c.fields.title.clone());
+                id
+            }
+        };
+        events::clear_overrides(tx.ex(), id).await?;
+        kept.insert(uid.clone());
+        if let Some(row) = events::by_id(tx.ex(), id).await? {
+            let ev = Event {
+                row,
+                timing: c.timing,
+                status: c.status,
+            };
+            stored.insert(uid, (id, ev));
+        }
+    }
+    for p in overrides {
+        let uid = clean_line(&p.uid, 255);
+        let Some((id, ev)) = stored.get(&uid) else {
+            report.skipped.push((
+                label(p),
+                "a changed occurrence (RECURRENCE-ID) whose series is not in the file".into(),
+            ));
+            continue;
+        };
+        let Some(rid) = p.recurrence_id else {
+            continue;
+        };
+        let t = &ev.timing;
+        let key = occurrence_key(wall_in(t.timing, rid), t.all_day());
+        let start = wall_in(t.timing, p.start);
+        let end = p
+            .end
+            .map(|e| wall_in(t.timing, e))
+            .unwrap_or(start + t.duration());
+        let cancelled = p.status.as_deref() == Some("CANCELLED");
+        let start_at = match t.timing {
+            Timing::Zoned(tz) => place(start, tz),
+            _ => start.and_utc(),
+        };
+        let title = clean_line(&p.summary, 200);
+        events::put_override(
+            tx.ex(),
+            &OverrideRow {
+                event_id: *id,
+                recurrence_id: key,
+                cancelled,
+                title: (!title.is_empty() && title != ev.row.title).then_some(title),
+                description: Some(clean_text(&p.description, 20_000))
+                    .filter(|d| !d.is_empty() && *d != ev.row.description),
+                start_local: Some(stored_local(start)),
+                end_local: Some(stored_local(end)),
+                start_at: Some(start_at),
+                venue_name: Some(clean_line(&p.location, 200)).filter(|v| !v.is_empty()),
+                venue_address: None,
+                online_url: None,
+                status: p
+                    .status
+                    .as_deref()
+                    .and_then(EventStatus::parse)
+                    .map(|s| s.as_str().to_owned()),
+                sequence: p.sequence.max(ev.row.sequence),
+                updated_at: now,
+            },
+        )
+        .await?;
+    }
+    if owner.source_id.is_some() {
+        for (uid, row) in &existing {
+            if !kept.contains(uid) {
+                events::delete(tx.ex(), row.id).await?;
+                report.removed.push(row.title.clone());
+            }
+        }
+    }
+    touched(tx).await?;
+    Ok(report)
+}
+
+/// An editor uploads an .ics file into `cal` once: its events become
+/// ordinary events of the calendar (matched by UID on a second upload).
+pub async fn import_ics(
+    svc: &Services,
+    actor: &Actor,
+    cal: &Calendar,
+    bytes: &[u8],
+) -> AppResult<ImportReport> {
+    may_edit(cal, actor)?;
+    let parsed = convene_ical::parse(
+        bytes,
+        Limits {
+            max_bytes: MAX_ICS_BYTES,
+            ..Limits::default()
+        },
+    )
+    .map_err(|e| ics_error(&e))?;
+    let (group_id, calendar_id) = cal.owner();
+    let mut tx = svc.db.begin().await?;
+    let report = apply(
+        &mut tx,
+        svc,
+        EventOwner {
+            group_id,
+            calendar_id,
+            source_id: None,
+        },
+        parsed,
+        Some(actor.user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// An editor subscribes `cal` to an outside iCalendar feed. The address is
+/// checked (http or https, not a private or local address) and the first
+/// sync is queued.
+pub async fn add_source(
+    svc: &Services,
+    fetcher: &crate::net::Fetcher,
+    actor: &Actor,
+    cal: &Calendar,
+    url: &str,
+) -> AppResult<i64> {
+    may_edit(cal, actor)?;
+    let mut url = url.trim().to_owned();
+    if let Some(rest) = url.strip_prefix("webcal://") {
+        url = format!("https://{rest}");
+    }
+    let url = check_url("url", &url)?;
+    if url.starts_with("mailto:") {
+        return Err(InvalidInput::new("url", "Give the feed's web address (https://...).").into());
+    }
+    fetcher
+        .screen(&url)
+        .await
+        .map_err(|e| InvalidInput::new("url", format!("This address cannot be used: {e}.")))?;
+    let (group_id, calendar_id) = cal.owner();
+    if group_id.is_none() && calendar_id.is_none() {
+        return Err(InvalidInput::new(
+            "url",
+            "Subscribe a group's or a regional calendar, not the site-wide one.",
+        )
+        .into());
+    }
+    let mut tx = svc.db.begin().await?;
+    let id = calendars::insert_source(
+        tx.ex(),
+        group_id,
+        calendar_id,
+        &url,
+        actor.user_id,
+        svc.clock.now(),
+    )
+    .await?;
+    enqueue(
+        &mut tx,
+        svc,
+        &SyncSource {
+            source_id: id,
+            slot: String::new(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An editor removes an outside feed and its events.
+pub async fn remove_source(
+    svc: &Services,
+    actor: &Actor,
+    cal: &Calendar,
+    source_id: i64,
+) -> AppResult<()> {
+    may_edit(cal, actor)?;
+    let (group_id, calendar_id) = cal.owner();
+    let mut tx = svc.db.begin().await?;
+    let src = calendars::source(tx.ex(), source_id)
+        .await?
+        .filter(|s| s.group_id == group_id && s.calendar_id == calendar_id)
+        .ok_or(AppError::NotFound(
+            "This calendar has no such outside feed.",
+        ))?;
+    calendars::delete_source(tx.ex(), src.id).await?;
+    touched(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Fetches one outside feed (conditionally) and applies it. Returns the
+/// report, or `None` when the feed had not changed.
+pub async fn sync_source(ctx: &JobContext, source_id: i64) -> AppResult<Option<ImportReport>> {
+    let svc = &ctx.services;
+    let src: SourceRow = {
+        let mut conn = svc.db.conn().await?;
+        match calendars::source(conn.ex(), source_id).await? {
+            Some(s) => s,
+            None => return Ok(None),
+        }
+    };
+    let mut headers = Vec::new();
+    if let Some(etag) = &src.etag {
+        headers.push(("if-none-match", etag.clone()));
+    }
+    if let Some(lm) = src.last_modified {
+        headers.push(("if-modified-since", lm.to_rfc2822().replace("+0000", "GMT")));
+    }
+    let now = svc.clock.now();
+    // No transaction is held while waiting on the other server.
+    let fetched = ctx.fetcher.get(&src.url, &headers, MAX_ICS_BYTES).await;
+    let fail = |why: String| async move {
+        let mut tx = svc.db.begin().await?;
+        calendars::record_sync(tx.ex(), source_id, now, false, None, None, Some(&why)).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(None)
+    };
+    let fetched = match fetched {
+        Ok(f) => f,
+        Err(e) => return fail(e).await,
+    };
+    let last_modified = fetched
+        .last_modified
+        .as_deref()
+        .and_then(|s| DateTime::parse_from_rfc2822(s).ok())
+        .map(|d| d.with_timezone(&Utc));
+    match fetched.status {
+        304 => {
+            let mut tx = svc.db.begin().await?;
+            calendars::record_sync(tx.ex(), source_id, now, true, None, None, None).await?;
+            tx.commit().await?;
+            Ok(None)
+        }
+        200 => {
+            let parsed = match convene_ical::parse(
+                &fetched.body,
+                Limits {
+                    max_bytes: MAX_ICS_BYTES,
+                    ..Limits::default()
+                },
+            ) {
+                Ok(p) => p,
+                Err(e) => return fail(format!("not a usable iCalendar feed: {e}")).await,
+            };
+            let mut tx = svc.db.begin().await?;
+            let report = apply(
+                &mut tx,
+                svc,
+                EventOwner {
+                    group_id: src.group_id,
+                    calendar_id: src.calendar_id,
+                    source_id: Some(src.id),
+                },
+                parsed,
+                None,
+            )
+            .await?;
+            let note = (!report.skipped.is_empty()).then(|| {
+                format!(
+                    "{}; first skipped: {} — {}",
+                    report.summary(),
+                    report.skipped[0].0,
+                    report.skipped[0].1
+                )
+            });
+            calendars::record_sync(
+                tx.ex(),
+                source_id,
+                now,
+                true,
+                fetched.etag.as_deref(),
+                last_modified,
+                note.as_deref(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Some(report))
+        }
+        other => fail(format!("the feed answered HTTP {other}")).await,
+    }
+}
+
+/// Syncs one outside feed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncSource {
+    /// The feed.
+    pub source_id: i64,
+    /// The scheduling slot (hour), so each feed is queued at most once per slot.
+    pub slot: String,
+}
+
+impl BackgroundJob for SyncSource {
+    const KIND: &'static str = "sync_calendar_source";
+    const MAX_ATTEMPTS: i64 = 3;
+
+    fn idempotency_key(&self) -> Option<String> {
+        (!self.slot.is_empty()).then(|| format!("ics-sync:{}:{}", self.source_id, self.slot))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        sync_source(&ctx, self.source_id)
+            .await
+            .map(|_| ())
+            .map_err(|e| JobError::Retry(e.to_string()))
+    }
+}
+
+/// The hourly run: queues a sync of every feed not fetched for an hour.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SyncCalendarSources {
+    /// The hour (`YYYY-MM-DDTHH`), its idempotency key.
+    pub slot: String,
+}
+
+impl BackgroundJob for SyncCalendarSources {
+    const KIND: &'static str = "sync_calendar_sources";
+    const MAX_ATTEMPTS: i64 = 3;
+
+    fn idempotency_key(&self) -> Option<String> {
+        Some(format!("ics-syncs:{}", self.slot))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let svc = &ctx.services;
+        let queue = async {
+            let before = svc.clock.now() - Duration::minutes(SYNC_EVERY_MINUTES - 5);
+            let mut tx = svc.db.begin().await?;
+            // Keyed by the hour it runs in, so two late runs queue each feed once.
+            let slot = svc.clock.now().format("%Y-%m-%dT%H").to_string();
+            for src in calendars::sources_due(tx.ex(), before, 1000).await? {
+                enqueue(
+                    &mut tx,
+                    svc,
+                    &SyncSource {
+                        source_id: src.id,
+                        slot: slot.clone(),
+                    },
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, AppError>(())
+        };
+        queue.await.map_err(|e| JobError::Retry(e.to_string()))
+    }
+}
+
+/// Queues this hour's sync run, once however many nodes ask.
+pub async fn schedule_source_syncs(svc: &Services) -> AppResult<()> {
+    let slot = svc.clock.now().format("%Y-%m-%dT%H").to_string();
+    let mut tx = svc.db.begin().await?;
+    enqueue(&mut tx, svc, &SyncCalendarSources { slot }).await?;
+    tx.commit().await?;
+    Ok(())
+}

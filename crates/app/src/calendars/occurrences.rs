@@ -1,0 +1,361 @@
+//! Occurrences: a calendar's events expanded into the window a page shows,
+//! with per-occurrence overrides applied.
+//!
+//! Expansion is bounded by [`convene_recurrence::Bounds::default`] per series
+//! (10,000 occurrences, 100 years, 1,000,000 scanned rule instances) and a
+//! listing keeps at most [`MAX_LISTED`] occurrences, so no rule or window can
+//! hang a request.
+
+use super::Calendar;
+use super::events::Event;
+use crate::{AppResult, Services};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+use convene_domain::events::{EventStatus, Timing, occurrence_key, parse_local, wall_of};
+use convene_recurrence::{Bounds, Window, expand, place};
+use convene_store::events::{self, OverrideRow};
+use std::collections::HashMap;
+
+/// Most occurrences one listing returns.
+pub const MAX_LISTED: usize = 5_000;
+
+/// When an occurrence starts or ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// An instant, shown in its event's zone.
+    At {
+        /// The instant.
+        utc: DateTime<Utc>,
+        /// The event's zone.
+        tz: Tz,
+    },
+    /// A floating wall-clock time.
+    Floating(NaiveDateTime),
+    /// A date (all-day events; ends are exclusive).
+    Date(NaiveDate),
+}
+
+impl Moment {
+    fn from_wall(timing: Timing, wall: NaiveDateTime) -> Self {
+        match timing {
+            Timing::Zoned(tz) => Moment::At {
+                utc: place(wall, tz),
+                tz,
+            },
+            Timing::Floating => Moment::Floating(wall),
+            Timing::AllDay => Moment::Date(wall.date()),
+        }
+    }
+
+    /// The local time in the event's own zone (midnight for dates).
+    pub fn local(&self) -> NaiveDateTime {
+        match *self {
+            Moment::At { utc, tz } => utc.with_timezone(&tz).naive_local(),
+            Moment::Floating(t) => t,
+            Moment::Date(d) => d.and_time(chrono::NaiveTime::MIN),
+        }
+    }
+
+    /// The local time as seen from `viewer`.
+    pub fn local_in(&self, viewer: Tz) -> NaiveDateTime {
+        match *self {
+            Moment::At { utc, .. } => utc.with_timezone(&viewer).naive_local(),
+            other => other.local(),
+        }
+    }
+
+    /// The instant, reading floating times and dates in `viewer`.
+    pub fn instant(&self, viewer: Tz) -> DateTime<Utc> {
+        match *self {
+            Moment::At { utc, .. } => utc,
+            other => place(other.local(), viewer),
+        }
+    }
+
+    /// RFC 3339 with the local offset (`2026-12-08T19:00:00-05:00`); floating
+    /// times without offset, dates as `2026-12-08`.
+    pub fn rfc3339(&self) -> String {
+        match *self {
+            Moment::At { utc, tz } => utc
+                .with_timezone(&tz)
+                .fixed_offset()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            Moment::Floating(t) => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            Moment::Date(d) => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+
+    /// RFC 3339 as seen from `viewer` (dates and floating times unchanged).
+    pub fn rfc3339_in(&self, viewer: Tz) -> String {
+        match *self {
+            Moment::At { utc, .. } => Moment::At { utc, tz: viewer }.rfc3339(),
+            other => other.rfc3339(),
+        }
+    }
+
+    /// The zone's abbreviation at this instant ("EST", "CEST"), if zoned.
+    pub fn abbreviation(&self, viewer: Option<Tz>) -> String {
+        match *self {
+            Moment::At { utc, tz } => {
+                let tz = viewer.unwrap_or(tz);
+                let off = tz.offset_from_utc_datetime(&utc.naive_utc());
+                let name = off.to_string();
+                if name.starts_with('+') || name.starts_with('-') {
+                    let secs = off.fix().local_minus_utc();
+                    format!("UTC{:+}", f64::from(secs) / 3600.0)
+                } else {
+                    name
+                }
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// The zone, if zoned.
+    pub fn tz(&self) -> Option<Tz> {
+        match *self {
+            Moment::At { tz, .. } => Some(tz),
+            _ => None,
+        }
+    }
+}
+
+/// One occurrence of an event, ready to show.
+#[derive(Debug, Clone)]
+pub struct Occ {
+    /// The event.
+    pub event_id: i64,
+    /// Its iCalendar UID.
+    pub uid: String,
+    /// The occurrence key (its original local start, `20261208T190000`).
+    pub key: String,
+    /// Title (overridden or the series').
+    pub title: String,
+    /// Start.
+    pub start: Moment,
+    /// End.
+    pub end: Moment,
+    /// Status (overridden or the series').
+    pub status: EventStatus,
+    /// Venue name.
+    pub venue_name: String,
+    /// Has an online link.
+    pub online: bool,
+    /// The group whose event it is.
+    pub group: Option<(String, String)>,
+    /// Part of a recurring series.
+    pub recurring: bool,
+    /// This occurrence was changed from the series.
+    pub changed: bool,
+    /// Imported from an outside feed.
+    pub imported: bool,
+}
+
+impl Occ {
+    /// True when it is called off (struck through).
+    pub fn cancelled(&self) -> bool {
+        self.status == EventStatus::Cancelled
+    }
+
+    /// The event page's path for this occurrence.
+    pub fn path(&self) -> String {
+        if self.recurring {
+            format!("/events/{}?at={}", self.event_id, self.key)
+        } else {
+            format!("/events/{}", self.event_id)
+        }
+    }
+}
+
+/// Expands one event into its occurrences overlapping `[from, to)`.
+pub fn expand_event(
+    ev: &Event,
+    overrides: &[&OverrideRow],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    viewer: Tz,
+) -> (Vec<Occ>, bool) {
+    let t = &ev.timing;
+    let dur = t.duration();
+    let window = Window {
+        from: from - dur - Duration::days(1),
+        to,
+        viewer,
+    };
+    let Ok(exp) = expand(&t.series(), &window, Bounds::default()) else {
+        return (Vec::new(), false);
+    };
+    let by_key: HashMap<&str, &OverrideRow> = overrides
+        .iter()
+        .map(|o| (o.recurrence_id.as_str(), *o))
+        .collect();
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for o in &exp.occurrences {
+        let wall = wall_of(o);
+        let key = occurrence_key(wall, t.all_day());
+        let occ = build(ev, &key, wall, by_key.get(key.as_str()).copied());
+        seen.push(key);
+        out.push(occ);
+    }
+    // Occurrences moved into the window from outside it.
+    for o in overrides {
+        if seen.iter().any(|k| k == &o.recurrence_id) {
+            continue;
+        }
+        if let Some(wall) = convene_domain::events::parse_occurrence_key(&o.recurrence_id) {
+            out.push(build(ev, &o.recurrence_id, wall, Some(o)));
+        }
+    }
+    out.retain(|o| o.end.instant(viewer) > from && o.start.instant(viewer) < to);
+    let truncated = exp.truncated;
+    (out, truncated)
+}
+
+fn build(ev: &Event, key: &str, wall: NaiveDateTime, ov: Option<&OverrideRow>) -> Occ {
+    let t = &ev.timing;
+    let dur = t.duration();
+    let start_wall = ov
+        .and_then(|o| o.start_local.as_deref())
+        .and_then(parse_local)
+        .unwrap_or(wall);
+    let end_wall = ov
+        .and_then(|o| o.end_local.as_deref())
+        .and_then(parse_local)
+        .filter(|e| *e > start_wall)
+        .unwrap_or(start_wall + dur);
+    let status = if ov.is_some_and(|o| o.cancelled) {
+        EventStatus::Cancelled
+    } else {
+        ov.and_then(|o| o.status.as_deref())
+            .and_then(EventStatus::parse)
+            .unwrap_or(ev.status)
+    };
+    Occ {
+        event_id: ev.row.id,
+        uid: ev.row.uid.clone(),
+        key: key.to_owned(),
+        title: ov
+            .and_then(|o| o.title.clone())
+            .unwrap_or_else(|| ev.row.title.clone()),
+        start: Moment::from_wall(t.timing, start_wall),
+        end: Moment::from_wall(t.timing, end_wall),
+        status,
+        venue_name: ov
+            .and_then(|o| o.venue_name.clone())
+            .unwrap_or_else(|| ev.row.venue_name.clone()),
+        online: !ov
+            .and_then(|o| o.online_url.clone())
+            .unwrap_or_else(|| ev.row.online_url.clone())
+            .is_empty(),
+        group: None,
+        recurring: t.rrule.is_some() || !t.rdates.is_empty(),
+        changed: ov.is_some(),
+        imported: ev.row.source_id.is_some(),
+    }
+}
+
+/// The occurrences of `cal` overlapping `[from, to)`, in order, with the
+/// flag set if a bound cut the listing short.
+pub async fn occurrences_between(
+    svc: &Services,
+    cal: &Calendar,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    viewer: Tz,
+) -> AppResult<(Vec<Occ>, bool)> {
+    let mut conn = svc.db.conn().await?;
+    let rows = events::in_window(conn.ex(), cal.scope(), from, to).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let overrides = events::overrides_of(conn.ex(), &ids).await?;
+    let mut group_ids: Vec<i64> = rows.iter().filter_map(|r| r.group_id).collect();
+    group_ids.sort_unstable();
+    group_ids.dedup();
+    let labels: HashMap<i64, (String, String)> = events::group_labels(conn.ex(), &group_ids)
+        .await?
+        .into_iter()
+        .map(|(id, slug, name)| (id, (slug, name)))
+        .collect();
+    drop(conn);
+    let mut out = Vec::new();
+    let mut truncated = false;
+    for row in rows {
+        let group = row.group_id.and_then(|g| labels.get(&g).cloned());
+        let Ok(ev) = Event::from_row(row) else {
+            continue;
+        };
+        let ovs: Vec<&OverrideRow> = overrides
+            .iter()
+            .filter(|o| o.event_id == ev.row.id)
+            .collect();
+        let (mut occs, cut) = expand_event(&ev, &ovs, from, to, viewer);
+        truncated |= cut;
+        for o in &mut occs {
+            o.group.clone_from(&group);
+        }
+        out.extend(occs);
+    }
+    out.sort_by(|a, b| {
+        a.start
+            .instant(viewer)
+            .cmp(&b.start.instant(viewer))
+            .then(a.event_id.cmp(&b.event_id))
+    });
+    if out.len() > MAX_LISTED {
+        out.truncate(MAX_LISTED);
+        truncated = true;
+    }
+    Ok((out, truncated))
+}
+
+/// The next `limit` occurrences of `cal` that have not ended at `now`
+/// (looking up to two years ahead).
+pub async fn upcoming(
+    svc: &Services,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+    limit: usize,
+    viewer: Tz,
+) -> AppResult<Vec<Occ>> {
+    let mut days = 62;
+    loop {
+        let (mut occs, _) =
+            occurrences_between(svc, cal, now, now + Duration::days(days), viewer).await?;
+        if occs.len() >= limit || days >= 730 {
+            occs.truncate(limit);
+            return Ok(occs);
+        }
+        days *= 4;
+    }
+}
+
+/// One event and its occurrences overlapping `[from, to)`, per-occurrence
+/// overrides applied, in order of start (at most [`MAX_LISTED`]).
+pub async fn event_occurrences(
+    svc: &Services,
+    id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<(Event, Vec<Occ>)> {
+    let (ev, cal) = super::events::event(svc, id).await?;
+    let mut conn = svc.db.conn().await?;
+    let overrides = events::overrides_of(conn.ex(), &[id]).await?;
+    drop(conn);
+    let refs: Vec<&OverrideRow> = overrides.iter().collect();
+    let (mut occs, _) = expand_event(&ev, &refs, from, to, Tz::UTC);
+    let group = match cal {
+        Calendar::Group(g) => Some((g.slug, g.name)),
+        _ => None,
+    };
+    for o in &mut occs {
+        o.group.clone_from(&group);
+    }
+    occs.sort_by(|a, b| {
+        a.start
+            .instant(Tz::UTC)
+            .cmp(&b.start.instant(Tz::UTC))
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    occs.truncate(MAX_LISTED);
+    Ok((ev, occs))
+}

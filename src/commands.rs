@@ -241,14 +241,25 @@ pub async fn import_roster(config: Config, file: &Path, strict: bool) -> Result<
     Ok(())
 }
 
-/// `convene admin seed-bench --groups N`.
-pub async fn seed_bench(config: Config, count: usize) -> Result<()> {
+/// `convene admin seed-bench --groups N [--events-per-group E --event-groups G]`.
+pub async fn seed_bench(
+    config: Config,
+    count: usize,
+    event_groups: usize,
+    events_per_group: usize,
+) -> Result<()> {
     let db = wiring::open_database(&config).await?;
     let svc = wiring::services(&config, db.clone());
     let added = convene_app::groups::seed_groups(&svc, count)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    db.close().await;
     println!("Added {added} made-up groups.");
+    if events_per_group > 0 {
+        let events = convene_app::calendars::seed_events(&svc, event_groups, events_per_group)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("Added {events} made-up events to {event_groups} groups' calendars.");
+    }
+    db.close().await;
     Ok(())
 }

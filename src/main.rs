@@ -67,6 +67,12 @@ enum AdminCommand {
         /// How many groups to add
         #[arg(long, default_value_t = 2000)]
         groups: usize,
+        /// How many made-up events to add to each of the first --event-groups groups' calendars
+        #[arg(long, default_value_t = 0)]
+        events_per_group: usize,
+        /// How many groups (bench-0, bench-1, ...) get --events-per-group events
+        #[arg(long, default_value_t = 200)]
+        event_groups: usize,
     },
     /// Print a new API bearer token for the account with address EMAIL
     Token {
@@ -109,9 +115,11 @@ fn main() -> ExitCode {
             Command::Admin(AdminCommand::Token { email, name }) => {
                 commands::token(config, &email, &name).await
             }
-            Command::Admin(AdminCommand::SeedBench { groups }) => {
-                commands::seed_bench(config, groups).await
-            }
+            Command::Admin(AdminCommand::SeedBench {
+                groups,
+                events_per_group,
+                event_groups,
+            }) => commands::seed_bench(config, groups, event_groups, events_per_group).await,
             Command::Import(ImportCommand::Roster { file, strict }) => {
                 commands::import_roster(config, &file, strict).await
             }

@@ -126,14 +126,20 @@ pub async fn all(ex: Ex<'_>) -> Result<Vec<CalendarRow>> {
     .await)?)
 }
 
-/// The approved groups a calendar gathers (area match, plus included, minus excluded).
-pub const MEMBER_GROUPS: &str = "SELECT g.id FROM groups g, calendars k WHERE k.id = $1 AND g.approval = 'approved' AND (\
-     ((k.continent <> '' OR k.country <> '') \
-       AND (k.continent = '' OR g.continent = k.continent) \
-       AND (k.country = '' OR g.country = k.country) \
-       AND (k.region = '' OR lower(g.region) = lower(k.region)) \
-       AND NOT EXISTS (SELECT 1 FROM calendar_groups x WHERE x.calendar_id = k.id AND x.group_id = g.id AND x.included = $2)) \
-     OR EXISTS (SELECT 1 FROM calendar_groups x WHERE x.calendar_id = k.id AND x.group_id = g.id AND x.included = $3))";
+/// SQL selecting the ids of the approved groups calendar `cal` gathers (area
+/// match, plus included, minus excluded), with `no` and `yes` the
+/// placeholders bound to false and true.
+pub fn member_groups_sql(cal: &str, no: &str, yes: &str) -> String {
+    format!(
+        "SELECT g.id FROM groups g, calendars k WHERE k.id = {cal} AND g.approval = 'approved' AND (\
+         ((k.continent <> '' OR k.country <> '') \
+           AND (k.continent = '' OR g.continent = k.continent) \
+           AND (k.country = '' OR g.country = k.country) \
+           AND (k.region = '' OR lower(g.region) = lower(k.region)) \
+           AND NOT EXISTS (SELECT 1 FROM calendar_groups x WHERE x.calendar_id = k.id AND x.group_id = g.id AND x.included = {no})) \
+         OR EXISTS (SELECT 1 FROM calendar_groups x WHERE x.calendar_id = k.id AND x.group_id = g.id AND x.included = {yes}))"
+    )
+}
 
 /// A group gathered by a calendar, and why.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -154,7 +160,8 @@ pub struct MemberGroup {
 pub async fn member_groups(ex: Ex<'_>, calendar_id: i64) -> Result<Vec<MemberGroup>> {
     let sql = format!(
         "SELECT g.id, g.slug, g.name, g.city, COALESCE((SELECT CASE WHEN x.included = $3 THEN 'included' ELSE 'excluded' END FROM calendar_groups x WHERE x.calendar_id = $1 AND x.group_id = g.id), 'area') AS why \
-         FROM groups g WHERE g.id IN ({MEMBER_GROUPS}) OR g.id IN (SELECT group_id FROM calendar_groups WHERE calendar_id = $1 AND included = $2) ORDER BY g.name, g.id"
+         FROM groups g WHERE g.id IN ({}) OR g.id IN (SELECT group_id FROM calendar_groups WHERE calendar_id = $1 AND included = $2) ORDER BY g.name, g.id",
+        member_groups_sql("$1", "$2", "$3")
     );
     Ok(run!(ex, |c| sqlx::query_as::<_, MemberGroup>(
         sqlx::AssertSqlSafe(sql.clone())

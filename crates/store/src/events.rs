@@ -331,10 +331,7 @@ fn scope_filter(scope: Scope) -> (String, i64) {
         Scope::Site => ("$3 = $3 AND $4 = $4 AND $5 = $5".to_owned(), 0),
         Scope::Group(id) => ("e.group_id = $3 AND $4 = $4 AND $5 = $5".to_owned(), id),
         Scope::Calendar(id) => {
-            let members = crate::calendars::MEMBER_GROUPS
-                .replace("$1", "$3")
-                .replace("$2", "$4")
-                .replace("$3)", "$5)");
+            let members = crate::calendars::member_groups_sql("$3", "$4", "$5");
             (
                 format!("(e.calendar_id = $3 OR e.group_id IN ({members}))"),
                 id,

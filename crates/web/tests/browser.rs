@@ -204,6 +204,332 @@ async fn first_day(app: TestApp, addr: SocketAddr, b: Browser) {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regional_editor_embeds_a_calendar_on_another_site_in_a_browser() {
+    let Some(programs) = find_browser() else {
+        return;
+    };
+    let started = Instant::now();
+    let (app, addr) = TestApp::served().await;
+    let driver = Chromedriver::start(&programs.chromedriver);
+    let client = driver.session(&programs.chromium).await;
+    let browser = Browser {
+        c: client.clone(),
+        base: format!("http://{addr}"),
+    };
+    let flow = tokio::spawn(regional_calendar(app, addr, browser)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+    drop(driver);
+    if let Err(e) = flow {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser flow did not finish: {e}");
+    }
+    eprintln!("calendar browser flow passed in {:.1?}", started.elapsed());
+}
+
+/// Serves `files` (path, content type, body) on a loopback port: another
+/// site, on another origin.
+async fn other_site(files: Vec<(&'static str, &'static str, String)>) -> SocketAddr {
+    let mut router = axum::Router::new();
+    for (path, kind, body) in files {
+        router = router.route(
+            path,
+            axum::routing::get(move || {
+                let body = body.clone();
+                async move { ([(axum::http::header::CONTENT_TYPE, kind)], body) }
+            }),
+        );
+    }
+    TestApp::serve(router).await
+}
+
+async fn regional_calendar(app: TestApp, addr: SocketAddr, b: Browser) {
+    use convene_app::calendars::{self, EventInput};
+    // The roster, and one event on each Massachusetts group's calendar
+    // (made by their organizers; here straight through the use-cases).
+    convene_app::groups::import_roster(
+        app.svc(),
+        None,
+        convene_app::groups::RosterFormat::Csv,
+        include_bytes!("fixtures/calendar-roster.csv"),
+        false,
+    )
+    .await
+    .expect("roster");
+    let setup = convene_app::accounts::first_coordinator_link(app.svc())
+        .await
+        .expect("set-up link");
+    b.open(&setup).await;
+    b.fill("display_name", "Cora Coordinator").await;
+    b.fill("email", "coord@example.org").await;
+    b.fill("password", "violet kettle harbour").await;
+    b.submit_form().await;
+    b.expect_page("/admin", &["Cora Coordinator"]).await;
+    let coordinator = {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        let u = convene_store::users::by_email(conn.ex(), "coord@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        convene_domain::Actor {
+            user_id: u.id,
+            grants: vec![convene_domain::Grant {
+                role: convene_domain::Role::Coordinator,
+                scope: convene_domain::Scope::Site,
+            }],
+        }
+    };
+    for (group, title, start, end, rrule) in [
+        (
+            "boston-python",
+            "Boston Python project night",
+            "2026-12-08T19:00",
+            "2026-12-08T21:00",
+            "FREQ=MONTHLY;BYDAY=2TU",
+        ),
+        (
+            "pyworcester",
+            "PyWorcester meetup",
+            "2026-12-31T18:00",
+            "2026-12-31T20:00",
+            "FREQ=MONTHLY;BYDAY=-1TH",
+        ),
+        (
+            "pyberlin",
+            "PyBerlin Stammtisch",
+            "2026-12-03T19:00",
+            "2026-12-03T22:00",
+            "FREQ=WEEKLY;BYDAY=TH",
+        ),
+    ] {
+        let cal = calendars::calendar(app.svc(), group).await.unwrap();
+        let tz = if group == "pyberlin" {
+            "Europe/Berlin"
+        } else {
+            "America/New_York"
+        };
+        calendars::create_event(
+            app.svc(),
+            &coordinator,
+            &cal,
+            &EventInput {
+                title: title.into(),
+                start: start.into(),
+                end: end.into(),
+                tz: tz.into(),
+                repeat: "custom".into(),
+                rrule: rrule.into(),
+                status: "confirmed".into(),
+                ..EventInput::default()
+            },
+        )
+        .await
+        .expect("group event");
+    }
+
+    // 1. The coordinator makes the Massachusetts calendar and invites an editor.
+    b.open("/calendars").await;
+    b.fill("name", "Massachusetts").await;
+    b.fill("country", "US").await;
+    b.fill("region", "Massachusetts").await;
+    b.submit_form().await;
+    b.expect_page(
+        "/calendars/massachusetts",
+        &["The calendar is ready", "Boston Python", "PyWorcester"],
+    )
+    .await;
+    b.open("/invite").await;
+    b.fill("email", "eda@example.org").await;
+    let role = b.find("#role").await;
+    if let Err(e) = role.select_by_value("calendar_editor").await {
+        b.fail(&format!("cannot choose the calendar editor role: {e}"))
+            .await;
+    }
+    b.fill("scope", "massachusetts").await;
+    b.submit_form().await;
+    b.expect_page("/invite", &["The invitation is on its way."])
+        .await;
+    let deadline = Instant::now() + MAIL_WAIT;
+    let invitation = loop {
+        let found = app.mail().iter().any(|m| m.to == "eda@example.org");
+        if found {
+            break app.link_in_mail("eda@example.org", "/invitations/");
+        }
+        if Instant::now() > deadline {
+            b.fail("no invitation mail for eda@example.org").await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+
+    // 2. The editor accepts and subscribes the calendar to an outside feed.
+    b.sign_out().await;
+    b.open(&invitation).await;
+    b.fill("display_name", "Eda Editor").await;
+    b.fill("password", "orange lantern meadow").await;
+    b.submit_form().await;
+    b.expect_page("/account", &["Eda Editor", "calendar editor"])
+        .await;
+    let outside = other_site(vec![(
+        "/hacknights.ics",
+        "text/calendar",
+        String::from_utf8(include_bytes!("fixtures/outside-feed.ics").to_vec()).unwrap(),
+    )])
+    .await;
+    b.open("/calendars/massachusetts").await;
+    b.expect_page(
+        "/calendars/massachusetts",
+        &["For editors", "Outside calendars synced in"],
+    )
+    .await;
+    b.fill("url", &format!("http://{outside}/hacknights.ics"))
+        .await;
+    let subscribe = b
+        .find("form[action='/calendars/massachusetts/sources'] button[type=submit]")
+        .await;
+    b.click(&subscribe, "Subscribe this calendar").await;
+    b.expect_page(
+        "/calendars/massachusetts",
+        &["The outside calendar is subscribed"],
+    )
+    .await;
+    // The background worker syncs it; the page then lists all three sources.
+    let deadline = Instant::now() + MAIL_WAIT;
+    loop {
+        b.open("/calendars/massachusetts").await;
+        let text = b.find("main").await.text().await.unwrap_or_default();
+        if text.contains("Cambridge Hack Night") {
+            break;
+        }
+        if Instant::now() > deadline {
+            b.fail("the outside feed's events did not arrive").await;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    b.expect_page(
+        "/calendars/massachusetts",
+        &[
+            "Boston Python project night",
+            "PyWorcester meetup",
+            "Cambridge Hack Night",
+        ],
+    )
+    .await;
+
+    // 3. The editor copies the snippets the page offers into a plain page on another site.
+    let snippets: Vec<String> = {
+        let mut out = Vec::new();
+        for code in
+            b.c.find_all(Locator::Css("details.embed pre code"))
+                .await
+                .unwrap_or_default()
+        {
+            out.push(
+                code.prop("textContent")
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
+            );
+        }
+        out
+    };
+    if snippets.len() != 2 {
+        b.fail(&format!("expected two snippets, found {}", snippets.len()))
+            .await;
+    }
+    let host_page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Massachusetts Python</title></head><body>\
+         <h1>Python in Massachusetts</h1><p>Our friends' meetings:</p>{}<h2>Also as a frame</h2>{}</body></html>",
+        snippets[1], snippets[0]
+    );
+    let elsewhere = other_site(vec![("/", "text/html; charset=utf-8", host_page)]).await;
+    b.open(&format!("http://{elsewhere}/")).await;
+    // The script renders the upcoming events into the div (fetched across origins).
+    let deadline = Instant::now() + PAGE_WAIT;
+    loop {
+        let text = b
+            .find("[data-convene-calendar]")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if text.contains("Boston Python project night")
+            && text.contains("Cambridge Hack Night")
+            && text.contains("Massachusetts")
+        {
+            break;
+        }
+        if Instant::now() > deadline {
+            b.fail(&format!(
+                "the widget did not render the calendar; it shows {text:?}"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let state = b
+        .find("[data-convene-calendar]")
+        .await
+        .attr("data-convene-state")
+        .await
+        .ok()
+        .flatten();
+    if state.as_deref() != Some("ready") {
+        b.fail(&format!("widget state {state:?}")).await;
+    }
+    // The frame renders too, without any script.
+    let frame = b.find("iframe").await;
+    if let Err(e) = frame.enter_frame().await {
+        b.fail(&format!("cannot enter the frame: {e}")).await;
+    }
+    let framed = b.find("main").await.text().await.unwrap_or_default();
+    if !framed.contains("Massachusetts") || !framed.contains("Cambridge Hack Night") {
+        b.fail(&format!("the framed calendar shows {framed:?}"))
+            .await;
+    }
+    let _ = b.c.enter_parent_frame().await;
+
+    // 4. The editor subscribes to the webcal feed the page links to.
+    b.open("/calendars/massachusetts").await;
+    let webcal = b
+        .find("a[href^='webcal://']")
+        .await
+        .attr("href")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let http = webcal.replacen("webcal://", "http://", 1);
+    let path = http
+        .trim_start_matches(&format!("http://{addr}"))
+        .to_owned();
+    if path != "/calendars/massachusetts.ics" {
+        b.fail(&format!("the webcal link points to {webcal}")).await;
+    }
+    let feed = app
+        .send(
+            axum::http::Request::get(path.as_str())
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(feed.status, axum::http::StatusCode::OK);
+    let parsed = convene_ical::parse(feed.body.as_bytes(), convene_ical::Limits::default())
+        .expect("a valid feed");
+    assert!(parsed.skipped.is_empty(), "{:?}", parsed.skipped);
+    let uids: Vec<&str> = parsed.events.iter().map(|e| e.uid.as_str()).collect();
+    assert!(
+        uids.contains(&"hacknight-series@outside.example"),
+        "{uids:?}"
+    );
+    assert!(
+        !feed.body.contains("PyBerlin"),
+        "Berlin is not in Massachusetts"
+    );
+}
+
 /// A browser session on the served site, with checks that report the page
 /// they failed on.
 struct Browser {

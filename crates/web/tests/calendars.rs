@@ -613,7 +613,7 @@ async fn bad_events_get_clear_errors_and_change_nothing() {
         .await
         .unwrap();
     let coord_actor = coordinator_actor(&app).await;
-    let e = calendars::import_ics(app.svc(), &coord_actor, &cal, &big)
+    let e = calendars::import_ics(app.svc(), Some(&coord_actor), &cal, &big)
         .await
         .unwrap_err();
     assert!(e.to_string().contains("bytes accepted"), "{e}");
@@ -639,7 +639,7 @@ async fn bad_events_get_clear_errors_and_change_nothing() {
     }
 
     // A malformed file: the valid events are imported, each skipped one reported with why.
-    let report = calendars::import_ics(app.svc(), &coord_actor, &cal, BROKEN)
+    let report = calendars::import_ics(app.svc(), Some(&coord_actor), &cal, BROKEN)
         .await
         .unwrap();
     assert_eq!(
@@ -658,7 +658,7 @@ async fn bad_events_get_clear_errors_and_change_nothing() {
     }
     assert_eq!(report.skipped.len(), 4, "{all}");
     // Uploading it again changes nothing.
-    let again = calendars::import_ics(app.svc(), &coord_actor, &cal, BROKEN)
+    let again = calendars::import_ics(app.svc(), Some(&coord_actor), &cal, BROKEN)
         .await
         .unwrap();
     assert_eq!((again.created.len(), again.unchanged), (0, 2), "{again:?}");

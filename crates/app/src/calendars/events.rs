@@ -269,13 +269,13 @@ pub(super) fn validate(input: &EventInput) -> Result<(EventFields, EventTiming),
     };
     let rsvp_opens_at = instant("rsvp_opens", &input.rsvp_opens)?;
     let rsvp_closes_at = instant("rsvp_closes", &input.rsvp_closes)?;
-    if let (Some(o), Some(c)) = (rsvp_opens_at, rsvp_closes_at) {
-        if c <= o {
-            return Err(InvalidInput::new(
-                "rsvp_closes",
-                "RSVPs must close after they open.",
-            ));
-        }
+    if let (Some(o), Some(c)) = (rsvp_opens_at, rsvp_closes_at)
+        && c <= o
+    {
+        return Err(InvalidInput::new(
+            "rsvp_closes",
+            "RSVPs must close after they open.",
+        ));
     }
     let status = EventStatus::parse(&input.status)
         .ok_or_else(|| InvalidInput::new("status", "Choose confirmed, tentative or cancelled."))?;
@@ -354,15 +354,15 @@ pub async fn create_event(
 
 /// The calendar an event belongs to.
 pub(super) async fn calendar_of(ex: &mut Ex<'_>, row: &EventRow) -> AppResult<Calendar> {
-    if let Some(g) = row.group_id {
-        if let Some(g) = groups::by_id(ex.reborrow(), g).await? {
-            return Ok(Calendar::Group(g));
-        }
+    if let Some(g) = row.group_id
+        && let Some(g) = groups::by_id(ex.reborrow(), g).await?
+    {
+        return Ok(Calendar::Group(Box::new(g)));
     }
-    if let Some(c) = row.calendar_id {
-        if let Some(c) = calendars::by_id(ex.reborrow(), c).await? {
-            return Ok(Calendar::Region(c));
-        }
+    if let Some(c) = row.calendar_id
+        && let Some(c) = calendars::by_id(ex.reborrow(), c).await?
+    {
+        return Ok(Calendar::Region(c));
     }
     Ok(Calendar::Site)
 }
@@ -401,9 +401,9 @@ pub async fn update_event(
     id: i64,
     input: &EventInput,
 ) -> AppResult<()> {
-    let (fields, _) = validate(input)?;
     let mut tx = svc.db.begin().await?;
     let ev = editable(&mut tx, actor, id).await?;
+    let (fields, _) = validate(input)?;
     events::update(tx.ex(), id, &fields, ev.row.sequence + 1, svc.clock.now()).await?;
     touched(&mut tx).await?;
     tx.commit().await?;
@@ -414,9 +414,9 @@ pub async fn update_event(
 pub async fn cancel_event(svc: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     let mut tx = svc.db.begin().await?;
     let ev = editable(&mut tx, actor, id).await?;
-    let mut input = EventInput::from_event(&ev);
-    input.status = "cancelled".into();
-    let (fields, _) = validate(&input)?;
+    let mut fields = fields_of(&ev.timing, ev.row.title.clone(), ev.row.description.clone());
+    keep_details(&mut fields, &ev.row);
+    fields.status = EventStatus::Cancelled.as_str().to_owned();
     events::update(tx.ex(), id, &fields, ev.row.sequence + 1, svc.clock.now()).await?;
     touched(&mut tx).await?;
     tx.commit().await?;

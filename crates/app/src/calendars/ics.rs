@@ -37,7 +37,7 @@ pub enum FeedKind {
 
 fn when_of(timing: Timing, wall: NaiveDateTime) -> When {
     match timing {
-        Timing::Zoned(tz) if tz == Tz::UTC => When::Utc(wall.and_utc()),
+        Timing::Zoned(Tz::UTC) => When::Utc(wall.and_utc()),
         Timing::Zoned(tz) => When::Zoned { local: wall, tz },
         Timing::Floating => When::Floating(wall),
         Timing::AllDay => When::Date(wall.date()),
@@ -69,12 +69,12 @@ fn timezones(w: &mut Writer, evs: &[Event], now: DateTime<Utc>) {
     let mut from = now;
     let mut to = now + Duration::days(365 * 3);
     for ev in evs {
-        if let Timing::Zoned(tz) = ev.timing.timing {
-            if tz != Tz::UTC {
-                zones.insert(tz.name());
-                from = from.min(ev.row.first_start);
-                to = to.max(ev.row.last_end.unwrap_or(to));
-            }
+        if let Timing::Zoned(tz) = ev.timing.timing
+            && tz != Tz::UTC
+        {
+            zones.insert(tz.name());
+            from = from.min(ev.row.first_start);
+            to = to.max(ev.row.last_end.unwrap_or(to));
         }
     }
     for name in zones {

@@ -8,6 +8,7 @@ mod ics;
 mod import;
 mod occurrences;
 mod rsvp;
+mod seed;
 
 pub use events::{
     Event, EventInput, OccurrenceEdit, cancel_event, create_event, delete_event, edit_occurrence,
@@ -23,6 +24,7 @@ pub use import::{
 };
 pub use occurrences::{Moment, Occ, event_occurrences, occurrences_between, upcoming};
 pub use rsvp::{Answered, answer, attendees, attendees_csv, my_answer};
+pub use seed::seed_events;
 
 use crate::{AppError, AppResult, Services};
 use convene_domain::roles::is_slug;
@@ -38,7 +40,7 @@ pub enum Calendar {
     /// Every event on the site.
     Site,
     /// A group's own calendar.
-    Group(GroupRow),
+    Group(Box<GroupRow>),
     /// A regional calendar.
     Region(CalendarRow),
 }
@@ -118,7 +120,7 @@ pub async fn calendar(svc: &Services, slug: &str) -> AppResult<Calendar> {
         return Ok(Calendar::Region(c));
     }
     match groups::by_slug(conn.ex(), slug).await? {
-        Some(g) if g.approval == "approved" => Ok(Calendar::Group(g)),
+        Some(g) if g.approval == "approved" => Ok(Calendar::Group(Box::new(g))),
         _ => Err(AppError::NotFound("There is no calendar at this address.")),
     }
 }

@@ -182,8 +182,12 @@ pub fn expand_event(
         to,
         viewer,
     };
-    let Ok(exp) = expand(&t.series(), &window, Bounds::default()) else {
-        return (Vec::new(), false);
+    let exp = match expand(&t.series(), &window, Bounds::default()) {
+        Ok(exp) => exp,
+        Err(e) => {
+            tracing::warn!(event = ev.row.id, error = %e, "a stored event cannot be expanded");
+            return (Vec::new(), false);
+        }
     };
     let by_key: HashMap<&str, &OverrideRow> = overrides
         .iter()
@@ -281,8 +285,12 @@ pub async fn occurrences_between(
     let mut truncated = false;
     for row in rows {
         let group = row.group_id.and_then(|g| labels.get(&g).cloned());
-        let Ok(ev) = Event::from_row(row) else {
-            continue;
+        let ev = match Event::from_row(row) {
+            Ok(ev) => ev,
+            Err(e) => {
+                tracing::warn!(error = %e, "a stored event cannot be read");
+                continue;
+            }
         };
         let ovs: Vec<&OverrideRow> = overrides
             .iter()

@@ -129,8 +129,11 @@ pub async fn answer(
     let link = site.link(&occ.path());
     let when = ics::when_text(&occ);
     let attachment = |ev: &Event| ics::occurrence_ics(svc, ev, &occ);
-    if matches!(state, RsvpState::Going | RsvpState::Waitlisted) && was != Some(state) {
-        if let Some(user) = users::by_id(tx.ex(), actor.user_id).await? {
+    if matches!(state, RsvpState::Going | RsvpState::Waitlisted)
+        && was != Some(state)
+        && let Some(user) = users::by_id(tx.ex(), actor.user_id).await?
+    {
+        {
             let mail = templates::rsvp_answered(
                 &site.name,
                 &user.display_name,
@@ -151,8 +154,12 @@ pub async fn answer(
         }
     }
     let mut promoted = None;
-    if was == Some(RsvpState::Going) && state != RsvpState::Going && ev.row.capacity.is_some() {
-        if let Some(next) = events::first_waitlisted(tx.ex(), id, key).await? {
+    if was == Some(RsvpState::Going)
+        && state != RsvpState::Going
+        && ev.row.capacity.is_some()
+        && let Some(next) = events::first_waitlisted(tx.ex(), id, key).await?
+    {
+        {
             events::put_rsvp(
                 tx.ex(),
                 id,

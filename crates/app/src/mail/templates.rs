@@ -237,34 +237,6 @@ pub fn contact_organizers(
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_text_is_escaped_in_html_but_kept_in_text() {
-        let r = invitation(
-            "Python Groups",
-            "Eve <script>alert(1)</script>",
-            "an organizer of pug-boston",
-            "https://groups.example.org/invitations/abc?x=1&y=2",
-            "2026-12-03 15:00 UTC",
-        );
-        assert!(r.html.contains("Eve &lt;script&gt;"));
-        assert!(!r.html.contains("<script>"));
-        assert!(r.html.contains("x=1&amp;y=2"));
-        assert!(r.text.contains("Eve <script>alert(1)</script> invites you"));
-        assert!(
-            r.text
-                .contains("https://groups.example.org/invitations/abc?x=1&y=2")
-        );
-        assert_eq!(
-            r.subject,
-            "Eve <script>alert(1)</script> invites you to be an organizer of pug-boston on Python Groups"
-        );
-    }
-}
-
 /// A member hears where their RSVP left them; the event is attached.
 pub fn rsvp_answered(
     site: &str,
@@ -322,4 +294,32 @@ pub fn waitlist_promoted(site: &str, name: &str, event: &str, when: &str, link: 
             },
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_escaped_in_html_but_kept_in_text() {
+        let r = invitation(
+            "Python Groups",
+            "Eve <script>alert(1)</script>",
+            "an organizer of pug-boston",
+            "https://groups.example.org/invitations/abc?x=1&y=2",
+            "2026-12-03 15:00 UTC",
+        );
+        assert!(r.html.contains("Eve &lt;script&gt;"));
+        assert!(!r.html.contains("<script>"));
+        assert!(r.html.contains("x=1&amp;y=2"));
+        assert!(r.text.contains("Eve <script>alert(1)</script> invites you"));
+        assert!(
+            r.text
+                .contains("https://groups.example.org/invitations/abc?x=1&y=2")
+        );
+        assert_eq!(
+            r.subject,
+            "Eve <script>alert(1)</script> invites you to be an organizer of pug-boston on Python Groups"
+        );
+    }
 }

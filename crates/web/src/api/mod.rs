@@ -4,6 +4,7 @@
 //! authorization module as the pages.
 
 mod auth;
+mod events;
 mod groups;
 mod invitations;
 mod jobs;
@@ -23,6 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me::me))
         .route("/groups", get(groups::list).post(groups::create))
         .route("/groups/{slug}", get(groups::get_one).put(groups::update))
+        .route("/events", get(events::list).post(events::create))
+        .route("/events/{id}", get(events::get_one).put(events::update))
+        .route("/events/{id}/occurrences", get(events::occurrences))
+        .route("/events/{id}/cancel", post(events::cancel))
         .route(
             "/invitations",
             get(invitations::list).post(invitations::create),

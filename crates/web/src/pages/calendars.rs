@@ -699,7 +699,7 @@ pub async fn import(
         ));
     }
     let cal = calendars::calendar(&state.svc, &slug).await?;
-    match calendars::import_ics(&state.svc, &me.actor, &cal, &file).await {
+    match calendars::import_ics(&state.svc, Some(&me.actor), &cal, &file).await {
         Ok(report) => {
             calendar_page(
                 &state,

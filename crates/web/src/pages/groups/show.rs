@@ -102,7 +102,7 @@ pub async fn show(
         ld["foundingDate"] = serde_json::json!(g.founded);
     }
     let events = if g.approval == "approved" {
-        let cal = convene_app::calendars::Calendar::Group(g.clone());
+        let cal = convene_app::calendars::Calendar::Group(Box::new(g.clone()));
         convene_app::calendars::upcoming(&state.svc, &cal, now, 5, chrono_tz::Tz::UTC)
             .await?
             .iter()

@@ -199,6 +199,37 @@ pub async fn token(config: Config, email: &str, name: &str) -> Result<()> {
 }
 
 /// `convene import roster FILE [--strict]`.
+/// `convene import ics CALENDAR FILE`: one-off import of an iCalendar file.
+pub async fn import_ics(config: Config, calendar: &str, file: &Path) -> Result<()> {
+    use convene_app::calendars;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    let result = async {
+        let cal = calendars::calendar(&svc, calendar).await.map_err(|e| match e {
+            convene_app::AppError::NotFound(_) => convene_app::AppError::NotFound(
+                "there is no regional calendar or group with that slug (see /calendars and /groups)",
+            ),
+            other => other,
+        })?;
+        calendars::import_ics(&svc, None, &cal, &bytes).await
+    }
+    .await;
+    db.close().await;
+    let report = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for title in &report.created {
+        println!("created: {title}");
+    }
+    for title in &report.updated {
+        println!("updated: {title}");
+    }
+    for (what, why) in &report.skipped {
+        println!("skipped {what}: {why}");
+    }
+    println!("{}.", report.summary());
+    Ok(())
+}
+
 pub async fn import_roster(config: Config, file: &Path, strict: bool) -> Result<()> {
     use convene_app::groups::{RosterFormat, import_roster};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;

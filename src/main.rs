@@ -53,6 +53,13 @@ enum ImportCommand {
         #[arg(long)]
         strict: bool,
     },
+    /// Import the events of an iCalendar (.ics) file into a calendar, matched by UID
+    Ics {
+        /// The calendar: a regional calendar's slug or a group's slug
+        calendar: String,
+        /// The .ics file (at most 2 MB)
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +127,9 @@ fn main() -> ExitCode {
                 events_per_group,
                 event_groups,
             }) => commands::seed_bench(config, groups, event_groups, events_per_group).await,
+            Command::Import(ImportCommand::Ics { calendar, file }) => {
+                commands::import_ics(config, &calendar, &file).await
+            }
             Command::Import(ImportCommand::Roster { file, strict }) => {
                 commands::import_roster(config, &file, strict).await
             }

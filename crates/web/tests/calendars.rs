@@ -499,10 +499,10 @@ async fn the_last_seat_goes_to_one_of_two_people_answering_at_once() {
 fn promoted_message(app: &TestApp, message_id: &str) -> Vec<u8> {
     let entries = app.outbox.list().unwrap();
     for e in entries {
-        if let Some((mail, raw)) = app.outbox.read(&e.file).unwrap() {
-            if mail.message_id == message_id {
-                return raw.into_bytes();
-            }
+        if let Some((mail, raw)) = app.outbox.read(&e.file).unwrap()
+            && mail.message_id == message_id
+        {
+            return raw.into_bytes();
         }
     }
     panic!("message {message_id} not in the outbox");

@@ -348,6 +348,12 @@ async fn apply(
         )
         .await?;
     }
+    report.skipped.sort_by_key(|(what, _)| {
+        what.strip_prefix("line ")
+            .and_then(|r| r.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(usize::MAX)
+    });
     if owner.source_id.is_some() {
         for (uid, row) in &existing {
             if !kept.contains(uid) {

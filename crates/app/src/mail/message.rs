@@ -136,6 +136,7 @@ impl OutgoingEmail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mail_parser::MimeHeaders;
 
     fn email() -> OutgoingEmail {
         OutgoingEmail {
@@ -151,6 +152,34 @@ mod tests {
             reply_to: None,
             calendar: None,
         }
+    }
+
+    #[test]
+    fn an_imip_message_carries_the_event_inline_and_attached() {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:PUBLISH\r\nBEGIN:VEVENT\r\nUID:x@example.org\r\nSUMMARY:Workshop\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let mail = OutgoingEmail {
+            calendar: Some(ics.into()),
+            ..email()
+        };
+        let raw = mail.to_message().unwrap().formatted();
+        let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let calendar_parts: Vec<_> = parsed
+            .parts
+            .iter()
+            .filter(|p| {
+                p.content_type()
+                    .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+            })
+            .collect();
+        assert_eq!(calendar_parts.len(), 1, "one text/calendar alternative");
+        let ct = calendar_parts[0].content_type().unwrap();
+        assert_eq!(ct.attribute("method"), Some("PUBLISH"));
+        assert!(
+            parsed
+                .attachments()
+                .any(|a| a.attachment_name() == Some("invite.ics"))
+        );
+        assert_eq!(parsed.body_text(0).as_deref(), Some("Hello"));
     }
 
     #[test]

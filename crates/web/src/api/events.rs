@@ -316,7 +316,9 @@ pub async fn list(
             );
         }
         (Some(slug), None) => calendars::calendar(svc, slug).await?,
-        (None, Some(slug)) => Calendar::Group(Box::new(groups::group_page(svc, None, slug).await?.group)),
+        (None, Some(slug)) => {
+            Calendar::Group(Box::new(groups::group_page(svc, None, slug).await?.group))
+        }
         (None, None) => Calendar::Site,
     };
     let (occs, _) = calendars::occurrences_between(svc, &cal, from, to, Tz::UTC).await?;

@@ -20,6 +20,8 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     /// When a coordinator disabled the account.
     pub disabled_at: Option<DateTime<Utc>>,
+    /// The IANA zone the member sees times in, or empty for each event's own.
+    pub time_zone: String,
 }
 
 /// A new account to store.
@@ -53,7 +55,7 @@ pub async fn insert(ex: Ex<'_>, user: &NewUser<'_>) -> Result<i64> {
 
 /// The account with this (lowercased) address.
 pub async fn by_email(ex: Ex<'_>, email: &str) -> Result<Option<UserRow>> {
-    const SQL: &str = "SELECT id, email, display_name, password_hash, email_verified_at, created_at, disabled_at FROM users WHERE email = $1";
+    const SQL: &str = "SELECT id, email, display_name, password_hash, email_verified_at, created_at, disabled_at, time_zone FROM users WHERE email = $1";
     Ok(run!(ex, |c| sqlx::query_as::<_, UserRow>(SQL)
         .bind(email)
         .fetch_optional(c)
@@ -62,7 +64,7 @@ pub async fn by_email(ex: Ex<'_>, email: &str) -> Result<Option<UserRow>> {
 
 /// The account with this id.
 pub async fn by_id(ex: Ex<'_>, id: i64) -> Result<Option<UserRow>> {
-    const SQL: &str = "SELECT id, email, display_name, password_hash, email_verified_at, created_at, disabled_at FROM users WHERE id = $1";
+    const SQL: &str = "SELECT id, email, display_name, password_hash, email_verified_at, created_at, disabled_at, time_zone FROM users WHERE id = $1";
     Ok(run!(ex, |c| sqlx::query_as::<_, UserRow>(SQL)
         .bind(id)
         .fetch_optional(c)
@@ -92,9 +94,20 @@ pub async fn count(ex: Ex<'_>) -> Result<i64> {
         .await)?)
 }
 
+/// Sets the zone the member sees times in (empty: each event's own).
+pub async fn set_time_zone(ex: Ex<'_>, id: i64, time_zone: &str) -> Result<()> {
+    execute!(
+        ex,
+        "UPDATE users SET time_zone = $2 WHERE id = $1",
+        id,
+        time_zone
+    )?;
+    Ok(())
+}
+
 /// Accounts, newest first.
 pub async fn list(ex: Ex<'_>, limit: i64, offset: i64) -> Result<Vec<UserRow>> {
-    const SQL: &str = "SELECT id, email, display_name, password_hash, email_verified_at, created_at, disabled_at FROM users ORDER BY id DESC LIMIT $1 OFFSET $2";
+    const SQL: &str = "SELECT id, email, display_name, password_hash, email_verified_at, created_at, disabled_at, time_zone FROM users ORDER BY id DESC LIMIT $1 OFFSET $2";
     Ok(run!(ex, |c| sqlx::query_as::<_, UserRow>(SQL)
         .bind(limit)
         .bind(offset)

@@ -879,6 +879,21 @@ async fn members_get_a_private_feed_of_their_answers() {
         stranger.body
     );
     assert!(!stranger.body.contains("RRULE"));
+    // Their account's zone: times on calendar and event pages are shown in it.
+    let bad = mo
+        .submit("/account/time-zone", &[("time_zone", "Europe/Atlantis")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    bad.assert_contains("Europe/Atlantis");
+    mo.submit("/account/time-zone", &[("time_zone", "Europe/Berlin")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    mo.get(&format!("/events/{id}?at=20270112T190000"))
+        .await
+        .assert_contains("Your time: Wed 13 Jan 2027, 01:00–03:00 CET");
+    mo.get("/calendars/boston-python")
+        .await
+        .assert_contains("Wed 13 Jan 2027, 01:00–03:00 CET");
     let wrong = app
         .send(
             Request::get("/my-events/not-a-token.ics")

@@ -329,6 +329,22 @@ pub async fn set_calendar_group(
     Ok(())
 }
 
+/// A member chooses the zone they see times in (empty: each event's own).
+pub async fn set_time_zone(svc: &Services, user_id: i64, zone: &str) -> AppResult<()> {
+    let zone = zone.trim();
+    let zone = if zone.is_empty() {
+        String::new()
+    } else {
+        convene_domain::events::parse_zone("time_zone", zone)?
+            .name()
+            .to_owned()
+    };
+    let mut tx = svc.db.begin().await?;
+    convene_store::users::set_time_zone(tx.ex(), user_id, &zone).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The outside feeds synced into `cal`.
 pub async fn sources(
     svc: &Services,

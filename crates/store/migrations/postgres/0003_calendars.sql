@@ -118,6 +118,9 @@ CREATE TABLE feed_tokens (
 );
 CREATE UNIQUE INDEX ux_feed_tokens_hash ON feed_tokens (token_hash);
 
+-- The zone a member sees times in (empty: each event's own).
+ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE counters (
     name TEXT PRIMARY KEY,
     value BIGINT NOT NULL

@@ -20,6 +20,8 @@ struct AccountPage {
     roles: Vec<String>,
     tokens: Vec<ApiTokenRow>,
     can_invite: bool,
+    time_zone: String,
+    zones: Vec<&'static str>,
 }
 
 /// `GET /account`.
@@ -47,6 +49,8 @@ pub async fn account(
             roles,
             tokens,
             can_invite,
+            time_zone: me.user.time_zone.clone(),
+            zones: super::calendars::zone_choices(),
         },
     ))
 }

@@ -109,19 +109,26 @@ pub fn occ_view(o: &Occ, viewer: Option<Tz>, base: &str) -> OccView {
     }
 }
 
-/// The zone the visitor chose (query, then cookie), if any and valid.
-pub fn viewer_zone(query: Option<&str>, headers: &HeaderMap) -> Option<Tz> {
+/// The zone the visitor chose (query, then cookie, then their account's
+/// setting), if any and valid.
+pub fn viewer_zone(query: Option<&str>, headers: &HeaderMap, visitor: &Visitor) -> Option<Tz> {
     if let Some(q) = query {
         return q.parse::<Tz>().ok();
     }
-    headers
+    let cookie = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
         .find(|(k, _)| *k == TZ_COOKIE)
-        .and_then(|(_, v)| v.replace("%2F", "/").parse::<Tz>().ok())
+        .and_then(|(_, v)| v.replace("%2F", "/").parse::<Tz>().ok());
+    cookie.or_else(|| {
+        visitor
+            .signed_in
+            .as_ref()
+            .and_then(|s| s.user.time_zone.parse::<Tz>().ok())
+    })
 }
 
 /// A day of the month grid.
@@ -180,7 +187,7 @@ struct CalendarPage {
 }
 
 /// Zones offered by the picker (any IANA name is accepted in the URL).
-fn zone_choices() -> Vec<&'static str> {
+pub fn zone_choices() -> Vec<&'static str> {
     let mut zones: Vec<&'static str> = chrono_tz::TZ_VARIANTS
         .iter()
         .map(|z| z.name())
@@ -237,7 +244,7 @@ async fn calendar_page(
     errors: FormErrors,
 ) -> Result<Response, PageError> {
     let svc = &state.svc;
-    let viewer = viewer_zone(q.tz.as_deref(), headers);
+    let viewer = viewer_zone(q.tz.as_deref(), headers, visitor);
     let now = svc.clock.now();
     let zone_for_dates = viewer.unwrap_or(Tz::UTC);
     let today = now.with_timezone(&zone_for_dates).date_naive();

@@ -103,7 +103,7 @@ pub async fn show(
         .map_err(|_| AppError::NotFound("There is no event at this address."))?;
     let (ev, cal) = calendars::event(svc, id).await?;
     let now = svc.clock.now();
-    let viewer = viewer_zone(q.tz.as_deref(), &headers);
+    let viewer = viewer_zone(q.tz.as_deref(), &headers, &visitor);
     let (occ, next) = calendars::event_occurrence(svc, &ev, q.at.as_deref(), now).await?;
     let key = occ.key.clone();
     let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
@@ -587,4 +587,23 @@ pub async fn member_feed(
         header::HeaderValue::from_static("no-referrer"),
     );
     Ok(response)
+}
+
+/// The time-zone form.
+#[derive(Debug, Deserialize)]
+pub struct ZoneForm {
+    /// IANA zone, or empty for each event's own.
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// `POST /account/time-zone`.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    CsrfForm(form): CsrfForm<ZoneForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    calendars::set_time_zone(&state.svc, me.user.id, &form.time_zone).await?;
+    Ok(Redirect::to("/account?done=time-zone-saved").into_response())
 }

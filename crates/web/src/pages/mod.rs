@@ -67,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/rsvp", post(events::rsvp))
         .route("/events/{id}/attendees", get(events::attendees))
         .route("/account/calendar-feed", post(events::new_member_feed))
+        .route("/account/time-zone", post(events::set_time_zone))
         .route("/my-events/{token}", get(events::member_feed))
         .route("/embed/widget.js", get(embed::widget))
         .route("/embed/embed.css", get(embed::stylesheet))
@@ -188,6 +189,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
             "Every seat is taken, so you are on the waitlist; we will email you if a seat frees up."
         }
         "rsvp-saved" => "Your answer is saved.",
+        "time-zone-saved" => "Your time zone is saved; calendars show times in it.",
         _ => return None,
     })
 }

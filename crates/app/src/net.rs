@@ -182,14 +182,21 @@ impl Fetcher {
         }
     }
 
-    async fn request(
+    /// Sends one request (no redirects followed) after checking the host
+    /// and pausing for it, with the agent named `agent`.
+    async fn send(
         &self,
         method: Method,
         uri: &Uri,
-    ) -> Result<(StatusCode, Option<String>), String> {
+        headers: &[(&str, String)],
+        agent: &str,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, String> {
+        if !matches!(uri.scheme_str(), Some("http" | "https")) {
+            return Err("only http and https addresses can be fetched".into());
+        }
         let host = uri
             .host()
-            .ok_or("the link has no host")?
+            .ok_or("the address has no host")?
             .trim_matches(['[', ']'])
             .to_owned();
         if let Ok(ip) = host.parse::<IpAddr>()
@@ -199,16 +206,15 @@ impl Fetcher {
             return Err("refused: a private or local address".into());
         }
         self.pace(&host).await;
-        let req = Request::builder()
-            .method(method)
-            .uri(uri.clone())
-            .header(
-                "user-agent",
-                "convene link checker (+https://example.org/convene)",
-            )
-            .body(Empty::<Bytes>::new())
-            .map_err(|e| e.to_string())?;
-        let response = tokio::time::timeout(self.policy.timeout, self.client.request(req))
+        let mut req = Request::builder().method(method).uri(uri.clone()).header(
+            "user-agent",
+            format!("{agent} (+https://example.org/convene)"),
+        );
+        for (name, value) in headers {
+            req = req.header(*name, value.as_str());
+        }
+        let req = req.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
+        tokio::time::timeout(self.policy.timeout, self.client.request(req))
             .await
             .map_err(|_| format!("no answer within {} s", self.policy.timeout.as_secs()))?
             .map_err(|e| {
@@ -218,7 +224,15 @@ impl Fetcher {
                 } else {
                     format!("cannot connect: {e}")
                 }
-            })?;
+            })
+    }
+
+    async fn request(
+        &self,
+        method: Method,
+        uri: &Uri,
+    ) -> Result<(StatusCode, Option<String>), String> {
+        let response = self.send(method, uri, &[], "convene link checker").await?;
         let status = response.status();
         let location = response
             .headers()
@@ -369,43 +383,9 @@ impl Fetcher {
     ) -> Result<Fetched, String> {
         let mut uri: Uri = url.parse().map_err(|_| "not a valid address".to_owned())?;
         for _ in 0..=self.policy.max_redirects {
-            if !matches!(uri.scheme_str(), Some("http" | "https")) {
-                return Err("only http and https addresses can be fetched".into());
-            }
-            let host = uri
-                .host()
-                .ok_or("the address has no host")?
-                .trim_matches(['[', ']'])
-                .to_owned();
-            if let Ok(ip) = host.parse::<IpAddr>()
-                && !self.policy.allow_private
-                && is_forbidden(ip)
-            {
-                return Err("refused: a private or local address".into());
-            }
-            self.pace(&host).await;
-            let mut req = Request::builder()
-                .method(Method::GET)
-                .uri(uri.clone())
-                .header(
-                    "user-agent",
-                    "convene calendar sync (+https://example.org/convene)",
-                );
-            for (name, value) in headers {
-                req = req.header(*name, value.as_str());
-            }
-            let req = req.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
-            let response = tokio::time::timeout(self.policy.timeout, self.client.request(req))
-                .await
-                .map_err(|_| format!("no answer within {} s", self.policy.timeout.as_secs()))?
-                .map_err(|e| {
-                    let text = format!("{e:?}");
-                    if text.contains("refused: the name points") {
-                        "refused: the name points to a private or local address".to_owned()
-                    } else {
-                        format!("cannot connect: {e}")
-                    }
-                })?;
+            let response = self
+                .send(Method::GET, &uri, headers, "convene calendar sync")
+                .await?;
             let status = response.status();
             let header = |name: &str| {
                 response

@@ -328,7 +328,11 @@ pub async fn all_in(ex: Ex<'_>, scope: Scope) -> Result<Vec<EventRow>> {
 /// The filter for a scope, with `$3` its id and `$4`/`$5` false/true.
 fn scope_filter(scope: Scope) -> (String, i64) {
     match scope {
-        Scope::Site => ("$3 = $3 AND $4 = $4 AND $5 = $5".to_owned(), 0),
+        // Events of groups no longer (or not yet) listed are not shown.
+        Scope::Site => (
+            "$3 = $3 AND $4 = $4 AND $5 = $5 AND (e.group_id IS NULL OR e.group_id IN (SELECT id FROM groups WHERE approval = 'approved'))".to_owned(),
+            0,
+        ),
         Scope::Group(id) => ("e.group_id = $3 AND $4 = $4 AND $5 = $5".to_owned(), id),
         Scope::Calendar(id) => {
             let members = crate::calendars::member_groups_sql("$3", "$4", "$5");

@@ -267,20 +267,7 @@ async fn regional_calendar(app: TestApp, addr: SocketAddr, b: Browser) {
     b.fill("password", "violet kettle harbour").await;
     b.submit_form().await;
     b.expect_page("/admin", &["Cora Coordinator"]).await;
-    let coordinator = {
-        let mut conn = app.svc().db.conn().await.unwrap();
-        let u = convene_store::users::by_email(conn.ex(), "coord@example.org")
-            .await
-            .unwrap()
-            .unwrap();
-        convene_domain::Actor {
-            user_id: u.id,
-            grants: vec![convene_domain::Grant {
-                role: convene_domain::Role::Coordinator,
-                scope: convene_domain::Scope::Site,
-            }],
-        }
-    };
+    let coordinator = common::actor(&app, "coord@example.org").await;
     for (group, title, start, end, rrule) in [
         (
             "boston-python",

@@ -434,8 +434,8 @@ async fn the_last_seat_goes_to_one_of_two_people_answering_at_once() {
     let _ = member(&app, "ann@example.org").await;
     let _ = member(&app, "bob@example.org").await;
     let (ann, bob) = (
-        member_actor(&app, "ann@example.org").await,
-        member_actor(&app, "bob@example.org").await,
+        actor(&app, "ann@example.org").await,
+        actor(&app, "bob@example.org").await,
     );
     let key = "20261208T190000";
     for _ in 0..5 {
@@ -612,7 +612,7 @@ async fn bad_events_get_clear_errors_and_change_nothing() {
     let cal = calendars::calendar(app.svc(), "boston-python")
         .await
         .unwrap();
-    let coord_actor = coordinator_actor(&app).await;
+    let coord_actor = actor(&app, "coord@example.org").await;
     let e = calendars::import_ics(app.svc(), Some(&coord_actor), &cal, &big)
         .await
         .unwrap_err();
@@ -686,35 +686,8 @@ async fn bad_events_get_clear_errors_and_change_nothing() {
     let _ = &mut coord;
 }
 
-async fn member_actor(app: &TestApp, email: &str) -> convene_domain::Actor {
-    let mut conn = app.svc().db.conn().await.unwrap();
-    let u = convene_store::users::by_email(conn.ex(), email)
-        .await
-        .unwrap()
-        .unwrap();
-    convene_domain::Actor {
-        user_id: u.id,
-        grants: Vec::new(),
-    }
-}
-
 fn calendars_limit() -> usize {
     2 * 1024 * 1024
-}
-
-async fn coordinator_actor(app: &TestApp) -> convene_domain::Actor {
-    let mut conn = app.svc().db.conn().await.unwrap();
-    let u = convene_store::users::by_email(conn.ex(), "coord@example.org")
-        .await
-        .unwrap()
-        .unwrap();
-    convene_domain::Actor {
-        user_id: u.id,
-        grants: vec![convene_domain::Grant {
-            role: convene_domain::Role::Coordinator,
-            scope: convene_domain::Scope::Site,
-        }],
-    }
 }
 
 #[tokio::test]

@@ -193,20 +193,7 @@ async fn every_occurrence_matches_an_independent_expansion_across_dst() {
         .await
         .unwrap();
     let _coord = coordinator(&app).await;
-    let actor = {
-        let mut conn = app.svc().db.conn().await.unwrap();
-        let u = convene_store::users::by_email(conn.ex(), "coord@example.org")
-            .await
-            .unwrap()
-            .unwrap();
-        convene_domain::Actor {
-            user_id: u.id,
-            grants: vec![convene_domain::Grant {
-                role: convene_domain::Role::Coordinator,
-                scope: convene_domain::Scope::Site,
-            }],
-        }
-    };
+    let actor = actor(&app, "coord@example.org").await;
     let mut ids = Vec::new();
     for s in series() {
         let cal = calendars::calendar(app.svc(), s.group).await.unwrap();

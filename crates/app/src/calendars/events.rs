@@ -375,6 +375,11 @@ pub async fn event(svc: &Services, id: i64) -> AppResult<(Event, Calendar)> {
         .ok_or(AppError::NotFound("There is no event at this address."))?;
     let mut ex = conn.ex();
     let cal = calendar_of(&mut ex, &row).await?;
+    if let Calendar::Group(g) = &cal
+        && g.approval != "approved"
+    {
+        return Err(AppError::NotFound("There is no event at this address."));
+    }
     Ok((Event::from_row(row)?, cal))
 }
 

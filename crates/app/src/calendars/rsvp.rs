@@ -128,30 +128,12 @@ pub async fn answer(
     let site = &svc.site;
     let link = site.link(&occ.path());
     let when = ics::when_text(&occ);
-    let attachment = |ev: &Event| ics::occurrence_ics(svc, ev, &occ);
-    if matches!(state, RsvpState::Going | RsvpState::Waitlisted)
-        && was != Some(state)
-        && let Some(user) = users::by_id(tx.ex(), actor.user_id).await?
-    {
-        {
-            let mail = templates::rsvp_answered(
-                &site.name,
-                &user.display_name,
-                &occ.title,
-                &when,
-                state.as_str(),
-                &link,
-            );
-            queue_email_with_calendar(
-                &mut tx,
-                svc,
-                &user.email,
-                Some(&user.display_name),
-                mail,
-                attachment(&ev),
-            )
-            .await?;
-        }
+    let attachment = ics::occurrence_ics(svc, &ev, &occ);
+    if matches!(state, RsvpState::Going | RsvpState::Waitlisted) && was != Some(state) {
+        notify(&mut tx, svc, actor.user_id, &attachment, |name| {
+            templates::rsvp_answered(&site.name, name, &occ.title, &when, state.as_str(), &link)
+        })
+        .await?;
     }
     let mut promoted = None;
     if was == Some(RsvpState::Going)
@@ -159,41 +141,39 @@ pub async fn answer(
         && ev.row.capacity.is_some()
         && let Some(next) = events::first_waitlisted(tx.ex(), id, key).await?
     {
-        {
-            events::put_rsvp(
-                tx.ex(),
-                id,
-                key,
-                next.user_id,
-                "yes",
-                RsvpState::Going.as_str(),
-                None,
-                now,
-            )
-            .await?;
-            if let Some(user) = users::by_id(tx.ex(), next.user_id).await? {
-                let mail = templates::waitlist_promoted(
-                    &site.name,
-                    &user.display_name,
-                    &occ.title,
-                    &when,
-                    &link,
-                );
-                queue_email_with_calendar(
-                    &mut tx,
-                    svc,
-                    &user.email,
-                    Some(&user.display_name),
-                    mail,
-                    attachment(&ev),
-                )
-                .await?;
-            }
-            promoted = Some(next.user_id);
-        }
+        let going = RsvpState::Going.as_str();
+        events::put_rsvp(tx.ex(), id, key, next.user_id, "yes", going, None, now).await?;
+        notify(&mut tx, svc, next.user_id, &attachment, |name| {
+            templates::waitlist_promoted(&site.name, name, &occ.title, &when, &link)
+        })
+        .await?;
+        promoted = Some(next.user_id);
     }
     tx.commit().await?;
     Ok(Answered { state, promoted })
+}
+
+/// Emails member `user_id` the message `render` writes for their name, with the event attached.
+async fn notify(
+    tx: &mut Tx,
+    svc: &Services,
+    user_id: i64,
+    ics: &str,
+    render: impl FnOnce(&str) -> templates::Rendered,
+) -> AppResult<()> {
+    if let Some(user) = users::by_id(tx.ex(), user_id).await? {
+        let mail = render(&user.display_name);
+        queue_email_with_calendar(
+            tx,
+            svc,
+            &user.email,
+            Some(&user.display_name),
+            mail,
+            ics.to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// A member's own answer for an occurrence.

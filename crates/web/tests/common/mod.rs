@@ -491,3 +491,19 @@ pub async fn member<'a>(app: &'a TestApp, email: &str) -> Client<'a> {
         .assert_status(StatusCode::SEE_OTHER);
     c
 }
+
+/// The account `email` as the use-cases see it: its id and the roles it holds.
+pub async fn actor(app: &TestApp, email: &str) -> convene_domain::Actor {
+    let mut conn = app.svc().db.conn().await.unwrap();
+    let u = convene_store::users::by_email(conn.ex(), email)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no account {email}"));
+    let grants = convene_store::grants::for_user(conn.ex(), u.id)
+        .await
+        .unwrap();
+    convene_domain::Actor {
+        user_id: u.id,
+        grants,
+    }
+}

@@ -9,6 +9,7 @@ use crate::extract::{CsrfForm, Visitor};
 use crate::middleware::CsrfToken;
 use crate::pages::{FormErrors, PageCtx, error_page, render};
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -423,15 +424,19 @@ pub async fn group_feed(
 async fn feed(state: &AppState, headers: &HeaderMap, cal: Calendar) -> Result<Response, PageError> {
     let version = calendars::feed_version(&state.svc).await?;
     let key = format!("ics:{}", cal.feed_path());
+    let etag = format!("\"{version}-{:x}\"", fxhash(&key));
+    // A client that has this version is answered without touching the body.
+    if etag_matches(headers, &etag) {
+        return Ok(not_modified(&etag));
+    }
     let svc = state.svc.clone();
-    let built: Arc<(String, DateTime<Utc>)> = state
+    let built: Arc<(Bytes, DateTime<Utc>)> = state
         .calendar_cache
         .get_or_build(&key, &version.to_string(), || async move {
             let body = calendars::calendar_feed(&svc, &cal).await?;
-            Ok::<_, PageError>((body, svc.clock.now()))
+            Ok::<_, PageError>((Bytes::from(body), svc.clock.now()))
         })
         .await?;
-    let etag = format!("\"{version}-{:x}\"", fxhash(&key));
     Ok(conditional(
         headers,
         &etag,
@@ -439,6 +444,24 @@ async fn feed(state: &AppState, headers: &HeaderMap, cal: Calendar) -> Result<Re
         "text/calendar; charset=utf-8",
         built.0.clone(),
     ))
+}
+
+fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|list| list.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
+}
+
+fn not_modified(etag: &str) -> Response {
+    (
+        StatusCode::NOT_MODIFIED,
+        [
+            (header::ETAG, etag.to_owned()),
+            (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+        ],
+    )
+        .into_response()
 }
 
 /// A small stable hash of a key, for validators.
@@ -454,36 +477,34 @@ pub fn conditional(
     etag: &str,
     modified: DateTime<Utc>,
     content_type: &'static str,
-    body: String,
+    body: Bytes,
 ) -> Response {
-    let last_modified = modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-    let inm = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok());
-    let fresh = match inm {
-        Some(list) => list.split(',').any(|t| t.trim() == etag || t.trim() == "*"),
-        None => headers
+    let fresh = if headers.contains_key(header::IF_NONE_MATCH) {
+        etag_matches(headers, etag)
+    } else {
+        headers
             .get(header::IF_MODIFIED_SINCE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| DateTime::parse_from_rfc2822(&v.replace("GMT", "+0000")).ok())
-            .is_some_and(|since| modified.timestamp() <= since.timestamp()),
+            .is_some_and(|since| modified.timestamp() <= since.timestamp())
     };
-    let common = [
-        (header::ETAG, etag.to_owned()),
-        (header::LAST_MODIFIED, last_modified),
-        (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
-    ];
     if fresh {
-        (StatusCode::NOT_MODIFIED, common).into_response()
-    } else {
-        (
-            StatusCode::OK,
-            common,
-            [(header::CONTENT_TYPE, content_type)],
-            body,
-        )
-            .into_response()
+        return not_modified(etag);
     }
+    (
+        StatusCode::OK,
+        [
+            (header::ETAG, etag.to_owned()),
+            (
+                header::LAST_MODIFIED,
+                modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+            ),
+            (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+        ],
+        [(header::CONTENT_TYPE, content_type)],
+        body,
+    )
+        .into_response()
 }
 
 #[derive(Template)]

@@ -576,7 +576,7 @@ pub async fn member_feed(
         &etag,
         state.svc.clock.now(),
         "text/calendar; charset=utf-8",
-        body,
+        axum::body::Bytes::from(body),
     );
     response.headers_mut().insert(
         header::CACHE_CONTROL,

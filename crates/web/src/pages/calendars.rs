@@ -132,6 +132,60 @@ pub fn viewer_zone(query: Option<&str>, headers: &HeaderMap, visitor: &Visitor) 
     })
 }
 
+/// The next `limit` occurrences of `cal`, kept in memory for the minute and
+/// until any calendar changes (many visitors, one expansion).
+pub async fn cached_upcoming(
+    state: &AppState,
+    cal: &Calendar,
+    limit: usize,
+    viewer: Tz,
+) -> Result<Arc<Vec<Occ>>, PageError> {
+    let version = calendars::feed_version(&state.svc).await?;
+    let now = state.svc.clock.now();
+    let key = format!(
+        "upcoming:{}:{limit}:{}:{}",
+        cal.feed_path(),
+        viewer.name(),
+        now.format("%Y%m%d%H%M")
+    );
+    let (svc, cal) = (state.svc.clone(), cal.clone());
+    state
+        .calendar_cache
+        .get_or_build(&key, &version.to_string(), || async move {
+            Ok::<_, PageError>(calendars::upcoming(&svc, &cal, now, limit, viewer).await?)
+        })
+        .await
+}
+
+/// The occurrences of `cal` overlapping `[from, to)`, kept in memory until any calendar changes.
+pub async fn cached_between(
+    state: &AppState,
+    cal: &Calendar,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    viewer: Tz,
+) -> Result<Arc<Vec<Occ>>, PageError> {
+    let version = calendars::feed_version(&state.svc).await?;
+    let key = format!(
+        "between:{}:{}:{}:{}",
+        cal.feed_path(),
+        from.timestamp(),
+        to.timestamp(),
+        viewer.name()
+    );
+    let (svc, cal) = (state.svc.clone(), cal.clone());
+    state
+        .calendar_cache
+        .get_or_build(&key, &version.to_string(), || async move {
+            Ok::<_, PageError>(
+                calendars::occurrences_between(&svc, &cal, from, to, viewer)
+                    .await?
+                    .0,
+            )
+        })
+        .await
+}
+
 /// A day of the month grid.
 pub struct DayCell {
     /// Day of the month.
@@ -261,11 +315,11 @@ async fn calendar_page(
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default()
             .and_utc();
-        let (occs, _) = calendars::occurrences_between(svc, &cal, from, to, zone_for_dates).await?;
+        let occs = cached_between(state, &cal, from, to, zone_for_dates).await?;
         let views: Vec<OccView> = occs.iter().map(|o| occ_view(o, viewer, base)).collect();
         (Vec::new(), month_grid(first, next, today, &views))
     } else {
-        let occs = calendars::upcoming(svc, &cal, now, 30, zone_for_dates).await?;
+        let occs = cached_upcoming(state, &cal, 30, zone_for_dates).await?;
         (
             occs.iter().map(|o| occ_view(o, viewer, base)).collect(),
             Vec::new(),

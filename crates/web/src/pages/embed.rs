@@ -129,15 +129,15 @@ pub async fn calendar(
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default()
             .and_utc();
-        let (occs, _) = calendars::occurrences_between(svc, &cal, from, to, Tz::UTC).await?;
-        let views: Vec<OccView> = only_group(occs, q.group.as_deref())
+        let occs = super::calendars::cached_between(&state, &cal, from, to, Tz::UTC).await?;
+        let views: Vec<OccView> = only_group(occs.as_ref().clone(), q.group.as_deref())
             .iter()
             .map(|o| occ_view(o, None, &base))
             .collect();
         (Vec::new(), month_grid(first, next, today, &views))
     } else {
-        let occs = calendars::upcoming(svc, &cal, now, 200, Tz::UTC).await?;
-        let mut occs = only_group(occs, q.group.as_deref());
+        let occs = super::calendars::cached_upcoming(&state, &cal, 200, Tz::UTC).await?;
+        let mut occs = only_group(occs.as_ref().clone(), q.group.as_deref());
         occs.truncate(limit(&q));
         (
             occs.iter().map(|o| occ_view(o, None, &base)).collect(),

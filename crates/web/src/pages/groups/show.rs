@@ -103,7 +103,7 @@ pub async fn show(
     }
     let events = if g.approval == "approved" {
         let cal = convene_app::calendars::Calendar::Group(Box::new(g.clone()));
-        convene_app::calendars::upcoming(&state.svc, &cal, now, 5, chrono_tz::Tz::UTC)
+        crate::pages::calendars::cached_upcoming(&state, &cal, 5, chrono_tz::Tz::UTC)
             .await?
             .iter()
             .map(|o| crate::pages::calendars::occ_view(o, None, ""))

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod blog;
 pub mod calendars;
 pub mod error;
 pub mod groups;

@@ -31,6 +31,15 @@ impl Actor {
     fn organizes(&self, group: &str) -> bool {
         self.holds(Role::Organizer, &Scope::Group(group.to_owned()))
     }
+
+    fn organizes_any(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Organizer)
+    }
+
+    /// True if the account's posts are published without review.
+    pub fn is_trusted_author(&self) -> bool {
+        self.is_coordinator() || self.holds(Role::TrustedAuthor, &Scope::Site)
+    }
 }
 
 /// Something a person attempts.
@@ -66,6 +75,20 @@ pub enum Action<'a> {
         /// The calendar's slug (a group's calendar shares the group's slug).
         calendar: &'a str,
     },
+    /// Write a blog post, about a group (by slug) or the whole community.
+    WritePost {
+        /// The post's group, if any.
+        group: Option<&'a str>,
+    },
+    /// Change a post one wrote (or any post, for coordinators).
+    EditPost {
+        /// The post's group, if any.
+        group: Option<&'a str>,
+        /// True if the actor is one of the post's authors.
+        is_author: bool,
+    },
+    /// Approve posts waiting for review, feature posts, grant trusted authorship.
+    ReviewPosts,
 }
 
 /// Why an action was refused.
@@ -97,6 +120,9 @@ pub fn authorize(actor: Option<&Actor>, action: &Action<'_>) -> Result<(), Denie
             invited_by,
         } => *invited_by == actor.user_id || may_invite(actor, *role, scope),
         Action::EditGroup { group } => actor.organizes(group),
+        Action::WritePost { group } => may_write(actor, *group),
+        Action::EditPost { group, is_author } => *is_author && may_write(actor, *group),
+        Action::ReviewPosts => false,
         Action::EditCalendar { calendar } => {
             actor.holds(
                 Role::CalendarEditor,
@@ -109,6 +135,16 @@ pub fn authorize(actor: Option<&Actor>, action: &Action<'_>) -> Result<(), Denie
     } else {
         Err(Denied::Forbidden)
     }
+}
+
+/// Organizers write about their own group or the whole community; trusted
+/// authors write about anything.
+fn may_write(actor: &Actor, group: Option<&str>) -> bool {
+    actor.holds(Role::TrustedAuthor, &Scope::Site)
+        || match group {
+            Some(g) => actor.organizes(g),
+            None => actor.organizes_any(),
+        }
 }
 
 /// Organizers invite co-organizers of their own group and editors of their
@@ -234,10 +270,38 @@ mod tests {
                 "edit other calendar",
                 Action::EditCalendar { calendar: "asia" },
             ),
+            (
+                "write about own group",
+                Action::WritePost {
+                    group: Some("pug-boston"),
+                },
+            ),
+            (
+                "write about other group",
+                Action::WritePost {
+                    group: Some("pug-paris"),
+                },
+            ),
+            ("write site post", Action::WritePost { group: None }),
+            (
+                "edit own post",
+                Action::EditPost {
+                    group: Some("pug-boston"),
+                    is_author: true,
+                },
+            ),
+            (
+                "edit someone else's post",
+                Action::EditPost {
+                    group: Some("pug-boston"),
+                    is_author: false,
+                },
+            ),
+            ("review posts", Action::ReviewPosts),
         ];
 
         // Columns: visitor, member, organizer of pug-boston, editor of europe, coordinator.
-        let expected: [(&str, [bool; 5]); 15] = [
+        let expected: [(&str, [bool; 5]); 21] = [
             ("own account", [false, true, true, true, true]),
             ("administer", [false, false, false, false, true]),
             ("invite coordinator", [false, false, false, false, true]),
@@ -265,6 +329,18 @@ mod tests {
             ("edit region calendar", [false, false, false, true, true]),
             ("edit group calendar", [false, false, true, false, true]),
             ("edit other calendar", [false, false, false, false, true]),
+            ("write about own group", [false, false, true, false, true]),
+            (
+                "write about other group",
+                [false, false, false, false, true],
+            ),
+            ("write site post", [false, false, true, false, true]),
+            ("edit own post", [false, false, true, false, true]),
+            (
+                "edit someone else's post",
+                [false, false, false, false, true],
+            ),
+            ("review posts", [false, false, false, false, true]),
         ];
         let actors = [
             None,

@@ -12,6 +12,7 @@ pub mod events;
 pub mod groups;
 pub mod name;
 pub mod password;
+pub mod posts;
 pub mod roles;
 pub mod token;
 

@@ -13,6 +13,8 @@ pub enum Role {
     Organizer,
     /// Edits one calendar without organizing its groups.
     CalendarEditor,
+    /// Publishes blog posts without a coordinator's review (site-wide).
+    TrustedAuthor,
 }
 
 impl Role {
@@ -22,6 +24,7 @@ impl Role {
             Role::Coordinator => "coordinator",
             Role::Organizer => "organizer",
             Role::CalendarEditor => "calendar_editor",
+            Role::TrustedAuthor => "trusted_author",
         }
     }
 
@@ -31,6 +34,7 @@ impl Role {
             "coordinator" => Some(Role::Coordinator),
             "organizer" => Some(Role::Organizer),
             "calendar_editor" => Some(Role::CalendarEditor),
+            "trusted_author" => Some(Role::TrustedAuthor),
             _ => None,
         }
     }
@@ -41,6 +45,7 @@ impl Role {
             Role::Coordinator => "coordinator",
             Role::Organizer => "organizer",
             Role::CalendarEditor => "calendar editor",
+            Role::TrustedAuthor => "trusted author",
         }
     }
 }
@@ -90,7 +95,7 @@ impl Scope {
     pub fn fits(&self, role: Role) -> bool {
         matches!(
             (role, self),
-            (Role::Coordinator, Scope::Site)
+            (Role::Coordinator | Role::TrustedAuthor, Scope::Site)
                 | (Role::Organizer, Scope::Group(_))
                 | (Role::CalendarEditor, Scope::Calendar(_))
         )

@@ -29,6 +29,7 @@ pub mod grants;
 pub mod groups;
 pub mod invitations;
 pub mod jobs;
+pub mod posts;
 pub mod rate_limits;
 pub mod schema;
 pub mod sessions;

@@ -31,7 +31,7 @@ pub async fn invite(
                 "A {} must be given a {}.",
                 role.label(),
                 match role {
-                    Role::Coordinator => "site-wide role",
+                    Role::Coordinator | Role::TrustedAuthor => "site-wide role",
                     Role::Organizer => "group",
                     Role::CalendarEditor => "calendar",
                 }

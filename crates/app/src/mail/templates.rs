@@ -296,6 +296,25 @@ pub fn waitlist_promoted(site: &str, name: &str, event: &str, when: &str, link: 
     )
 }
 
+/// A post's authors hear that a coordinator sent it back, and why.
+pub fn post_sent_back(site: &str, name: &str, title: &str, note: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("Your post needs a change: {title}"),
+        &hello(Some(name)),
+        &[
+            Block::Para(format!(
+                "A coordinator read your post \u{201c}{title}\u{201d} and sent it back with this note:"
+            )),
+            Block::Para(note.to_owned()),
+            Block::Button {
+                label: "Change the post",
+                url: link,
+            },
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,16 +25,6 @@ fn area(state: &AppState, visitor: &Visitor, title: &str, lead: &'static str) ->
     )
 }
 
-/// `/blog`.
-pub async fn blog(State(state): State<AppState>, visitor: Visitor) -> Response {
-    area(
-        &state,
-        &visitor,
-        "Blog",
-        "Meeting reports, announcements and stories from the groups. Nothing is published yet.",
-    )
-}
-
 /// `/lists`.
 pub async fn lists(State(state): State<AppState>, visitor: Visitor) -> Response {
     area(

@@ -5,6 +5,7 @@ mod account;
 pub mod admin;
 mod areas;
 pub(crate) mod auth;
+mod blog;
 pub mod calendars;
 mod embed;
 mod events;
@@ -23,6 +24,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use convene_app::AppError;
 use convene_domain::SecretToken;
+
+/// The largest blog post form accepted (the body itself may be 200,000 bytes;
+/// the rest is the other fields and form encoding).
+const POST_FORM_BYTES: usize = 1024 * 1024;
 
 /// All page routes.
 pub fn routes() -> Router<AppState> {
@@ -72,7 +77,35 @@ pub fn routes() -> Router<AppState> {
         .route("/embed/widget.js", get(embed::widget))
         .route("/embed/embed.css", get(embed::stylesheet))
         .route("/embed/calendars/{slug}", get(embed::calendar))
-        .route("/blog", get(areas::blog))
+        .route("/blog", get(blog::index))
+        .route("/blog/feed.atom", get(blog::site_atom))
+        .route("/blog/feed.rss", get(blog::site_rss))
+        .route("/blog/feed.json", get(blog::site_json))
+        .route(
+            "/blog/new",
+            get(blog::new_form)
+                .post(blog::create)
+                .layer(axum::extract::DefaultBodyLimit::max(POST_FORM_BYTES)),
+        )
+        .route("/blog/desk", get(blog::desk))
+        .route("/blog/kind/{kind}", get(blog::by_kind))
+        .route("/blog/kind/{kind}/{file}", get(blog::kind_feed))
+        .route("/blog/tag/{tag}", get(blog::by_tag))
+        .route("/blog/tag/{tag}/{file}", get(blog::tag_feed))
+        .route("/blog/{slug}", get(blog::show))
+        .route(
+            "/blog/{slug}/edit",
+            get(blog::edit_form)
+                .post(blog::update)
+                .layer(axum::extract::DefaultBodyLimit::max(POST_FORM_BYTES)),
+        )
+        .route("/blog/{slug}/submit", post(blog::submit))
+        .route("/blog/{slug}/review", post(blog::review))
+        .route("/blog/{slug}/feature", post(blog::feature))
+        .route("/groups/{slug}/blog", get(blog::group))
+        .route("/groups/{slug}/feed.atom", get(blog::group_atom))
+        .route("/groups/{slug}/feed.rss", get(blog::group_rss))
+        .route("/groups/{slug}/feed.json", get(blog::group_json))
         .route("/lists", get(areas::lists))
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
@@ -190,6 +223,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         }
         "rsvp-saved" => "Your answer is saved.",
         "time-zone-saved" => "Your time zone is saved; calendars show times in it.",
+        "post-saved" => "The post is saved.",
+        "post-published" => "The post is published.",
+        "post-in-review" => "Thank you! A coordinator will read the post before it is published.",
+        "post-sent-back" => "The post is back with its authors, with your note.",
         _ => return None,
     })
 }

@@ -91,7 +91,7 @@ fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Scope), InvalidInp
         .ok_or_else(|| InvalidInput::new("role", "Choose a role from the list."))?;
     let slug = scope.trim().to_ascii_lowercase();
     let scope = match role {
-        Role::Coordinator => Scope::Site,
+        Role::Coordinator | Role::TrustedAuthor => Scope::Site,
         Role::Organizer | Role::CalendarEditor if !convene_domain::roles::is_slug(&slug) => {
             return Err(InvalidInput::new(
                 "scope",

@@ -1,0 +1,319 @@
+//! Blog posts, their authors, tags and revisions.
+
+use crate::{Ex, Result, execute, run};
+use chrono::{DateTime, Utc};
+
+/// A stored post.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostRow {
+    /// Id.
+    pub id: i64,
+    /// Stable URL name.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Plain-text summary.
+    pub summary: String,
+    /// Markdown body.
+    pub body: String,
+    /// meeting_report, announcement, how_we_started, typical_meeting, interview or article.
+    pub kind: String,
+    /// draft, in_review, published, unlisted or archived.
+    pub state: String,
+    /// The group it is about.
+    pub group_id: Option<i64>,
+    /// Cover image URL, or empty.
+    pub cover_image: String,
+    /// Shown on the front page.
+    pub featured: bool,
+    /// Passed the substance check when last submitted.
+    pub substance_ok: bool,
+    /// A reviewer's note when sent back.
+    pub review_note: Option<String>,
+    /// Who started it.
+    pub created_by: Option<i64>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// First published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "p.id, p.slug, p.title, p.summary, p.body, p.kind, p.state, p.group_id, p.cover_image, p.featured, p.substance_ok, p.review_note, p.created_by, p.created_at, p.published_at, p.updated_at";
+
+/// The editable fields of a post.
+#[derive(Debug, Clone)]
+pub struct PostFields<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Summary.
+    pub summary: &'a str,
+    /// Markdown body.
+    pub body: &'a str,
+    /// Kind.
+    pub kind: &'a str,
+    /// The group it is about.
+    pub group_id: Option<i64>,
+    /// Cover image URL.
+    pub cover_image: &'a str,
+}
+
+/// Stores a new draft.
+pub async fn insert(
+    ex: Ex<'_>,
+    slug: &str,
+    f: &PostFields<'_>,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    const SQL: &str = "INSERT INTO posts (slug, title, summary, body, kind, state, group_id, cover_image, featured, substance_ok, created_by, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8, $9, $10, $10) RETURNING id";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(slug)
+        .bind(f.title)
+        .bind(f.summary)
+        .bind(f.body)
+        .bind(f.kind)
+        .bind(f.group_id)
+        .bind(f.cover_image)
+        .bind(false)
+        .bind(by)
+        .bind(now)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// Changes a post's fields.
+pub async fn update(ex: Ex<'_>, id: i64, f: &PostFields<'_>, now: DateTime<Utc>) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE posts SET title = $2, summary = $3, body = $4, kind = $5, group_id = $6, cover_image = $7, updated_at = $8 WHERE id = $1",
+        id,
+        f.title,
+        f.summary,
+        f.body,
+        f.kind,
+        f.group_id,
+        f.cover_image,
+        now
+    )?)
+}
+
+/// Moves a post to `state`, recording the substance check and a reviewer's
+/// note; the first publication sets `published_at`.
+pub async fn set_state(
+    ex: Ex<'_>,
+    id: i64,
+    state: &str,
+    substance_ok: bool,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE posts SET state = $2, substance_ok = $3, review_note = $4, updated_at = $5, \
+         published_at = CASE WHEN $2 = 'published' AND published_at IS NULL THEN $5 ELSE published_at END WHERE id = $1",
+        id,
+        state,
+        substance_ok,
+        note,
+        now
+    )?)
+}
+
+/// Features a post on the front page, or stops.
+pub async fn set_featured(ex: Ex<'_>, id: i64, featured: bool) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE posts SET featured = $2 WHERE id = $1",
+        id,
+        featured
+    )?)
+}
+
+/// The post with this slug.
+pub async fn by_slug(ex: Ex<'_>, slug: &str) -> Result<Option<PostRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM posts p WHERE p.slug = $1");
+    Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(slug)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// Slugs starting with `prefix`, to find a free one.
+pub async fn slugs_like(ex: Ex<'_>, prefix: &str) -> Result<Vec<String>> {
+    let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(
+        "SELECT slug FROM posts WHERE slug LIKE $1"
+    )
+    .bind(&pattern)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Which published posts a listing shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listing<'a> {
+    /// Only this group's.
+    pub group_id: Option<i64>,
+    /// Only this kind.
+    pub kind: Option<&'a str>,
+    /// Only with this tag.
+    pub tag: Option<&'a str>,
+}
+
+/// Published posts, newest first.
+pub async fn published(
+    ex: Ex<'_>,
+    l: Listing<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PostRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM posts p WHERE p.state = 'published' \
+         AND ($1 IS NULL OR p.group_id = $1) AND ($2 IS NULL OR p.kind = $2) \
+         AND ($3 IS NULL OR EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag = $3)) \
+         ORDER BY p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(l.group_id)
+    .bind(l.kind)
+    .bind(l.tag)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Posts waiting for a coordinator, oldest first.
+pub async fn in_review(ex: Ex<'_>) -> Result<Vec<PostRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM posts p WHERE p.state = 'in_review' ORDER BY p.updated_at, p.id"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The posts `user_id` is an author of, newest first.
+pub async fn by_author(ex: Ex<'_>, user_id: i64) -> Result<Vec<PostRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM posts p JOIN post_authors a ON a.post_id = p.id WHERE a.user_id = $1 ORDER BY p.updated_at DESC, p.id DESC"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(user_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Replaces a post's authors (in order).
+pub async fn set_authors(mut ex: Ex<'_>, post_id: i64, users: &[i64]) -> Result<()> {
+    execute!(
+        ex.reborrow(),
+        "DELETE FROM post_authors WHERE post_id = $1",
+        post_id
+    )?;
+    for (position, user) in users.iter().enumerate() {
+        let position = i64::try_from(position).unwrap_or(i64::MAX);
+        execute!(
+            ex.reborrow(),
+            "INSERT INTO post_authors (post_id, user_id, position) VALUES ($1, $2, $3)",
+            post_id,
+            *user,
+            position
+        )?;
+    }
+    Ok(())
+}
+
+/// A post's authors: id and display name, in order.
+pub async fn authors(ex: Ex<'_>, post_id: i64) -> Result<Vec<(i64, String)>> {
+    Ok(run!(ex, |c| {
+        sqlx::query_as::<_, (i64, String)>(
+        "SELECT u.id, u.display_name FROM post_authors a JOIN users u ON u.id = a.user_id WHERE a.post_id = $1 ORDER BY a.position"
+    )
+    .bind(post_id)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// Replaces a post's tags.
+pub async fn set_tags(mut ex: Ex<'_>, post_id: i64, tags: &[String]) -> Result<()> {
+    execute!(
+        ex.reborrow(),
+        "DELETE FROM post_tags WHERE post_id = $1",
+        post_id
+    )?;
+    for tag in tags {
+        execute!(
+            ex.reborrow(),
+            "INSERT INTO post_tags (post_id, tag) VALUES ($1, $2)",
+            post_id,
+            tag
+        )?;
+    }
+    Ok(())
+}
+
+/// A post's tags, sorted.
+pub async fn tags(ex: Ex<'_>, post_id: i64) -> Result<Vec<String>> {
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(
+        "SELECT tag FROM post_tags WHERE post_id = $1 ORDER BY tag"
+    )
+    .bind(post_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Records the post as it now reads.
+pub async fn insert_revision(
+    ex: Ex<'_>,
+    post_id: i64,
+    user_id: Option<i64>,
+    now: DateTime<Utc>,
+    f: &PostFields<'_>,
+) -> Result<()> {
+    execute!(
+        ex,
+        "INSERT INTO post_revisions (post_id, user_id, created_at, title, summary, body) VALUES ($1, $2, $3, $4, $5, $6)",
+        post_id,
+        user_id,
+        now,
+        f.title,
+        f.summary,
+        f.body
+    )?;
+    Ok(())
+}
+
+/// How many revisions a post has.
+pub async fn count_revisions(ex: Ex<'_>, post_id: i64) -> Result<i64> {
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM post_revisions WHERE post_id = $1"
+    )
+    .bind(post_id)
+    .fetch_one(c)
+    .await)?)
+}
+
+/// The newest change to any published post, and how many there are (the feeds' validator).
+pub async fn version(ex: Ex<'_>) -> Result<(i64, Option<DateTime<Utc>>)> {
+    Ok(run!(ex, |c| sqlx::query_as::<
+        _,
+        (i64, Option<DateTime<Utc>>),
+    >(
+        "SELECT COUNT(*), MAX(updated_at) FROM posts WHERE state = 'published'"
+    )
+    .fetch_one(c)
+    .await)?)
+}

@@ -1,0 +1,780 @@
+//! The shared blog's pages: listings (all, by group, kind and tag), a post,
+//! writing and submitting, the review desk, and the Atom, RSS and JSON
+//! feeds of every listing.
+
+use super::calendars::{OccView, cached_upcoming, occ_view};
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{CsrfForm, Visitor};
+use crate::pages::{FormErrors, PageCtx, render};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use convene_app::AppError;
+use convene_app::blog::{self, Post, PostInput, Submitted};
+use convene_app::calendars::Calendar;
+use convene_domain::posts::PostKind;
+use convene_domain::{Action, authorize};
+use convene_store::posts::Listing;
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Posts per listing page.
+const PAGE_SIZE: i64 = 20;
+
+/// Entries per feed.
+const FEED_SIZE: i64 = 30;
+
+/// A post as listings show it.
+pub struct PostCard {
+    slug: String,
+    title: String,
+    summary: String,
+    kind: &'static str,
+    kind_slug: &'static str,
+    authors: String,
+    published: String,
+    published_iso: String,
+    group: Option<(String, String)>,
+    tags: Vec<String>,
+}
+
+fn summary_of(p: &Post) -> String {
+    if !p.row.summary.is_empty() {
+        return p.row.summary.clone();
+    }
+    let text = crate::markdown::plain_text(&p.row.body);
+    let mut out: String = text.chars().take(280).collect();
+    if text.chars().count() > 280 {
+        out.push('…');
+    }
+    out
+}
+
+fn card(p: &Post) -> PostCard {
+    let at = p.row.published_at.unwrap_or(p.row.updated_at);
+    PostCard {
+        slug: p.row.slug.clone(),
+        title: p.row.title.clone(),
+        summary: summary_of(p),
+        kind: p.kind.label(),
+        kind_slug: p.kind.as_str(),
+        authors: p
+            .authors
+            .iter()
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        published: at.format("%-d %B %Y").to_string(),
+        published_iso: at.to_rfc3339(),
+        group: p.group.clone(),
+        tags: p.tags.clone(),
+    }
+}
+
+/// A listing: its heading, filter, path and feeds.
+struct Scope {
+    heading: String,
+    path: String,
+    listing: ListingOwned,
+    calendar: Calendar,
+}
+
+#[derive(Default, Clone)]
+struct ListingOwned {
+    group_id: Option<i64>,
+    kind: Option<String>,
+    tag: Option<String>,
+}
+
+impl ListingOwned {
+    fn as_listing(&self) -> Listing<'_> {
+        Listing {
+            group_id: self.group_id,
+            kind: self.kind.as_deref(),
+            tag: self.tag.as_deref(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "blog/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    heading: String,
+    path: String,
+    cards: Vec<PostCard>,
+    page: i64,
+    more: bool,
+    can_write: bool,
+    events: Vec<OccView>,
+    calendar_path: String,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+/// `?page=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// 1-based page.
+    pub page: Option<i64>,
+    /// Notice code.
+    pub done: Option<String>,
+}
+
+async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, PageError> {
+    Ok(match what {
+        "group" => {
+            let cal = convene_app::calendars::calendar(&state.svc, value).await?;
+            let (id, name) = blog::group_id(&state.svc, value).await?;
+            Scope {
+                heading: format!("{name}: blog"),
+                path: format!("/groups/{value}/blog"),
+                listing: ListingOwned {
+                    group_id: Some(id),
+                    ..ListingOwned::default()
+                },
+                calendar: cal,
+            }
+        }
+        "kind" => {
+            let kind = PostKind::parse(value)
+                .ok_or(AppError::NotFound("There is no such kind of post."))?;
+            Scope {
+                heading: format!("Blog: {}", kind.label()),
+                path: format!("/blog/kind/{}", kind.as_str()),
+                listing: ListingOwned {
+                    kind: Some(kind.as_str().to_owned()),
+                    ..ListingOwned::default()
+                },
+                calendar: Calendar::Site,
+            }
+        }
+        "tag" => Scope {
+            heading: format!("Blog: posts tagged {value}"),
+            path: format!("/blog/tag/{value}"),
+            listing: ListingOwned {
+                tag: Some(value.to_owned()),
+                ..ListingOwned::default()
+            },
+            calendar: Calendar::Site,
+        },
+        _ => Scope {
+            heading: "Blog".to_owned(),
+            path: "/blog".to_owned(),
+            listing: ListingOwned::default(),
+            calendar: Calendar::Site,
+        },
+    })
+}
+
+async fn list(
+    state: &AppState,
+    visitor: &Visitor,
+    scope: Scope,
+    q: &PageQuery,
+) -> Result<Response, PageError> {
+    let page = q.page.unwrap_or(1).clamp(1, 10_000);
+    let posts = blog::published(
+        &state.svc,
+        scope.listing.as_listing(),
+        PAGE_SIZE + 1,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
+    let more = posts.len() as i64 > PAGE_SIZE;
+    let cards = posts.iter().take(PAGE_SIZE as usize).map(card).collect();
+    let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
+    let can_write = authorize(actor, &Action::WritePost { group: None }).is_ok()
+        || actor.is_some_and(|a| !a.grants.is_empty());
+    let events = cached_upcoming(state, &scope.calendar, 5, chrono_tz::Tz::UTC)
+        .await?
+        .iter()
+        .map(|o| occ_view(o, None, ""))
+        .collect();
+    let ctx = PageCtx::new(state, visitor, scope.heading.clone()).with_notice(q.done.as_deref());
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            ctx,
+            heading: scope.heading,
+            path: scope.path,
+            cards,
+            page,
+            more,
+            can_write,
+            events,
+            calendar_path: scope.calendar.path(),
+            kinds: blog::kinds(),
+        },
+    ))
+}
+
+/// `GET /blog`.
+pub async fn index(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let scope = scope_for(&state, "all", "").await?;
+    list(&state, &visitor, scope, &q).await
+}
+
+/// `GET /blog/kind/{kind}`.
+pub async fn by_kind(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(kind): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let scope = scope_for(&state, "kind", &kind).await?;
+    list(&state, &visitor, scope, &q).await
+}
+
+/// `GET /blog/tag/{tag}`.
+pub async fn by_tag(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(tag): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let scope = scope_for(&state, "tag", &tag).await?;
+    list(&state, &visitor, scope, &q).await
+}
+
+/// `GET /groups/{slug}/blog`.
+pub async fn group(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let scope = scope_for(&state, "group", &slug).await?;
+    list(&state, &visitor, scope, &q).await
+}
+
+#[derive(Template)]
+#[template(path = "blog/post.html")]
+struct PostPage {
+    ctx: PageCtx,
+    card: PostCard,
+    body_html: String,
+    state: &'static str,
+    public: bool,
+    can_edit: bool,
+    can_review: bool,
+    featured: bool,
+    review_note: Option<String>,
+    canonical: String,
+    cover_image: String,
+    events: Vec<OccView>,
+    calendar_path: String,
+    advice: Vec<&'static str>,
+}
+
+/// `GET /blog/{slug}`.
+pub async fn show(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
+    let post = blog::post(&state.svc, actor, &slug).await?;
+    post_page(&state, &visitor, &post, q.done.as_deref(), Vec::new()).await
+}
+
+async fn post_page(
+    state: &AppState,
+    visitor: &Visitor,
+    post: &Post,
+    done: Option<&str>,
+    advice: Vec<&'static str>,
+) -> Result<Response, PageError> {
+    let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
+    let calendar = match &post.group {
+        Some((slug, _)) => convene_app::calendars::calendar(&state.svc, slug)
+            .await
+            .unwrap_or(Calendar::Site),
+        None => Calendar::Site,
+    };
+    let events = cached_upcoming(state, &calendar, 5, chrono_tz::Tz::UTC)
+        .await?
+        .iter()
+        .map(|o| occ_view(o, None, ""))
+        .collect();
+    let status = if advice.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
+    Ok(render(
+        status,
+        &PostPage {
+            ctx,
+            card: card(post),
+            body_html: crate::markdown::render(&post.row.body),
+            state: post.state.label(),
+            public: post.is_public(),
+            can_edit: post.editable_by(actor),
+            can_review: authorize(actor, &Action::ReviewPosts).is_ok(),
+            featured: post.row.featured,
+            review_note: post.row.review_note.clone(),
+            canonical: state.svc.site.link(&format!("/blog/{}", post.row.slug)),
+            cover_image: post.row.cover_image.clone(),
+            events,
+            calendar_path: calendar.path(),
+            advice,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "blog/form.html")]
+struct FormPage {
+    ctx: PageCtx,
+    heading: String,
+    action: String,
+    input: PostInput,
+    kinds: Vec<(&'static str, &'static str)>,
+    errors: FormErrors,
+}
+
+const FIELDS: [&str; 7] = [
+    "title",
+    "summary",
+    "body",
+    "kind",
+    "group",
+    "cover_image",
+    "tags",
+];
+
+fn form(
+    state: &AppState,
+    visitor: &Visitor,
+    heading: &str,
+    action: String,
+    input: PostInput,
+    errors: FormErrors,
+) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &FormPage {
+            ctx: PageCtx::new(state, visitor, heading),
+            heading: heading.to_owned(),
+            action,
+            input,
+            kinds: blog::kinds(),
+            errors,
+        },
+    )
+}
+
+/// `?group=` to start a post about a group.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewQuery {
+    /// Group slug.
+    pub group: Option<String>,
+}
+
+/// `GET /blog/new`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<NewQuery>,
+) -> Result<Response, PageError> {
+    visitor.require()?;
+    let input = PostInput {
+        kind: "meeting_report".into(),
+        group: q.group.unwrap_or_default(),
+        ..PostInput::default()
+    };
+    Ok(form(
+        &state,
+        &visitor,
+        "Write a post",
+        "/blog/new".into(),
+        input,
+        FormErrors::default(),
+    ))
+}
+
+/// `POST /blog/new`.
+pub async fn create(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    CsrfForm(input): CsrfForm<PostInput>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    match blog::create_post(&state.svc, &me.actor, &input).await {
+        Ok(slug) => Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response()),
+        Err(e) => match FormErrors::from_app(&e, &FIELDS) {
+            Some((_, errors)) => Ok(form(
+                &state,
+                &visitor,
+                "Write a post",
+                "/blog/new".into(),
+                input,
+                errors,
+            )),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// `GET /blog/{slug}/edit`.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let post = blog::post(&state.svc, Some(&me.actor), &slug).await?;
+    if !post.editable_by(Some(&me.actor)) {
+        return Err(AppError::Denied(convene_domain::Denied::Forbidden).into());
+    }
+    let input = PostInput {
+        title: post.row.title.clone(),
+        summary: post.row.summary.clone(),
+        body: post.row.body.clone(),
+        kind: post.kind.as_str().to_owned(),
+        group: post.group.as_ref().map(|g| g.0.clone()).unwrap_or_default(),
+        cover_image: post.row.cover_image.clone(),
+        tags: post.tags.join(", "),
+    };
+    Ok(form(
+        &state,
+        &visitor,
+        "Edit the post",
+        format!("/blog/{slug}/edit"),
+        input,
+        FormErrors::default(),
+    ))
+}
+
+/// `POST /blog/{slug}/edit`.
+pub async fn update(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    CsrfForm(input): CsrfForm<PostInput>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    match blog::update_post(&state.svc, &me.actor, &slug, &input).await {
+        Ok(()) => Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response()),
+        Err(e) => match FormErrors::from_app(&e, &FIELDS) {
+            Some((_, errors)) => Ok(form(
+                &state,
+                &visitor,
+                "Edit the post",
+                format!("/blog/{slug}/edit"),
+                input,
+                errors,
+            )),
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// The submit form: `anyway` after the advice was shown.
+#[derive(Debug, Deserialize)]
+pub struct SubmitForm {
+    #[serde(default)]
+    anyway: String,
+}
+
+/// `POST /blog/{slug}/submit`.
+pub async fn submit(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<SubmitForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    match blog::submit_post(&state.svc, &me.actor, &slug, f.anyway == "yes").await? {
+        Submitted::Published => {
+            Ok(Redirect::to(&format!("/blog/{slug}?done=post-published")).into_response())
+        }
+        Submitted::InReview => {
+            Ok(Redirect::to(&format!("/blog/{slug}?done=post-in-review")).into_response())
+        }
+        Submitted::HeldBack(advice) => {
+            let post = blog::post(&state.svc, Some(&me.actor), &slug).await?;
+            post_page(&state, &visitor, &post, None, advice).await
+        }
+    }
+}
+
+/// The review form.
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /blog/{slug}/review`.
+pub async fn review(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<ReviewForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let approve = f.decision == "approve";
+    blog::review_post(&state.svc, &me.actor, &slug, approve, &f.note).await?;
+    let done = if approve {
+        "post-published"
+    } else {
+        "post-sent-back"
+    };
+    Ok(Redirect::to(&format!("/blog/{slug}?done={done}")).into_response())
+}
+
+/// The feature form.
+#[derive(Debug, Deserialize)]
+pub struct FeatureForm {
+    #[serde(default)]
+    featured: String,
+}
+
+/// `POST /blog/{slug}/feature`.
+pub async fn feature(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<FeatureForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    blog::feature_post(&state.svc, &me.actor, &slug, f.featured == "yes").await?;
+    Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "blog/desk.html")]
+struct DeskPage {
+    ctx: PageCtx,
+    review: Vec<PostCard>,
+    mine: Vec<(PostCard, &'static str)>,
+}
+
+/// `GET /blog/desk`: the author's posts and, for coordinators, the review queue.
+pub async fn desk(State(state): State<AppState>, visitor: Visitor) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let (review, mine) = blog::desk(&state.svc, &me.actor).await?;
+    Ok(render(
+        StatusCode::OK,
+        &DeskPage {
+            ctx: PageCtx::new(&state, &visitor, "Your posts"),
+            review: review.iter().map(card).collect(),
+            mine: mine.iter().map(|p| (card(p), p.state.label())).collect(),
+        },
+    ))
+}
+
+/// Which format a feed is in.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Atom,
+    Rss,
+    Json,
+}
+
+impl Format {
+    fn parse(file: &str) -> Option<Self> {
+        match file {
+            "feed.atom" => Some(Format::Atom),
+            "feed.rss" => Some(Format::Rss),
+            "feed.json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+}
+
+async fn feed(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: Scope,
+    file: &str,
+) -> Result<Response, PageError> {
+    let format = Format::parse(file).ok_or(AppError::NotFound("There is no such feed."))?;
+    let version = blog::feed_version(&state.svc).await?;
+    let self_path = format!(
+        "{}/{file}",
+        if scope.path == "/blog" {
+            "/blog"
+        } else {
+            scope.path.as_str()
+        }
+    );
+    let etag = format!("\"{version}-{:x}\"", super::calendars::fxhash(&self_path));
+    let svc = state.svc.clone();
+    let key = format!("blogfeed:{self_path}");
+    let built: Arc<(Bytes, DateTime<Utc>)> = state
+        .calendar_cache
+        .get_or_build(&key, &version, || async move {
+            let posts = blog::published(&svc, scope.listing.as_listing(), FEED_SIZE, 0).await?;
+            let site = &svc.site;
+            let updated = posts
+                .iter()
+                .map(|p| p.row.updated_at)
+                .max()
+                .unwrap_or_else(|| svc.clock.now());
+            let entries = posts
+                .iter()
+                .map(|p| convene_feeds::Entry {
+                    id: site.link(&format!("/blog/{}", p.row.slug)),
+                    url: site.link(&format!("/blog/{}", p.row.slug)),
+                    title: p.row.title.clone(),
+                    summary: Some(summary_of(p)),
+                    content_html: crate::markdown::render(&p.row.body),
+                    published: p.row.published_at.unwrap_or(p.row.created_at),
+                    updated: p.row.updated_at,
+                    authors: p
+                        .authors
+                        .iter()
+                        .map(|(_, n)| convene_feeds::Person {
+                            name: n.clone(),
+                            url: None,
+                        })
+                        .collect(),
+                    tags: p.tags.clone(),
+                    image: Some(p.row.cover_image.clone()).filter(|c| !c.is_empty()),
+                })
+                .collect();
+            let feed = convene_feeds::Feed {
+                id: site.link(&scope.path),
+                title: format!("{} — {}", scope.heading, site.name),
+                subtitle: None,
+                home_url: site.link(&scope.path),
+                self_url: site.link(&self_path),
+                updated,
+                language: Some("en".into()),
+                icon: None,
+                entries,
+            };
+            let self_url = site.link(&self_path);
+            let body = match format {
+                Format::Atom => convene_feeds::atom(&feed, &self_url),
+                Format::Rss => convene_feeds::rss(&feed, &self_url),
+                Format::Json => convene_feeds::json_feed(&feed, &self_url),
+            };
+            Ok::<_, PageError>((Bytes::from(body), updated))
+        })
+        .await?;
+    Ok(super::calendars::conditional(
+        headers,
+        &etag,
+        built.1,
+        format.content_type(),
+        built.0.clone(),
+    ))
+}
+
+/// `GET /blog/feed.atom`.
+pub async fn site_atom(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    site_feed(&state, &headers, "feed.atom").await
+}
+
+/// `GET /blog/feed.rss`.
+pub async fn site_rss(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    site_feed(&state, &headers, "feed.rss").await
+}
+
+/// `GET /blog/feed.json`.
+pub async fn site_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    site_feed(&state, &headers, "feed.json").await
+}
+
+async fn site_feed(
+    state: &AppState,
+    headers: &HeaderMap,
+    file: &str,
+) -> Result<Response, PageError> {
+    let scope = scope_for(state, "all", "").await?;
+    feed(state, headers, scope, file).await
+}
+
+/// `GET /blog/kind/{kind}/{file}`.
+pub async fn kind_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((kind, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let scope = scope_for(&state, "kind", &kind).await?;
+    feed(&state, &headers, scope, &file).await
+}
+
+/// `GET /blog/tag/{tag}/{file}`.
+pub async fn tag_feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((tag, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let scope = scope_for(&state, "tag", &tag).await?;
+    feed(&state, &headers, scope, &file).await
+}
+
+/// `GET /groups/{slug}/feed.atom`.
+pub async fn group_atom(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    group_feed(&state, &headers, &slug, "feed.atom").await
+}
+
+/// `GET /groups/{slug}/feed.rss`.
+pub async fn group_rss(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    group_feed(&state, &headers, &slug, "feed.rss").await
+}
+
+/// `GET /groups/{slug}/feed.json`.
+pub async fn group_json(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    group_feed(&state, &headers, &slug, "feed.json").await
+}
+
+async fn group_feed(
+    state: &AppState,
+    headers: &HeaderMap,
+    slug: &str,
+    file: &str,
+) -> Result<Response, PageError> {
+    let scope = scope_for(state, "group", slug).await?;
+    feed(state, headers, scope, file).await
+}

@@ -1,0 +1,262 @@
+//! The shared blog as its users meet it: an organizer writes a meeting
+//! report, the substance check holds back a bare announcement, coordinators
+//! review, published posts are listed and in valid feeds, and bad input
+//! changes nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::*;
+use convene_app::groups::{RosterFormat, import_roster};
+
+const ROSTER: &[u8] = include_bytes!("fixtures/calendar-roster.csv");
+
+const REPORT: &str = "Twenty-five people came to our March meeting.\n\n\
+## Talks\n\n\
+* **Packaging without tears** — Priya Raman walked through `pyproject.toml`, building wheels with `build` and publishing with trusted publishing. [Slides](https://slides.example.org/packaging)\n\
+* **Pandas to Polars** — Sam Ortiz showed how a 40-minute report job dropped to 3 minutes, and where lazy frames surprised him.\n\n\
+In the lightning talks we discussed type hints in Django views and a small tool for checking broken links. \
+Questions ran long: most were about migrating old setup.py projects.\n\n\
+Next month: a beginners' workshop on testing with pytest.";
+
+const BARE: &str = "Meeting on 5 June at 7pm at the library, pizza provided.";
+
+fn post<'a>(title: &'a str, body: &'a str, group: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("body", body),
+        ("kind", "meeting_report"),
+        ("group", group),
+        ("tags", "packaging, polars"),
+    ]
+}
+
+#[tokio::test]
+async fn an_organizers_report_is_reviewed_published_listed_and_in_valid_feeds() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let mut olu = organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+
+    // A bare announcement is held back with advice, and nothing changes.
+    let r = olu
+        .submit("/blog/new", &post("June meeting", BARE, "boston-python"))
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let bare = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let before = app.fingerprint().await;
+    let held = olu.submit(&format!("/blog/{bare}/submit"), &[]).await;
+    assert_eq!(
+        held.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        held.body
+    );
+    held.assert_contains("does not yet say what happened")
+        .assert_contains("Submit for review anyway");
+    assert_eq!(app.fingerprint().await, before);
+    // Submitted anyway, it waits for a coordinator.
+    olu.submit(&format!("/blog/{bare}/submit"), &[("anyway", "yes")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    // The real report passes the check and, from an untrusted author, goes to review.
+    let r = olu
+        .submit(
+            "/blog/new",
+            &post("March: packaging and Polars", REPORT, "boston-python"),
+        )
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let slug = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(slug, "march-packaging-and-polars");
+    let r = olu.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    assert_eq!(r.location(), format!("/blog/{slug}?done=post-in-review"));
+    let visitor = app
+        .send(
+            Request::get(format!("/blog/{slug}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        visitor.status,
+        StatusCode::NOT_FOUND,
+        "not public before review"
+    );
+
+    // The coordinator sends the bare one back (the author is emailed) and publishes the report.
+    coord
+        .submit(
+            &format!("/blog/{bare}/review"),
+            &[
+                ("decision", "send_back"),
+                ("note", "Say what was covered, please."),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.drain_jobs().await;
+    let mail = app.last_mail_to("olu@example.org");
+    assert!(mail.subject.contains("needs a change"), "{}", mail.subject);
+    assert!(mail.text.contains("Say what was covered, please."));
+    coord
+        .submit(&format!("/blog/{slug}/review"), &[("decision", "approve")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    // Listed everywhere it belongs; the page carries microformats and OpenGraph.
+    let mut reader = app.client();
+    for path in [
+        "/blog",
+        "/groups/boston-python/blog",
+        "/blog/kind/meeting_report",
+        "/blog/tag/polars",
+    ] {
+        reader
+            .get(path)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("March: packaging and Polars");
+    }
+    let page = reader.get(&format!("/blog/{slug}")).await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("class=\"h-entry post\"")
+        .assert_contains("og:title")
+        .assert_contains("<h2>Talks</h2>")
+        .assert_contains("rel=\"alternate\" type=\"application/atom+xml\"");
+
+    // The feeds parse with an independent reader, with stable ids and authors.
+    for path in [
+        "/blog/feed.atom",
+        "/blog/feed.rss",
+        "/blog/feed.json",
+        "/groups/boston-python/feed.atom",
+        "/blog/kind/meeting_report/feed.rss",
+        "/blog/tag/polars/feed.json",
+    ] {
+        let r = app
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        let feed =
+            feed_rs::parser::parse(r.body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(feed.entries.len(), 1, "{path}");
+        let entry = &feed.entries[0];
+        assert_eq!(
+            entry.title.as_ref().unwrap().content,
+            "March: packaging and Polars"
+        );
+        assert!(
+            entry.id.ends_with(&format!("/blog/{slug}")),
+            "{path}: {}",
+            entry.id
+        );
+        assert!(
+            entry
+                .authors
+                .iter()
+                .any(|a| a.name.as_deref() == Some("Olu Organizer")),
+            "{path}"
+        );
+        let etag = r.headers[header::ETAG].to_str().unwrap().to_owned();
+        let again = app
+            .send(
+                Request::get(path)
+                    .header(header::IF_NONE_MATCH, &etag)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn bad_posts_get_clear_errors_and_change_nothing() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let mut olu = organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+    let r = olu
+        .submit("/blog/new", &post("Our report", REPORT, "boston-python"))
+        .await;
+    let slug = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let before = app.fingerprint().await;
+
+    let huge = "word ".repeat(50_000);
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case<'_>> = vec![
+        (post("", REPORT, "boston-python"), "title", "title"),
+        (post("Too long", &huge, "boston-python"), "body", "200,000"),
+        (post("Elsewhere", REPORT, "pyberlin"), "group", "permission"),
+        (
+            post("Nowhere", REPORT, "no-such-group"),
+            "group",
+            "no listed group",
+        ),
+    ];
+    for (form, field, needle) in cases {
+        let r = olu.submit("/blog/new", &form).await;
+        assert!(r.status.is_client_error(), "{field}: {}", r.status);
+        assert!(
+            r.body.contains(needle),
+            "{field}: expected {needle:?} in {}",
+            r.body
+        );
+        assert_eq!(app.fingerprint().await, before, "{field}");
+    }
+    // A member cannot write, nor edit someone else's post.
+    let mut mo = member(&app, "mo@example.org").await;
+    let before = app.fingerprint().await;
+    let r = mo.submit("/blog/new", &post("Mine", REPORT, "")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = mo
+        .submit(
+            &format!("/blog/{slug}/edit"),
+            &post("Hijacked", REPORT, "boston-python"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before);
+
+    // Script and raw HTML in Markdown never reach the page.
+    let evil = format!(
+        "{REPORT}\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) [data](data:text/html,hi)"
+    );
+    coord
+        .submit(
+            &format!("/blog/{slug}/edit"),
+            &post("Our report", &evil, "boston-python"),
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = coord.get(&format!("/blog/{slug}")).await;
+    for bad in ["<script>alert", "onerror", "javascript:", "data:text"] {
+        assert!(!page.body.contains(bad), "{bad} reached the page");
+    }
+}

@@ -25,6 +25,11 @@ fn feedparser_available() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !found {
+        // CI installs feedparser and sets this, so there a skip is a failure.
+        assert!(
+            std::env::var("CONVENE_REQUIRE_ORACLE").as_deref() != Ok("1"),
+            "CONVENE_REQUIRE_ORACLE=1 but python3 with feedparser is missing"
+        );
         eprintln!("notice: python3 with feedparser not found; skipping (pip install feedparser)");
     }
     found

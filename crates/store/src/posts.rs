@@ -163,6 +163,12 @@ pub struct Listing<'a> {
     pub kind: Option<&'a str>,
     /// Only with this tag.
     pub tag: Option<&'a str>,
+    /// Only stories: how we started, a typical meeting, interviews.
+    pub stories: bool,
+    /// Only about groups on this continent (code).
+    pub continent: Option<&'a str>,
+    /// Only about groups in this country (code).
+    pub country: Option<&'a str>,
 }
 
 /// Published posts, newest first.
@@ -176,6 +182,9 @@ pub async fn published(
         "SELECT {COLUMNS} FROM posts p WHERE p.state = 'published' \
          AND ($1 IS NULL OR p.group_id = $1) AND ($2 IS NULL OR p.kind = $2) \
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag = $3)) \
+         AND (NOT $6 OR p.kind IN ('how_we_started', 'typical_meeting', 'interview')) \
+         AND ($7 IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = p.group_id AND g.continent = $7)) \
+         AND ($8 IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = p.group_id AND g.country = $8)) \
          ORDER BY p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
     );
     Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
@@ -186,6 +195,9 @@ pub async fn published(
     .bind(l.tag)
     .bind(limit)
     .bind(offset)
+    .bind(l.stories)
+    .bind(l.continent)
+    .bind(l.country)
     .fetch_all(c)
     .await)?)
 }

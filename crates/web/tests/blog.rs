@@ -260,3 +260,53 @@ async fn bad_posts_get_clear_errors_and_change_nothing() {
         assert!(!page.body.contains(bad), "{bad} reached the page");
     }
 }
+
+#[tokio::test]
+async fn trusted_authors_publish_at_once_and_stories_filter_by_place() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let story = "Boston Python started in 2005 when a handful of people met in a bar to talk about \
+        Django, Twisted and the new Python 2.4 decorators. The first talks were lightning talks; \
+        within a year project nights began, where beginners pair with experienced developers \
+        on their own code. Today the group runs workshops for newcomers and a study group on \
+        data science, and every talk is recorded.";
+    let r = coord
+        .submit(
+            "/blog/new",
+            &[
+                ("title", "How Boston Python started"),
+                ("body", story),
+                ("kind", "how_we_started"),
+                ("group", "boston-python"),
+            ],
+        )
+        .await;
+    let slug = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = coord.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    assert_eq!(
+        r.location(),
+        format!("/blog/{slug}?done=post-published"),
+        "a coordinator is a trusted author"
+    );
+    let mut c = app.client();
+    c.get("/stories")
+        .await
+        .assert_contains("How Boston Python started");
+    c.get("/stories?continent=NA&country=US")
+        .await
+        .assert_contains("How Boston Python started");
+    let europe = c.get("/stories?continent=EU").await;
+    assert!(!europe.body.contains("How Boston Python started"));
+    let bad = c.get("/stories?country=Atlantis").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    bad.assert_contains("We do not know this country");
+}

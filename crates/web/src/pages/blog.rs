@@ -88,6 +88,9 @@ struct ListingOwned {
     group_id: Option<i64>,
     kind: Option<String>,
     tag: Option<String>,
+    stories: bool,
+    continent: Option<String>,
+    country: Option<String>,
 }
 
 impl ListingOwned {
@@ -96,6 +99,9 @@ impl ListingOwned {
             group_id: self.group_id,
             kind: self.kind.as_deref(),
             tag: self.tag.as_deref(),
+            stories: self.stories,
+            continent: self.continent.as_deref(),
+            country: self.country.as_deref(),
         }
     }
 }
@@ -113,6 +119,15 @@ struct ListPage {
     events: Vec<OccView>,
     calendar_path: String,
     kinds: Vec<(&'static str, &'static str)>,
+    feeds: bool,
+    places: Option<StoryPlaces>,
+}
+
+/// The place filter of `/stories`.
+pub struct StoryPlaces {
+    continents: Vec<(&'static str, &'static str)>,
+    continent: String,
+    country: String,
 }
 
 /// `?page=`.
@@ -176,6 +191,16 @@ async fn list(
     scope: Scope,
     q: &PageQuery,
 ) -> Result<Response, PageError> {
+    list_with(state, visitor, scope, q, None).await
+}
+
+async fn list_with(
+    state: &AppState,
+    visitor: &Visitor,
+    scope: Scope,
+    q: &PageQuery,
+    places: Option<StoryPlaces>,
+) -> Result<Response, PageError> {
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
     let posts = blog::published(
         &state.svc,
@@ -208,6 +233,8 @@ async fn list(
             events,
             calendar_path: scope.calendar.path(),
             kinds: blog::kinds(),
+            feeds: places.is_none(),
+            places,
         },
     ))
 }
@@ -242,6 +269,76 @@ pub async fn by_tag(
 ) -> Result<Response, PageError> {
     let scope = scope_for(&state, "tag", &tag).await?;
     list(&state, &visitor, scope, &q).await
+}
+
+/// `?continent=&country=` on `/stories`.
+#[derive(Debug, Default, Deserialize)]
+pub struct StoriesQuery {
+    /// Continent code.
+    pub continent: Option<String>,
+    /// Country name or code.
+    pub country: Option<String>,
+    /// 1-based page.
+    pub page: Option<i64>,
+}
+
+/// `GET /stories`: how groups started, what a typical meeting is like, and
+/// interviews, by continent and country.
+pub async fn stories(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<StoriesQuery>,
+) -> Result<Response, PageError> {
+    let continent = q
+        .continent
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .and_then(convene_places::Continent::from_code)
+        .map(|c| c.code().to_owned());
+    let country = match q
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(c) => Some(
+            convene_places::country(c)
+                .or_else(|| convene_places::country_by_name(c))
+                .map(|c| c.code.clone())
+                .ok_or_else(|| {
+                    convene_domain::InvalidInput::new(
+                        "country",
+                        "We do not know this country; use its name or its two-letter code.",
+                    )
+                })?,
+        ),
+    };
+    let places = StoryPlaces {
+        continents: convene_places::Continent::all()
+            .iter()
+            .map(|c| (c.code(), c.name()))
+            .collect(),
+        continent: continent.clone().unwrap_or_default(),
+        country: country.clone().unwrap_or_default(),
+    };
+    let scope = Scope {
+        heading: "Stories from groups around the world".to_owned(),
+        path: "/stories".to_owned(),
+        listing: ListingOwned {
+            stories: true,
+            continent,
+            country,
+            ..ListingOwned::default()
+        },
+        calendar: Calendar::Site,
+    };
+    let page = PageQuery {
+        page: q.page,
+        done: None,
+    };
+    list_with(&state, &visitor, scope, &page, Some(places)).await
 }
 
 /// `GET /groups/{slug}/blog`.

@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route("/blog/{slug}/review", post(blog::review))
         .route("/blog/{slug}/feature", post(blog::feature))
         .route("/groups/{slug}/blog", get(blog::group))
+        .route("/stories", get(blog::stories))
         .route("/groups/{slug}/feed.atom", get(blog::group_atom))
         .route("/groups/{slug}/feed.rss", get(blog::group_rss))
         .route("/groups/{slug}/feed.json", get(blog::group_json))

@@ -297,10 +297,60 @@ async fn trusted_authors_publish_at_once_and_stories_filter_by_place() {
         format!("/blog/{slug}?done=post-published"),
         "a coordinator is a trusted author"
     );
+    // A trusted author, invited by a coordinator, publishes without review too.
+    coord
+        .submit(
+            "/invite",
+            &[
+                ("email", "tess@example.org"),
+                ("role", "trusted_author"),
+                ("scope", ""),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.drain_jobs().await;
+    let link = app.link_in_mail("tess@example.org", "/invitations/");
+    let mut tess = app.client();
+    tess.ip = "203.0.113.90".into();
+    tess.submit(
+        &link,
+        &[
+            ("display_name", "Tess Trusted"),
+            ("password", "orange lantern meadow"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let r = tess
+        .submit(
+            "/blog/new",
+            &[
+                ("title", "Interview with a founder"),
+                ("body", story),
+                ("kind", "interview"),
+            ],
+        )
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    let tess_slug = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = tess.submit(&format!("/blog/{tess_slug}/submit"), &[]).await;
+    assert_eq!(
+        r.location(),
+        format!("/blog/{tess_slug}?done=post-published")
+    );
+
     let mut c = app.client();
     c.get("/stories")
         .await
-        .assert_contains("How Boston Python started");
+        .assert_contains("How Boston Python started")
+        .assert_contains("Interview with a founder");
     c.get("/stories?continent=NA&country=US")
         .await
         .assert_contains("How Boston Python started");

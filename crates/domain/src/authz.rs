@@ -89,6 +89,12 @@ pub enum Action<'a> {
     },
     /// Approve posts waiting for review, feature posts, grant trusted authorship.
     ReviewPosts,
+    /// Approve, hide or mark as spam the comments on a post about `group`
+    /// (or about the whole community when `None`), and bar their writers.
+    ModerateComments {
+        /// The post's group, if any.
+        group: Option<&'a str>,
+    },
 }
 
 /// Why an action was refused.
@@ -123,6 +129,7 @@ pub fn authorize(actor: Option<&Actor>, action: &Action<'_>) -> Result<(), Denie
         Action::WritePost { group } => may_write(actor, *group),
         Action::EditPost { group, is_author } => *is_author && may_write(actor, *group),
         Action::ReviewPosts => false,
+        Action::ModerateComments { group } => group.is_some_and(|g| actor.organizes(g)),
         Action::EditCalendar { calendar } => {
             actor.holds(
                 Role::CalendarEditor,
@@ -298,10 +305,20 @@ mod tests {
                 },
             ),
             ("review posts", Action::ReviewPosts),
+            (
+                "moderate comments on own group",
+                Action::ModerateComments {
+                    group: Some("pug-boston"),
+                },
+            ),
+            (
+                "moderate comments on site posts",
+                Action::ModerateComments { group: None },
+            ),
         ];
 
         // Columns: visitor, member, organizer of pug-boston, editor of europe, coordinator.
-        let expected: [(&str, [bool; 5]); 21] = [
+        let expected: [(&str, [bool; 5]); 23] = [
             ("own account", [false, true, true, true, true]),
             ("administer", [false, false, false, false, true]),
             ("invite coordinator", [false, false, false, false, true]),
@@ -341,6 +358,14 @@ mod tests {
                 [false, false, false, false, true],
             ),
             ("review posts", [false, false, false, false, true]),
+            (
+                "moderate comments on own group",
+                [false, false, true, false, true],
+            ),
+            (
+                "moderate comments on site posts",
+                [false, false, false, false, true],
+            ),
         ];
         let actors = [
             None,

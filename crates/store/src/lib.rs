@@ -24,6 +24,7 @@ pub use sqlx;
 pub mod api_tokens;
 pub mod auth_tokens;
 pub mod calendars;
+pub mod comments;
 pub mod events;
 pub mod grants;
 pub mod groups;

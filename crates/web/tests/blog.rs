@@ -360,3 +360,126 @@ async fn trusted_authors_publish_at_once_and_stories_filter_by_place() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     bad.assert_contains("We do not know this country");
 }
+
+#[tokio::test]
+async fn comments_are_moderated_and_bots_and_floods_are_refused() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let mut olu = organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+    let r = olu
+        .submit("/blog/new", &post("March report", REPORT, "boston-python"))
+        .await;
+    let slug = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    olu.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    coord
+        .submit(&format!("/blog/{slug}/review"), &[("decision", "approve")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut mo = member(&app, "mo@example.org").await;
+    let shown = (app.now() - chrono::Duration::seconds(30))
+        .timestamp()
+        .to_string();
+    let comment = |body: &'static str| vec![("body", body), ("website", ""), ("shown_at", "")];
+
+    // Bots: a filled honeypot or a form sent at once is refused, and nothing is stored.
+    let before = app.fingerprint().await;
+    let mut bot = comment("Buy now");
+    bot[1].1 = "http://spam.example";
+    bot[2].1 = &shown;
+    let r = mo.submit(&format!("/blog/{slug}/comments"), &bot).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("too quick to be typed by a person");
+    let now = app.now().timestamp().to_string();
+    let mut fast = comment("Fast");
+    fast[2].1 = &now;
+    let r = mo.submit(&format!("/blog/{slug}/comments"), &fast).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.fingerprint().await, before);
+
+    // A first comment waits for a moderator: the group's organizer approves it.
+    let mut first =
+        comment("Thanks! <script>alert(1)</script> The [slides](javascript:alert(2)) helped.");
+    first[2].1 = &shown;
+    let r = mo.submit(&format!("/blog/{slug}/comments"), &first).await;
+    assert!(
+        r.location().contains("done=comment-held"),
+        "{}",
+        r.location()
+    );
+    let page = app.client().get(&format!("/blog/{slug}")).await;
+    assert!(!page.body.contains("helped"), "held comments are not shown");
+    let queue = olu.get("/blog/moderation").await;
+    queue.assert_contains("helped");
+    let id = queue
+        .body
+        .split("/comments/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    olu.submit(
+        &format!("/comments/{id}/moderate"),
+        &[("decision", "approve")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    let page = app.client().get(&format!("/blog/{slug}")).await;
+    page.assert_contains("helped");
+    assert!(!page.body.contains("<script>alert"));
+    assert!(!page.body.contains("javascript:"));
+    app.drain_jobs().await;
+    let mail = app.last_mail_to("olu@example.org");
+    assert!(mail.subject.starts_with("New comment"), "{}", mail.subject);
+
+    // Later comments appear at once; a flood is stopped.
+    let mut second = comment("And the Polars part was great.");
+    second[2].1 = &shown;
+    let r = mo.submit(&format!("/blog/{slug}/comments"), &second).await;
+    assert!(
+        r.location().contains("done=comment-shown"),
+        "{}",
+        r.location()
+    );
+    let mut last = StatusCode::OK;
+    for _ in 0..12 {
+        last = mo
+            .submit(&format!("/blog/{slug}/comments"), &second)
+            .await
+            .status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+
+    // A member cannot moderate; a banned writer cannot comment again.
+    let r = mo
+        .submit(&format!("/comments/{id}/moderate"), &[("decision", "hide")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    coord
+        .submit(&format!("/comments/{id}/moderate"), &[("decision", "ban")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = app.client().get(&format!("/blog/{slug}")).await;
+    assert!(
+        !page.body.contains("helped"),
+        "a banned writer's comments are hidden"
+    );
+    app.clock.advance(chrono::Duration::hours(1));
+    let shown = (app.now() - chrono::Duration::seconds(30))
+        .timestamp()
+        .to_string();
+    let mut again = comment("Let me back in");
+    again[2].1 = &shown;
+    let r = mo.submit(&format!("/blog/{slug}/comments"), &again).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

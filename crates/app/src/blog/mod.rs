@@ -3,6 +3,13 @@
 //! untrusted authors' posts wait for a coordinator, and published posts are
 //! listed by group, kind and tag.
 
+mod comments;
+
+pub use comments::{
+    BotChecks, COMMENT, Commented, MAX_COMMENT_CHARS, MIN_FILL_SECONDS, Moderation, add_comment,
+    comments, moderate, moderation_queue, report_comment,
+};
+
 use crate::mail::{queue_email, templates};
 use crate::{AppError, AppResult, Services};
 use convene_domain::posts::{self, PostKind, PostState};

@@ -315,6 +315,33 @@ pub fn post_sent_back(site: &str, name: &str, title: &str, note: &str, link: &st
     )
 }
 
+/// A post's author hears of a new comment shown under it.
+pub fn new_comment(
+    site: &str,
+    name: &str,
+    title: &str,
+    writer: &str,
+    body: &str,
+    link: &str,
+) -> Rendered {
+    let excerpt: String = body.chars().take(500).collect();
+    render(
+        site,
+        format!("New comment on \u{201c}{title}\u{201d}"),
+        &hello(Some(name)),
+        &[
+            Block::Para(format!(
+                "{writer} commented on your post \u{201c}{title}\u{201d}:"
+            )),
+            Block::Para(excerpt),
+            Block::Button {
+                label: "Read it on the post",
+                url: link,
+            },
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

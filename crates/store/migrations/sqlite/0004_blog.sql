@@ -49,3 +49,24 @@ CREATE TABLE post_revisions (
     body TEXT NOT NULL
 );
 CREATE INDEX ix_post_revisions_post ON post_revisions (post_id, id);
+
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reports INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    moderated_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    moderated_at TEXT
+);
+CREATE INDEX ix_comments_post ON comments (post_id, state, id);
+CREATE INDEX ix_comments_state ON comments (state, id);
+CREATE INDEX ix_comments_user ON comments (user_id, state);
+
+CREATE TABLE comment_bans (
+    user_id INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    banned_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL
+);

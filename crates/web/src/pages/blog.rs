@@ -369,6 +369,19 @@ struct PostPage {
     events: Vec<OccView>,
     calendar_path: String,
     advice: Vec<&'static str>,
+    comments: Vec<CommentView>,
+    can_comment: bool,
+    can_moderate: bool,
+    shown_at: i64,
+    comment_error: Option<String>,
+}
+
+/// A comment as the post page shows it.
+pub struct CommentView {
+    id: i64,
+    author: String,
+    when: String,
+    html: String,
 }
 
 /// `GET /blog/{slug}`.
@@ -390,6 +403,17 @@ async fn post_page(
     done: Option<&str>,
     advice: Vec<&'static str>,
 ) -> Result<Response, PageError> {
+    post_page_with(state, visitor, post, done, advice, None).await
+}
+
+async fn post_page_with(
+    state: &AppState,
+    visitor: &Visitor,
+    post: &Post,
+    done: Option<&str>,
+    advice: Vec<&'static str>,
+    comment_error: Option<String>,
+) -> Result<Response, PageError> {
     let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
     let calendar = match &post.group {
         Some((slug, _)) => convene_app::calendars::calendar(&state.svc, slug)
@@ -402,11 +426,22 @@ async fn post_page(
         .iter()
         .map(|o| occ_view(o, None, ""))
         .collect();
-    let status = if advice.is_empty() {
+    let status = if advice.is_empty() && comment_error.is_none() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let comments = blog::comments(&state.svc, post.row.id)
+        .await?
+        .into_iter()
+        .map(|c| CommentView {
+            id: c.id,
+            author: c.author,
+            when: c.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            html: crate::markdown::render(&c.body),
+        })
+        .collect();
+    let group_slug = post.group.as_ref().map(|g| g.0.as_str());
     let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
     Ok(render(
         status,
@@ -425,6 +460,12 @@ async fn post_page(
             events,
             calendar_path: calendar.path(),
             advice,
+            comments,
+            can_comment: actor.is_some()
+                && post.state == convene_domain::posts::PostState::Published,
+            can_moderate: authorize(actor, &Action::ModerateComments { group: group_slug }).is_ok(),
+            shown_at: state.svc.clock.now().timestamp(),
+            comment_error,
         },
     ))
 }
@@ -874,4 +915,112 @@ async fn group_feed(
 ) -> Result<Response, PageError> {
     let scope = scope_for(state, "group", slug).await?;
     feed(state, headers, scope, file).await
+}
+
+/// The comment form.
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+    /// Left empty by people; bots fill it.
+    #[serde(default)]
+    website: String,
+    /// When the form was shown (seconds since 1970).
+    #[serde(default)]
+    shown_at: i64,
+}
+
+/// `POST /blog/{slug}/comments`.
+pub async fn comment(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    crate::extract::ClientIp(ip): crate::extract::ClientIp,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<CommentForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let bot = blog::BotChecks {
+        honeypot: f.website,
+        seconds_to_fill: state.svc.clock.now().timestamp() - f.shown_at,
+        ip,
+    };
+    match blog::add_comment(&state.svc, &me.actor, &slug, &f.body, &bot).await {
+        Ok(blog::Commented::Visible) => {
+            Ok(Redirect::to(&format!("/blog/{slug}?done=comment-shown#comments")).into_response())
+        }
+        Ok(blog::Commented::Held) => {
+            Ok(Redirect::to(&format!("/blog/{slug}?done=comment-held#comments")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            let post = blog::post(&state.svc, Some(&me.actor), &slug).await?;
+            post_page_with(&state, &visitor, &post, None, Vec::new(), Some(e.message)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /comments/{id}/report`.
+pub async fn report(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<crate::extract::NoFields>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    blog::report_comment(&state.svc, &me.actor, id).await?;
+    Ok(Redirect::to("/blog?done=comment-reported").into_response())
+}
+
+/// The moderation form.
+#[derive(Debug, Deserialize)]
+pub struct ModerationForm {
+    #[serde(default)]
+    decision: String,
+}
+
+/// `POST /comments/{id}/moderate`.
+pub async fn moderate(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<ModerationForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let decision = blog::Moderation::parse(&f.decision).ok_or_else(|| {
+        convene_domain::InvalidInput::new("decision", "Choose approve, hide, spam or ban.")
+    })?;
+    blog::moderate(&state.svc, &me.actor, id, decision).await?;
+    Ok(Redirect::to("/blog/moderation?done=comment-moderated").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "blog/moderation.html")]
+struct ModerationPage {
+    ctx: PageCtx,
+    queue: Vec<(convene_store::comments::CommentRow, String)>,
+}
+
+/// `GET /blog/moderation`: comments waiting for the signed-in moderator.
+pub async fn moderation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let queue = blog::moderation_queue(&state.svc, &me.actor)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let html = crate::markdown::render(&c.body);
+            (c, html)
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &ModerationPage {
+            ctx: PageCtx::new(&state, &visitor, "Comments to moderate")
+                .with_notice(q.done.as_deref()),
+            queue,
+        },
+    ))
 }

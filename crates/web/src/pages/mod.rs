@@ -102,6 +102,10 @@ pub fn routes() -> Router<AppState> {
         .route("/blog/{slug}/submit", post(blog::submit))
         .route("/blog/{slug}/review", post(blog::review))
         .route("/blog/{slug}/feature", post(blog::feature))
+        .route("/blog/{slug}/comments", post(blog::comment))
+        .route("/blog/moderation", get(blog::moderation))
+        .route("/comments/{id}/report", post(blog::report))
+        .route("/comments/{id}/moderate", post(blog::moderate))
         .route("/groups/{slug}/blog", get(blog::group))
         .route("/stories", get(blog::stories))
         .route("/groups/{slug}/feed.atom", get(blog::group_atom))
@@ -228,6 +232,12 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "post-published" => "The post is published.",
         "post-in-review" => "Thank you! A coordinator will read the post before it is published.",
         "post-sent-back" => "The post is back with its authors, with your note.",
+        "comment-shown" => "Your comment is published.",
+        "comment-held" => {
+            "Thank you! Your first comment waits for a moderator; later ones appear at once."
+        }
+        "comment-reported" => "Thank you; the moderators will look at it.",
+        "comment-moderated" => "Done.",
         _ => return None,
     })
 }

@@ -143,6 +143,17 @@ pub async fn by_slug(ex: Ex<'_>, slug: &str) -> Result<Option<PostRow>> {
     .await)?)
 }
 
+/// The post with this id.
+pub async fn by_id(ex: Ex<'_>, id: i64) -> Result<Option<PostRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM posts p WHERE p.id = $1");
+    Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
 /// Slugs starting with `prefix`, to find a free one.
 pub async fn slugs_like(ex: Ex<'_>, prefix: &str) -> Result<Vec<String>> {
     let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
@@ -328,4 +339,67 @@ pub async fn version(ex: Ex<'_>) -> Result<(i64, Option<DateTime<Utc>>)> {
     )
     .fetch_one(c)
     .await)?)
+}
+
+/// Subscribes `user_id` to new posts in `scope` ('' site-wide, or a group's
+/// slug) with the unsubscribe `token`; a second subscription to the same
+/// scope changes nothing.
+pub async fn subscribe(
+    ex: Ex<'_>,
+    user_id: i64,
+    scope: &str,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "INSERT INTO post_subscriptions (user_id, scope, token, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, scope) DO NOTHING",
+        user_id,
+        scope,
+        token,
+        now
+    )?)
+}
+
+/// Ends the subscription with this unsubscribe token; returns its scope.
+pub async fn unsubscribe(ex: Ex<'_>, token: &str) -> Result<Option<String>> {
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(
+        "DELETE FROM post_subscriptions WHERE token = $1 RETURNING scope"
+    )
+    .bind(token)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// A member's subscription scopes.
+pub async fn subscriptions_of(ex: Ex<'_>, user_id: i64) -> Result<Vec<String>> {
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(
+        "SELECT scope FROM post_subscriptions WHERE user_id = $1 ORDER BY scope"
+    )
+    .bind(user_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// A subscription to mail a post to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Subscriber {
+    /// The member.
+    pub user_id: i64,
+    /// Its scope.
+    pub scope: String,
+    /// Its unsubscribe token.
+    pub token: String,
+}
+
+/// The subscriptions to the site and to `group` (slug), by member.
+pub async fn subscribers(ex: Ex<'_>, group: Option<&str>) -> Result<Vec<Subscriber>> {
+    Ok(run!(ex, |c| {
+        sqlx::query_as::<_, Subscriber>(
+        "SELECT user_id, scope, token FROM post_subscriptions WHERE scope = '' OR scope = $1 ORDER BY user_id, scope DESC"
+    )
+    .bind(group.unwrap_or(""))
+    .fetch_all(c)
+    .await
+    })?)
 }

@@ -61,7 +61,11 @@ fn is_token(s: &str) -> bool {
 pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let https = state.svc.site.is_https();
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && !req.uri().path().starts_with("/api/") && !same_origin(req.headers()) {
+    // One-click unsubscribe (RFC 8058) is posted by mail providers, not by our pages.
+    let exempt = ["/api/", "/unsubscribe/"]
+        .iter()
+        .any(|p| req.uri().path().starts_with(p));
+    if unsafe_method && !exempt && !same_origin(req.headers()) {
         return crate::pages::error_page(
             StatusCode::FORBIDDEN,
             "This form was sent from another site. Open the page on this site and try again.",
@@ -73,6 +77,7 @@ pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: 
         "/static/",
         "/embed/",
         "/my-events/",
+        "/unsubscribe/",
         "/healthz",
         "/livez",
         "/metrics",

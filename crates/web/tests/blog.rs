@@ -483,3 +483,80 @@ async fn comments_are_moderated_and_bots_and_floods_are_refused() {
     let r = mo.submit(&format!("/blog/{slug}/comments"), &again).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn subscribers_get_published_posts_by_email_and_leave_in_one_click() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let mut mo = member(&app, "mo@example.org").await;
+    mo.submit("/blog/subscribe", &[("group", "")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    mo.submit("/blog/subscribe", &[("group", "boston-python")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let r = coord
+        .submit("/blog/new", &post("March report", REPORT, "boston-python"))
+        .await;
+    let slug = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    coord.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    app.drain_jobs().await;
+    // One email although subscribed twice; the job run again sends nothing more.
+    convene_app::blog::fan_out(app.svc(), 1).await.unwrap();
+    app.drain_jobs().await;
+    let to_mo: Vec<_> = app
+        .mail()
+        .into_iter()
+        .filter(|m| m.to == "mo@example.org" && m.subject == "March report")
+        .collect();
+    assert_eq!(to_mo.len(), 1);
+    let mail = &to_mo[0];
+    let unsubscribe = mail.unsubscribe.clone().expect("an unsubscribe link");
+    let raw = mail.to_message().unwrap().formatted();
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(
+        raw.contains(&format!("List-Unsubscribe: <{unsubscribe}>")),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{raw}"
+    );
+
+    // The mail program posts to the link, without cookies or a form token.
+    let path = unsubscribe
+        .trim_start_matches("http://convene.test")
+        .to_owned();
+    let r = app
+        .send(
+            Request::post(path.as_str())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ORIGIN, "https://mail.example")
+                .body(Body::from("List-Unsubscribe=One-Click"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let again = app
+        .send(Request::post(path.as_str()).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(again.status, StatusCode::GONE);
+    let subs =
+        convene_app::blog::subscriptions(app.svc(), actor(&app, "mo@example.org").await.user_id)
+            .await
+            .unwrap();
+    assert_eq!(
+        subs,
+        vec![String::new()],
+        "only the group subscription (whose link was in the mail) ended"
+    );
+}

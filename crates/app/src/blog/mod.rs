@@ -4,11 +4,13 @@
 //! listed by group, kind and tag.
 
 mod comments;
+mod mailing;
 
 pub use comments::{
     BotChecks, COMMENT, Commented, MAX_COMMENT_CHARS, MIN_FILL_SECONDS, Moderation, add_comment,
     comments, moderate, moderation_queue, report_comment,
 };
+pub use mailing::{MailNewPost, fan_out, subscribe, subscriptions, unsubscribe};
 
 use crate::mail::{queue_email, templates};
 use crate::{AppError, AppResult, Services};
@@ -368,6 +370,9 @@ pub async fn submit_post(
         svc.clock.now(),
     )
     .await?;
+    if state == PostState::Published {
+        mailing::queue_mailing(&mut tx, svc, post.row.id).await?;
+    }
     tx.commit().await?;
     Ok(outcome)
 }
@@ -403,6 +408,7 @@ pub async fn review_post(
             now,
         )
         .await?;
+        mailing::queue_mailing(&mut tx, svc, post.row.id).await?;
     } else {
         store::set_state(
             tx.ex(),

@@ -33,6 +33,7 @@ impl Registry {
             .register::<crate::groups::CheckGroupLinks>()
             .register::<crate::calendars::SyncCalendarSources>()
             .register::<crate::calendars::SyncSource>()
+            .register::<crate::blog::MailNewPost>()
     }
 
     /// Adds the handler for `J`.

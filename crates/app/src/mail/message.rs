@@ -36,6 +36,10 @@ pub struct OutgoingEmail {
     /// alternative and as an `invite.ics` attachment; its `METHOD` is inside.
     #[serde(default)]
     pub calendar: Option<String>,
+    /// A one-click unsubscribe address (RFC 8058): sent as `List-Unsubscribe`
+    /// with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+    #[serde(default)]
+    pub unsubscribe: Option<String>,
 }
 
 /// Why a message could not be sent.
@@ -63,6 +67,7 @@ impl OutgoingEmail {
             ("display_name", self.to_name.as_deref()),
             ("from_name", Some(self.from_name.as_str())),
             ("message_id", Some(self.message_id.as_str())),
+            ("unsubscribe", self.unsubscribe.as_deref()),
         ] {
             if value.is_some_and(has_control_chars) {
                 return Err(InvalidInput::new(
@@ -87,6 +92,18 @@ impl OutgoingEmail {
         let mut builder = Message::builder().from(from).to(to);
         if let Some(r) = &self.reply_to {
             builder = builder.reply_to(Mailbox::new(None, addr(r)?));
+        }
+        if let Some(url) = &self.unsubscribe {
+            use lettre::message::header::{HeaderName, HeaderValue};
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
         }
         let mut alternative = MultiPart::alternative()
             .singlepart(
@@ -151,6 +168,7 @@ mod tests {
             date: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
             reply_to: None,
             calendar: None,
+            unsubscribe: None,
         }
     }
 

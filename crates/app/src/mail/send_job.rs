@@ -98,5 +98,6 @@ fn compose(svc: &Services, to: &str, to_name: Option<&str>, rendered: Rendered) 
         date: svc.clock.now(),
         reply_to: None,
         calendar: None,
+        unsubscribe: None,
     }
 }

@@ -342,6 +342,33 @@ pub fn new_comment(
     )
 }
 
+/// A subscriber gets a newly published post.
+pub fn new_post(
+    site: &str,
+    name: &str,
+    title: &str,
+    summary: &str,
+    link: &str,
+    what: &str,
+    unsubscribe: &str,
+) -> Rendered {
+    render(
+        site,
+        title.to_owned(),
+        &hello(Some(name)),
+        &[
+            Block::Para(summary.to_owned()),
+            Block::Button {
+                label: "Read the whole post",
+                url: link,
+            },
+            Block::Para(format!(
+                "You get this because you subscribed to {what}. To stop, open {unsubscribe}"
+            )),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

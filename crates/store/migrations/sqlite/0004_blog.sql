@@ -70,3 +70,17 @@ CREATE TABLE comment_bans (
     banned_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
     created_at TEXT NOT NULL
 );
+
+-- Members who get new posts by email: site-wide (scope '') or one group's (its
+-- slug). The token only ends this one subscription, so it is kept as is and put
+-- in every mail's unsubscribe link.
+CREATE TABLE post_subscriptions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    scope TEXT NOT NULL,
+    token TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_post_subscriptions_user_scope ON post_subscriptions (user_id, scope);
+CREATE UNIQUE INDEX ux_post_subscriptions_token ON post_subscriptions (token);
+CREATE INDEX ix_post_subscriptions_scope ON post_subscriptions (scope);

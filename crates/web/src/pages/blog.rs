@@ -77,6 +77,7 @@ fn card(p: &Post) -> PostCard {
 
 /// A listing: its heading, filter, path and feeds.
 struct Scope {
+    group_slug: Option<String>,
     heading: String,
     path: String,
     listing: ListingOwned,
@@ -121,6 +122,7 @@ struct ListPage {
     kinds: Vec<(&'static str, &'static str)>,
     feeds: bool,
     places: Option<StoryPlaces>,
+    subscribe_group: Option<String>,
 }
 
 /// The place filter of `/stories`.
@@ -145,6 +147,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
             let cal = convene_app::calendars::calendar(&state.svc, value).await?;
             let (id, name) = blog::group_id(&state.svc, value).await?;
             Scope {
+                group_slug: Some(value.to_owned()),
                 heading: format!("{name}: blog"),
                 path: format!("/groups/{value}/blog"),
                 listing: ListingOwned {
@@ -158,6 +161,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
             let kind = PostKind::parse(value)
                 .ok_or(AppError::NotFound("There is no such kind of post."))?;
             Scope {
+                group_slug: None,
                 heading: format!("Blog: {}", kind.label()),
                 path: format!("/blog/kind/{}", kind.as_str()),
                 listing: ListingOwned {
@@ -168,6 +172,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
             }
         }
         "tag" => Scope {
+            group_slug: None,
             heading: format!("Blog: posts tagged {value}"),
             path: format!("/blog/tag/{value}"),
             listing: ListingOwned {
@@ -177,6 +182,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
             calendar: Calendar::Site,
         },
         _ => Scope {
+            group_slug: None,
             heading: "Blog".to_owned(),
             path: "/blog".to_owned(),
             listing: ListingOwned::default(),
@@ -234,6 +240,11 @@ async fn list_with(
             calendar_path: scope.calendar.path(),
             kinds: blog::kinds(),
             feeds: places.is_none(),
+            subscribe_group: if places.is_none() && visitor.signed_in.is_some() {
+                Some(scope.group_slug.clone().unwrap_or_default())
+            } else {
+                None
+            },
             places,
         },
     ))
@@ -324,6 +335,7 @@ pub async fn stories(
         country: country.clone().unwrap_or_default(),
     };
     let scope = Scope {
+        group_slug: None,
         heading: "Stories from groups around the world".to_owned(),
         path: "/stories".to_owned(),
         listing: ListingOwned {
@@ -1021,6 +1033,73 @@ pub async fn moderation(
             ctx: PageCtx::new(&state, &visitor, "Comments to moderate")
                 .with_notice(q.done.as_deref()),
             queue,
+        },
+    ))
+}
+
+/// The subscribe form.
+#[derive(Debug, Deserialize)]
+pub struct SubscribeForm {
+    /// A group's slug, or empty for every post.
+    #[serde(default)]
+    group: String,
+}
+
+/// `POST /blog/subscribe`.
+pub async fn subscribe(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    CsrfForm(f): CsrfForm<SubscribeForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let group = Some(f.group.as_str()).filter(|g| !g.trim().is_empty());
+    blog::subscribe(&state.svc, &me.actor, group).await?;
+    let back = match group {
+        Some(g) => format!("/groups/{g}/blog?done=subscribed"),
+        None => "/blog?done=subscribed".to_owned(),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "blog/unsubscribe.html")]
+struct UnsubscribePage {
+    ctx: PageCtx,
+    token: String,
+    done: bool,
+}
+
+/// `GET /unsubscribe/{token}`: asks before ending the subscription (a link
+/// scanner must not unsubscribe anyone by fetching it).
+pub async fn unsubscribe_form(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Response {
+    render(
+        StatusCode::OK,
+        &UnsubscribePage {
+            ctx: PageCtx::new(&state, &visitor, "Stop these emails"),
+            token,
+            done: false,
+        },
+    )
+}
+
+/// `POST /unsubscribe/{token}`: one click, from the page or straight from a
+/// mail program (`List-Unsubscribe=One-Click`, RFC 8058); needs no session.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    blog::unsubscribe(&state.svc, &token).await?;
+    Ok(render(
+        StatusCode::OK,
+        &UnsubscribePage {
+            ctx: PageCtx::new(&state, &visitor, "Unsubscribed"),
+            token,
+            done: true,
         },
     ))
 }

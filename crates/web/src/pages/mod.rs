@@ -104,6 +104,11 @@ pub fn routes() -> Router<AppState> {
         .route("/blog/{slug}/feature", post(blog::feature))
         .route("/blog/{slug}/comments", post(blog::comment))
         .route("/blog/moderation", get(blog::moderation))
+        .route("/blog/subscribe", post(blog::subscribe))
+        .route(
+            "/unsubscribe/{token}",
+            get(blog::unsubscribe_form).post(blog::unsubscribe),
+        )
         .route("/comments/{id}/report", post(blog::report))
         .route("/comments/{id}/moderate", post(blog::moderate))
         .route("/groups/{slug}/blog", get(blog::group))
@@ -238,6 +243,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         }
         "comment-reported" => "Thank you; the moderators will look at it.",
         "comment-moderated" => "Done.",
+        "subscribed" => "Subscribed: new posts will reach you by email, each with a link to stop.",
         _ => return None,
     })
 }

@@ -65,6 +65,9 @@ pub fn services(config: &Config, db: Db) -> Services {
             base_url: config.base_url.clone(),
             mail_from: config.mail_from.clone(),
         }),
+        media: Arc::new(convene_app::media::FsMediaStore::new(
+            config.data_dir.join("media"),
+        )),
     }
 }
 

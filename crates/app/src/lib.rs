@@ -14,6 +14,7 @@ pub mod groups;
 pub mod invitations;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 pub mod net;
 pub mod rate_limit;
 pub mod services;

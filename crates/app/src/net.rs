@@ -381,11 +381,21 @@ impl Fetcher {
         headers: &[(&str, String)],
         max_bytes: usize,
     ) -> Result<Fetched, String> {
+        self.get_as(url, headers, max_bytes, "convene calendar sync")
+            .await
+    }
+
+    /// As [`Fetcher::get`], naming itself `agent`.
+    pub async fn get_as(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        max_bytes: usize,
+        agent: &str,
+    ) -> Result<Fetched, String> {
         let mut uri: Uri = url.parse().map_err(|_| "not a valid address".to_owned())?;
         for _ in 0..=self.policy.max_redirects {
-            let response = self
-                .send(Method::GET, &uri, headers, "convene calendar sync")
-                .await?;
+            let response = self.send(Method::GET, &uri, headers, agent).await?;
             let status = response.status();
             let header = |name: &str| {
                 response

@@ -41,4 +41,6 @@ pub struct Services {
     pub tokens: Arc<dyn TokenGenerator>,
     /// Facts about the site.
     pub site: Arc<SiteInfo>,
+    /// Where photos and thumbnails are kept.
+    pub media: Arc<dyn crate::media::MediaStore>,
 }

@@ -69,6 +69,9 @@ fn services(db: Db, clock: Arc<dyn Clock>, name: &str) -> Services {
             base_url: "http://convene.test/".parse().unwrap(),
             mail_from: "hub@convene.test".into(),
         }),
+        media: Arc::new(convene_app::media::FsMediaStore::new(
+            std::env::temp_dir().join("convene-test-media"),
+        )),
     }
 }
 

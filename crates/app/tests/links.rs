@@ -66,6 +66,9 @@ async fn setup(allow_private: bool, port: u16) -> (TestDb, JobContext, i64) {
             base_url: "http://convene.test/".parse().unwrap(),
             mail_from: "hub@convene.test".into(),
         }),
+        media: Arc::new(convene_app::media::FsMediaStore::new(
+            std::env::temp_dir().join("convene-test-media"),
+        )),
     };
     let fetcher = Fetcher::new(FetchPolicy {
         allow_private,

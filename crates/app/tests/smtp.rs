@@ -113,6 +113,9 @@ async fn setup(port: u16) -> (TestDb, Services, Worker) {
             base_url: "https://groups.example.org/".parse().unwrap(),
             mail_from: "hub@groups.example.org".into(),
         }),
+        media: Arc::new(convene_app::media::FsMediaStore::new(
+            std::env::temp_dir().join("convene-test-media"),
+        )),
     };
     let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
     let worker = Worker::new(

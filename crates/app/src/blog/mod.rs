@@ -279,6 +279,7 @@ pub async fn create_post(svc: &Services, actor: &Actor, input: &PostInput) -> Ap
     store::set_authors(tx.ex(), id, &[actor.user_id]).await?;
     store::set_tags(tx.ex(), id, &valid.tags).await?;
     store::insert_revision(tx.ex(), id, Some(actor.user_id), now, &valid.fields()).await?;
+    crate::media::note_embeds(&mut tx, svc, &valid.body).await?;
     tx.commit().await?;
     Ok(slug)
 }
@@ -323,6 +324,7 @@ pub async fn update_post(
         &valid.fields(),
     )
     .await?;
+    crate::media::note_embeds(&mut tx, svc, &valid.body).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -458,9 +460,12 @@ pub async fn feature_post(
 pub async fn feed_version(svc: &Services) -> AppResult<String> {
     let mut conn = svc.db.conn().await?;
     let (count, latest) = store::version(conn.ex()).await?;
+    // Entries show the titles and thumbnails of their video links.
+    let embeds = convene_store::media::embeds_version(conn.ex()).await?;
     Ok(format!(
-        "{count}-{}",
-        latest.map(|t| t.timestamp_micros()).unwrap_or(0)
+        "{count}-{}-{}",
+        latest.map(|t| t.timestamp_micros()).unwrap_or(0),
+        embeds.map(|t| t.timestamp_micros()).unwrap_or(0)
     ))
 }
 

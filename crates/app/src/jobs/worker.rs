@@ -34,6 +34,7 @@ impl Registry {
             .register::<crate::calendars::SyncCalendarSources>()
             .register::<crate::calendars::SyncSource>()
             .register::<crate::blog::MailNewPost>()
+            .register::<crate::media::FetchEmbed>()
     }
 
     /// Adds the handler for `J`.

@@ -386,6 +386,9 @@ struct PostPage {
     can_moderate: bool,
     shown_at: i64,
     comment_error: Option<String>,
+    photos: Vec<super::media::PhotoView>,
+    photo_action: String,
+    has_embeds: bool,
 }
 
 /// A comment as the post page shows it.
@@ -455,12 +458,14 @@ async fn post_page_with(
         .collect();
     let group_slug = post.group.as_ref().map(|g| g.0.as_str());
     let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
-    Ok(render(
+    let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
+    let photos = super::media::gallery(state, "post", post.row.id).await?;
+    let mut response = render(
         status,
         &PostPage {
             ctx,
             card: card(post),
-            body_html: crate::markdown::render(&post.row.body),
+            body_html: crate::markdown::render_with_embeds(&post.row.body, &embeds, ""),
             state: post.state.label(),
             public: post.is_public(),
             can_edit: post.editable_by(actor),
@@ -478,8 +483,13 @@ async fn post_page_with(
             can_moderate: authorize(actor, &Action::ModerateComments { group: group_slug }).is_ok(),
             shown_at: state.svc.clock.now().timestamp(),
             comment_error,
+            photos,
+            photo_action: format!("/blog/{}/photos", post.row.slug),
+            has_embeds: !embeds.is_empty(),
         },
-    ))
+    );
+    super::media::allow_frames(&mut response, &crate::markdown::frame_sources(&embeds));
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -788,14 +798,23 @@ async fn feed(
                 .map(|p| p.row.updated_at)
                 .max()
                 .unwrap_or_else(|| svc.clock.now());
+            let mut embeds = Vec::with_capacity(posts.len());
+            for p in &posts {
+                embeds.push(convene_app::media::embed_views(&svc, &p.row.body).await?);
+            }
             let entries = posts
                 .iter()
-                .map(|p| convene_feeds::Entry {
+                .zip(&embeds)
+                .map(|(p, embeds)| convene_feeds::Entry {
                     id: site.link(&format!("/blog/{}", p.row.slug)),
                     url: site.link(&format!("/blog/{}", p.row.slug)),
                     title: p.row.title.clone(),
                     summary: Some(summary_of(p)),
-                    content_html: crate::markdown::render(&p.row.body),
+                    content_html: crate::markdown::render_with_embeds(
+                        &p.row.body,
+                        embeds,
+                        site.base_url.as_str(),
+                    ),
                     published: p.row.published_at.unwrap_or(p.row.created_at),
                     updated: p.row.updated_at,
                     authors: p

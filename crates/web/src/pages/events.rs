@@ -60,6 +60,8 @@ struct EventPage {
     canonical: String,
     json_ld: String,
     summary: String,
+    photos: Vec<super::media::PhotoView>,
+    photo_action: String,
 }
 
 fn script_safe(json: &str) -> String {
@@ -190,11 +192,14 @@ pub async fn show(
     });
     let can_answer = !occ.cancelled() && occ.end.instant(chrono_tz::Tz::UTC) > now;
     let ctx = PageCtx::new(&state, &visitor, occ.title.clone()).with_notice(q.done.as_deref());
+    let photos = super::media::gallery(&state, "event", id).await?;
     Ok(render(
         StatusCode::OK,
         &EventPage {
             ctx,
             id,
+            photos,
+            photo_action: format!("/events/{id}/photos"),
             viewer_when,
             key,
             description_html: crate::markdown::render(&r.description),

@@ -12,6 +12,7 @@ mod events;
 mod groups;
 mod home;
 mod invitations;
+pub mod media;
 mod setup;
 
 use crate::AppState;
@@ -103,6 +104,27 @@ pub fn routes() -> Router<AppState> {
         .route("/blog/{slug}/review", post(blog::review))
         .route("/blog/{slug}/feature", post(blog::feature))
         .route("/blog/{slug}/comments", post(blog::comment))
+        .route(
+            "/blog/{slug}/photos",
+            post(media::post_photo).layer(axum::extract::DefaultBodyLimit::max(
+                media::PHOTO_FORM_BYTES,
+            )),
+        )
+        .route(
+            "/events/{id}/photos",
+            post(media::event_photo).layer(axum::extract::DefaultBodyLimit::max(
+                media::PHOTO_FORM_BYTES,
+            )),
+        )
+        .route(
+            "/groups/{slug}/photos",
+            post(media::group_photo).layer(axum::extract::DefaultBodyLimit::max(
+                media::PHOTO_FORM_BYTES,
+            )),
+        )
+        .route("/photos/{id}/delete", post(media::remove))
+        .route("/media/{*key}", get(media::file))
+        .route("/static/embeds.js", get(media::embeds_script))
         .route("/blog/moderation", get(blog::moderation))
         .route("/blog/subscribe", post(blog::subscribe))
         .route(
@@ -243,6 +265,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         }
         "comment-reported" => "Thank you; the moderators will look at it.",
         "comment-moderated" => "Done.",
+        "photo-added" => "The photo is in the gallery.",
+        "photo-removed" => "The photo is removed.",
         "subscribed" => "Subscribed: new posts will reach you by email, each with a link to stop.",
         _ => return None,
     })

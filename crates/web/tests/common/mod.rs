@@ -54,6 +54,9 @@ impl TestApp {
                 base_url: base_url.parse().unwrap(),
                 mail_from: "hub@convene.test".into(),
             }),
+            media: Arc::new(convene_app::media::FsMediaStore::new(
+                files.path().join("media"),
+            )),
         };
         let outbox = OutboxMailer::new(files.path().join("outbox"));
         let mailer: Arc<dyn Mailer> = Arc::new(outbox.clone());
@@ -221,6 +224,45 @@ impl TestApp {
             "SELECT key, value FROM settings ORDER BY key",
             (String, String)
         );
+        rows!(
+            "SELECT id, slug, title, body, state, updated_at FROM posts ORDER BY id",
+            (i64, String, String, String, String, DateTime<Utc>)
+        );
+        rows!(
+            "SELECT id, post_id, body, state, reports FROM comments ORDER BY id",
+            (i64, i64, String, String, i64)
+        );
+        rows!(
+            "SELECT id, owner_kind, owner_id, alt_text, caption, storage_key FROM photos ORDER BY id",
+            (i64, String, i64, String, String, String)
+        );
+        rows!(
+            "SELECT url, state, title FROM embeds ORDER BY url",
+            (String, String, Option<String>)
+        );
+        out.extend(self.media_files().into_iter().map(|f| format!("file: {f}")));
+        out
+    }
+
+    /// The files in the media folder, as sorted paths under it.
+    pub fn media_files(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else if let Ok(rel) = path.strip_prefix(root) {
+                    out.push(rel.display().to_string());
+                }
+            }
+        }
+        let root = self._files.path().join("media");
+        let mut out = Vec::new();
+        walk(&root, &root, &mut out);
+        out.sort();
         out
     }
 
@@ -292,6 +334,7 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -303,6 +346,7 @@ impl Resp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

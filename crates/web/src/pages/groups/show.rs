@@ -34,6 +34,8 @@ struct ShowPage {
     canonical: String,
     json_ld: String,
     events: Vec<crate::pages::calendars::OccView>,
+    photos: Vec<crate::pages::media::PhotoView>,
+    photo_action: String,
 }
 
 /// Makes JSON safe inside a `<script type="application/ld+json">` element.
@@ -112,7 +114,10 @@ pub async fn show(
         Vec::new()
     };
     let ctx = PageCtx::new(&state, &visitor, g.name.clone()).with_notice(done.done.as_deref());
+    let photos = crate::pages::media::gallery(&state, "group", g.id).await?;
     let show = ShowPage {
+        photos,
+        photo_action: format!("/groups/{}/photos", g.slug),
         events,
         ctx,
         place,

@@ -18,6 +18,10 @@ pub enum AppError {
     /// Not allowed for this person (or nobody is signed in).
     #[error(transparent)]
     Denied(#[from] Denied),
+    /// Not allowed for this person, with the reason in words (where a
+    /// generic "no permission" would leave them guessing what to do).
+    #[error("{0}")]
+    NotAllowed(&'static str),
     /// The thing asked for does not exist (or may not be seen).
     #[error("{0}")]
     NotFound(&'static str),

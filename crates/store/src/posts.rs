@@ -189,26 +189,70 @@ pub async fn published(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PostRow>> {
+    listed(
+        ex,
+        &Page {
+            state: "published",
+            listing: l,
+            author: None,
+            after: None,
+            limit,
+            offset,
+        },
+    )
+    .await
+}
+
+/// A page of posts in one state, newest first (by first publication, or
+/// by creation for posts never published).
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    /// draft, in_review, published, unlisted or archived.
+    pub state: &'a str,
+    /// Which of them.
+    pub listing: Listing<'a>,
+    /// Only posts this account is an author of.
+    pub author: Option<i64>,
+    /// Only posts that come after the post with this id in this order (a
+    /// cursor that stays put when newer posts appear).
+    pub after: Option<i64>,
+    /// The most to return.
+    pub limit: i64,
+    /// How many to skip.
+    pub offset: i64,
+}
+
+/// The posts of a [`Page`].
+pub async fn listed(ex: Ex<'_>, page: &Page<'_>) -> Result<Vec<PostRow>> {
+    const AT: &str = "COALESCE(p.published_at, p.created_at)";
+    const AT_C: &str = "COALESCE(c.published_at, c.created_at)";
     let sql = format!(
-        "SELECT {COLUMNS} FROM posts p WHERE p.state = 'published' \
+        "SELECT {COLUMNS} FROM posts p WHERE p.state = $9 \
          AND ($1 IS NULL OR p.group_id = $1) AND ($2 IS NULL OR p.kind = $2) \
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM post_tags t WHERE t.post_id = p.id AND t.tag = $3)) \
          AND (NOT $6 OR p.kind IN ('how_we_started', 'typical_meeting', 'interview')) \
          AND ($7 IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = p.group_id AND g.continent = $7)) \
          AND ($8 IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = p.group_id AND g.country = $8)) \
-         ORDER BY p.published_at DESC, p.id DESC LIMIT $4 OFFSET $5"
+         AND ($10 IS NULL OR EXISTS (SELECT 1 FROM post_authors a WHERE a.post_id = p.id AND a.user_id = $10)) \
+         AND ($11 IS NULL OR EXISTS (SELECT 1 FROM posts c WHERE c.id = $11 \
+              AND ({AT} < {AT_C} OR ({AT} = {AT_C} AND p.id < c.id)))) \
+         ORDER BY {AT} DESC, p.id DESC LIMIT $4 OFFSET $5"
     );
+    let l = page.listing;
     Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
         sqlx::AssertSqlSafe(sql.clone())
     )
     .bind(l.group_id)
     .bind(l.kind)
     .bind(l.tag)
-    .bind(limit)
-    .bind(offset)
+    .bind(page.limit)
+    .bind(page.offset)
     .bind(l.stories)
     .bind(l.continent)
     .bind(l.country)
+    .bind(page.state)
+    .bind(page.author)
+    .bind(page.after)
     .fetch_all(c)
     .await)?)
 }

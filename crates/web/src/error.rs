@@ -21,6 +21,7 @@ pub fn classify(e: &AppError) -> (StatusCode, &'static str, String) {
             (StatusCode::UNAUTHORIZED, "not_signed_in", e.to_string())
         }
         AppError::Denied(Denied::Forbidden) => (StatusCode::FORBIDDEN, "forbidden", e.to_string()),
+        AppError::NotAllowed(m) => (StatusCode::FORBIDDEN, "forbidden", (*m).to_owned()),
         AppError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", (*m).to_owned()),
         AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
         AppError::LinkSpent(m) => (StatusCode::GONE, "link_spent", (*m).to_owned()),

@@ -280,6 +280,20 @@ pub fn plain_text(markdown: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A post's summary for lists and feeds: the one its author wrote, or else
+/// the start of its text (280 characters, with an ellipsis when cut).
+pub fn summary(written: &str, markdown: &str) -> String {
+    if !written.is_empty() {
+        return written.to_owned();
+    }
+    let text = plain_text(markdown);
+    let mut out: String = text.chars().take(280).collect();
+    if text.chars().count() > 280 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,19 @@ pub struct BotChecks {
     pub ip: String,
 }
 
+impl BotChecks {
+    /// For a client that signs in with an API token: there is no form, so
+    /// the honeypot and fill-time checks do not apply; the address still
+    /// counts towards the rate limits.
+    pub fn without_form(ip: String) -> Self {
+        Self {
+            honeypot: String::new(),
+            seconds_to_fill: MIN_FILL_SECONDS,
+            ip,
+        }
+    }
+}
+
 /// Where a new comment went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Commented {

@@ -17,7 +17,7 @@ use crate::{AppError, AppResult, Services};
 use convene_domain::posts::{self, PostKind, PostState};
 use convene_domain::{Action, Actor, InvalidInput, authorize};
 use convene_store::groups;
-use convene_store::posts::{self as store, Listing, PostFields, PostRow};
+use convene_store::posts::{self as store, Listing, Page, PostFields, PostRow};
 use convene_store::{StoreError, Tx, users};
 
 /// What an author types.
@@ -150,6 +150,12 @@ impl Post {
     pub fn is_public(&self) -> bool {
         matches!(self.state, PostState::Published | PostState::Unlisted)
     }
+
+    /// True if `actor` may read it: anyone a public post, its authors and
+    /// coordinators every post.
+    pub fn readable_by(&self, actor: Option<&Actor>) -> bool {
+        self.is_public() || self.is_author(actor) || actor.is_some_and(Actor::is_coordinator)
+    }
 }
 
 async fn load(tx: &mut convene_store::Ex<'_>, row: PostRow) -> AppResult<Post> {
@@ -184,12 +190,90 @@ pub async fn post(svc: &Services, actor: Option<&Actor>, slug: &str) -> AppResul
         .ok_or(AppError::NotFound("There is no post at this address."))?;
     let mut ex = conn.ex();
     let post = load(&mut ex, row).await?;
-    let coordinator = actor.is_some_and(Actor::is_coordinator);
-    if post.is_public() || post.is_author(actor) || coordinator {
+    if post.readable_by(actor) {
         Ok(post)
     } else {
         Err(AppError::NotFound("There is no post at this address."))
     }
+}
+
+/// Which posts a client lists, and which page of them.
+#[derive(Debug, Clone, Copy)]
+pub struct PostQuery<'a> {
+    /// Published, or (for their authors and coordinators) drafts or posts in review.
+    pub state: PostState,
+    /// Which of them.
+    pub listing: Listing<'a>,
+    /// Start after the post with this slug (the last one of the previous page).
+    pub after: Option<&'a str>,
+    /// The most to return.
+    pub limit: i64,
+    /// How many to skip.
+    pub offset: i64,
+}
+
+/// A page of posts in one state, newest first. Published posts are listed
+/// for anyone; drafts and posts in review only as far as `actor` may read
+/// them: every one for coordinators, their own for authors.
+pub async fn list_posts(
+    svc: &Services,
+    actor: Option<&Actor>,
+    q: &PostQuery<'_>,
+) -> AppResult<Vec<Post>> {
+    let author = match q.state {
+        PostState::Published => None,
+        PostState::Draft | PostState::InReview => match actor {
+            None => return Err(convene_domain::Denied::NotSignedIn.into()),
+            Some(a) if a.is_coordinator() => None,
+            Some(a) => Some(a.user_id),
+        },
+        PostState::Unlisted | PostState::Archived => {
+            return Err(InvalidInput::new(
+                "state",
+                "Only published posts, drafts and posts in review are listed.",
+            )
+            .into());
+        }
+    };
+    let mut conn = svc.db.conn().await?;
+    let after = match q.after {
+        None => None,
+        Some(slug) => {
+            let row = store::by_slug(conn.ex(), slug).await?;
+            let post = match row {
+                Some(row) => Some(load(&mut conn.ex(), row).await?),
+                None => None,
+            };
+            match post.filter(|p| p.readable_by(actor)) {
+                Some(p) => Some(p.row.id),
+                None => {
+                    return Err(InvalidInput::new(
+                        "before",
+                        "There is no post with that slug to continue from; pass the `next` value of the previous page.",
+                    )
+                    .into());
+                }
+            }
+        }
+    };
+    let rows = store::listed(
+        conn.ex(),
+        &Page {
+            state: q.state.as_str(),
+            listing: q.listing,
+            author,
+            after,
+            limit: q.limit,
+            offset: q.offset,
+        },
+    )
+    .await?;
+    let mut ex = conn.ex();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(load(&mut ex, row).await?);
+    }
+    Ok(out)
 }
 
 /// Published posts for a listing, newest first, with their authors, tags and groups.
@@ -261,7 +345,14 @@ pub async fn create_post(svc: &Services, actor: &Actor, input: &PostInput) -> Ap
         &Action::WritePost {
             group: valid.group_slug.as_deref(),
         },
-    )?;
+    )
+    .map_err(|_| {
+        AppError::NotAllowed(if valid.group_slug.is_some() {
+            "You do not have permission to write about this group: its organizers, trusted authors and coordinators do."
+        } else {
+            "You do not have permission to write posts: organizers, trusted authors and coordinators do."
+        })
+    })?;
     drop(tx);
     let base = posts::slugify_title(&valid.title);
     let slug = free_slug(svc, &base).await?;
@@ -291,7 +382,11 @@ async fn editable(tx: &mut Tx, actor: &Actor, slug: &str) -> AppResult<Post> {
     let mut ex = tx.ex();
     let post = load(&mut ex, row).await?;
     if !post.editable_by(Some(actor)) {
-        return Err(convene_domain::Denied::Forbidden.into());
+        return Err(AppError::NotAllowed(if post.is_author(Some(actor)) {
+            "You may change this post only while you may write about its group; ask a coordinator."
+        } else {
+            "You are not an author of this post: only its authors and coordinators may change or submit it."
+        }));
     }
     Ok(post)
 }
@@ -312,7 +407,12 @@ pub async fn update_post(
             group: valid.group_slug.as_deref(),
             is_author: post.is_author(Some(actor)),
         },
-    )?;
+    )
+    .map_err(|_| {
+        AppError::NotAllowed(
+            "You may file a post only under a group you write about (or under none, for the whole community).",
+        )
+    })?;
     let now = svc.clock.now();
     store::update(tx.ex(), post.row.id, &valid.fields(), now).await?;
     store::set_tags(tx.ex(), post.row.id, &valid.tags).await?;

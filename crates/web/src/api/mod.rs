@@ -10,12 +10,18 @@ mod invitations;
 mod jobs;
 mod me;
 mod openapi;
+mod posts;
 
 pub use auth::{ApiJson, ApiUser};
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
+
+/// The largest post a client may send: a 200,000-byte body, with room for
+/// JSON escaping and the other fields.
+const POST_JSON_BYTES: usize = 1024 * 1024;
 
 /// API routes (mounted under `/api/v1`).
 pub fn routes() -> Router<AppState> {
@@ -34,6 +40,23 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/invitations/{id}", delete(invitations::revoke))
         .route("/invitations/{id}/resend", post(invitations::resend))
+        .route(
+            "/posts",
+            get(posts::list)
+                .post(posts::create)
+                .layer(DefaultBodyLimit::max(POST_JSON_BYTES)),
+        )
+        .route(
+            "/posts/{slug}",
+            get(posts::get_one)
+                .put(posts::update)
+                .layer(DefaultBodyLimit::max(POST_JSON_BYTES)),
+        )
+        .route("/posts/{slug}/publish", post(posts::publish))
+        .route(
+            "/posts/{slug}/comments",
+            get(posts::comments).post(posts::comment),
+        )
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .fallback(not_found)

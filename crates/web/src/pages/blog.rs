@@ -43,15 +43,7 @@ pub struct PostCard {
 }
 
 fn summary_of(p: &Post) -> String {
-    if !p.row.summary.is_empty() {
-        return p.row.summary.clone();
-    }
-    let text = crate::markdown::plain_text(&p.row.body);
-    let mut out: String = text.chars().take(280).collect();
-    if text.chars().count() > 280 {
-        out.push('…');
-    }
-    out
+    crate::markdown::summary(&p.row.summary, &p.row.body)
 }
 
 fn card(p: &Post) -> PostCard {

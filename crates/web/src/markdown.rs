@@ -240,7 +240,7 @@ pub fn embed_html(view: &EmbedView, media_base: &str) -> String {
     format!(
         "<figure class=\"embed embed-{provider}\" data-embed=\"{provider}\">\
 <a class=\"embed-link\" href=\"{url}\" rel=\"nofollow noopener\">{thumb}<span class=\"embed-title\">{title}</span></a>\
-<figcaption>{title}{by} · <a href=\"{url}\" rel=\"nofollow noopener\">open on {label}</a>\
+<figcaption>{title}{by} · <a href=\"{url}\" rel=\"nofollow noopener\">open on {label}</a> \
 <button type=\"button\" class=\"embed-play\" data-player=\"{player}\" data-title=\"{title}\" hidden>Play here</button> \
 <small class=\"embed-note\" hidden>Playing here loads it from {host}.</small></figcaption></figure>",
         provider = e.provider.as_str(),

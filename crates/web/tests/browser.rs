@@ -517,6 +517,304 @@ async fn regional_calendar(app: TestApp, addr: SocketAddr, b: Browser) {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizer_reports_a_meeting_with_photos_and_a_video_in_a_browser() {
+    let Some(programs) = find_browser() else {
+        return;
+    };
+    let started = Instant::now();
+    let (app, addr) = TestApp::served().await;
+    let driver = Chromedriver::start(&programs.chromedriver);
+    let client = driver.session(&programs.chromium).await;
+    let browser = Browser {
+        c: client.clone(),
+        base: format!("http://{addr}"),
+    };
+    let flow = tokio::spawn(meeting_report(app, browser)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+    drop(driver);
+    if let Err(e) = flow {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser flow did not finish: {e}");
+    }
+    eprintln!("blog browser flow passed in {:.1?}", started.elapsed());
+}
+
+/// A report of a real kind of meeting: what was covered and who spoke.
+const REPORT: &str = "Twenty-five people came to our March meeting at the Microsoft NERD center.\n\n\
+## Talks\n\n\
+* **Packaging without tears** — Priya Raman walked through `pyproject.toml`, building wheels with `build` and publishing with trusted publishing.\n\
+* **Pandas to Polars** — Sam Ortiz showed how a 40-minute report job dropped to 3 minutes, and where lazy frames surprised him.\n\n\
+In the lightning talks we discussed type hints in Django views. Questions ran long: most were about migrating old setup.py projects.\n\n\
+The recording of Priya's talk:\n\n\
+https://www.youtube.com/watch?v=dQw4w9WgXcQ\n\n\
+Next month: a beginners' workshop on testing with pytest.";
+
+/// Writes a JPEG of `w` × `h` pixels to `path` (for the browser to upload).
+fn write_photo(path: &Path, w: u32, h: u32, tint: u8) {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, tint])
+    });
+    img.save_with_format(path, image::ImageFormat::Jpeg)
+        .expect("photo written");
+}
+
+async fn meeting_report(app: TestApp, b: Browser) {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    // The roster, a coordinator, an invited organizer of Boston Python, and
+    // a member who follows the group's posts by email.
+    convene_app::groups::import_roster(
+        app.svc(),
+        None,
+        convene_app::groups::RosterFormat::Csv,
+        include_bytes!("fixtures/calendar-roster.csv"),
+        false,
+    )
+    .await
+    .expect("roster");
+    let mut coord = common::coordinator(&app).await;
+    common::organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+    common::member(&app, "mo@example.org").await;
+    let photos = tempfile::tempdir().expect("temporary folder");
+    let (first, second) = (
+        photos.path().join("talk.jpg"),
+        photos.path().join("room.jpg"),
+    );
+    write_photo(&first, 1600, 1200, 40);
+    write_photo(&second, 1200, 900, 200);
+
+    // 1. The member subscribes to the group's posts.
+    b.sign_in("mo@example.org", "purple window garden").await;
+    b.open("/groups/boston-python/blog").await;
+    let subscribe = b.find("form[action='/blog/subscribe'] button").await;
+    b.click(&subscribe, "the subscribe button").await;
+    b.expect_page("/groups/boston-python/blog", &["Subscribed"])
+        .await;
+    b.sign_out().await;
+
+    // 2. The organizer writes the report.
+    b.sign_in("olu@example.org", "orange lantern meadow").await;
+    b.open("/blog/new").await;
+    b.fill("title", "March: packaging and Polars").await;
+    if let Err(e) = b
+        .find("#kind")
+        .await
+        .select_by_value("meeting_report")
+        .await
+    {
+        b.fail(&format!("cannot choose the kind: {e}")).await;
+    }
+    b.fill("group", "boston-python").await;
+    b.fill("body", REPORT).await;
+    b.fill("tags", "packaging, polars").await;
+    b.submit_form().await;
+    b.expect_page("/blog/", &["The post is saved.", "Photos"])
+        .await;
+    let post_path =
+        b.c.current_url()
+            .await
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
+
+    // 3. Two photos, each with a description.
+    for (file, alt) in [
+        (&first, "Priya Raman presenting packaging without tears"),
+        (&second, "The audience at the Microsoft NERD center"),
+    ] {
+        let input = b.find("#photo-file").await;
+        if let Err(e) = input.send_keys(&file.display().to_string()).await {
+            b.fail(&format!("cannot choose the photo: {e}")).await;
+        }
+        b.fill("photo-alt", alt).await;
+        let add = b
+            .find("form[enctype='multipart/form-data'] button[type=submit]")
+            .await;
+        b.click(&add, "Add the photo").await;
+        b.expect_page(&post_path, &["The photo is in the gallery.", alt])
+            .await;
+    }
+    let shown =
+        b.c.find_all(Locator::Css(".gallery img"))
+            .await
+            .unwrap_or_default();
+    if shown.len() != 2 {
+        b.fail(&format!("the gallery shows {} photos", shown.len()))
+            .await;
+    }
+    for img in &shown {
+        let src = img.attr("src").await.ok().flatten().unwrap_or_default();
+        if !src.starts_with("/media/photos/") {
+            b.fail(&format!("a photo is served from {src}")).await;
+        }
+    }
+    // The photos load lazily; load them now and check they decode.
+    let deadline = Instant::now() + PAGE_WAIT;
+    loop {
+        let loaded =
+            b.c.execute(
+                "const imgs = [...document.querySelectorAll('.gallery img')];\
+                 imgs.forEach(i => { i.loading = 'eager'; });\
+                 return imgs.every(i => i.complete && i.naturalWidth > 0);",
+                vec![],
+            )
+            .await
+            .ok();
+        if loaded == Some(json!(true)) {
+            break;
+        }
+        if Instant::now() > deadline {
+            b.fail("the gallery photos did not load").await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // 4. It passes the substance check and, from a new author, goes to review.
+    let submit = b
+        .find(&format!("form[action='{post_path}/submit'] button"))
+        .await;
+    b.click(&submit, "Submit").await;
+    b.expect_page(&post_path, &["A coordinator will read the post"])
+        .await;
+    let body = b.find("body").await.text().await.unwrap_or_default();
+    if body.contains("does not yet say what happened") {
+        b.fail("the report was held back by the substance check")
+            .await;
+    }
+    b.sign_out().await;
+
+    // 5. The coordinator publishes it.
+    b.sign_in("coord@example.org", "violet kettle harbour")
+        .await;
+    b.open(&post_path).await;
+    let publish = b.find("button[value='approve']").await;
+    b.click(&publish, "Publish").await;
+    b.expect_page(&post_path, &["March: packaging and Polars"])
+        .await;
+    b.sign_out().await;
+
+    // 6. Visitors see the video as a box that loads nothing from YouTube
+    //    until they press play.
+    b.open(&post_path).await;
+    b.expect_page(&post_path, &["March: packaging and Polars", "Play here"])
+        .await;
+    if b.c.find(Locator::Css("iframe")).await.is_ok() {
+        b.fail("a player was loaded before anyone pressed play")
+            .await;
+    }
+    let images = b.c.find_all(Locator::Css("img")).await.unwrap_or_default();
+    for img in &images {
+        let src = img.attr("src").await.ok().flatten().unwrap_or_default();
+        if !src.starts_with('/') {
+            b.fail(&format!("the page loads an image from {src}")).await;
+        }
+    }
+    let play = b.find("figure.embed button.embed-play").await;
+    b.click(&play, "Play here").await;
+    let frame = b.find("figure.embed iframe").await;
+    let src = frame.attr("src").await.ok().flatten().unwrap_or_default();
+    if src != "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1" {
+        b.fail(&format!("the player frame loads {src:?}")).await;
+    }
+
+    // 7. The post is in the site's and the group's feeds, which parse.
+    for feed in [
+        "/blog/feed.atom",
+        "/groups/boston-python/feed.atom",
+        "/blog/feed.rss",
+        "/blog/feed.json",
+    ] {
+        let r = app
+            .send(Request::get(feed).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{feed}");
+        let parsed = feed_rs::parser::parse(r.body.as_bytes())
+            .unwrap_or_else(|e| panic!("{feed} does not parse: {e}"));
+        let entry = parsed
+            .entries
+            .iter()
+            .find(|e| {
+                e.title
+                    .as_ref()
+                    .is_some_and(|t| t.content == "March: packaging and Polars")
+            })
+            .unwrap_or_else(|| panic!("{feed} lacks the report"));
+        let content = entry
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .unwrap_or_default();
+        assert!(content.contains("Priya Raman"), "{feed}: {content}");
+        assert!(
+            content.contains("https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+            "{feed}"
+        );
+    }
+
+    // 8. The member comments; a new account's first comment waits.
+    b.sign_in("mo@example.org", "purple window garden").await;
+    b.open(&post_path).await;
+    b.fill(
+        "comment-body",
+        "Thanks for the slides, Priya! The **trusted publishing** part saved me.",
+    )
+    .await;
+    app.advance(chrono::Duration::seconds(20));
+    let send = b
+        .find("form[action$='/comments'] button[type=submit]")
+        .await;
+    b.click(&send, "Comment").await;
+    b.expect_page(&post_path, &["moderator"]).await;
+    b.sign_out().await;
+
+    // 9. The coordinator approves it from the moderation queue.
+    b.sign_in("coord@example.org", "violet kettle harbour")
+        .await;
+    b.open("/blog/moderation").await;
+    b.expect_page("/blog/moderation", &["trusted publishing"])
+        .await;
+    let approve = b.find("button[value='approve']").await;
+    b.click(&approve, "Approve").await;
+    b.expect_page("/blog/moderation", &["Done."]).await;
+    b.open(&post_path).await;
+    b.expect_page(
+        &post_path,
+        &["Mo Member", "trusted publishing part saved me"],
+    )
+    .await;
+
+    // 10. The subscriber got the post by email with a one-click way out, and
+    //     the author was told about the comment.
+    let deadline = Instant::now() + MAIL_WAIT;
+    loop {
+        let mail = app.mail();
+        let post_mail = mail.iter().find(|m| {
+            m.to == "mo@example.org" && m.subject.contains("March: packaging and Polars")
+        });
+        let comment_mail = mail
+            .iter()
+            .find(|m| m.to == "olu@example.org" && m.text.contains("trusted publishing"));
+        if let (Some(p), Some(_)) = (post_mail, comment_mail) {
+            assert!(p.text.contains("Priya Raman"), "{}", p.text);
+            assert!(
+                p.unsubscribe
+                    .as_deref()
+                    .is_some_and(|u| u.contains("/unsubscribe/"))
+            );
+            break;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "missing mail after {MAIL_WAIT:?}: {:?}",
+                mail.iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// A browser session on the served site, with checks that report the page
 /// they failed on.
 struct Browser {
@@ -593,6 +891,15 @@ impl Browser {
     async fn submit_form(&self) {
         let button = self.find("main form button[type=submit]").await;
         self.click(&button, "the form's submit button").await;
+    }
+
+    /// Signs in with a password from the sign-in page.
+    async fn sign_in(&self, email: &str, password: &str) {
+        self.open("/signin").await;
+        self.fill("email", email).await;
+        self.fill("password", password).await;
+        self.submit_form().await;
+        self.expect_page("/account", &["You are signed in."]).await;
     }
 
     /// Presses "Sign out" in the header and waits for the signed-out page.

@@ -313,6 +313,31 @@ mod tests {
     }
 
     #[test]
+    fn alt_text_and_link_titles_cannot_break_out_of_their_attribute() {
+        let html = render(
+            "![x\" onerror=\"alert(1)](https://img.example/a.png \"t\\\" onload=\\\"alert(2)\")\n\n\
+             [link](https://ok.example/ \"title\\\" onmouseover=\\\"alert(3)\")\n\n\
+             ![<script>alert(4)</script>](javascript:alert(5))\n\n\
+             [data](data:text/html;base64,PHNjcmlwdD4=) <a href=\"javascript:alert(6)\" onclick=\"alert(7)\">raw</a>",
+        );
+        // Handlers may appear as text inside a value, never as attributes.
+        for handler in ["onerror", "onload", "onmouseover", "onclick"] {
+            assert!(
+                !html.contains(&format!(" {handler}=\"")),
+                "{handler} in {html}"
+            );
+        }
+        for bad in ["<script", "javascript:", "data:text"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        assert!(
+            html.contains("alt=\"x&quot; onerror=&quot;alert(1)\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://ok.example/\""), "{html}");
+    }
+
+    #[test]
     fn bare_addresses_become_links_but_not_in_code() {
         let html = render(
             "See https://example.org/slides.pdf, and (www.python.org).\n\n`https://in.code/` and\n\n    https://in.block/\n",

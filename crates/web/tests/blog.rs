@@ -560,3 +560,109 @@ async fn subscribers_get_published_posts_by_email_and_leave_in_one_click() {
         "only the group subscription (whose link was in the mail) ended"
     );
 }
+
+#[tokio::test]
+async fn published_posts_can_be_unlisted_and_archived_without_breaking_their_link() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let mut olu = organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+    let r = olu
+        .submit(
+            "/blog/new",
+            &post("March: packaging and Polars", REPORT, "boston-python"),
+        )
+        .await;
+    let slug = r
+        .location()
+        .trim_start_matches("/blog/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = format!("/blog/{slug}");
+    let visibility = format!("/blog/{slug}/visibility");
+
+    // Not yet through review: it cannot be unlisted instead.
+    let before = app.fingerprint().await;
+    let r = olu.submit(&visibility, &[("state", "unlisted")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    r.assert_contains("submit it first");
+    assert_eq!(app.fingerprint().await, before);
+
+    olu.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    coord
+        .submit(&format!("/blog/{slug}/review"), &[("decision", "approve")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut visitor = app.client();
+    let listed = |body: &str| body.contains(&format!("href=\"/blog/{slug}\""));
+    assert!(listed(&visitor.get("/blog").await.body));
+    assert!(visitor.get("/blog/feed.atom").await.body.contains(&slug));
+
+    // Strangers and wrong values change nothing.
+    let mut mo = member(&app, "mo@example.org").await;
+    let before = app.fingerprint().await;
+    let r = mo.submit(&visibility, &[("state", "archived")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = olu.submit(&visibility, &[("state", "draft")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    r.assert_contains("on the blog, only by its link, or archived");
+    let r = olu.submit(&visibility, &[("state", "hidden")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(app.fingerprint().await, before);
+
+    // Unlisted: readable by its link, open to comments, but in no listing or feed.
+    olu.submit(&visibility, &[("state", "unlisted")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let shown = visitor.get(&page).await;
+    shown
+        .assert_status(StatusCode::OK)
+        .assert_contains("<meta name=\"robots\" content=\"noindex\">")
+        .assert_contains("Sign in</a> to comment");
+    assert!(!listed(&visitor.get("/blog").await.body));
+    assert!(!listed(
+        &visitor.get("/groups/boston-python/blog").await.body
+    ));
+    assert!(!visitor.get("/blog/feed.atom").await.body.contains(&slug));
+    assert!(
+        !visitor
+            .get("/groups/boston-python/feed.json")
+            .await
+            .body
+            .contains(&slug)
+    );
+
+    // Archived: still at its link with a notice, closed to comments.
+    olu.submit(&visibility, &[("state", "archived")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let shown = visitor.get(&page).await;
+    shown
+        .assert_status(StatusCode::OK)
+        .assert_contains("archived</strong>: kept here for the record");
+    assert!(!shown.body.contains("Sign in</a> to comment"));
+    assert!(!listed(&visitor.get("/blog").await.body));
+    app.advance(chrono::Duration::seconds(30));
+    let r = mo
+        .submit(
+            &format!("/blog/{slug}/comments"),
+            &[
+                ("body", "Late thoughts."),
+                ("shown_at", "0"),
+                ("website", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
+    // And back on the blog.
+    olu.submit(&visibility, &[("state", "published")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(listed(&visitor.get("/blog").await.body));
+    assert!(visitor.get("/blog/feed.atom").await.body.contains(&slug));
+}

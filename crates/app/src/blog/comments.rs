@@ -97,7 +97,7 @@ pub async fn add_comment(
     let mut conn = svc.db.conn().await?;
     let post = posts::by_slug(conn.ex(), slug)
         .await?
-        .filter(|p| p.state == "published")
+        .filter(|p| p.state == "published" || p.state == "unlisted")
         .ok_or(AppError::NotFound(
             "There is no published post at this address.",
         ))?;

@@ -154,7 +154,10 @@ impl Post {
     /// True if `actor` may read it: anyone a public post, its authors and
     /// coordinators every post.
     pub fn readable_by(&self, actor: Option<&Actor>) -> bool {
-        self.is_public() || self.is_author(actor) || actor.is_some_and(Actor::is_coordinator)
+        self.is_public()
+            || self.state == PostState::Archived
+            || self.is_author(actor)
+            || actor.is_some_and(Actor::is_coordinator)
     }
 }
 
@@ -535,6 +538,52 @@ pub async fn review_post(
             }
         }
     }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An author or coordinator changes where a post that went through review
+/// is shown: on the blog (`Published`), only by its link (`Unlisted`), or
+/// kept for the record at its link but no longer listed and closed to
+/// comments (`Archived`). Subscribers are not mailed again.
+pub async fn set_visibility(
+    svc: &Services,
+    actor: &Actor,
+    slug: &str,
+    to: PostState,
+) -> AppResult<()> {
+    if !matches!(
+        to,
+        PostState::Published | PostState::Unlisted | PostState::Archived
+    ) {
+        return Err(InvalidInput::new(
+            "state",
+            "A post can be shown on the blog, only by its link, or archived.",
+        )
+        .into());
+    }
+    let mut tx = svc.db.begin().await?;
+    let post = editable(&mut tx, actor, slug).await?;
+    if !matches!(
+        post.state,
+        PostState::Published | PostState::Unlisted | PostState::Archived
+    ) {
+        return Err(AppError::Conflict(
+            "This post has not been published yet: submit it first.".into(),
+        ));
+    }
+    if post.state == to {
+        return Ok(());
+    }
+    store::set_state(
+        tx.ex(),
+        post.row.id,
+        to.as_str(),
+        post.row.substance_ok,
+        post.row.review_note.as_deref(),
+        svc.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

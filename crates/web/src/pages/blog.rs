@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use convene_app::AppError;
 use convene_app::blog::{self, Post, PostInput, Submitted};
 use convene_app::calendars::Calendar;
-use convene_domain::posts::PostKind;
+use convene_domain::posts::{PostKind, PostState};
 use convene_domain::{Action, authorize};
 use convene_store::posts::Listing;
 use serde::Deserialize;
@@ -381,6 +381,9 @@ struct PostPage {
     photos: Vec<super::media::PhotoView>,
     photo_action: String,
     has_embeds: bool,
+    listed: bool,
+    archived: bool,
+    unlisted: bool,
 }
 
 /// A comment as the post page shows it.
@@ -471,13 +474,16 @@ async fn post_page_with(
             advice,
             comments,
             can_comment: actor.is_some()
-                && post.state == convene_domain::posts::PostState::Published,
+                && matches!(post.state, PostState::Published | PostState::Unlisted),
             can_moderate: authorize(actor, &Action::ModerateComments { group: group_slug }).is_ok(),
             shown_at: state.svc.clock.now().timestamp(),
             comment_error,
             photos,
             photo_action: format!("/blog/{}/photos", post.row.slug),
             has_embeds: !embeds.is_empty(),
+            listed: post.state == PostState::Published,
+            archived: post.state == PostState::Archived,
+            unlisted: post.state == PostState::Unlisted,
         },
     );
     super::media::allow_frames(&mut response, &crate::markdown::frame_sources(&embeds));
@@ -709,6 +715,31 @@ pub async fn feature(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     blog::feature_post(&state.svc, &me.actor, &slug, f.featured == "yes").await?;
+    Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response())
+}
+
+/// The visibility form.
+#[derive(Debug, Deserialize)]
+pub struct VisibilityForm {
+    /// published, unlisted or archived.
+    state: String,
+}
+
+/// `POST /blog/{slug}/visibility`: listed, unlisted or archived.
+pub async fn visibility(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<VisibilityForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let to = PostState::parse(&f.state).ok_or_else(|| {
+        AppError::from(convene_domain::InvalidInput::new(
+            "state",
+            "Choose whether the post is listed, unlisted or archived.",
+        ))
+    })?;
+    blog::set_visibility(&state.svc, &me.actor, &slug, to).await?;
     Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response())
 }
 

@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
         .route("/blog/{slug}/submit", post(blog::submit))
         .route("/blog/{slug}/review", post(blog::review))
         .route("/blog/{slug}/feature", post(blog::feature))
+        .route("/blog/{slug}/visibility", post(blog::visibility))
         .route("/blog/{slug}/comments", post(blog::comment))
         .route(
             "/blog/{slug}/photos",

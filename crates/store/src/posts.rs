@@ -165,6 +165,30 @@ pub async fn slugs_like(ex: Ex<'_>, prefix: &str) -> Result<Vec<String>> {
     .await)?)
 }
 
+/// A post's id, slug, state and first publication, for the benchmark seeder.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostStub {
+    /// Id.
+    pub id: i64,
+    /// Stable URL name.
+    pub slug: String,
+    /// draft, in_review, published, unlisted or archived.
+    pub state: String,
+    /// First published.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// Every post whose slug starts with `prefix`, in no particular order.
+pub async fn with_slug_prefix(ex: Ex<'_>, prefix: &str) -> Result<Vec<PostStub>> {
+    let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    Ok(run!(ex, |c| sqlx::query_as::<_, PostStub>(
+        "SELECT id, slug, state, published_at FROM posts WHERE slug LIKE $1"
+    )
+    .bind(&pattern)
+    .fetch_all(c)
+    .await)?)
+}
+
 /// Which published posts a listing shows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Listing<'a> {

@@ -5,12 +5,14 @@
 
 mod comments;
 mod mailing;
+mod seed;
 
 pub use comments::{
     BotChecks, COMMENT, Commented, MAX_COMMENT_CHARS, MIN_FILL_SECONDS, Moderation, add_comment,
     comments, moderate, moderation_queue, report_comment,
 };
 pub use mailing::{MailNewPost, fan_out, subscribe, subscriptions, unsubscribe};
+pub use seed::{BlogSeeded, BlogSize, KNOWN_POST, KNOWN_POST_COMMENTS, seed_blog};
 
 use crate::mail::{queue_email, templates};
 use crate::{AppError, AppResult, Services};

@@ -272,24 +272,45 @@ pub async fn import_roster(config: Config, file: &Path, strict: bool) -> Result<
     Ok(())
 }
 
-/// `convene admin seed-bench --groups N [--events-per-group E --event-groups G]`.
-pub async fn seed_bench(
-    config: Config,
-    count: usize,
-    event_groups: usize,
-    events_per_group: usize,
-) -> Result<()> {
+/// What `convene admin seed-bench` adds.
+pub struct BenchSizes {
+    /// Groups to add.
+    pub groups: usize,
+    /// How many groups get events.
+    pub event_groups: usize,
+    /// Events to add to each of them.
+    pub events_per_group: usize,
+    /// How large the blog should be.
+    pub blog: convene_app::blog::BlogSize,
+}
+
+/// `convene admin seed-bench --groups N [--events-per-group E --event-groups G]
+/// [--posts P --comments C --post-groups H]`.
+pub async fn seed_bench(config: Config, sizes: &BenchSizes) -> Result<()> {
     let db = wiring::open_database(&config).await?;
     let svc = wiring::services(&config, db.clone());
-    let added = convene_app::groups::seed_groups(&svc, count)
+    let added = convene_app::groups::seed_groups(&svc, sizes.groups)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("Added {added} made-up groups.");
-    if events_per_group > 0 {
-        let events = convene_app::calendars::seed_events(&svc, event_groups, events_per_group)
+    if sizes.events_per_group > 0 {
+        let events =
+            convene_app::calendars::seed_events(&svc, sizes.event_groups, sizes.events_per_group)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "Added {events} made-up events to {} groups' calendars.",
+            sizes.event_groups
+        );
+    }
+    if sizes.blog.posts > 0 || sizes.blog.comments > 0 {
+        let seeded = convene_app::blog::seed_blog(&svc, &sizes.blog)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        println!("Added {events} made-up events to {event_groups} groups' calendars.");
+        println!(
+            "Added {} made-up posts, {} comments and {} accounts to write them.",
+            seeded.posts, seeded.comments, seeded.accounts
+        );
     }
     db.close().await;
     Ok(())

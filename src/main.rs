@@ -80,6 +80,15 @@ enum AdminCommand {
         /// How many groups (bench-0, bench-1, ...) get --events-per-group events
         #[arg(long, default_value_t = 200)]
         event_groups: usize,
+        /// How many made-up blog posts there should be in all (bench-post-0, ...); only the missing ones are added
+        #[arg(long, default_value_t = 0)]
+        posts: usize,
+        /// How many comments there should be on the made-up posts in all, the first 100 on bench-post-0; only the missing ones are added
+        #[arg(long, default_value_t = 0)]
+        comments: usize,
+        /// How many groups (bench-0, bench-1, ...) the made-up posts are about
+        #[arg(long, default_value_t = 200)]
+        post_groups: usize,
     },
     /// Print a new API bearer token for the account with address EMAIL
     Token {
@@ -126,7 +135,22 @@ fn main() -> ExitCode {
                 groups,
                 events_per_group,
                 event_groups,
-            }) => commands::seed_bench(config, groups, event_groups, events_per_group).await,
+                posts,
+                comments,
+                post_groups,
+            }) => {
+                let sizes = commands::BenchSizes {
+                    groups,
+                    event_groups,
+                    events_per_group,
+                    blog: convene_app::blog::BlogSize {
+                        posts,
+                        comments,
+                        groups: post_groups,
+                    },
+                };
+                commands::seed_bench(config, &sizes).await
+            }
             Command::Import(ImportCommand::Ics { calendar, file }) => {
                 commands::import_ics(config, &calendar, &file).await
             }

@@ -127,6 +127,17 @@ pub async fn count_visible_by(ex: Ex<'_>, user_id: i64) -> Result<i64> {
     .await)?)
 }
 
+/// How many comments, in any state, there are on posts whose slug starts with `prefix`.
+pub async fn count_on_slug_prefix(ex: Ex<'_>, prefix: &str) -> Result<i64> {
+    let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.slug LIKE $1"
+    )
+    .bind(&pattern)
+    .fetch_one(c)
+    .await)?)
+}
+
 /// Bars an account from commenting and hides its waiting comments as spam.
 pub async fn ban(mut ex: Ex<'_>, user_id: i64, by: i64, now: DateTime<Utc>) -> Result<()> {
     execute!(

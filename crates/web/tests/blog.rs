@@ -605,6 +605,15 @@ async fn published_posts_can_be_unlisted_and_archived_without_breaking_their_lin
     // Strangers and wrong values change nothing.
     let mut mo = member(&app, "mo@example.org").await;
     let before = app.fingerprint().await;
+    // A published post is not sent back through the review form.
+    let r = coord
+        .submit(
+            &format!("/blog/{slug}/review"),
+            &[("decision", "send_back"), ("note", "Take it down")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    r.assert_contains("not waiting for review");
     let r = mo.submit(&visibility, &[("state", "archived")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = olu.submit(&visibility, &[("state", "draft")]).await;

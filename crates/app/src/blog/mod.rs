@@ -5,12 +5,14 @@
 
 mod comments;
 mod mailing;
+mod seed;
 
 pub use comments::{
     BotChecks, COMMENT, Commented, MAX_COMMENT_CHARS, MIN_FILL_SECONDS, Moderation, add_comment,
     comments, moderate, moderation_queue, report_comment,
 };
 pub use mailing::{MailNewPost, fan_out, subscribe, subscriptions, unsubscribe};
+pub use seed::{BlogSeeded, BlogSize, KNOWN_POST, KNOWN_POST_COMMENTS, seed_blog};
 
 use crate::mail::{queue_email, templates};
 use crate::{AppError, AppResult, Services};
@@ -502,6 +504,12 @@ pub async fn review_post(
         .ok_or(AppError::NotFound("There is no post at this address."))?;
     let mut ex = tx.ex();
     let post = load(&mut ex, row).await?;
+    if post.state != PostState::InReview {
+        return Err(AppError::Conflict(format!(
+            "This post is not waiting for review (it is {}).",
+            post.state.label().to_lowercase()
+        )));
+    }
     let now = svc.clock.now();
     if approve {
         store::set_state(
@@ -605,16 +613,17 @@ pub async fn feature_post(
     Ok(())
 }
 
-/// A validator for the blog's feeds: changes whenever a published post does.
+/// A validator for the blog's feeds: changes whenever any post does, so
+/// whenever a published one does.
 pub async fn feed_version(svc: &Services) -> AppResult<String> {
     let mut conn = svc.db.conn().await?;
-    let (count, latest) = store::version(conn.ex()).await?;
+    let latest = store::version(conn.ex()).await?;
     // Entries show the titles and thumbnails of their video links.
     let embeds = convene_store::media::embeds_version(conn.ex()).await?;
     Ok(format!(
-        "{count}-{}-{}",
-        latest.map(|t| t.timestamp_micros()).unwrap_or(0),
-        embeds.map(|t| t.timestamp_micros()).unwrap_or(0)
+        "{}-{}",
+        latest.map_or(0, |t| t.timestamp_micros()),
+        embeds.map_or(0, |t| t.timestamp_micros())
     ))
 }
 

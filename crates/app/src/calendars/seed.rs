@@ -1,6 +1,7 @@
 //! Made-up events for benchmarks: `convene admin seed-bench --events-per-group N`.
 
 use super::events::{fields_of, new_uid};
+use crate::made_up::{mix, pick};
 use crate::{AppError, AppResult, Services};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use convene_domain::events::{EventStatus, TimingInput, check_timing};
@@ -256,22 +257,6 @@ struct MadeUp {
     online_url: String,
     capacity: Option<i64>,
     status: EventStatus,
-}
-
-/// A cheap, deterministic mix of two numbers (SplitMix64's finaliser).
-fn mix(a: usize, b: usize) -> u64 {
-    let mut z = (a as u64)
-        .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-        .wrapping_add((b as u64).wrapping_mul(0xbf58_476d_1ce4_e5b9))
-        .wrapping_add(0x94d0_49bb_1331_11eb);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// Picks from a list by a hash.
-fn pick<T: Copy>(list: &[T], h: u64) -> T {
-    list[(h % list.len() as u64) as usize]
 }
 
 fn weekday_code(d: Weekday) -> &'static str {

@@ -221,12 +221,3 @@ pub async fn embed_failed(ex: Ex<'_>, url: &str, detail: &str, now: DateTime<Utc
         now
     )?)
 }
-
-/// When oEmbed last answered for any link (feeds show the titles).
-pub async fn embeds_version(ex: Ex<'_>) -> Result<Option<DateTime<Utc>>> {
-    Ok(run!(ex, |c| {
-        sqlx::query_scalar::<_, Option<DateTime<Utc>>>("SELECT MAX(fetched_at) FROM embeds")
-            .fetch_one(c)
-            .await
-    })?)
-}

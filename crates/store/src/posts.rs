@@ -85,7 +85,13 @@ pub async fn insert(
 }
 
 /// Changes a post's fields.
-pub async fn update(ex: Ex<'_>, id: i64, f: &PostFields<'_>, now: DateTime<Utc>) -> Result<u64> {
+pub async fn update(
+    mut ex: Ex<'_>,
+    id: i64,
+    f: &PostFields<'_>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    bump(ex.reborrow()).await?;
     Ok(execute!(
         ex,
         "UPDATE posts SET title = $2, summary = $3, body = $4, kind = $5, group_id = $6, cover_image = $7, updated_at = $8 WHERE id = $1",
@@ -103,13 +109,14 @@ pub async fn update(ex: Ex<'_>, id: i64, f: &PostFields<'_>, now: DateTime<Utc>)
 /// Moves a post to `state`, recording the substance check and a reviewer's
 /// note; the first publication sets `published_at`.
 pub async fn set_state(
-    ex: Ex<'_>,
+    mut ex: Ex<'_>,
     id: i64,
     state: &str,
     substance_ok: bool,
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
+    bump(ex.reborrow()).await?;
     Ok(execute!(
         ex,
         "UPDATE posts SET state = $2, substance_ok = $3, review_note = $4, updated_at = $5, \
@@ -123,7 +130,8 @@ pub async fn set_state(
 }
 
 /// Features a post on the front page, or stops.
-pub async fn set_featured(ex: Ex<'_>, id: i64, featured: bool) -> Result<u64> {
+pub async fn set_featured(mut ex: Ex<'_>, id: i64, featured: bool) -> Result<u64> {
+    bump(ex.reborrow()).await?;
     Ok(execute!(
         ex,
         "UPDATE posts SET featured = $2 WHERE id = $1",
@@ -308,6 +316,7 @@ pub async fn by_author(ex: Ex<'_>, user_id: i64) -> Result<Vec<PostRow>> {
 
 /// Replaces a post's authors (in order).
 pub async fn set_authors(mut ex: Ex<'_>, post_id: i64, users: &[i64]) -> Result<()> {
+    bump(ex.reborrow()).await?;
     execute!(
         ex.reborrow(),
         "DELETE FROM post_authors WHERE post_id = $1",
@@ -340,6 +349,7 @@ pub async fn authors(ex: Ex<'_>, post_id: i64) -> Result<Vec<(i64, String)>> {
 
 /// Replaces a post's tags.
 pub async fn set_tags(mut ex: Ex<'_>, post_id: i64, tags: &[String]) -> Result<()> {
+    bump(ex.reborrow()).await?;
     execute!(
         ex.reborrow(),
         "DELETE FROM post_tags WHERE post_id = $1",
@@ -397,18 +407,24 @@ pub async fn count_revisions(ex: Ex<'_>, post_id: i64) -> Result<i64> {
     .await)?)
 }
 
-/// When any post last changed (the feeds' validator). Every change a feed
-/// can show (an edit, publishing, unpublishing) sets the post's
-/// `updated_at`, so this moves with each of them; it also moves when a
-/// draft is saved, which costs the feeds one rebuild they did not need.
-/// `ix_posts_updated` answers it without reading the posts, where counting
-/// the published ones would read them all.
-pub async fn version(ex: Ex<'_>) -> Result<Option<DateTime<Utc>>> {
-    Ok(run!(ex, |c| {
-        sqlx::query_scalar::<_, Option<DateTime<Utc>>>("SELECT MAX(updated_at) FROM posts")
-            .fetch_one(c)
-            .await
-    })?)
+/// The blog's change counter: raised in the same transaction by every
+/// write that can change a listing or a feed (a post's fields, state,
+/// featuring, authors and tags).
+pub async fn version(ex: Ex<'_>) -> Result<i64> {
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT value FROM counters WHERE name = 'posts'"
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
+/// Raises the blog's change counter.
+pub async fn bump(ex: Ex<'_>) -> Result<()> {
+    execute!(
+        ex,
+        "UPDATE counters SET value = value + 1 WHERE name = 'posts'"
+    )?;
+    Ok(())
 }
 
 /// Subscribes `user_id` to new posts in `scope` ('' site-wide, or a group's

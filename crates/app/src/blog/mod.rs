@@ -617,14 +617,7 @@ pub async fn feature_post(
 /// whenever a published one does.
 pub async fn feed_version(svc: &Services) -> AppResult<String> {
     let mut conn = svc.db.conn().await?;
-    let latest = store::version(conn.ex()).await?;
-    // Entries show the titles and thumbnails of their video links.
-    let embeds = convene_store::media::embeds_version(conn.ex()).await?;
-    Ok(format!(
-        "{}-{}",
-        latest.map_or(0, |t| t.timestamp_micros()),
-        embeds.map_or(0, |t| t.timestamp_micros())
-    ))
+    Ok(store::version(conn.ex()).await?.to_string())
 }
 
 /// The kinds, for forms: value and label.

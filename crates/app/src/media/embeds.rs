@@ -162,13 +162,10 @@ impl BackgroundJob for FetchEmbed {
             }
             _ => None,
         };
-        let mut conn = svc
-            .db
-            .conn()
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let retry = |e: convene_store::StoreError| JobError::Retry(e.to_string());
+        let mut tx = svc.db.begin().await.map_err(retry)?;
         media::embed_ready(
-            conn.ex(),
+            tx.ex(),
             &self.url,
             &title,
             author.as_deref(),
@@ -176,7 +173,10 @@ impl BackgroundJob for FetchEmbed {
             svc.clock.now(),
         )
         .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
+        .map_err(retry)?;
+        // Feed entries show the title and thumbnail: they are built again.
+        convene_store::posts::bump(tx.ex()).await.map_err(retry)?;
+        tx.commit().await.map_err(retry)?;
         Ok(())
     }
 }

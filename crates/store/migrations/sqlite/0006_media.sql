@@ -29,5 +29,3 @@ CREATE TABLE embeds (
     fetched_at TEXT,
     created_at TEXT NOT NULL
 );
--- Feeds revalidate against the newest oEmbed answer.
-CREATE INDEX ix_embeds_fetched ON embeds (fetched_at);

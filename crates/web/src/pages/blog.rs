@@ -27,8 +27,11 @@ const PAGE_SIZE: i64 = 20;
 
 /// Entries per feed.
 const FEED_SIZE: i64 = 30;
+/// Listing pages kept in memory, per listing.
+const CACHED_PAGES: i64 = 3;
 
 /// A post as listings show it.
+#[derive(Clone)]
 pub struct PostCard {
     slug: String,
     title: String,
@@ -76,7 +79,7 @@ struct Scope {
     calendar: Calendar,
 }
 
-#[derive(Default, Clone)]
+#[derive(Debug, Default, Clone)]
 struct ListingOwned {
     group_id: Option<i64>,
     kind: Option<String>,
@@ -200,15 +203,7 @@ async fn list_with(
     places: Option<StoryPlaces>,
 ) -> Result<Response, PageError> {
     let page = q.page.unwrap_or(1).clamp(1, 10_000);
-    let posts = blog::published(
-        &state.svc,
-        scope.listing.as_listing(),
-        PAGE_SIZE + 1,
-        (page - 1) * PAGE_SIZE,
-    )
-    .await?;
-    let more = posts.len() as i64 > PAGE_SIZE;
-    let cards = posts.iter().take(PAGE_SIZE as usize).map(card).collect();
+    let (cards, more) = listing_page(state, &scope, page).await?;
     let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
     let can_write = authorize(actor, &Action::WritePost { group: None }).is_ok()
         || actor.is_some_and(|a| !a.grants.is_empty());
@@ -240,6 +235,38 @@ async fn list_with(
             places,
         },
     ))
+}
+
+/// The cards of one page of a listing, and whether there is a next page.
+/// The first pages, which nearly every visitor reads, are kept in memory
+/// until any post changes.
+async fn listing_page(
+    state: &AppState,
+    scope: &Scope,
+    page: i64,
+) -> Result<(Vec<PostCard>, bool), PageError> {
+    let build = || async {
+        let posts = blog::published(
+            &state.svc,
+            scope.listing.as_listing(),
+            PAGE_SIZE + 1,
+            (page - 1) * PAGE_SIZE,
+        )
+        .await?;
+        let more = posts.len() as i64 > PAGE_SIZE;
+        let cards: Vec<PostCard> = posts.iter().take(PAGE_SIZE as usize).map(card).collect();
+        Ok::<_, AppError>((cards, more))
+    };
+    if page > CACHED_PAGES {
+        return Ok(build().await?);
+    }
+    let version = blog::feed_version(&state.svc).await?;
+    let key = format!("bloglist:{:?}:{page}", scope.listing);
+    let cached = state
+        .calendar_cache
+        .get_or_build(&key, &version, build)
+        .await?;
+    Ok((cached.0.clone(), cached.1))
 }
 
 /// `GET /blog`.

@@ -598,6 +598,36 @@ async fn published_posts_can_be_unlisted_and_archived_without_breaking_their_lin
         .await
         .assert_status(StatusCode::SEE_OTHER);
     let mut visitor = app.client();
+    // A group's post names the group's next meeting.
+    assert!(
+        !visitor
+            .get(&page)
+            .await
+            .body
+            .contains("Next Boston Python meeting")
+    );
+    let cal = convene_app::calendars::calendar(app.svc(), "boston-python")
+        .await
+        .unwrap();
+    convene_app::calendars::create_event(
+        app.svc(),
+        &actor(&app, "olu@example.org").await,
+        &cal,
+        &convene_app::calendars::EventInput {
+            title: "April project night".into(),
+            start: "2026-12-08T19:00".into(),
+            end: "2026-12-08T21:00".into(),
+            tz: "America/New_York".into(),
+            status: "confirmed".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    visitor
+        .get(&page)
+        .await
+        .assert_contains("Next Boston Python meeting: <a class=\"p-name u-url\" href=\"/events/");
     let listed = |body: &str| body.contains(&format!("href=\"/blog/{slug}\""));
     assert!(listed(&visitor.get("/blog").await.body));
     assert!(visitor.get("/blog/feed.atom").await.body.contains(&slug));

@@ -411,6 +411,7 @@ struct PostPage {
     listed: bool,
     archived: bool,
     unlisted: bool,
+    next_event: Option<OccView>,
 }
 
 /// A comment as the post page shows it.
@@ -458,11 +459,17 @@ async fn post_page_with(
             .unwrap_or(Calendar::Site),
         None => Calendar::Site,
     };
-    let events = cached_upcoming(state, &calendar, 5, chrono_tz::Tz::UTC)
+    let events: Vec<OccView> = cached_upcoming(state, &calendar, 5, chrono_tz::Tz::UTC)
         .await?
         .iter()
         .map(|o| occ_view(o, None, ""))
         .collect();
+    // A group's post names the group's next meeting.
+    let next_event = if matches!(calendar, Calendar::Group(_)) {
+        events.iter().find(|o| !o.cancelled).cloned()
+    } else {
+        None
+    };
     let status = if advice.is_empty() && comment_error.is_none() {
         StatusCode::OK
     } else {
@@ -508,6 +515,7 @@ async fn post_page_with(
             photos,
             photo_action: format!("/blog/{}/photos", post.row.slug),
             has_embeds: !embeds.is_empty(),
+            next_event,
             listed: post.state == PostState::Published,
             archived: post.state == PostState::Archived,
             unlisted: post.state == PostState::Unlisted,

@@ -132,6 +132,17 @@ pub async fn by_name(ex: Ex<'_>, name: &str) -> Result<Option<ListRow>> {
     .await)?)
 }
 
+/// The list with this id.
+pub async fn by_id(ex: Ex<'_>, id: i64) -> Result<Option<ListRow>> {
+    let sql = format!("SELECT {LIST_COLUMNS} FROM lists WHERE id = $1");
+    Ok(run!(ex, |c| sqlx::query_as::<_, ListRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?)
+}
+
 /// Every list: site lists first, then by name.
 pub async fn all(ex: Ex<'_>) -> Result<Vec<ListRow>> {
     let sql = format!(

@@ -396,3 +396,26 @@ mod tests {
         );
     }
 }
+
+/// Asks someone to confirm a subscription to a mailing list (double opt-in:
+/// nobody can subscribe another person's address).
+pub fn list_confirm(site: &str, list: &str, address: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("Confirm your subscription to {list}"),
+        &hello(None),
+        &[
+            Block::Para(format!(
+                "Someone, probably you, asked to subscribe this address to the mailing list {list} ({address}) on {site}. The link works once and for 48 hours."
+            )),
+            Block::Button {
+                label: "Confirm my subscription",
+                url: link,
+            },
+            Block::Para(
+                "If you did not ask for this, ignore this email: nothing will be sent to you."
+                    .into(),
+            ),
+        ],
+    )
+}

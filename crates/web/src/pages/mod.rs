@@ -3,7 +3,6 @@
 
 mod account;
 pub mod admin;
-mod areas;
 pub(crate) mod auth;
 mod blog;
 pub mod calendars;
@@ -12,6 +11,7 @@ mod events;
 mod groups;
 mod home;
 mod invitations;
+mod lists;
 pub mod media;
 mod setup;
 
@@ -139,7 +139,19 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{slug}/feed.atom", get(blog::group_atom))
         .route("/groups/{slug}/feed.rss", get(blog::group_rss))
         .route("/groups/{slug}/feed.json", get(blog::group_json))
-        .route("/lists", get(areas::lists))
+        .route("/lists", get(lists::index))
+        .route("/lists/{name}", get(lists::show))
+        .route("/lists/{name}/subscribe", post(lists::subscribe))
+        .route(
+            "/lists/confirm/{token}",
+            get(lists::confirm_form).post(lists::confirm),
+        )
+        .route(
+            "/unsubscribe/list/{token}",
+            get(lists::unsubscribe_form).post(lists::unsubscribe),
+        )
+        .route("/account/lists", get(lists::mine))
+        .route("/account/lists/{id}", post(lists::change_mine))
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/signout", post(auth::signout))
         .route("/signup", get(auth::signup_form).post(auth::signup))
@@ -267,6 +279,11 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "comment-reported" => "Thank you; the moderators will look at it.",
         "comment-moderated" => "Done.",
         "photo-added" => "The photo is in the gallery.",
+        "list-check-inbox" => {
+            "Check your inbox: we sent a link to confirm the subscription. Nothing happens until it is followed."
+        }
+        "list-joined" => "You are subscribed. Messages to the list will reach you.",
+        "list-changed" => "Your subscription is changed.",
         "photo-removed" => "The photo is removed.",
         "subscribed" => "Subscribed: new posts will reach you by email, each with a link to stop.",
         _ => return None,

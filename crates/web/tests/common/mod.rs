@@ -237,6 +237,10 @@ impl TestApp {
             (i64, String, i64, String, String, String)
         );
         rows!(
+            "SELECT id, list_id, email, state, delivery, confirm_hash FROM list_members ORDER BY id",
+            (i64, i64, String, String, String, Option<String>)
+        );
+        rows!(
             "SELECT url, state, title FROM embeds ORDER BY url",
             (String, String, Option<String>)
         );

@@ -1,6 +1,7 @@
 //! Mailing lists: the organizers' list and group lists, their members, and
 //! the mail that passes through them.
 
+pub mod archive;
 mod members;
 
 pub use members::{

@@ -369,6 +369,29 @@ pub fn new_post(
     )
 }
 
+/// Asks someone to confirm a subscription to a mailing list (double opt-in:
+/// nobody can subscribe another person's address).
+pub fn list_confirm(site: &str, list: &str, address: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("Confirm your subscription to {list}"),
+        &hello(None),
+        &[
+            Block::Para(format!(
+                "Someone, probably you, asked to subscribe this address to the mailing list {list} ({address}) on {site}. The link works once and for 48 hours."
+            )),
+            Block::Button {
+                label: "Confirm my subscription",
+                url: link,
+            },
+            Block::Para(
+                "If you did not ask for this, ignore this email: nothing will be sent to you."
+                    .into(),
+            ),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,27 +418,4 @@ mod tests {
             "Eve <script>alert(1)</script> invites you to be an organizer of pug-boston on Python Groups"
         );
     }
-}
-
-/// Asks someone to confirm a subscription to a mailing list (double opt-in:
-/// nobody can subscribe another person's address).
-pub fn list_confirm(site: &str, list: &str, address: &str, link: &str) -> Rendered {
-    render(
-        site,
-        format!("Confirm your subscription to {list}"),
-        &hello(None),
-        &[
-            Block::Para(format!(
-                "Someone, probably you, asked to subscribe this address to the mailing list {list} ({address}) on {site}. The link works once and for 48 hours."
-            )),
-            Block::Button {
-                label: "Confirm my subscription",
-                url: link,
-            },
-            Block::Para(
-                "If you did not ask for this, ignore this email: nothing will be sent to you."
-                    .into(),
-            ),
-        ],
-    )
 }

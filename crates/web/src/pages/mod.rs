@@ -11,6 +11,7 @@ mod events;
 mod groups;
 mod home;
 mod invitations;
+mod list_archive;
 mod lists;
 pub mod media;
 mod setup;
@@ -142,6 +143,9 @@ pub fn routes() -> Router<AppState> {
         .route("/lists", get(lists::index))
         .route("/lists/{name}", get(lists::show))
         .route("/lists/{name}/subscribe", post(lists::subscribe))
+        .route("/lists/{name}/archive", get(list_archive::index))
+        .route("/lists/{name}/archive/{item}", get(list_archive::item))
+        .route("/lists/{name}/feed.atom", get(list_archive::feed))
         .route(
             "/lists/confirm/{token}",
             get(lists::confirm_form).post(lists::confirm),

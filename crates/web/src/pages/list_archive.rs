@@ -1,0 +1,295 @@
+//! A list's archive, readable without JavaScript: months, threads, one
+//! message with its thread, search, an Atom feed and mbox files.
+
+use super::lists::Done;
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::Visitor;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use convene_app::AppError;
+use convene_app::lists::archive::{self, Thread};
+use convene_store::list_archive::ArchivedRow;
+use serde::Deserialize;
+
+/// A message as the archive shows it.
+pub struct MessageView {
+    id: i64,
+    subject: String,
+    from_name: String,
+    when: String,
+    iso: String,
+    depth: usize,
+    body_html: String,
+}
+
+fn view(row: &ArchivedRow, depth: usize, with_body: bool) -> MessageView {
+    MessageView {
+        id: row.id,
+        subject: row.subject.clone(),
+        from_name: if row.from_name.is_empty() {
+            row.from_email
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        } else {
+            row.from_name.clone()
+        },
+        when: row.sent_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+        iso: row.sent_at.to_rfc3339(),
+        depth,
+        body_html: if with_body {
+            mail_text_html(&row.body_text)
+        } else {
+            String::new()
+        },
+    }
+}
+
+fn escape(s: &str) -> String {
+    convene_app::mail::templates::escape_html(s)
+}
+
+/// A message's text as HTML: escaped, with runs of quoted lines folded
+/// into a `<details>` that opens without JavaScript.
+pub fn mail_text_html(text: &str) -> String {
+    let mut out = String::new();
+    let mut quoted: Vec<&str> = Vec::new();
+    let flush = |quoted: &mut Vec<&str>, out: &mut String| {
+        if quoted.is_empty() {
+            return;
+        }
+        out.push_str(&format!(
+            "<details class=\"quoted\"><summary>Quoted text ({} line{})</summary>",
+            quoted.len(),
+            if quoted.len() == 1 { "" } else { "s" }
+        ));
+        for q in quoted.iter() {
+            out.push_str(&escape(q));
+            out.push('\n');
+        }
+        out.push_str("</details>");
+        quoted.clear();
+    };
+    for line in text.lines() {
+        if line.trim_start().starts_with('>') {
+            quoted.push(line);
+        } else {
+            flush(&mut quoted, &mut out);
+            out.push_str(&escape(line));
+            out.push('\n');
+        }
+    }
+    flush(&mut quoted, &mut out);
+    out
+}
+
+fn thread_views(thread: &Thread, with_body: bool) -> Vec<MessageView> {
+    thread
+        .messages
+        .iter()
+        .map(|(m, d)| view(m, *d, with_body))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "lists/archive.html")]
+struct ArchivePage {
+    ctx: PageCtx,
+    name: String,
+    display_name: String,
+    months: Vec<(String, i64)>,
+    query: String,
+    results: Option<Vec<MessageView>>,
+    recent: Vec<MessageView>,
+}
+
+/// `?q=` on the archive.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    /// Words to find.
+    pub q: Option<String>,
+}
+
+/// `GET /lists/{name}/archive`: months, the newest messages, and search.
+pub async fn index(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(name): Path<String>,
+    Query(q): Query<SearchQuery>,
+) -> Result<Response, PageError> {
+    let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
+    let list = archive::readable(&state.svc, &name, actor).await?;
+    let months = archive::months(&state.svc, &list).await?;
+    let query = q.q.unwrap_or_default().trim().to_owned();
+    let results = if query.is_empty() {
+        None
+    } else {
+        Some(
+            archive::search(&state.svc, &list, &query)
+                .await?
+                .iter()
+                .map(|m| view(m, 0, false))
+                .collect(),
+        )
+    };
+    let recent = archive::recent(&state.svc, &list, 20)
+        .await?
+        .iter()
+        .map(|m| view(m, 0, false))
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &ArchivePage {
+            ctx: PageCtx::new(
+                &state,
+                &visitor,
+                format!("{} archive", list.row.display_name),
+            ),
+            name: list.row.name.clone(),
+            display_name: list.row.display_name.clone(),
+            months,
+            query,
+            results,
+            recent,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "lists/month.html")]
+struct MonthPage {
+    ctx: PageCtx,
+    name: String,
+    display_name: String,
+    month: String,
+    threads: Vec<Vec<MessageView>>,
+}
+
+#[derive(Template)]
+#[template(path = "lists/message.html")]
+struct MessagePage {
+    ctx: PageCtx,
+    name: String,
+    display_name: String,
+    message: MessageView,
+    month: String,
+    thread: Vec<MessageView>,
+}
+
+/// `GET /lists/{name}/archive/{item}`: a month (`2026-11`), its mbox file
+/// (`2026-11.mbox`), or one message by number.
+pub async fn item(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((name, item)): Path<(String, String)>,
+    Query(_): Query<Done>,
+) -> Result<Response, PageError> {
+    let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
+    let list = archive::readable(&state.svc, &name, actor).await?;
+    if let Some(month) = item.strip_suffix(".mbox") {
+        let file = archive::mbox(&state.svc, &list, month).await?;
+        let disposition = format!("attachment; filename=\"{}-{month}.mbox\"", list.row.name);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/mbox".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            file,
+        )
+            .into_response());
+    }
+    if archive::is_month(&item) {
+        let threads = archive::month(&state.svc, &list, &item).await?;
+        return Ok(render(
+            StatusCode::OK,
+            &MonthPage {
+                ctx: PageCtx::new(
+                    &state,
+                    &visitor,
+                    format!("{} archive, {item}", list.row.display_name),
+                ),
+                name: list.row.name.clone(),
+                display_name: list.row.display_name.clone(),
+                month: item,
+                threads: threads.iter().map(|t| thread_views(t, false)).collect(),
+            },
+        ));
+    }
+    let id: i64 = item
+        .parse()
+        .map_err(|_| AppError::NotFound("There is no such message in this archive."))?;
+    let (row, thread) = archive::message(&state.svc, &list, id).await?;
+    Ok(render(
+        StatusCode::OK,
+        &MessagePage {
+            ctx: PageCtx::new(&state, &visitor, row.subject.clone()),
+            name: list.row.name.clone(),
+            display_name: list.row.display_name.clone(),
+            month: row.month.clone(),
+            message: view(&row, 0, true),
+            thread: thread_views(&thread, false),
+        },
+    ))
+}
+
+/// `GET /lists/{name}/feed.atom`: the newest messages (only where the
+/// archive is public: a feed reader has no session).
+pub async fn feed(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, PageError> {
+    let list = archive::readable(&state.svc, &name, None).await?;
+    let site = &state.svc.site;
+    let messages = archive::recent(&state.svc, &list, 30).await?;
+    let updated = messages.first().map_or(list.row.updated_at, |m| m.sent_at);
+    let entries = messages
+        .iter()
+        .map(|m| {
+            let url = site.link(&format!("/lists/{}/archive/{}", list.row.name, m.id));
+            convene_feeds::Entry {
+                id: url.clone(),
+                url,
+                title: m.subject.clone(),
+                summary: None,
+                content_html: format!("<pre>{}</pre>", escape(&m.body_text)),
+                published: m.sent_at,
+                updated: m.sent_at,
+                authors: vec![convene_feeds::Person {
+                    name: if m.from_name.is_empty() {
+                        m.from_email
+                            .split('@')
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned()
+                    } else {
+                        m.from_name.clone()
+                    },
+                    url: None,
+                }],
+                tags: Vec::new(),
+                image: None,
+            }
+        })
+        .collect();
+    let feed = convene_feeds::Feed {
+        id: site.link(&format!("/lists/{}/feed.atom", list.row.name)),
+        title: format!("{} ({})", list.row.display_name, site.name),
+        subtitle: Some(list.row.description.clone()),
+        home_url: site.link(&format!("/lists/{}/archive", list.row.name)),
+        self_url: site.link(&format!("/lists/{}/feed.atom", list.row.name)),
+        updated,
+        language: None,
+        icon: None,
+        entries,
+    };
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        convene_feeds::atom(&feed, &feed.self_url),
+    )
+        .into_response())
+}

@@ -1,0 +1,298 @@
+//! A list's archive without JavaScript: threads by month with replies under
+//! what they answer, a permanent page per message with quoted text folded,
+//! search, an Atom feed and mbox files; members' and private archives stay
+//! closed to others, through search and the feed too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use common::*;
+use convene_store::{run, sqlx};
+
+/// Stores an accepted message on the organizers' list and threads it as
+/// the mail path does; returns its id.
+async fn archived(
+    app: &TestApp,
+    message_id: &str,
+    in_reply_to: Option<&str>,
+    subject: &str,
+    from: (&str, &str),
+    at: &str,
+    body: &str,
+) -> i64 {
+    let at: DateTime<Utc> = DateTime::parse_from_rfc3339(at)
+        .unwrap()
+        .with_timezone(&Utc);
+    let raw = format!(
+        "From: {} <{}>\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n\r\n{}\r\n",
+        from.0,
+        from.1,
+        body.replace('\n', "\r\n")
+    );
+    let mut tx = app.svc().db.begin().await.unwrap();
+    let (mid, reply, subj, name, email, month, text) = (
+        message_id.to_owned(),
+        in_reply_to.map(str::to_owned),
+        subject.to_owned(),
+        from.0.to_owned(),
+        from.1.to_owned(),
+        at.format("%Y-%m").to_string(),
+        body.to_owned(),
+    );
+    let refs = reply.clone().unwrap_or_default();
+    let id = run!(tx.ex(), |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO list_messages (list_id, message_id, in_reply_to, refs, subject, from_name, from_email, sent_at, received_at, month, body_text, raw, state) \
+         VALUES ((SELECT id FROM lists WHERE name = 'organizers'), $1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, 'accepted') RETURNING id"
+    )
+    .bind(mid.clone())
+    .bind(reply.clone())
+    .bind(refs.clone())
+    .bind(subj.clone())
+    .bind(name.clone())
+    .bind(email.clone())
+    .bind(at)
+    .bind(month.clone())
+    .bind(text.clone())
+    .bind(raw.clone().into_bytes())
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    let list_id = convene_store::lists::by_name(tx.ex(), "organizers")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let refs: Vec<String> = in_reply_to.map(|r| vec![r.to_owned()]).unwrap_or_default();
+    convene_app::lists::archive::assign_thread(
+        &mut tx,
+        list_id,
+        id,
+        in_reply_to,
+        &refs,
+        subject,
+        "[organizers] ",
+        at,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+async fn set_archive(app: &TestApp, visibility: &str) {
+    let mut conn = app.svc().db.conn().await.unwrap();
+    let v = visibility.to_owned();
+    convene_store::execute!(
+        conn.ex(),
+        "UPDATE lists SET archive = $1 WHERE name = 'organizers'",
+        v.clone()
+    )
+    .unwrap();
+}
+
+/// Three messages in one thread (one threaded only by its subject), and
+/// one on its own, over two months.
+async fn conversation(app: &TestApp) -> (i64, i64, i64, i64) {
+    let first = archived(
+        app,
+        "venue-1@example.org",
+        None,
+        "[organizers] Finding a venue in winter",
+        ("Ana Lima", "ana@example.org"),
+        "2026-10-30T18:00:00Z",
+        "Our library closes at 7pm from November. Where do your groups meet in winter?",
+    )
+    .await;
+    let reply = archived(
+        app,
+        "venue-2@example.org",
+        Some("venue-1@example.org"),
+        "Re: [organizers] Finding a venue in winter",
+        ("Bo Chen", "bo@example.org"),
+        "2026-11-02T09:00:00Z",
+        "> Where do your groups meet in winter?\n> Our library closes at 7pm.\nCoworking spaces often lend a room for free: ask for a sponsorship page.\nFrom experience, <script>alert(1)</script> is not a venue.",
+    )
+    .await;
+    let by_subject = archived(
+        app,
+        "venue-3@example.net",
+        None,
+        "RE: Finding a venue in winter",
+        ("Cy Okafor", "cy@example.net"),
+        "2026-11-03T10:00:00Z",
+        "Universities too: a student society can book the room.",
+    )
+    .await;
+    let other = archived(
+        app,
+        "speakers-1@example.org",
+        None,
+        "[organizers] Finding speakers",
+        ("Ana Lima", "ana@example.org"),
+        "2026-11-05T10:00:00Z",
+        "How do you find speakers for a small group?",
+    )
+    .await;
+    (first, reply, by_subject, other)
+}
+
+#[tokio::test]
+async fn a_public_archive_is_threaded_searchable_and_in_a_feed() {
+    let app = TestApp::new().await;
+    set_archive(&app, "public").await;
+    let (first, reply, by_subject, other) = conversation(&app).await;
+    let mut visitor = app.client();
+
+    let index = visitor.get("/lists/organizers/archive").await;
+    index
+        .assert_status(StatusCode::OK)
+        .assert_contains("href=\"/lists/organizers/archive/2026-11\">2026-11</a> (3)")
+        .assert_contains("href=\"/lists/organizers/archive/2026-10\">2026-10</a> (1)")
+        .assert_contains("href=\"/lists/organizers/feed.atom\"");
+    assert!(
+        !index.body.contains("<script"),
+        "no script is needed or sent"
+    );
+
+    // November: the two replies sit under the thread started in October,
+    // the second found by its subject alone.
+    let month = visitor.get("/lists/organizers/archive/2026-11").await;
+    month.assert_status(StatusCode::OK);
+    let threads: Vec<&str> = month.body.split("<ul class=\"thread\">").skip(1).collect();
+    assert_eq!(threads.len(), 2, "{}", month.body);
+    assert!(threads[0].contains(&format!("/archive/{reply}\"")));
+    assert!(threads[0].contains(&format!("/archive/{by_subject}\"")));
+    assert!(threads[1].contains(&format!("/archive/{other}\"")));
+
+    // The reply's page: quoted text folded, the script shown as text, and
+    // the whole thread with the first message.
+    let page = visitor
+        .get(&format!("/lists/organizers/archive/{reply}"))
+        .await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("<details class=\"quoted\"><summary>Quoted text (2 lines)</summary>")
+        .assert_contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        .assert_contains(&format!("href=\"/lists/organizers/archive/{first}\""))
+        .assert_contains("<li class=\"depth-1\"><strong aria-current=\"page\">");
+    assert!(!page.body.contains("<script>alert"));
+
+    // Search: every word must be there.
+    let found = visitor
+        .get("/lists/organizers/archive?q=coworking+sponsorship")
+        .await;
+    found
+        .assert_contains("1 message with")
+        .assert_contains(&format!("/archive/{reply}\""));
+    visitor
+        .get("/lists/organizers/archive?q=coworking+zebra")
+        .await
+        .assert_contains("0 messages with");
+    // Percent signs are searched as text, not as wildcards.
+    visitor
+        .get("/lists/organizers/archive?q=%25%25")
+        .await
+        .assert_contains("0 messages with");
+
+    // The feed parses, newest first.
+    let feed = visitor.get("/lists/organizers/feed.atom").await;
+    feed.assert_status(StatusCode::OK);
+    let parsed = feed_rs::parser::parse(feed.body.as_bytes()).unwrap();
+    assert_eq!(parsed.entries.len(), 4);
+    assert_eq!(
+        parsed.entries[0].title.as_ref().unwrap().content,
+        "[organizers] Finding speakers"
+    );
+
+    // The month as mbox, with a body line starting "From " quoted.
+    let mbox = visitor.get("/lists/organizers/archive/2026-11.mbox").await;
+    mbox.assert_status(StatusCode::OK);
+    assert_eq!(mbox.headers["content-type"], "application/mbox");
+    assert_eq!(
+        mbox.body.matches("\nFrom ").count() + usize::from(mbox.body.starts_with("From ")),
+        3
+    );
+    assert!(mbox.body.contains("\n>From experience"), "{}", mbox.body);
+
+    // Made-up months and numbers are simply not there.
+    for bad in ["2026-13", "abc", "99999", "2026-13.mbox"] {
+        visitor
+            .get(&format!("/lists/organizers/archive/{bad}"))
+            .await
+            .assert_status(StatusCode::NOT_FOUND);
+    }
+}
+
+#[tokio::test]
+async fn members_and_private_archives_stay_closed_to_others() {
+    let app = TestApp::new().await;
+    let (_, reply, _, _) = conversation(&app).await;
+    let mut coord = coordinator(&app).await;
+    let mut mo = member(&app, "mo@example.org").await;
+    let mut stranger = app.client();
+    let paths = [
+        "/lists/organizers/archive".to_owned(),
+        "/lists/organizers/archive/2026-11".to_owned(),
+        format!("/lists/organizers/archive/{reply}"),
+        "/lists/organizers/archive?q=coworking".to_owned(),
+        "/lists/organizers/archive/2026-11.mbox".to_owned(),
+        "/lists/organizers/feed.atom".to_owned(),
+    ];
+
+    // The organizers' list keeps its archive for members.
+    for p in &paths {
+        let r = stranger.get(p).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{p}");
+        assert!(!r.body.contains("Coworking"), "{p}");
+        let r = mo.get(p).await;
+        // A feed reader has no session: the feed answers as to a stranger.
+        let expected = if p.ends_with(".atom") {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(r.status, expected, "{p}");
+        assert!(!r.body.contains("Coworking"), "{p}");
+        if expected == StatusCode::FORBIDDEN {
+            r.assert_contains("for its members");
+        }
+    }
+    coord
+        .get(&format!("/lists/organizers/archive/{reply}"))
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("Coworking");
+
+    // Once subscribed and confirmed, the member reads it (not the feed,
+    // which has no session).
+    mo.get("/lists/organizers").await;
+    mo.submit(
+        "/lists/organizers/subscribe",
+        &[("email", "mo@example.org")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    app.drain_jobs().await;
+    let link = app.link_in_mail("mo@example.org", "/lists/confirm/");
+    mo.get(&link).await;
+    mo.submit(&link, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    for p in &paths[..5] {
+        mo.get(p).await.assert_status(StatusCode::OK);
+    }
+    mo.get("/lists/organizers/feed.atom")
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+
+    // A private archive is for the moderators only.
+    set_archive(&app, "private").await;
+    for p in &paths[..5] {
+        let r = mo.get(p).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{p}");
+        r.assert_contains("private to its moderators");
+        assert!(!r.body.contains("Coworking"), "{p}");
+        coord.get(p).await.assert_status(StatusCode::OK);
+    }
+}

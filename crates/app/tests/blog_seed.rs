@@ -23,6 +23,9 @@ fn services(t: &TestDb) -> Services {
             base_url: "http://convene.test/".parse().unwrap(),
             mail_from: "hub@convene.test".into(),
         }),
+        media: Arc::new(convene_app::media::FsMediaStore::new(
+            std::env::temp_dir().join("convene-test-media"),
+        )),
     }
 }
 

@@ -375,7 +375,10 @@ async fn a_video_link_becomes_a_click_to_load_box_with_a_local_thumbnail() {
     assert!(!page.body.contains(&format!("src=\"http://{addr}")));
 
     app.drain_jobs().await;
-    assert_eq!(asked.lock().unwrap().as_slice(), [video.clone()]);
+    assert_eq!(
+        asked.lock().unwrap().as_slice(),
+        std::slice::from_ref(&video)
+    );
     let page = olu.get(&format!("/blog/{slug}")).await;
     page.assert_contains("Packaging without tears &lt;b&gt;(live)&lt;/b&gt;")
         .assert_contains("by Boston Python")

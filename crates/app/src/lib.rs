@@ -13,6 +13,7 @@ pub mod error;
 pub mod groups;
 pub mod invitations;
 pub mod jobs;
+pub mod lists;
 mod made_up;
 pub mod mail;
 pub mod media;

@@ -30,6 +30,7 @@ pub mod grants;
 pub mod groups;
 pub mod invitations;
 pub mod jobs;
+pub mod list_messages;
 pub mod lists;
 pub mod media;
 pub mod posts;

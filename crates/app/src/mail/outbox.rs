@@ -136,4 +136,44 @@ impl Mailer for OutboxMailer {
         .map_err(|e| MailError::Transient(e.to_string()))?
         .map_err(|e| MailError::Transient(format!("cannot write to the outbox: {e}")))
     }
+
+    async fn send_raw(
+        &self,
+        envelope_from: &str,
+        to: &str,
+        message: &[u8],
+    ) -> Result<(), MailError> {
+        // The listing reads a summary next to each file; a list copy's
+        // summary comes from its own headers.
+        let parsed = mail_parser::MessageParser::default().parse(message);
+        let header = |f: fn(&mail_parser::Message<'_>) -> Option<String>| {
+            parsed.as_ref().and_then(f).unwrap_or_default()
+        };
+        let summary = OutgoingEmail {
+            from: envelope_from.to_owned(),
+            from_name: header(|m| m.from()?.first()?.name().map(str::to_owned)),
+            to: to.to_owned(),
+            to_name: None,
+            subject: header(|m| m.subject().map(str::to_owned)),
+            text: String::new(),
+            html: String::new(),
+            message_id: header(|m| m.message_id().map(|id| format!("<{id}>"))),
+            date: Utc::now(),
+            reply_to: None,
+            calendar: None,
+            unsubscribe: None,
+        };
+        let json = serde_json::to_vec(&summary).map_err(|e| MailError::Permanent(e.to_string()))?;
+        let raw = message.to_vec();
+        let dir = self.dir.clone();
+        let name = self.file_name(&summary);
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            std::fs::create_dir_all(&dir)?;
+            write_atomically(&dir.join(format!("{name}.json")), &json)?;
+            write_atomically(&dir.join(&name), &raw)
+        })
+        .await
+        .map_err(|e| MailError::Transient(e.to_string()))?
+        .map_err(|e| MailError::Transient(format!("cannot write to the outbox: {e}")))
+    }
 }

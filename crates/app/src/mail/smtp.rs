@@ -2,6 +2,7 @@
 
 use super::{MailError, Mailer, OutgoingEmail};
 use async_trait::async_trait;
+use lettre::address::Envelope;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 /// Sends through the relay named by a URL such as
@@ -26,6 +27,29 @@ impl Mailer for SmtpMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
         let message = email.to_message()?;
         match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(MailError::Permanent(e.to_string())),
+            Err(e) => Err(MailError::Transient(e.to_string())),
+        }
+    }
+
+    async fn send_raw(
+        &self,
+        envelope_from: &str,
+        to: &str,
+        message: &[u8],
+    ) -> Result<(), MailError> {
+        let addr = |a: &str| {
+            a.parse::<lettre::Address>()
+                .map_err(|e| MailError::Permanent(format!("{a:?}: {e}")))
+        };
+        let envelope = Envelope::new(Some(addr(envelope_from)?), vec![addr(to)?])
+            .map_err(|e| MailError::Permanent(e.to_string()))?;
+        // The transport ends the data with CRLF "." CRLF itself; the
+        // message's own last line break is the first CRLF of that, so the
+        // recipient gets the message's bytes exactly.
+        let message = message.strip_suffix(b"\r\n").unwrap_or(message);
+        match self.transport.send_raw(&envelope, message).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_permanent() => Err(MailError::Permanent(e.to_string())),
             Err(e) => Err(MailError::Transient(e.to_string())),

@@ -31,12 +31,17 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// One paragraph of an email, either plain words or a call to action.
-enum Block<'a> {
+pub(crate) enum Block<'a> {
     Para(String),
     Button { label: &'a str, url: &'a str },
 }
 
-fn render(site_name: &str, subject: String, greeting: &str, blocks: &[Block<'_>]) -> Rendered {
+pub(crate) fn render(
+    site_name: &str,
+    subject: String,
+    greeting: &str,
+    blocks: &[Block<'_>],
+) -> Rendered {
     let mut text = format!("{greeting}\n\n");
     let mut html = format!(
         "<!doctype html><html><body style=\"font-family: system-ui, sans-serif; line-height: 1.5; max-width: 36em\">\n<p>{}</p>\n",
@@ -72,7 +77,7 @@ fn render(site_name: &str, subject: String, greeting: &str, blocks: &[Block<'_>]
     }
 }
 
-fn hello(name: Option<&str>) -> String {
+pub(crate) fn hello(name: Option<&str>) -> String {
     match name {
         Some(n) => format!("Hello {n},"),
         None => "Hello,".to_owned(),

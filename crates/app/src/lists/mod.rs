@@ -1,0 +1,35 @@
+//! Mailing lists, the mail side: taking mail for a list's addresses
+//! (posts, `-join` and `-leave` requests, bounces), fanning accepted posts
+//! out to every member through the job queue, and the LMTP handler that
+//! connects the listener to all of this.
+
+pub mod bounces;
+pub mod by_mail;
+pub mod emails;
+pub mod fanout;
+pub mod headers;
+pub mod inbound;
+pub mod lmtp;
+
+pub use fanout::FanOut;
+pub use inbound::{Accepted, Refusal, accept, check_recipient};
+pub use lmtp::ListMailHandler;
+
+use crate::Services;
+use convene_domain::TokenGenerator;
+
+/// The domain of the lists' addresses: the part after `@` in the site's
+/// sender address.
+pub fn mail_domain(svc: &Services) -> String {
+    svc.site
+        .mail_from
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d)
+        .to_ascii_lowercase()
+}
+
+/// A new member token: lowercase, because it travels in the local part of
+/// bounce addresses and mail systems may fold their case.
+pub fn new_member_token(tokens: &dyn TokenGenerator) -> String {
+    tokens.new_token().hash().as_str()[..32].to_owned()
+}

@@ -63,6 +63,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_FETCH_ALLOW_PRIVATE", global = true)]
     pub fetch_allow_private: Option<String>,
+    /// Address and port of the LMTP listener that takes list mail from the mail system, e.g. 127.0.0.1:8024 (keep it on loopback); empty for none [default: off]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_LMTP_LISTEN", global = true)]
+    pub lmtp_listen: Option<String>,
     /// Log format: text or json [default: text]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LOG_FORMAT", global = true)]
@@ -124,6 +128,8 @@ pub struct Config {
     pub json_logs: bool,
     /// Fetches may reach private addresses.
     pub fetch_allow_private: bool,
+    /// Where the LMTP listener for list mail listens, if anywhere.
+    pub lmtp_listen: Option<SocketAddr>,
 }
 
 fn pick(flag: Option<String>, file: Option<String>) -> Option<String> {
@@ -165,6 +171,12 @@ impl Config {
         let listen: SocketAddr = listen_s.parse().with_context(|| {
             format!("CONVENE_LISTEN={listen_s:?} is not an address and port like 127.0.0.1:8080")
         })?;
+        let lmtp_listen = match pick(args.lmtp_listen, from_file.lmtp_listen) {
+            None => None,
+            Some(v) => Some(v.trim().parse::<SocketAddr>().with_context(|| {
+                format!("CONVENE_LMTP_LISTEN={v:?} is not an address and port like 127.0.0.1:8024")
+            })?),
+        };
         let database = match pick(args.database_url, from_file.database_url) {
             None => Database::Sqlite(data_dir.join("convene.db")),
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
@@ -268,6 +280,7 @@ impl Config {
             db_max_connections,
             json_logs,
             fetch_allow_private,
+            lmtp_listen,
         })
     }
 }
@@ -304,12 +317,19 @@ mod tests {
         assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.mail_from, "convene@127.0.0.1");
         assert!(c.smtp_url.is_none());
+        assert!(c.lmtp_listen.is_none(), "no LMTP listener unless asked");
+        let c = with(|a| a.lmtp_listen = Some("127.0.0.1:8024".into())).unwrap();
+        assert_eq!(c.lmtp_listen.unwrap().to_string(), "127.0.0.1:8024");
     }
 
     #[test]
     fn errors_name_the_bad_setting() {
         type Case = (fn(&mut ConfigArgs), &'static str);
-        let cases: [Case; 7] = [
+        let cases: [Case; 8] = [
+            (
+                |a| a.lmtp_listen = Some("localhost".into()),
+                "CONVENE_LMTP_LISTEN",
+            ),
             (|a| a.listen = Some("nowhere".into()), "CONVENE_LISTEN"),
             (
                 |a| a.database_url = Some("mysql://x".into()),

@@ -34,6 +34,8 @@ struct Sink {
     port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
     refuse_after: Arc<AtomicUsize>,
+    /// Recipients refused with a 450 at RCPT (a full or greylisting mailbox).
+    refuse_rcpt: Arc<Mutex<Vec<String>>>,
 }
 
 impl Sink {
@@ -47,11 +49,12 @@ async fn smtp_sink() -> Sink {
     let port = listener.local_addr().unwrap().port();
     let inbox = Arc::new(Mutex::new(Vec::new()));
     let refuse_after = Arc::new(AtomicUsize::new(usize::MAX));
-    let (store, limit) = (inbox.clone(), refuse_after.clone());
+    let refuse_rcpt = Arc::new(Mutex::new(Vec::<String>::new()));
+    let (store, limit, refused) = (inbox.clone(), refuse_after.clone(), refuse_rcpt.clone());
     tokio::spawn(async move {
         loop {
             let (sock, _) = listener.accept().await.unwrap();
-            let (store, limit) = (store.clone(), limit.clone());
+            let (store, limit, refused) = (store.clone(), limit.clone(), refused.clone());
             tokio::spawn(async move {
                 let (r, mut w) = sock.into_split();
                 let mut lines = BufReader::new(r);
@@ -83,8 +86,13 @@ async fn smtp_sink() -> Sink {
                         };
                         b"250 ok\r\n"
                     } else if upper.starts_with("RCPT TO:") {
-                        cur.to.push(text[8..].trim().to_owned());
-                        b"250 ok\r\n"
+                        let to = text[8..].trim().to_owned();
+                        if refused.lock().unwrap().contains(&to) {
+                            b"450 4.2.1 mailbox busy, try later\r\n"
+                        } else {
+                            cur.to.push(to);
+                            b"250 ok\r\n"
+                        }
                     } else if upper.starts_with("DATA") {
                         w.write_all(b"354 go ahead\r\n").await.unwrap();
                         let mut data = Vec::new();
@@ -124,6 +132,7 @@ async fn smtp_sink() -> Sink {
         port,
         inbox,
         refuse_after,
+        refuse_rcpt,
     }
 }
 
@@ -948,4 +957,80 @@ async fn bad_input_gets_a_clear_code_or_is_stored_sensibly() {
     );
     let msg = parse(&odd_copy.data);
     assert!(msg.subject().unwrap().starts_with("[organizers] Caf"));
+}
+
+#[tokio::test]
+async fn one_refused_mailbox_does_not_hold_up_the_others() {
+    let e = env().await;
+    for email in [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+        "d@example.org",
+    ] {
+        e.member(email).await;
+    }
+    e.sink
+        .refuse_rcpt
+        .lock()
+        .unwrap()
+        .push("<b@example.org>".into());
+    let raw =
+        b"From: a@example.org\r\nMessage-ID: <busy@example.org>\r\nSubject: Busy\r\n\r\nHi\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    let first = e.worker.drain().await.unwrap();
+    assert_eq!(first[0].1, Outcome::Retrying);
+    let got: Vec<_> = e
+        .sink
+        .inbox()
+        .into_iter()
+        .map(|r| r.to[0].clone())
+        .collect();
+    assert_eq!(
+        got,
+        ["<a@example.org>", "<c@example.org>", "<d@example.org>"]
+    );
+    {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let c = list_messages::count_deliveries(conn.ex(), id)
+            .await
+            .unwrap();
+        assert_eq!((c.queued, c.sent, c.failed), (1, 3, 0));
+    }
+    e.sink.refuse_rcpt.lock().unwrap().clear();
+    e.sql("UPDATE jobs SET run_at = created_at").await;
+    assert_eq!(e.worker.drain().await.unwrap()[0].1, Outcome::Done);
+    let got: Vec<_> = e
+        .sink
+        .inbox()
+        .into_iter()
+        .map(|r| r.to[0].clone())
+        .collect();
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[3], "<b@example.org>");
+}
+
+#[tokio::test]
+async fn a_list_that_rewrites_from_sends_via_the_list_with_reply_to_the_poster() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    e.sql("UPDATE lists SET rewrite_from = TRUE, reply_to = 'poster', subject_prefix = '' WHERE name = 'organizers'")
+        .await;
+    let with_reply_to = [b"Reply-To: <elsewhere@example.org>\r\n".as_slice(), FIXTURE].concat();
+    posted_id(&accept(&e.svc, "organizers", &with_reply_to).await.unwrap());
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 2);
+    for copy in got {
+        let msg = parse(&copy.data);
+        let from = msg.from().unwrap().first().unwrap();
+        assert_eq!(from.address(), Some("organizers@groups.example.org"));
+        assert_eq!(from.name(), Some("Zoë Ng via Organizers"));
+        assert_eq!(header(&msg, "From").len(), 1);
+        let reply_to = msg.reply_to().unwrap().first().unwrap();
+        assert_eq!(reply_to.address(), Some("zoe@example.org"));
+        assert_eq!(header(&msg, "Reply-To").len(), 1);
+        assert_eq!(msg.subject(), Some("Finding a venue – what worked for us"));
+    }
 }

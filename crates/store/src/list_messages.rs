@@ -191,25 +191,31 @@ pub struct QueuedDelivery {
     pub member_state: String,
     /// The member's delivery mode now.
     pub delivery: String,
+    /// Attempts made so far.
+    pub attempts: i64,
 }
 
-/// Up to `limit` deliveries of a message still queued, in member order.
-/// One fan-out job per message runs at a time (the job queue's lease), so
-/// reading the next batch is claiming it.
+/// Up to `limit` deliveries of a message still queued, for members after
+/// `after_member_id`, in member order. One fan-out job per message runs at
+/// a time (the job queue's lease), so reading the next batch is claiming it.
 pub async fn claim_queued(
     ex: Ex<'_>,
     message_row_id: i64,
+    after_member_id: i64,
     limit: i64,
 ) -> Result<Vec<QueuedDelivery>> {
-    Ok(run!(ex, |c| sqlx::query_as::<_, QueuedDelivery>(
-        "SELECT d.member_id, m.email, m.token, m.state AS member_state, m.delivery \
+    Ok(run!(ex, |c| {
+        sqlx::query_as::<_, QueuedDelivery>(
+        "SELECT d.member_id, m.email, m.token, m.state AS member_state, m.delivery, d.attempts \
          FROM list_deliveries d JOIN list_members m ON m.id = d.member_id \
-         WHERE d.message_id = $1 AND d.state = 'queued' ORDER BY d.member_id LIMIT $2"
+         WHERE d.message_id = $1 AND d.state = 'queued' AND d.member_id > $2 ORDER BY d.member_id LIMIT $3"
     )
     .bind(message_row_id)
+    .bind(after_member_id)
     .bind(limit)
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Records that the relay took the copy for `member_id`. False if it was

@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 
 /// How many queued deliveries are read at a time.
 const BATCH: i64 = 200;
+/// Temporary refusals of one copy before it is given up.
+const MAX_DELIVERY_ATTEMPTS: i64 = 8;
+/// Temporary refusals in a row that mean the relay itself is in trouble.
+const RELAY_TROUBLE: usize = 3;
 
 /// Sends an accepted list message to every member still queued for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,16 +55,21 @@ impl BackgroundJob for FanOut {
         }
         let copy = ListCopy::new(svc, &list, &message);
         let domain = mail_domain(svc);
+        let mut after = 0;
+        let mut deferred = 0usize;
+        let mut deferred_in_a_row = 0usize;
+        let mut last_error = String::new();
         loop {
             let batch = {
                 let mut conn = svc.db.conn().await.map_err(db)?;
-                list_messages::claim_queued(conn.ex(), message.id, BATCH)
+                list_messages::claim_queued(conn.ex(), message.id, after, BATCH)
                     .await
                     .map_err(db)?
             };
-            if batch.is_empty() {
-                return Ok(());
-            }
+            let Some(last) = batch.last() else {
+                break;
+            };
+            after = last.member_id;
             for d in batch {
                 let outcome = if d.member_state != "active" || d.delivery != "each" {
                     Err((
@@ -76,12 +85,15 @@ impl BackgroundJob for FanOut {
                     {
                         Ok(()) => Ok(()),
                         Err(MailError::Permanent(e)) => Err((e, true)),
-                        Err(MailError::Transient(e)) => Err((e, false)),
+                        Err(MailError::Transient(e)) => {
+                            Err((e, d.attempts + 1 >= MAX_DELIVERY_ATTEMPTS))
+                        }
                     }
                 };
                 let mut tx = svc.db.begin().await.map_err(db)?;
                 match outcome {
                     Ok(()) => {
+                        deferred_in_a_row = 0;
                         list_messages::mark_sent(tx.ex(), message.id, d.member_id, svc.clock.now())
                             .await
                             .map_err(db)?;
@@ -99,17 +111,28 @@ impl BackgroundJob for FanOut {
                         .map_err(db)?;
                         tx.commit().await.map_err(db)?;
                         if !permanent {
-                            // The relay is in trouble: stop here and let
-                            // the job queue retry later; everyone sent so
-                            // far is recorded.
-                            return Err(JobError::Retry(format!(
-                                "the relay refused for now: {error}"
-                            )));
+                            deferred += 1;
+                            deferred_in_a_row += 1;
+                            last_error = error;
+                            if deferred_in_a_row >= RELAY_TROUBLE {
+                                // Several refusals in a row: the relay is
+                                // in trouble, not one mailbox. Stop here;
+                                // everyone sent so far is recorded.
+                                return Err(JobError::Retry(format!(
+                                    "the relay refused {deferred_in_a_row} copies in a row for now: {last_error}"
+                                )));
+                            }
                         }
                     }
                 }
             }
         }
+        if deferred > 0 {
+            return Err(JobError::Retry(format!(
+                "{deferred} copies wait for another try: {last_error}"
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -867,6 +867,18 @@ async fn joining_by_mail_sends_a_confirmation_link_whose_hash_is_stored() {
     );
     assert!(!text.contains(m.confirm_hash.as_deref().unwrap()));
     drop(conn);
+    // Asking again sends a new link, but only a few times a day.
+    for _ in 0..2 {
+        assert_eq!(
+            accept(&e.svc, "organizers-join", raw).await.unwrap(),
+            Accepted::JoinRequested
+        );
+    }
+    assert!(matches!(
+        accept(&e.svc, "organizers-join", raw).await.unwrap(),
+        Accepted::Dropped(_)
+    ));
+    assert_eq!(e.job_kinds().await, ["send_email", "send_email"]);
     // Leaving by mail.
     let leave = b"From: kofi@example.org\r\nSubject: bye\r\n\r\n";
     assert_eq!(

@@ -4,8 +4,9 @@
 
 use super::inbound::{Accepted, Refusal, clean_line};
 use super::{emails, new_member_token};
-use crate::Services;
 use crate::mail::queue_email;
+use crate::rate_limit;
+use crate::{AppError, Services};
 use chrono::Duration;
 use convene_domain::EmailAddress;
 use convene_store::lists::{self, ListRow};
@@ -13,6 +14,15 @@ use mail_parser::Message;
 
 /// How long a confirmation link works.
 const CONFIRM_LIFETIME_HOURS: i64 = 48;
+
+/// Confirmation emails per address and list: anyone can write to a
+/// `-join` address with someone else's From, so this bounds what such a
+/// stranger can make convene send to that person.
+const JOIN_BY_MAIL: rate_limit::Limit = rate_limit::Limit {
+    name: "list-join-mail",
+    max: 3,
+    window: Duration::days(1),
+};
 
 fn sender(msg: &Message<'_>) -> Result<String, Refusal> {
     let raw = msg
@@ -39,6 +49,17 @@ pub async fn join(
     msg: &Message<'_>,
 ) -> Result<Accepted, Refusal> {
     let email = sender(msg)?;
+    match rate_limit::check(svc, JOIN_BY_MAIL, &[&format!("{}:{email}", list.id)]).await {
+        Ok(()) => {}
+        // Dropped rather than refused: a refusal would bounce to the very
+        // address that is being flooded.
+        Err(AppError::RateLimited { .. }) => {
+            return Ok(Accepted::Dropped(
+                "too many requests to join for this address today",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     let now = svc.clock.now();
     let secret = svc.tokens.new_token();
     let member_token = new_member_token(svc.tokens.as_ref());

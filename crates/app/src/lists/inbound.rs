@@ -98,7 +98,22 @@ fn no_such_list(local: &str) -> Refusal {
 /// Checks a recipient at RCPT time: the local part must name an existing
 /// list (or one of its other addresses).
 pub async fn check_recipient(svc: &Services, local: &str) -> Result<(), Refusal> {
-    find_list(svc, local).await.map(|_| ())
+    match find_list(svc, local).await? {
+        (ListAddress::Owner(_), list) => Err(owner_refusal(svc, &list)),
+        _ => Ok(()),
+    }
+}
+
+/// The owner address has no mailbox of its own yet: the refusal says
+/// where to write instead.
+fn owner_refusal(svc: &Services, list: &ListRow) -> Refusal {
+    Refusal::new(
+        550,
+        format!(
+            "5.1.1 {}-owner does not take mail here; write to {} instead",
+            list.name, svc.site.mail_from
+        ),
+    )
 }
 
 async fn find_list(svc: &Services, local: &str) -> Result<(ListAddress, ListRow), Refusal> {
@@ -156,13 +171,7 @@ pub async fn accept(
         ListAddress::Post(_) => post(svc, &list, &domain, raw, &msg).await,
         ListAddress::Join(_) => by_mail::join(svc, &list, &domain, &msg).await,
         ListAddress::Leave(_) => by_mail::leave(svc, &list, &msg).await,
-        ListAddress::Owner(_) => Err(Refusal::new(
-            550,
-            format!(
-                "5.1.1 {}-owner does not take mail here; write to {} instead",
-                list.name, svc.site.mail_from
-            ),
-        )),
+        ListAddress::Owner(_) => Err(owner_refusal(svc, &list)),
         ListAddress::Bounce(..) => Ok(Accepted::Dropped("a bounce")),
     }
 }

@@ -14,8 +14,9 @@ pub use session::run_session;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 
 /// The longest line accepted, in octets with its CRLF (RFC 5321 4.5.3.1.6,
 /// RFC 5322 2.1.1).
@@ -81,6 +82,8 @@ pub struct LmtpConfig {
     pub max_recipients: usize,
     /// How long the client may stay silent before it is disconnected.
     pub idle_timeout: Duration,
+    /// Connections served at once; more are told to come back later.
+    pub max_connections: usize,
 }
 
 impl Default for LmtpConfig {
@@ -90,6 +93,7 @@ impl Default for LmtpConfig {
             max_message_bytes: 32 * 1024 * 1024,
             max_recipients: 100,
             idle_timeout: Duration::from_secs(300),
+            max_connections: 32,
         }
     }
 }
@@ -103,14 +107,23 @@ pub async fn serve<H: Handler>(
     config: LmtpConfig,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let slots = Arc::new(Semaphore::new(config.max_connections));
     let config = Arc::new(config);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
+                Ok((mut stream, peer)) => {
+                    let Ok(slot) = slots.clone().try_acquire_owned() else {
+                        // Each session may hold a whole message in memory:
+                        // past the limit the mail system waits and retries.
+                        let busy = Reply::new(421, "4.3.2 Too many connections; try again later");
+                        let _ = stream.write_all(busy.line().as_bytes()).await;
+                        continue;
+                    };
                     let handler = handler.clone();
                     let config = config.clone();
                     tokio::spawn(async move {
+                        let _slot = slot;
                         let (r, w) = stream.into_split();
                         if let Err(e) = run_session(r, w, handler.as_ref(), &config).await {
                             tracing::debug!(%peer, error = %e, "LMTP session ended with an error");
@@ -134,5 +147,60 @@ async fn stopped(shutdown: &mut watch::Receiver<bool>) {
         if stop || shutdown.changed().await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::net::TcpStream;
+
+    struct Nobody;
+
+    impl Handler for Nobody {
+        async fn check_recipient(&self, _: &str) -> Result<(), Reply> {
+            Err(Reply::new(550, "5.1.1 No such list"))
+        }
+
+        async fn deliver(&self, _: &str, _: &str, _: &[u8]) -> Reply {
+            Reply::new(554, "5.0.0 Unexpected")
+        }
+    }
+
+    async fn greeting(port: u16) -> (String, TcpStream) {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let mut line = String::new();
+        BufReader::new(&mut stream)
+            .read_line(&mut line)
+            .await
+            .unwrap();
+        (line, stream)
+    }
+
+    #[tokio::test]
+    async fn connections_past_the_limit_are_told_to_retry_and_shutdown_stops_accepting() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (stop, stop_rx) = watch::channel(false);
+        let server = tokio::spawn(serve(
+            listener,
+            Arc::new(Nobody),
+            LmtpConfig {
+                max_connections: 1,
+                ..Default::default()
+            },
+            stop_rx,
+        ));
+        let (first, _held) = greeting(port).await;
+        assert!(first.starts_with("220 "), "{first}");
+        let (second, _) = greeting(port).await;
+        assert!(second.starts_with("421 4.3.2"), "{second}");
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .unwrap()
+            .unwrap();
     }
 }

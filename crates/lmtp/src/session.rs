@@ -339,6 +339,7 @@ mod tests {
             max_message_bytes: max,
             max_recipients: 3,
             idle_timeout: Duration::from_secs(5),
+            max_connections: 1,
         };
         let mut out = Vec::new();
         run_session(input, &mut out, &handler, &config)

@@ -177,3 +177,26 @@ impl Mailer for OutboxMailer {
         .map_err(|e| MailError::Transient(format!("cannot write to the outbox: {e}")))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn a_raw_message_is_written_as_it_is_and_listed() {
+        let dir = std::env::temp_dir().join(format!("convene-outbox-raw-{}", std::process::id()));
+        let outbox = OutboxMailer::new(&dir);
+        let raw = b"From: Zoe <zoe@example.org>\r\nSubject: [organizers] Venues\r\nMessage-ID: <v@example.org>\r\n\r\nHello\r\n";
+        outbox
+            .send_raw("organizers-bounces+t@example.org", "ann@example.net", raw)
+            .await
+            .unwrap();
+        let listed = outbox.list().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].to, "ann@example.net");
+        assert_eq!(listed[0].subject, "[organizers] Venues");
+        assert_eq!(std::fs::read(dir.join(&listed[0].file)).unwrap(), raw);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -36,6 +36,11 @@ struct Sink {
     refuse_after: Arc<AtomicUsize>,
     /// Recipients refused with a 450 at RCPT (a full or greylisting mailbox).
     refuse_rcpt: Arc<Mutex<Vec<String>>>,
+    /// Once this many messages are in, DATA never answers (a process
+    /// killed while it waits for the relay).
+    stall_after: Arc<AtomicUsize>,
+    /// How many DATA commands are hanging.
+    stalled: Arc<AtomicUsize>,
 }
 
 impl Sink {
@@ -50,11 +55,15 @@ async fn smtp_sink() -> Sink {
     let inbox = Arc::new(Mutex::new(Vec::new()));
     let refuse_after = Arc::new(AtomicUsize::new(usize::MAX));
     let refuse_rcpt = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stall_after = Arc::new(AtomicUsize::new(usize::MAX));
+    let stalled = Arc::new(AtomicUsize::new(0));
     let (store, limit, refused) = (inbox.clone(), refuse_after.clone(), refuse_rcpt.clone());
+    let (stall, stalls) = (stall_after.clone(), stalled.clone());
     tokio::spawn(async move {
         loop {
             let (sock, _) = listener.accept().await.unwrap();
             let (store, limit, refused) = (store.clone(), limit.clone(), refused.clone());
+            let (stall, stalls) = (stall.clone(), stalls.clone());
             tokio::spawn(async move {
                 let (r, mut w) = sock.into_split();
                 let mut lines = BufReader::new(r);
@@ -109,6 +118,11 @@ async fn smtp_sink() -> Sink {
                             };
                             data.extend_from_slice(unstuffed);
                         }
+                        let hang = store.lock().unwrap().len() >= stall.load(Ordering::SeqCst);
+                        if hang {
+                            stalls.fetch_add(1, Ordering::SeqCst);
+                            std::future::pending::<()>().await;
+                        }
                         let mut inbox = store.lock().unwrap();
                         if inbox.len() >= limit.load(Ordering::SeqCst) {
                             b"451 4.3.0 try again later\r\n"
@@ -133,12 +147,15 @@ async fn smtp_sink() -> Sink {
         inbox,
         refuse_after,
         refuse_rcpt,
+        stall_after,
+        stalled,
     }
 }
 
 struct Env {
     _t: TestDb,
     svc: Services,
+    clock: ManualClock,
     worker: Worker,
     sink: Sink,
     lmtp_port: u16,
@@ -155,7 +172,7 @@ async fn env() -> Env {
     );
     let svc = Services {
         db: t.db.clone(),
-        clock: Arc::new(clock),
+        clock: Arc::new(clock.clone()),
         tokens: Arc::new(RandomTokens),
         site: Arc::new(SiteInfo {
             name: "Python Groups".into(),
@@ -166,18 +183,7 @@ async fn env() -> Env {
             std::env::temp_dir().join("convene-test-media"),
         )),
     };
-    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{}", sink.port)).unwrap();
-    let worker = Worker::new(
-        JobContext {
-            services: svc.clone(),
-            mailer: Arc::new(mailer),
-            fetcher: Arc::new(convene_app::net::Fetcher::new(
-                convene_app::net::FetchPolicy::default(),
-            )),
-        },
-        Registry::standard(),
-        WorkerConfig::default(),
-    );
+    let worker = new_worker(&svc, sink.port);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let lmtp_port = listener.local_addr().unwrap().port();
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
@@ -194,11 +200,29 @@ async fn env() -> Env {
     Env {
         _t: t,
         svc,
+        clock,
         worker,
         sink,
         lmtp_port,
         _stop: stop,
     }
+}
+
+/// A job worker sending through the sink on `port` (each one is like a
+/// process of its own, with its own SMTP connection pool).
+fn new_worker(svc: &Services, port: u16) -> Worker {
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    Worker::new(
+        JobContext {
+            services: svc.clone(),
+            mailer: Arc::new(mailer),
+            fetcher: Arc::new(convene_app::net::Fetcher::new(
+                convene_app::net::FetchPolicy::default(),
+            )),
+        },
+        Registry::standard(),
+        WorkerConfig::default(),
+    )
 }
 
 impl Env {
@@ -1044,5 +1068,60 @@ async fn a_list_that_rewrites_from_sends_via_the_list_with_reply_to_the_poster()
         assert_eq!(reply_to.address(), Some("zoe@example.org"));
         assert_eq!(header(&msg, "Reply-To").len(), 1);
         assert_eq!(msg.subject(), Some("Finding a venue – what worked for us"));
+    }
+}
+
+#[tokio::test]
+async fn a_fan_out_killed_while_sending_resumes_after_its_lease_and_sends_nobody_twice() {
+    let e = env().await;
+    let mut emails = Vec::new();
+    for n in 0..6 {
+        let email = format!("m{n}@example.org");
+        e.member(&email).await;
+        emails.push(email);
+    }
+    let raw = b"From: m0@example.org\r\nMessage-ID: <killed@example.org>\r\nSubject: Killed\r\n\r\nHi\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    e.sink.stall_after.store(2, Ordering::SeqCst);
+    let doomed = new_worker(&e.svc, e.sink.port);
+    let running = tokio::spawn(async move {
+        let (_stop, mut rx) = tokio::sync::watch::channel(false);
+        doomed.run_one(&mut rx).await
+    });
+    for _ in 0..500 {
+        if e.sink.stalled.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(e.sink.stalled.load(Ordering::SeqCst), 1);
+    // The process dies while the relay holds the third copy.
+    running.abort();
+    let _ = running.await;
+    {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let c = list_messages::count_deliveries(conn.ex(), id)
+            .await
+            .unwrap();
+        assert_eq!((c.queued, c.sent, c.failed), (4, 2, 0));
+    }
+    e.sink.stall_after.store(usize::MAX, Ordering::SeqCst);
+    // Another worker leaves the job alone while the dead one's lease lasts...
+    assert!(e.worker.drain().await.unwrap().is_empty());
+    // ...and takes it over once the lease has run out.
+    e.clock.advance(Duration::minutes(6));
+    let ran = e.worker.drain().await.unwrap();
+    assert_eq!(
+        ran.iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Outcome::Done]
+    );
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 6);
+    for email in &emails {
+        let n = got
+            .iter()
+            .filter(|r| r.to == [format!("<{email}>")])
+            .count();
+        assert_eq!(n, 1, "{email} got {n} copies");
     }
 }

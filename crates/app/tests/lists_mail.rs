@@ -747,6 +747,18 @@ async fn bounces_raise_the_score_and_pause_delivery_with_a_notice() {
     };
     let m = member(&e).await;
     assert_eq!((m.bounce_score, m.delivery.as_str()), (1, "each"));
+    // Bounces long apart do not add up: after a quiet week the score restarts.
+    e.clock.advance(Duration::days(8));
+    let a = accept(&e.svc, &local, &dsn(&olu, "failed", "4.2.2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        a,
+        Accepted::Bounce {
+            score: 1,
+            paused: false
+        }
+    );
     // A hard bounce, with the token's case folded by a mail system.
     let a = accept(
         &e.svc,

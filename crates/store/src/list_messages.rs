@@ -297,19 +297,24 @@ pub async fn count_for_list(ex: Ex<'_>, list_id: i64) -> Result<i64> {
 }
 
 /// Adds `points` to a member's bounce score and returns the new score.
+/// A score whose last bounce is older than `stale_before` starts again
+/// from zero, so scattered bounces over the years do not add up.
 pub async fn record_bounce(
     ex: Ex<'_>,
     member_id: i64,
     points: i64,
     now: DateTime<Utc>,
+    stale_before: DateTime<Utc>,
 ) -> Result<i64> {
     Ok(run!(ex, |c| {
         sqlx::query_scalar::<_, i64>(
-        "UPDATE list_members SET bounce_score = bounce_score + $2, last_bounce_at = $3, updated_at = $3 WHERE id = $1 RETURNING bounce_score"
+        "UPDATE list_members SET bounce_score = CASE WHEN last_bounce_at IS NULL OR last_bounce_at < $4 THEN $2 ELSE bounce_score + $2 END, \
+         last_bounce_at = $3, updated_at = $3 WHERE id = $1 RETURNING bounce_score"
     )
     .bind(member_id)
     .bind(points)
     .bind(now)
+    .bind(stale_before)
     .fetch_one(c)
     .await
     })?)

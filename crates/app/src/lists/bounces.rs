@@ -18,6 +18,8 @@ pub const HARD_BOUNCE_POINTS: i64 = 5;
 pub const SOFT_BOUNCE_POINTS: i64 = 1;
 /// The score at which delivery pauses.
 pub const PAUSE_THRESHOLD: i64 = 5;
+/// A score with no bounce for this many days starts again from zero.
+pub const SCORE_FORGOTTEN_AFTER_DAYS: i64 = 7;
 
 /// What a bounce message reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +139,14 @@ pub async fn record(
     let Some(member) = list_messages::member_by_bounce_token(tx.ex(), list.id, token).await? else {
         return Ok(Accepted::Dropped("a bounce for an unknown member"));
     };
-    let score = list_messages::record_bounce(tx.ex(), member.id, kind.points(), now).await?;
+    let score = list_messages::record_bounce(
+        tx.ex(),
+        member.id,
+        kind.points(),
+        now,
+        now - chrono::Duration::days(SCORE_FORGOTTEN_AFTER_DAYS),
+    )
+    .await?;
     let mut paused = false;
     if score >= PAUSE_THRESHOLD && list_messages::pause_for_bounces(tx.ex(), member.id, now).await?
     {

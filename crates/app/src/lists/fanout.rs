@@ -1,7 +1,10 @@
 //! The fan-out: one job per accepted message sends each member their own
 //! copy (their own bounce address and unsubscribe link), and marks each
 //! delivery sent as soon as the relay takes it, so a run that stops half
-//! way resumes with the members still queued and nobody gets two copies.
+//! way resumes with the members still queued and nobody recorded as sent
+//! gets another copy. The only copy that can go out twice is the one the
+//! relay was taking at the instant the process died; it carries the same
+//! Message-ID, so mail clients show it once.
 
 use super::headers::{self, RawMessage};
 use super::mail_domain;

@@ -251,9 +251,12 @@ async fn post(
                 "5.6.0 The message has no From address, so the list cannot say who wrote it",
             )
         })?;
-    let from_name = from
-        .and_then(|a| a.name())
-        .map(clean_line)
+    let from_name = eight_bit_header(msg, "From")
+        .and_then(|m| {
+            let parsed = MessageParser::default().parse(&m)?;
+            parsed.from()?.first()?.name().map(clean_line)
+        })
+        .or_else(|| from.and_then(|a| a.name()).map(clean_line))
         .unwrap_or_default();
     let now = svc.clock.now();
 
@@ -276,7 +279,15 @@ async fn post(
         .unwrap_or(now);
     let refs = ids(msg.references()).join(" ");
     let in_reply_to = ids(msg.in_reply_to()).into_iter().next();
-    let subject = msg.subject().map(clean_line).unwrap_or_default();
+    let subject = eight_bit_header(msg, "Subject")
+        .and_then(|m| {
+            MessageParser::default()
+                .parse(&m)?
+                .subject()
+                .map(clean_line)
+        })
+        .or_else(|| msg.subject().map(clean_line))
+        .unwrap_or_default();
     let body_text = msg.body_text(0).map(|b| clean_text(&b)).unwrap_or_default();
 
     let mut tx = svc.db.begin().await?;
@@ -343,6 +354,25 @@ async fn post(
     };
     tx.commit().await?;
     Ok(accepted)
+}
+
+/// A header written in raw 8-bit bytes that are not UTF-8 (older mail
+/// programs write Latin-1 straight into headers): the field alone, with its
+/// bytes read as Latin-1, as a tiny message to parse again, so the value
+/// reads "Café" rather than "Caf\u{fffd}". Encoded words in it still decode.
+fn eight_bit_header(msg: &Message<'_>, name: &str) -> Option<Vec<u8>> {
+    let field = msg
+        .headers()
+        .iter()
+        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))?;
+    let value = msg
+        .raw_message
+        .get(field.offset_start as usize..field.offset_end as usize)?;
+    if std::str::from_utf8(value).is_ok() {
+        return None;
+    }
+    let latin1: String = value.iter().map(|&b| char::from(b)).collect();
+    Some(format!("{name}:{latin1}\r\n\r\n").into_bytes())
 }
 
 /// Why a post waits for a moderator, if it does.

@@ -43,7 +43,8 @@ impl BounceKind {
     }
 }
 
-/// Reads the `message/delivery-status` parts of a report. Without one,
+/// Reads the `message/delivery-status` parts of a report (or RFC 6533
+/// `message/global-delivery-status`). Without one,
 /// the message is a bounce in some other format: soft.
 pub fn classify(msg: &Message<'_>) -> BounceKind {
     let mut saw_report = false;
@@ -51,9 +52,10 @@ pub fn classify(msg: &Message<'_>) -> BounceKind {
     for part in &msg.parts {
         let is_status = part.content_type().is_some_and(|ct| {
             ct.ctype().eq_ignore_ascii_case("message")
-                && ct
-                    .subtype()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("delivery-status"))
+                && ct.subtype().is_some_and(|s| {
+                    s.eq_ignore_ascii_case("delivery-status")
+                        || s.eq_ignore_ascii_case("global-delivery-status")
+                })
         });
         if !is_status {
             continue;
@@ -208,6 +210,12 @@ mod tests {
             )),
             BounceKind::NotAFailure
         );
+        let global = String::from_utf8(report(
+            "Final-Recipient: rfc822; a@x\r\nAction: failed\r\nStatus: 5.1.1\r\n",
+        ))
+        .unwrap()
+        .replace("message/delivery-status", "message/global-delivery-status");
+        assert_eq!(kind(global.as_bytes()), BounceKind::Hard);
         assert_eq!(
             kind(b"From: postmaster@x\r\nSubject: failure notice\r\n\r\nI could not deliver.\r\n"),
             BounceKind::Soft

@@ -1150,3 +1150,24 @@ async fn a_fan_out_killed_while_sending_resumes_after_its_lease_and_sends_nobody
         assert_eq!(n, 1, "{email} got {n} copies");
     }
 }
+
+#[tokio::test]
+async fn the_same_message_delivered_twice_at_once_is_stored_and_sent_once() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    let (a, b) = tokio::join!(
+        accept(&e.svc, "organizers", FIXTURE),
+        accept(&e.svc, "organizers", FIXTURE)
+    );
+    let mut outcomes = [a.unwrap(), b.unwrap()];
+    outcomes.sort_by_key(|o| matches!(o, Accepted::Duplicate));
+    assert!(
+        matches!(outcomes[0], Accepted::Posted { recipients: 2, .. }),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[1], Accepted::Duplicate);
+    assert_eq!(e.message_count().await, 1);
+    e.worker.drain().await.unwrap();
+    assert_eq!(e.sink.inbox().len(), 2);
+}

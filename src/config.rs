@@ -35,6 +35,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// Most messages a second this process sends to the SMTP relay; 0 for no limit [default: 0]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_SMTP_MAX_PER_SECOND", global = true)]
+    pub smtp_max_per_second: Option<String>,
     /// The address emails come from [default: convene@HOST of the base URL]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_MAIL_FROM", global = true)]
@@ -112,6 +116,8 @@ pub struct Config {
     pub base_url: Url,
     /// SMTP relay URL, if any.
     pub smtp_url: Option<String>,
+    /// Messages a second to the relay at most (0: no limit).
+    pub smtp_max_per_second: u32,
     /// Sender address.
     pub mail_from: String,
     /// Site name.
@@ -255,6 +261,12 @@ impl Config {
             65_536usize,
             |n| *n >= 1024,
         )?;
+        let smtp_max_per_second = number(
+            pick(args.smtp_max_per_second, from_file.smtp_max_per_second),
+            "CONVENE_SMTP_MAX_PER_SECOND",
+            0u32,
+            |n| *n <= 100_000,
+        )?;
         let db_max_connections = number(
             pick(args.db_max_connections, from_file.db_max_connections),
             "CONVENE_DB_MAX_CONNECTIONS",
@@ -272,6 +284,7 @@ impl Config {
             database,
             base_url,
             smtp_url,
+            smtp_max_per_second,
             mail_from,
             site_name,
             trust_proxy,
@@ -318,6 +331,7 @@ mod tests {
         assert_eq!(c.mail_from, "convene@127.0.0.1");
         assert!(c.smtp_url.is_none());
         assert!(c.lmtp_listen.is_none(), "no LMTP listener unless asked");
+        assert_eq!(c.smtp_max_per_second, 0, "no pacing unless asked");
         let c = with(|a| a.lmtp_listen = Some("127.0.0.1:8024".into())).unwrap();
         assert_eq!(c.lmtp_listen.unwrap().to_string(), "127.0.0.1:8024");
     }
@@ -325,7 +339,11 @@ mod tests {
     #[test]
     fn errors_name_the_bad_setting() {
         type Case = (fn(&mut ConfigArgs), &'static str);
-        let cases: [Case; 8] = [
+        let cases: [Case; 9] = [
+            (
+                |a| a.smtp_max_per_second = Some("fast".into()),
+                "CONVENE_SMTP_MAX_PER_SECOND",
+            ),
             (
                 |a| a.lmtp_listen = Some("localhost".into()),
                 "CONVENE_LMTP_LISTEN",

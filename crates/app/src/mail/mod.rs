@@ -3,6 +3,7 @@
 
 pub mod message;
 pub mod outbox;
+pub mod pace;
 pub mod send_job;
 pub mod smtp;
 pub mod templates;

@@ -1,5 +1,6 @@
 //! Delivery through an SMTP relay.
 
+use super::pace::Pacer;
 use super::{MailError, Mailer, OutgoingEmail};
 use async_trait::async_trait;
 use lettre::address::Envelope;
@@ -10,6 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 /// `smtp://localhost:25`. Connections are pooled and reused.
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    pacer: Option<Pacer>,
 }
 
 impl SmtpMailer {
@@ -18,7 +20,22 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError::Permanent(format!("bad SMTP URL: {e}")))?
             .build();
-        Ok(Self { transport })
+        Ok(Self {
+            transport,
+            pacer: None,
+        })
+    }
+
+    /// Sends at most `n` messages a second from this process (0: no limit).
+    pub fn with_max_per_second(mut self, n: u32) -> Self {
+        self.pacer = Pacer::per_second(n);
+        self
+    }
+
+    async fn pace(&self) {
+        if let Some(p) = &self.pacer {
+            p.wait().await;
+        }
     }
 }
 
@@ -26,6 +43,7 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
         let message = email.to_message()?;
+        self.pace().await;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_permanent() => Err(MailError::Permanent(e.to_string())),
@@ -49,6 +67,7 @@ impl Mailer for SmtpMailer {
         // message's own last line break is the first CRLF of that, so the
         // recipient gets the message's bytes exactly.
         let message = message.strip_suffix(b"\r\n").unwrap_or(message);
+        self.pace().await;
         match self.transport.send_raw(&envelope, message).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_permanent() => Err(MailError::Permanent(e.to_string())),

@@ -75,6 +75,11 @@ pub async fn serve(config: Config) -> Result<()> {
         })
     };
 
+    let lmtp = match config.lmtp_listen {
+        None => None,
+        Some(addr) => Some(wiring::lmtp_listener(&svc, addr, stop_rx.clone()).await?),
+    };
+
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
         max_body_bytes: config.max_body_bytes,
@@ -110,6 +115,9 @@ pub async fn serve(config: Config) -> Result<()> {
         }
     }
     let _ = housekeeping.await;
+    if let Some(lmtp) = lmtp {
+        let _ = lmtp.await;
+    }
     db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -35,6 +35,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// Most messages a second this process sends to the SMTP relay; 0 for no limit [default: 0]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_SMTP_MAX_PER_SECOND", global = true)]
+    pub smtp_max_per_second: Option<String>,
     /// The address emails come from [default: convene@HOST of the base URL]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_MAIL_FROM", global = true)]
@@ -63,6 +67,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_FETCH_ALLOW_PRIVATE", global = true)]
     pub fetch_allow_private: Option<String>,
+    /// Address and port of the LMTP listener that takes list mail from the mail system, e.g. 127.0.0.1:8024 (keep it on loopback); empty for none [default: off]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_LMTP_LISTEN", global = true)]
+    pub lmtp_listen: Option<String>,
     /// Log format: text or json [default: text]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LOG_FORMAT", global = true)]
@@ -108,6 +116,8 @@ pub struct Config {
     pub base_url: Url,
     /// SMTP relay URL, if any.
     pub smtp_url: Option<String>,
+    /// Messages a second to the relay at most (0: no limit).
+    pub smtp_max_per_second: u32,
     /// Sender address.
     pub mail_from: String,
     /// Site name.
@@ -124,6 +134,8 @@ pub struct Config {
     pub json_logs: bool,
     /// Fetches may reach private addresses.
     pub fetch_allow_private: bool,
+    /// Where the LMTP listener for list mail listens, if anywhere.
+    pub lmtp_listen: Option<SocketAddr>,
 }
 
 fn pick(flag: Option<String>, file: Option<String>) -> Option<String> {
@@ -165,6 +177,12 @@ impl Config {
         let listen: SocketAddr = listen_s.parse().with_context(|| {
             format!("CONVENE_LISTEN={listen_s:?} is not an address and port like 127.0.0.1:8080")
         })?;
+        let lmtp_listen = match pick(args.lmtp_listen, from_file.lmtp_listen) {
+            None => None,
+            Some(v) => Some(v.trim().parse::<SocketAddr>().with_context(|| {
+                format!("CONVENE_LMTP_LISTEN={v:?} is not an address and port like 127.0.0.1:8024")
+            })?),
+        };
         let database = match pick(args.database_url, from_file.database_url) {
             None => Database::Sqlite(data_dir.join("convene.db")),
             Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
@@ -243,6 +261,12 @@ impl Config {
             65_536usize,
             |n| *n >= 1024,
         )?;
+        let smtp_max_per_second = number(
+            pick(args.smtp_max_per_second, from_file.smtp_max_per_second),
+            "CONVENE_SMTP_MAX_PER_SECOND",
+            0u32,
+            |n| *n <= 100_000,
+        )?;
         let db_max_connections = number(
             pick(args.db_max_connections, from_file.db_max_connections),
             "CONVENE_DB_MAX_CONNECTIONS",
@@ -260,6 +284,7 @@ impl Config {
             database,
             base_url,
             smtp_url,
+            smtp_max_per_second,
             mail_from,
             site_name,
             trust_proxy,
@@ -268,6 +293,7 @@ impl Config {
             db_max_connections,
             json_logs,
             fetch_allow_private,
+            lmtp_listen,
         })
     }
 }
@@ -304,12 +330,24 @@ mod tests {
         assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.mail_from, "convene@127.0.0.1");
         assert!(c.smtp_url.is_none());
+        assert!(c.lmtp_listen.is_none(), "no LMTP listener unless asked");
+        assert_eq!(c.smtp_max_per_second, 0, "no pacing unless asked");
+        let c = with(|a| a.lmtp_listen = Some("127.0.0.1:8024".into())).unwrap();
+        assert_eq!(c.lmtp_listen.unwrap().to_string(), "127.0.0.1:8024");
     }
 
     #[test]
     fn errors_name_the_bad_setting() {
         type Case = (fn(&mut ConfigArgs), &'static str);
-        let cases: [Case; 7] = [
+        let cases: [Case; 9] = [
+            (
+                |a| a.smtp_max_per_second = Some("fast".into()),
+                "CONVENE_SMTP_MAX_PER_SECOND",
+            ),
+            (
+                |a| a.lmtp_listen = Some("localhost".into()),
+                "CONVENE_LMTP_LISTEN",
+            ),
             (|a| a.listen = Some("nowhere".into()), "CONVENE_LISTEN"),
             (
                 |a| a.database_url = Some("mysql://x".into()),

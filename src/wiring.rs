@@ -85,8 +85,9 @@ pub fn fetcher(config: &Config) -> Arc<convene_app::net::Fetcher> {
 pub fn mailer(config: &Config) -> Result<(Arc<dyn Mailer>, Option<OutboxMailer>)> {
     match &config.smtp_url {
         Some(url) => {
-            let smtp =
-                SmtpMailer::from_url(url).map_err(|e| anyhow::anyhow!("CONVENE_SMTP_URL: {e}"))?;
+            let smtp = SmtpMailer::from_url(url)
+                .map_err(|e| anyhow::anyhow!("CONVENE_SMTP_URL: {e}"))?
+                .with_max_per_second(config.smtp_max_per_second);
             Ok((Arc::new(smtp), None))
         }
         None => {
@@ -94,4 +95,28 @@ pub fn mailer(config: &Config) -> Result<(Arc<dyn Mailer>, Option<OutboxMailer>)
             Ok((Arc::new(outbox.clone()), Some(outbox)))
         }
     }
+}
+
+/// Starts the LMTP listener that takes list mail from the mail system on
+/// `addr`; it stops taking connections when `stop` turns true.
+pub async fn lmtp_listener(
+    svc: &Services,
+    addr: std::net::SocketAddr,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Result<tokio::task::JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen for LMTP on {addr} (CONVENE_LMTP_LISTEN)"))?;
+    if !addr.ip().is_loopback() {
+        tracing::warn!(%addr, "the LMTP listener is not on loopback: anyone who reaches it can post to the lists");
+    }
+    tracing::info!(%addr, "taking list mail over LMTP");
+    let handler = Arc::new(convene_app::lists::ListMailHandler::new(svc.clone()));
+    let config = convene_lmtp::LmtpConfig {
+        hostname: convene_app::lists::mail_domain(svc),
+        ..Default::default()
+    };
+    Ok(tokio::spawn(convene_lmtp::serve(
+        listener, handler, config, stop,
+    )))
 }

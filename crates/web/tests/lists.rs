@@ -39,7 +39,7 @@ async fn a_new_organizer_subscribes_from_the_web_and_confirms() {
     let mail = app.last_mail_to("ana@example.org");
     assert!(
         mail.subject
-            .contains("Confirm your subscription to Organizers")
+            .contains("Confirm your subscription to organizers@convene.test")
     );
     visitor
         .get("/lists/organizers")

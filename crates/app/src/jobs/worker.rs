@@ -35,6 +35,7 @@ impl Registry {
             .register::<crate::calendars::SyncSource>()
             .register::<crate::blog::MailNewPost>()
             .register::<crate::media::FetchEmbed>()
+            .register::<crate::lists::FanOut>()
     }
 
     /// Adds the handler for `J`.

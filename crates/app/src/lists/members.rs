@@ -1,7 +1,8 @@
 //! Who is on a list: subscribing from the web with a confirmation link
 //! (double opt-in), leaving in one click, and a member's own subscriptions.
 
-use crate::mail::{queue_email, templates};
+use crate::mail::queue_email;
+use crate::rate_limit;
 use crate::{AppError, AppResult, Services};
 use chrono::Duration;
 use convene_domain::{Action, Actor, EmailAddress, InvalidInput, SecretToken, authorize};
@@ -33,7 +34,7 @@ pub struct ListView {
 impl ListView {
     /// An address of the list: `""` for posting, or `join`, `leave`, `owner`.
     pub fn address_for(&self, svc: &Services, suffix: &str) -> String {
-        let domain = mail_domain(svc);
+        let domain = super::mail_domain(svc);
         if suffix.is_empty() {
             format!("{}@{domain}", self.row.name)
         } else {
@@ -50,14 +51,6 @@ impl ListView {
     }
 }
 
-/// The domain lists receive mail on: the one of the site's sender address.
-pub fn mail_domain(svc: &Services) -> &str {
-    svc.site
-        .mail_from
-        .rsplit_once('@')
-        .map_or("localhost", |(_, d)| d.trim_end_matches('>'))
-}
-
 async fn view(svc: &Services, row: ListRow) -> AppResult<ListView> {
     let mut conn = svc.db.conn().await?;
     let members = store::count_active(conn.ex(), row.id).await?;
@@ -67,7 +60,7 @@ async fn view(svc: &Services, row: ListRow) -> AppResult<ListView> {
             .map(|g| (g.slug, g.name)),
         None => None,
     };
-    let address = format!("{}@{}", row.name, mail_domain(svc));
+    let address = format!("{}@{}", row.name, super::mail_domain(svc));
     Ok(ListView {
         row,
         group,
@@ -100,10 +93,71 @@ pub async fn list(svc: &Services, name: &str) -> AppResult<ListView> {
     view(svc, row).await
 }
 
-/// Asks to subscribe `email` to the list: a confirmation link is mailed to
-/// the address, and nothing changes until it is followed. The answer is
-/// the same whether or not the address was already subscribed, so the form
-/// does not tell strangers who is on a list.
+/// What asking to join did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinAsked {
+    /// A confirmation link is on its way.
+    Asked,
+    /// The address is already subscribed: nothing was sent.
+    AlreadyMember,
+    /// The address was sent enough links today: nothing was sent.
+    TooMany,
+}
+
+/// Confirmation emails per address and list a day: anyone can ask for
+/// someone else's address (from the web or with a forged From), so this
+/// bounds what a stranger can make convene send to that person.
+const JOIN_REQUESTS: rate_limit::Limit = rate_limit::Limit {
+    name: "list-join",
+    max: 3,
+    window: Duration::days(1),
+};
+
+/// Records a request to subscribe `email` (already checked and lowercased)
+/// and mails it a confirmation link; nothing else changes until the link
+/// is followed. Shared by the web form and `{list}-join@`.
+pub async fn ask_to_join(
+    svc: &Services,
+    list: &ListRow,
+    email: &str,
+    user_id: Option<i64>,
+) -> AppResult<JoinAsked> {
+    match rate_limit::check(svc, JOIN_REQUESTS, &[&format!("{}:{email}", list.id)]).await {
+        Ok(()) => {}
+        Err(AppError::RateLimited { .. }) => return Ok(JoinAsked::TooMany),
+        Err(e) => return Err(e),
+    }
+    let confirm = svc.tokens.new_token();
+    let member_token = super::new_member_token(svc.tokens.as_ref());
+    let now = svc.clock.now();
+    let mut tx = svc.db.begin().await?;
+    let asked = store::request(
+        tx.ex(),
+        list.id,
+        email,
+        user_id,
+        confirm.hash().as_str(),
+        now + Duration::hours(CONFIRM_HOURS),
+        &member_token,
+        now,
+    )
+    .await?;
+    if asked == 0 {
+        return Ok(JoinAsked::AlreadyMember);
+    }
+    let link = svc
+        .site
+        .link(&format!("/lists/confirm/{}", confirm.expose()));
+    let shown = format!("{}@{}", list.name, super::mail_domain(svc));
+    let rendered = super::emails::confirm_subscription(&svc.site.name, &shown, email, &link);
+    queue_email(&mut tx, svc, email, None, rendered).await?;
+    tx.commit().await?;
+    Ok(JoinAsked::Asked)
+}
+
+/// Asks to subscribe `email` from the list's page. The answer is the same
+/// whether or not the address was already subscribed (or sent too many
+/// links), so the form tells strangers nothing about who is on a list.
 pub async fn request_subscription(
     svc: &Services,
     name: &str,
@@ -113,37 +167,8 @@ pub async fn request_subscription(
     let address = EmailAddress::parse(email)?;
     let email = address.as_str().to_ascii_lowercase();
     let list = list(svc, name).await?;
-    let confirm = svc.tokens.new_token();
-    let member_token = member_token(svc);
-    let now = svc.clock.now();
-    let mut tx = svc.db.begin().await?;
-    let asked = store::request(
-        tx.ex(),
-        list.row.id,
-        &email,
-        actor.map(|a| a.user_id),
-        confirm.hash().as_str(),
-        now + Duration::hours(CONFIRM_HOURS),
-        &member_token,
-        now,
-    )
-    .await?;
-    if asked > 0 {
-        let link = svc
-            .site
-            .link(&format!("/lists/confirm/{}", confirm.expose()));
-        let rendered =
-            templates::list_confirm(&svc.site.name, &list.row.display_name, &list.address, &link);
-        queue_email(&mut tx, svc, &email, None, rendered).await?;
-    }
-    tx.commit().await?;
+    ask_to_join(svc, &list.row, &email, actor.map(|a| a.user_id)).await?;
     Ok(())
-}
-
-/// A member's own secret: lowercase hex, so that it survives in the local
-/// part of a bounce address, which mail systems may lowercase.
-fn member_token(svc: &Services) -> String {
-    svc.tokens.new_token().hash().as_str()[..32].to_owned()
 }
 
 /// Follows a confirmation link: the subscription becomes active. A link

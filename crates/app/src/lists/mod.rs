@@ -1,10 +1,42 @@
-//! Mailing lists: the organizers' list and group lists, their members, and
-//! the mail that passes through them.
+//! Mailing lists: the organizers' list and group lists, their members,
+//! their archives, and the mail that passes through them: taking mail for
+//! a list's addresses (posts, `-join` and `-leave` requests, bounces),
+//! fanning accepted posts out to every member through the job queue, and
+//! the LMTP handler that connects the listener to all of this.
 
 pub mod archive;
+pub mod bounces;
+pub mod by_mail;
+pub mod emails;
+pub mod fanout;
+pub mod headers;
+pub mod inbound;
+pub mod lmtp;
 mod members;
 
+pub use fanout::FanOut;
+pub use inbound::{Accepted, Refusal, accept, check_recipient};
+pub use lmtp::ListMailHandler;
 pub use members::{
-    DELIVERY_MODES, ListView, all_lists, by_member_token, confirm, leave_by_token, leave_mine,
-    list, mail_domain, my_subscriptions, request_subscription, set_my_delivery,
+    DELIVERY_MODES, JoinAsked, ListView, all_lists, ask_to_join, by_member_token, confirm,
+    leave_by_token, leave_mine, list, my_subscriptions, request_subscription, set_my_delivery,
 };
+
+use crate::Services;
+use convene_domain::TokenGenerator;
+
+/// The domain of the lists' addresses: the part after `@` in the site's
+/// sender address.
+pub fn mail_domain(svc: &Services) -> String {
+    svc.site
+        .mail_from
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d)
+        .to_ascii_lowercase()
+}
+
+/// A new member token: lowercase, because it travels in the local part of
+/// bounce addresses and mail systems may fold their case.
+pub fn new_member_token(tokens: &dyn TokenGenerator) -> String {
+    tokens.new_token().hash().as_str()[..32].to_owned()
+}

@@ -3,6 +3,7 @@
 
 pub mod message;
 pub mod outbox;
+pub mod pace;
 pub mod send_job;
 pub mod smtp;
 pub mod templates;
@@ -19,4 +20,15 @@ use async_trait::async_trait;
 pub trait Mailer: Send + Sync + 'static {
     /// Delivers `email`. A [`MailError::Transient`] is retried by the job queue.
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
+
+    /// Delivers a message that is already complete, byte for byte (a list
+    /// copy), to one recipient with `envelope_from` as the envelope sender
+    /// (where bounces go). The bytes are sent as they are: no header is
+    /// added or re-encoded.
+    async fn send_raw(
+        &self,
+        envelope_from: &str,
+        to: &str,
+        message: &[u8],
+    ) -> Result<(), MailError>;
 }

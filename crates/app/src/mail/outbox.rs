@@ -136,4 +136,67 @@ impl Mailer for OutboxMailer {
         .map_err(|e| MailError::Transient(e.to_string()))?
         .map_err(|e| MailError::Transient(format!("cannot write to the outbox: {e}")))
     }
+
+    async fn send_raw(
+        &self,
+        envelope_from: &str,
+        to: &str,
+        message: &[u8],
+    ) -> Result<(), MailError> {
+        // The listing reads a summary next to each file; a list copy's
+        // summary comes from its own headers.
+        let parsed = mail_parser::MessageParser::default().parse(message);
+        let header = |f: fn(&mail_parser::Message<'_>) -> Option<String>| {
+            parsed.as_ref().and_then(f).unwrap_or_default()
+        };
+        let summary = OutgoingEmail {
+            from: envelope_from.to_owned(),
+            from_name: header(|m| m.from()?.first()?.name().map(str::to_owned)),
+            to: to.to_owned(),
+            to_name: None,
+            subject: header(|m| m.subject().map(str::to_owned)),
+            text: String::new(),
+            html: String::new(),
+            message_id: header(|m| m.message_id().map(|id| format!("<{id}>"))),
+            date: Utc::now(),
+            reply_to: None,
+            calendar: None,
+            unsubscribe: None,
+        };
+        let json = serde_json::to_vec(&summary).map_err(|e| MailError::Permanent(e.to_string()))?;
+        let raw = message.to_vec();
+        let dir = self.dir.clone();
+        let name = self.file_name(&summary);
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            std::fs::create_dir_all(&dir)?;
+            write_atomically(&dir.join(format!("{name}.json")), &json)?;
+            write_atomically(&dir.join(&name), &raw)
+        })
+        .await
+        .map_err(|e| MailError::Transient(e.to_string()))?
+        .map_err(|e| MailError::Transient(format!("cannot write to the outbox: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn a_raw_message_is_written_as_it_is_and_listed() {
+        let dir = std::env::temp_dir().join(format!("convene-outbox-raw-{}", std::process::id()));
+        let outbox = OutboxMailer::new(&dir);
+        let raw = b"From: Zoe <zoe@example.org>\r\nSubject: [organizers] Venues\r\nMessage-ID: <v@example.org>\r\n\r\nHello\r\n";
+        outbox
+            .send_raw("organizers-bounces+t@example.org", "ann@example.net", raw)
+            .await
+            .unwrap();
+        let listed = outbox.list().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].to, "ann@example.net");
+        assert_eq!(listed[0].subject, "[organizers] Venues");
+        assert_eq!(std::fs::read(dir.join(&listed[0].file)).unwrap(), raw);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -31,12 +31,17 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// One paragraph of an email, either plain words or a call to action.
-enum Block<'a> {
+pub(crate) enum Block<'a> {
     Para(String),
     Button { label: &'a str, url: &'a str },
 }
 
-fn render(site_name: &str, subject: String, greeting: &str, blocks: &[Block<'_>]) -> Rendered {
+pub(crate) fn render(
+    site_name: &str,
+    subject: String,
+    greeting: &str,
+    blocks: &[Block<'_>],
+) -> Rendered {
     let mut text = format!("{greeting}\n\n");
     let mut html = format!(
         "<!doctype html><html><body style=\"font-family: system-ui, sans-serif; line-height: 1.5; max-width: 36em\">\n<p>{}</p>\n",
@@ -72,7 +77,7 @@ fn render(site_name: &str, subject: String, greeting: &str, blocks: &[Block<'_>]
     }
 }
 
-fn hello(name: Option<&str>) -> String {
+pub(crate) fn hello(name: Option<&str>) -> String {
     match name {
         Some(n) => format!("Hello {n},"),
         None => "Hello,".to_owned(),
@@ -365,29 +370,6 @@ pub fn new_post(
             Block::Para(format!(
                 "You get this because you subscribed to {what}. To stop, open {unsubscribe}"
             )),
-        ],
-    )
-}
-
-/// Asks someone to confirm a subscription to a mailing list (double opt-in:
-/// nobody can subscribe another person's address).
-pub fn list_confirm(site: &str, list: &str, address: &str, link: &str) -> Rendered {
-    render(
-        site,
-        format!("Confirm your subscription to {list}"),
-        &hello(None),
-        &[
-            Block::Para(format!(
-                "Someone, probably you, asked to subscribe this address to the mailing list {list} ({address}) on {site}. The link works once and for 48 hours."
-            )),
-            Block::Button {
-                label: "Confirm my subscription",
-                url: link,
-            },
-            Block::Para(
-                "If you did not ask for this, ignore this email: nothing will be sent to you."
-                    .into(),
-            ),
         ],
     )
 }

@@ -1,0 +1,268 @@
+//! The fan-out: one job per accepted message sends each member their own
+//! copy (their own bounce address and unsubscribe link), and marks each
+//! delivery sent as soon as the relay takes it, so a run that stops half
+//! way resumes with the members still queued and nobody recorded as sent
+//! gets another copy. The only copy that can go out twice is the one the
+//! relay was taking at the instant the process died; it carries the same
+//! Message-ID, so mail clients show it once.
+
+use super::headers::{self, RawMessage};
+use super::mail_domain;
+use crate::jobs::{BackgroundJob, JobContext, JobError};
+use crate::mail::MailError;
+use crate::{Services, SiteInfo};
+use convene_domain::lists::{bounce_address, list_id, prefixed_subject};
+use convene_store::list_messages::{self, ListMessageRow};
+use convene_store::lists::ListRow;
+use serde::{Deserialize, Serialize};
+
+/// How many queued deliveries are read at a time.
+const BATCH: i64 = 200;
+/// Temporary refusals of one copy before it is given up.
+const MAX_DELIVERY_ATTEMPTS: i64 = 8;
+/// Temporary refusals in a row that mean the relay itself is in trouble.
+const RELAY_TROUBLE: usize = 3;
+
+/// Sends an accepted list message to every member still queued for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FanOut {
+    /// The stored message's row id.
+    pub message_id: i64,
+}
+
+impl BackgroundJob for FanOut {
+    const KIND: &'static str = "list_fan_out";
+
+    fn idempotency_key(&self) -> Option<String> {
+        Some(format!("list-fan-out:{}", self.message_id))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let svc = &ctx.services;
+        let db = |e: convene_store::StoreError| JobError::Retry(e.to_string());
+        let (message, list) = {
+            let mut conn = svc.db.conn().await.map_err(db)?;
+            let message = list_messages::by_id(conn.ex(), self.message_id)
+                .await
+                .map_err(db)?;
+            let list = list_messages::list_of(conn.ex(), self.message_id)
+                .await
+                .map_err(db)?;
+            match (message, list) {
+                (Some(m), Some(l)) => (m, l),
+                _ => return Err(JobError::Permanent("the list message is gone".into())),
+            }
+        };
+        if message.state != "accepted" {
+            return Ok(());
+        }
+        let copy = ListCopy::new(svc, &list, &message);
+        let domain = mail_domain(svc);
+        let mut after = 0;
+        let mut deferred = 0usize;
+        let mut deferred_in_a_row = 0usize;
+        let mut last_error = String::new();
+        loop {
+            let batch = {
+                let mut conn = svc.db.conn().await.map_err(db)?;
+                list_messages::claim_queued(conn.ex(), message.id, after, BATCH)
+                    .await
+                    .map_err(db)?
+            };
+            let Some(last) = batch.last() else {
+                break;
+            };
+            after = last.member_id;
+            for d in batch {
+                let outcome = if d.member_state != "active" || d.delivery != "each" {
+                    Err((
+                        "the member no longer receives each message".to_owned(),
+                        true,
+                    ))
+                } else {
+                    let envelope = bounce_address(&list.name, &d.token, &domain);
+                    match ctx
+                        .mailer
+                        .send_raw(&envelope, &d.email, &copy.for_member(&d.token))
+                        .await
+                    {
+                        Ok(()) => Ok(()),
+                        Err(MailError::Permanent(e)) => Err((e, true)),
+                        Err(MailError::Transient(e)) => {
+                            Err((e, d.attempts + 1 >= MAX_DELIVERY_ATTEMPTS))
+                        }
+                    }
+                };
+                let mut tx = svc.db.begin().await.map_err(db)?;
+                match outcome {
+                    Ok(()) => {
+                        deferred_in_a_row = 0;
+                        list_messages::mark_sent(tx.ex(), message.id, d.member_id, svc.clock.now())
+                            .await
+                            .map_err(db)?;
+                        tx.commit().await.map_err(db)?;
+                    }
+                    Err((error, permanent)) => {
+                        list_messages::mark_failed(
+                            tx.ex(),
+                            message.id,
+                            d.member_id,
+                            &error,
+                            permanent,
+                        )
+                        .await
+                        .map_err(db)?;
+                        tx.commit().await.map_err(db)?;
+                        if !permanent {
+                            deferred += 1;
+                            deferred_in_a_row += 1;
+                            last_error = error;
+                            if deferred_in_a_row >= RELAY_TROUBLE {
+                                // Several refusals in a row: the relay is
+                                // in trouble, not one mailbox. Stop here;
+                                // everyone sent so far is recorded.
+                                return Err(JobError::Retry(format!(
+                                    "the relay refused {deferred_in_a_row} copies in a row for now: {last_error}"
+                                )));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if deferred > 0 {
+            return Err(JobError::Retry(format!(
+                "{deferred} copies wait for another try: {last_error}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Header fields that a list copy sets itself, so any the poster's copy
+/// carried are dropped.
+const REPLACED: [&str; 14] = [
+    "List-Id",
+    "List-Post",
+    "List-Help",
+    "List-Subscribe",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "List-Archive",
+    "List-Owner",
+    "Archived-At",
+    "Precedence",
+    "X-Loop",
+    "Subject",
+    "Return-Path",
+    "Delivered-To",
+];
+
+/// One message prepared for sending: everything but the per-member
+/// unsubscribe link is the same for every copy.
+pub struct ListCopy {
+    /// Header fields before the member's own.
+    head: Vec<u8>,
+    /// The poster's remaining header fields, the empty line and the body.
+    tail: Vec<u8>,
+    unsubscribe_web: String,
+    leave_mailto: String,
+}
+
+impl ListCopy {
+    /// Prepares the copies of `message` on `list`.
+    pub fn new(svc: &Services, list: &ListRow, message: &ListMessageRow) -> Self {
+        let site: &SiteInfo = &svc.site;
+        let domain = mail_domain(svc);
+        let post = format!("{}@{domain}", list.name);
+        let page = site.link(&format!("/lists/{}", list.name));
+        let original: RawMessage<'_> = headers::split(&message.raw);
+        let mut drop: Vec<&str> = REPLACED.to_vec();
+        let mut own: Vec<(String, String)> = vec![
+            (
+                "List-Id".into(),
+                list_id(&list.name, &list.display_name, &domain),
+            ),
+            (
+                "List-Post".into(),
+                if list.policy == "announce" {
+                    "NO".into()
+                } else {
+                    format!("<mailto:{post}>")
+                },
+            ),
+            ("List-Help".into(), format!("<{page}>")),
+            (
+                "List-Subscribe".into(),
+                format!("<{page}>, <mailto:{}-join@{domain}>", list.name),
+            ),
+            (
+                "List-Archive".into(),
+                format!("<{}>", site.link(&format!("/lists/{}/archive", list.name))),
+            ),
+            (
+                "Archived-At".into(),
+                format!(
+                    "<{}>",
+                    site.link(&format!("/lists/{}/archive/{}", list.name, message.id))
+                ),
+            ),
+            ("Precedence".into(), "list".into()),
+            ("X-Loop".into(), post.clone()),
+            (
+                "Subject".into(),
+                headers::encode_text(&prefixed_subject(&message.subject, &list.subject_prefix)),
+            ),
+        ];
+        if list.rewrite_from {
+            drop.extend(["From", "Reply-To"]);
+            let shown = if message.from_name.is_empty() {
+                &message.from_email
+            } else {
+                &message.from_name
+            };
+            own.push((
+                "From".into(),
+                format!(
+                    "{} <{post}>",
+                    headers::encode_display_name(&format!("{shown} via {}", list.display_name))
+                ),
+            ));
+            if list.reply_to != "list" {
+                own.push(("Reply-To".into(), format!("<{}>", message.from_email)));
+            }
+        }
+        if list.reply_to == "list" {
+            if !list.rewrite_from {
+                drop.push("Reply-To");
+            }
+            own.push(("Reply-To".into(), format!("<{post}>")));
+        }
+        let mut head = Vec::new();
+        for (name, value) in own {
+            head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        let mut tail = original.fields_without(&drop);
+        tail.extend_from_slice(b"\r\n");
+        tail.extend_from_slice(original.body);
+        Self {
+            head,
+            tail,
+            unsubscribe_web: site.link("/unsubscribe/list/"),
+            leave_mailto: format!("mailto:{}-leave@{domain}", list.name),
+        }
+    }
+
+    /// The bytes sent to the member with `token`.
+    pub fn for_member(&self, token: &str) -> Vec<u8> {
+        let own = format!(
+            "List-Unsubscribe: <{}{token}>, <{}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+            self.unsubscribe_web, self.leave_mailto
+        );
+        let mut out = Vec::with_capacity(self.head.len() + own.len() + self.tail.len());
+        out.extend_from_slice(&self.head);
+        out.extend_from_slice(own.as_bytes());
+        out.extend_from_slice(&self.tail);
+        out
+    }
+}

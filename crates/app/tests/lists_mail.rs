@@ -1,0 +1,1173 @@
+//! List mail end to end: messages come in over a real LMTP connection, are
+//! stored, and fan out through lettre to a small SMTP sink on a loopback
+//! port, where each copy is read back with a real MIME parser.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use convene_app::jobs::{JobContext, Outcome, Registry, Worker, WorkerConfig};
+use convene_app::lists::{Accepted, ListMailHandler, accept, new_member_token};
+use convene_app::mail::SmtpMailer;
+use convene_app::{Services, SiteInfo};
+use convene_domain::{ManualClock, RandomTokens, SecretToken};
+use convene_store::list_messages;
+use convene_store::lists::{self, ListRow};
+use convene_store::testing::TestDb;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+const FIXTURE: &[u8] = include_bytes!("fixtures/thunderbird-multipart.eml");
+const DOMAIN: &str = "groups.example.org";
+
+/// One message as the sink received it.
+#[derive(Debug, Clone)]
+struct Received {
+    from: String,
+    to: Vec<String>,
+    data: Vec<u8>,
+}
+
+/// A small SMTP server keeping what it receives. While `refuse_after` is
+/// `n`, every DATA after the first `n` accepted ones gets a 451.
+struct Sink {
+    port: u16,
+    inbox: Arc<Mutex<Vec<Received>>>,
+    refuse_after: Arc<AtomicUsize>,
+    /// Recipients refused with a 450 at RCPT (a full or greylisting mailbox).
+    refuse_rcpt: Arc<Mutex<Vec<String>>>,
+    /// Once this many messages are in, DATA never answers (a process
+    /// killed while it waits for the relay).
+    stall_after: Arc<AtomicUsize>,
+    /// How many DATA commands are hanging.
+    stalled: Arc<AtomicUsize>,
+}
+
+impl Sink {
+    fn inbox(&self) -> Vec<Received> {
+        self.inbox.lock().unwrap().clone()
+    }
+}
+
+async fn smtp_sink() -> Sink {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox = Arc::new(Mutex::new(Vec::new()));
+    let refuse_after = Arc::new(AtomicUsize::new(usize::MAX));
+    let refuse_rcpt = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stall_after = Arc::new(AtomicUsize::new(usize::MAX));
+    let stalled = Arc::new(AtomicUsize::new(0));
+    let (store, limit, refused) = (inbox.clone(), refuse_after.clone(), refuse_rcpt.clone());
+    let (stall, stalls) = (stall_after.clone(), stalled.clone());
+    tokio::spawn(async move {
+        loop {
+            let (sock, _) = listener.accept().await.unwrap();
+            let (store, limit, refused) = (store.clone(), limit.clone(), refused.clone());
+            let (stall, stalls) = (stall.clone(), stalls.clone());
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r);
+                w.write_all(b"220 sink.test ESMTP\r\n").await.unwrap();
+                let mut cur = Received {
+                    from: String::new(),
+                    to: Vec::new(),
+                    data: Vec::new(),
+                };
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    if lines.read_until(b'\n', &mut line).await.unwrap() == 0 {
+                        return;
+                    }
+                    let text = String::from_utf8_lossy(&line).to_string();
+                    let upper = text.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250-sink.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("MAIL FROM:") {
+                        cur = Received {
+                            from: text[10..]
+                                .split_whitespace()
+                                .next()
+                                .unwrap_or("")
+                                .to_owned(),
+                            to: Vec::new(),
+                            data: Vec::new(),
+                        };
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("RCPT TO:") {
+                        let to = text[8..].trim().to_owned();
+                        if refused.lock().unwrap().contains(&to) {
+                            b"450 4.2.1 mailbox busy, try later\r\n"
+                        } else {
+                            cur.to.push(to);
+                            b"250 ok\r\n"
+                        }
+                    } else if upper.starts_with("DATA") {
+                        w.write_all(b"354 go ahead\r\n").await.unwrap();
+                        let mut data = Vec::new();
+                        loop {
+                            line.clear();
+                            lines.read_until(b'\n', &mut line).await.unwrap();
+                            if line == b".\r\n" {
+                                break;
+                            }
+                            let unstuffed = if line.starts_with(b"..") {
+                                &line[1..]
+                            } else {
+                                &line[..]
+                            };
+                            data.extend_from_slice(unstuffed);
+                        }
+                        let hang = store.lock().unwrap().len() >= stall.load(Ordering::SeqCst);
+                        if hang {
+                            stalls.fetch_add(1, Ordering::SeqCst);
+                            std::future::pending::<()>().await;
+                        }
+                        let mut inbox = store.lock().unwrap();
+                        if inbox.len() >= limit.load(Ordering::SeqCst) {
+                            b"451 4.3.0 try again later\r\n"
+                        } else {
+                            cur.data = data;
+                            inbox.push(cur.clone());
+                            b"250 queued\r\n"
+                        }
+                    } else if upper.starts_with("QUIT") {
+                        w.write_all(b"221 bye\r\n").await.unwrap();
+                        return;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    Sink {
+        port,
+        inbox,
+        refuse_after,
+        refuse_rcpt,
+        stall_after,
+        stalled,
+    }
+}
+
+struct Env {
+    _t: TestDb,
+    svc: Services,
+    clock: ManualClock,
+    worker: Worker,
+    sink: Sink,
+    lmtp_port: u16,
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+async fn env() -> Env {
+    let sink = smtp_sink().await;
+    let t = TestDb::new().await.unwrap();
+    let clock = ManualClock::new(
+        DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    );
+    let svc = Services {
+        db: t.db.clone(),
+        clock: Arc::new(clock.clone()),
+        tokens: Arc::new(RandomTokens),
+        site: Arc::new(SiteInfo {
+            name: "Python Groups".into(),
+            base_url: "https://groups.example.org/".parse().unwrap(),
+            mail_from: format!("hub@{DOMAIN}"),
+        }),
+        media: Arc::new(convene_app::media::FsMediaStore::new(
+            std::env::temp_dir().join("convene-test-media"),
+        )),
+    };
+    let worker = new_worker(&svc, sink.port);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let lmtp_port = listener.local_addr().unwrap().port();
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(convene_lmtp::serve(
+        listener,
+        Arc::new(ListMailHandler::new(svc.clone())),
+        convene_lmtp::LmtpConfig {
+            hostname: "lists.test".into(),
+            max_message_bytes: 64 * 1024,
+            ..Default::default()
+        },
+        stop_rx,
+    ));
+    Env {
+        _t: t,
+        svc,
+        clock,
+        worker,
+        sink,
+        lmtp_port,
+        _stop: stop,
+    }
+}
+
+/// A job worker sending through the sink on `port` (each one is like a
+/// process of its own, with its own SMTP connection pool).
+fn new_worker(svc: &Services, port: u16) -> Worker {
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    Worker::new(
+        JobContext {
+            services: svc.clone(),
+            mailer: Arc::new(mailer),
+            fetcher: Arc::new(convene_app::net::Fetcher::new(
+                convene_app::net::FetchPolicy::default(),
+            )),
+        },
+        Registry::standard(),
+        WorkerConfig::default(),
+    )
+}
+
+impl Env {
+    async fn organizers(&self) -> ListRow {
+        let mut conn = self.svc.db.conn().await.unwrap();
+        lists::by_name(conn.ex(), "organizers")
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Subscribes `email`, confirmed and trusted to post. Returns the member token.
+    async fn member(&self, email: &str) -> String {
+        let list = self.organizers().await;
+        let now = self.svc.clock.now();
+        let token = new_member_token(self.svc.tokens.as_ref());
+        let mut tx = self.svc.db.begin().await.unwrap();
+        lists::request(
+            tx.ex(),
+            list.id,
+            email,
+            None,
+            &format!("confirm-{email}"),
+            now + Duration::days(1),
+            &token,
+            now,
+        )
+        .await
+        .unwrap();
+        let m = lists::member(tx.ex(), list.id, email)
+            .await
+            .unwrap()
+            .unwrap();
+        lists::confirm(tx.ex(), m.id, now).await.unwrap();
+        lists::trust(tx.ex(), m.id, now).await.unwrap();
+        tx.commit().await.unwrap();
+        token
+    }
+
+    async fn sql(&self, sql: &'static str) {
+        let mut tx = self.svc.db.begin().await.unwrap();
+        convene_store::execute!(tx.ex(), sql).unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    async fn message_count(&self) -> i64 {
+        let list = self.organizers().await;
+        let mut conn = self.svc.db.conn().await.unwrap();
+        list_messages::count_for_list(conn.ex(), list.id)
+            .await
+            .unwrap()
+    }
+
+    async fn stored(&self, id: i64) -> list_messages::ListMessageRow {
+        let mut conn = self.svc.db.conn().await.unwrap();
+        list_messages::by_id(conn.ex(), id).await.unwrap().unwrap()
+    }
+
+    async fn job_kinds(&self) -> Vec<String> {
+        let mut conn = self.svc.db.conn().await.unwrap();
+        convene_store::jobs::in_state(conn.ex(), "queued", 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|j| j.kind)
+            .collect()
+    }
+
+    /// Sends `data` over LMTP from `from` to each of `rcpts`; returns the
+    /// RCPT replies and the replies after DATA.
+    async fn lmtp(&self, from: &str, rcpts: &[&str], data: &[u8]) -> (Vec<String>, Vec<String>) {
+        let stream = TcpStream::connect(("127.0.0.1", self.lmtp_port))
+            .await
+            .unwrap();
+        let (r, mut w) = stream.into_split();
+        let mut r = BufReader::new(r);
+        let mut read = async || {
+            let mut line = String::new();
+            r.read_line(&mut line).await.unwrap();
+            line.trim_end().to_owned()
+        };
+        assert!(read().await.starts_with("220"));
+        w.write_all(b"LHLO mta.test\r\n").await.unwrap();
+        while read().await.starts_with("250-") {}
+        w.write_all(format!("MAIL FROM:<{from}>\r\n").as_bytes())
+            .await
+            .unwrap();
+        assert!(read().await.starts_with("250"));
+        let mut rcpt_replies = Vec::new();
+        for rcpt in rcpts {
+            w.write_all(format!("RCPT TO:<{rcpt}>\r\n").as_bytes())
+                .await
+                .unwrap();
+            rcpt_replies.push(read().await);
+        }
+        let accepted = rcpt_replies.iter().filter(|r| r.starts_with("250")).count();
+        let mut data_replies = Vec::new();
+        if accepted > 0 {
+            w.write_all(b"DATA\r\n").await.unwrap();
+            assert!(read().await.starts_with("354"));
+            let mut stuffed = Vec::new();
+            for line in data.split_inclusive(|&b| b == b'\n') {
+                if line.starts_with(b".") {
+                    stuffed.push(b'.');
+                }
+                stuffed.extend_from_slice(line);
+            }
+            if !stuffed.ends_with(b"\r\n") {
+                stuffed.extend_from_slice(b"\r\n");
+            }
+            stuffed.extend_from_slice(b".\r\n");
+            w.write_all(&stuffed).await.unwrap();
+            for _ in 0..accepted {
+                data_replies.push(read().await);
+            }
+        }
+        w.write_all(b"QUIT\r\n").await.unwrap();
+        (rcpt_replies, data_replies)
+    }
+}
+
+fn parse(raw: &[u8]) -> mail_parser::Message<'_> {
+    mail_parser::MessageParser::default().parse(raw).unwrap()
+}
+
+fn header<'a>(msg: &'a mail_parser::Message<'_>, name: &str) -> Vec<&'a str> {
+    msg.headers_raw()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim())
+        .collect()
+}
+
+fn body_of(raw: &[u8]) -> &[u8] {
+    let at = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    &raw[at + 4..]
+}
+
+fn posted_id(a: &Accepted) -> i64 {
+    match a {
+        Accepted::Posted { message_row_id, .. } => *message_row_id,
+        other => panic!("not posted: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_thunderbird_post_over_lmtp_reaches_every_member_with_list_headers() {
+    let e = env().await;
+    let zoe = e.member("zoe@example.org").await;
+    let ann = e.member("ann@example.net").await;
+    let olu = e.member("olu@example.com").await;
+    let (rcpt, data) = e
+        .lmtp(
+            "zoe@example.org",
+            &[&format!("organizers@{DOMAIN}")],
+            FIXTURE,
+        )
+        .await;
+    assert_eq!(rcpt, ["250 2.1.5 Recipient OK"]);
+    assert_eq!(data, ["250 2.0.0 Accepted for 3 members"]);
+    assert_eq!(e.message_count().await, 1);
+    assert!(
+        e.sink.inbox().is_empty(),
+        "nothing leaves before the job runs"
+    );
+    let ran = e.worker.drain().await.unwrap();
+    assert_eq!(
+        ran.iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Outcome::Done]
+    );
+
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 3);
+    let list = e.organizers().await;
+    let stored = {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        list_messages::by_message_id(
+            conn.ex(),
+            list.id,
+            "<4f1c2a9e-8d3b-4c1e-9a57-2b6f0e3d9c11@example.org>",
+        )
+        .await
+        .unwrap()
+        .unwrap()
+    };
+    assert_eq!(stored.raw, FIXTURE, "stored exactly as it arrived");
+    assert_eq!(stored.subject, "Finding a venue – what worked for us");
+    assert_eq!(stored.from_email, "zoe@example.org");
+    assert_eq!(stored.from_name, "Zoë Ng");
+    assert_eq!(stored.month, "2026-11");
+    assert!(stored.body_text.contains("community hall"));
+    for (email, token) in [
+        ("zoe@example.org", &zoe),
+        ("ann@example.net", &ann),
+        ("olu@example.com", &olu),
+    ] {
+        let copy = got
+            .iter()
+            .find(|r| r.to == [format!("<{email}>")])
+            .unwrap_or_else(|| panic!("no copy for {email}"));
+        assert_eq!(
+            copy.from,
+            format!("<organizers-bounces+{token}@{DOMAIN}>"),
+            "VERP envelope sender"
+        );
+        let msg = parse(&copy.data);
+        assert_eq!(
+            header(&msg, "List-Id"),
+            [format!("\"Organizers\" <organizers.{DOMAIN}>")]
+        );
+        assert_eq!(
+            header(&msg, "List-Post"),
+            [format!("<mailto:organizers@{DOMAIN}>")]
+        );
+        assert_eq!(
+            header(&msg, "List-Help"),
+            ["<https://groups.example.org/lists/organizers>"]
+        );
+        assert_eq!(
+            header(&msg, "List-Subscribe"),
+            [format!(
+                "<https://groups.example.org/lists/organizers>, <mailto:organizers-join@{DOMAIN}>"
+            )]
+        );
+        assert_eq!(
+            header(&msg, "List-Unsubscribe"),
+            [format!(
+                "<https://groups.example.org/unsubscribe/list/{token}>, <mailto:organizers-leave@{DOMAIN}>"
+            )]
+        );
+        assert_eq!(
+            header(&msg, "List-Unsubscribe-Post"),
+            ["List-Unsubscribe=One-Click"]
+        );
+        assert_eq!(
+            header(&msg, "List-Archive"),
+            ["<https://groups.example.org/lists/organizers/archive>"]
+        );
+        assert_eq!(
+            header(&msg, "Archived-At"),
+            [format!(
+                "<https://groups.example.org/lists/organizers/archive/{}>",
+                stored.id
+            )]
+        );
+        assert_eq!(header(&msg, "Precedence"), ["list"]);
+        assert_eq!(header(&msg, "X-Loop"), [format!("organizers@{DOMAIN}")]);
+        assert_eq!(header(&msg, "Subject").len(), 1);
+        assert_eq!(
+            msg.subject(),
+            Some("[organizers] Finding a venue – what worked for us")
+        );
+        let from = msg.from().unwrap().first().unwrap();
+        assert_eq!(
+            from.address(),
+            Some("zoe@example.org"),
+            "the poster's From is kept"
+        );
+        assert_eq!(from.name(), Some("Zoë Ng"));
+        assert_eq!(
+            msg.reply_to().unwrap().first().unwrap().address(),
+            Some("organizers@groups.example.org"),
+            "the organizers' list sets Reply-To to the list"
+        );
+        assert_eq!(
+            msg.message_id(),
+            Some("4f1c2a9e-8d3b-4c1e-9a57-2b6f0e3d9c11@example.org")
+        );
+        assert_eq!(
+            body_of(&copy.data),
+            body_of(FIXTURE),
+            "body kept byte for byte"
+        );
+        assert!(
+            msg.body_text(0)
+                .unwrap()
+                .contains(".. and a line starting with a dot")
+        );
+        let attachment = msg.attachments().next().unwrap();
+        assert!(String::from_utf8_lossy(attachment.contents()).contains("Community Hall,80,yes"));
+    }
+    let mut conn = e.svc.db.conn().await.unwrap();
+    let counts = list_messages::count_deliveries(conn.ex(), stored.id)
+        .await
+        .unwrap();
+    assert_eq!((counts.queued, counts.sent, counts.failed), (0, 3, 0));
+}
+
+#[tokio::test]
+async fn an_unknown_list_is_refused_at_rcpt_and_nothing_is_stored() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    let (rcpt, data) = e
+        .lmtp(
+            "zoe@example.org",
+            &[
+                &format!("nosuchlist@{DOMAIN}"),
+                &format!("postmaster@{DOMAIN}"),
+            ],
+            FIXTURE,
+        )
+        .await;
+    assert!(rcpt[0].starts_with("550 5.1.1"), "{rcpt:?}");
+    assert!(rcpt[1].starts_with("550 5.1.1"), "{rcpt:?}");
+    assert!(data.is_empty());
+    let direct = accept(&e.svc, "nosuchlist", FIXTURE).await.unwrap_err();
+    assert_eq!(direct.code, 550);
+    assert_eq!(e.message_count().await, 0);
+    assert!(e.job_kinds().await.is_empty());
+}
+
+#[tokio::test]
+async fn an_oversized_message_gets_552_and_nothing_is_stored() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.sql("UPDATE lists SET max_bytes = 1500 WHERE name = 'organizers'")
+        .await;
+    let (rcpt, data) = e
+        .lmtp(
+            "zoe@example.org",
+            &[&format!("organizers@{DOMAIN}")],
+            FIXTURE,
+        )
+        .await;
+    assert_eq!(rcpt.len(), 1);
+    assert!(data[0].starts_with("552 5.3.4"), "{data:?}");
+    assert!(data[0].contains("at most 1500 bytes"), "{data:?}");
+    // Over the listener's own limit too: refused before any list rule.
+    let huge = [
+        FIXTURE,
+        &b"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n"
+            .repeat(1000),
+    ]
+    .concat();
+    let (_, data) = e
+        .lmtp("zoe@example.org", &[&format!("organizers@{DOMAIN}")], &huge)
+        .await;
+    assert!(data[0].starts_with("552 5.3.4"), "{data:?}");
+    assert_eq!(e.message_count().await, 0);
+    assert!(e.job_kinds().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_missing_message_id_is_added_once() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    let raw = b"From: Zoe <zoe@example.org>\r\nTo: organizers@groups.example.org\r\nSubject: No id\r\n\r\nHello\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    let stored = e.stored(id).await;
+    assert!(stored.message_id.starts_with('<'));
+    assert!(stored.message_id.ends_with(&format!("@{DOMAIN}>")));
+    assert!(
+        stored
+            .raw
+            .starts_with(format!("Message-ID: {}\r\n", stored.message_id).as_bytes())
+    );
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 2);
+    for copy in got {
+        let msg = parse(&copy.data);
+        assert_eq!(header(&msg, "Message-ID"), [stored.message_id.as_str()]);
+    }
+}
+
+#[tokio::test]
+async fn a_message_looping_back_from_the_list_is_not_delivered() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    let with_list_id = [
+        format!("List-Id: \"Organizers\" <organizers.{DOMAIN}>\r\n").as_bytes(),
+        FIXTURE,
+    ]
+    .concat();
+    let (_, data) = e
+        .lmtp(
+            "x@example.org",
+            &[&format!("organizers@{DOMAIN}")],
+            &with_list_id,
+        )
+        .await;
+    assert!(
+        data[0].starts_with("250 2.0.0 Accepted and dropped: a loop"),
+        "{data:?}"
+    );
+    let with_x_loop = [
+        format!("X-Loop: organizers@{DOMAIN}\r\n").as_bytes(),
+        FIXTURE,
+    ]
+    .concat();
+    assert_eq!(
+        accept(&e.svc, "organizers", &with_x_loop).await.unwrap(),
+        Accepted::Dropped("a loop: the message came from this list")
+    );
+    let auto = [b"Auto-Submitted: auto-replied\r\n".as_slice(), FIXTURE].concat();
+    assert!(matches!(
+        accept(&e.svc, "organizers", &auto).await.unwrap(),
+        Accepted::Dropped(_)
+    ));
+    assert_eq!(e.message_count().await, 0);
+    e.worker.drain().await.unwrap();
+    assert!(e.sink.inbox().is_empty());
+}
+
+#[tokio::test]
+async fn a_non_members_post_is_held_and_not_delivered() {
+    let e = env().await;
+    e.member("ann@example.net").await;
+    let a = accept(&e.svc, "organizers", FIXTURE).await.unwrap();
+    let Accepted::Held {
+        message_row_id,
+        reason,
+    } = a
+    else {
+        panic!("not held: {a:?}")
+    };
+    assert!(reason.contains("not a member"));
+    let stored = e.stored(message_row_id).await;
+    assert_eq!(stored.state, "held");
+    assert_eq!(stored.hold_reason.as_deref(), Some(reason.as_str()));
+    // A member whose posts are still moderated is held too.
+    let list = e.organizers().await;
+    let now = e.svc.clock.now();
+    let mut tx = e.svc.db.begin().await.unwrap();
+    lists::request(
+        tx.ex(),
+        list.id,
+        "new@example.org",
+        None,
+        "h",
+        now,
+        "newtoken",
+        now,
+    )
+    .await
+    .unwrap();
+    let m = lists::member(tx.ex(), list.id, "new@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    lists::confirm(tx.ex(), m.id, now).await.unwrap();
+    tx.commit().await.unwrap();
+    let raw = b"From: new@example.org\r\nMessage-ID: <first@example.org>\r\nSubject: Hi\r\n\r\nFirst post\r\n";
+    assert!(matches!(
+        accept(&e.svc, "organizers", raw).await.unwrap(),
+        Accepted::Held { .. }
+    ));
+    // Delivered again by the mail system: recognised, nothing changes.
+    assert_eq!(
+        accept(&e.svc, "organizers", raw).await.unwrap(),
+        Accepted::Duplicate
+    );
+    assert_eq!(e.message_count().await, 2);
+    e.worker.drain().await.unwrap();
+    assert!(e.sink.inbox().is_empty());
+}
+
+fn dsn(token: &str, action: &str, status: &str) -> Vec<u8> {
+    format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n\
+To: organizers-bounces+{token}@{DOMAIN}\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\
+Auto-Submitted: auto-replied\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status;\r\n\
+\tboundary=\"B1\"\r\n\
+Message-Id: <bounce-{action}-{status}@mx.example.net>\r\n\
+\r\n\
+--B1\r\n\
+Content-Type: text/plain; charset=us-ascii\r\n\
+\r\n\
+I'm sorry to have to inform you that your message could not be delivered.\r\n\
+\r\n\
+--B1\r\n\
+Content-Type: message/delivery-status\r\n\
+\r\n\
+Reporting-MTA: dns; mx.example.net\r\n\
+Arrival-Date: Thu, 26 Nov 2026 12:00:00 +0000\r\n\
+\r\n\
+Final-Recipient: rfc822; olu@example.com\r\n\
+Action: {action}\r\n\
+Status: {status}\r\n\
+Diagnostic-Code: smtp; 550 5.1.1 <olu@example.com>: Recipient address rejected\r\n\
+\r\n\
+--B1--\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn bounces_raise_the_score_and_pause_delivery_with_a_notice() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    let olu = e.member("olu@example.com").await;
+    let local = format!("organizers-bounces+{olu}");
+    // A delay report is not a failure.
+    assert!(matches!(
+        accept(&e.svc, &local, &dsn(&olu, "delayed", "4.4.1"))
+            .await
+            .unwrap(),
+        Accepted::Dropped(_)
+    ));
+    let (rcpt, data) = e
+        .lmtp(
+            "",
+            &[&format!("{local}@{DOMAIN}")],
+            &dsn(&olu, "failed", "4.2.2"),
+        )
+        .await;
+    assert_eq!(rcpt, ["250 2.1.5 Recipient OK"]);
+    assert_eq!(data, ["250 2.0.0 Bounce recorded"]);
+    let list_id = e.organizers().await.id;
+    let member = |e: &Env| {
+        let svc = e.svc.clone();
+        async move {
+            let mut conn = svc.db.conn().await.unwrap();
+            lists::member(conn.ex(), list_id, "olu@example.com")
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let m = member(&e).await;
+    assert_eq!((m.bounce_score, m.delivery.as_str()), (1, "each"));
+    // Bounces long apart do not add up: after a quiet week the score restarts.
+    e.clock.advance(Duration::days(8));
+    let a = accept(&e.svc, &local, &dsn(&olu, "failed", "4.2.2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        a,
+        Accepted::Bounce {
+            score: 1,
+            paused: false
+        }
+    );
+    // A hard bounce, with the token's case folded by a mail system.
+    let a = accept(
+        &e.svc,
+        &local.to_ascii_uppercase(),
+        &dsn(&olu, "failed", "5.1.1"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        a,
+        Accepted::Bounce {
+            score: 6,
+            paused: true
+        }
+    );
+    let m = member(&e).await;
+    assert_eq!(m.delivery, "paused");
+    assert_eq!(m.state, "active", "never unsubscribed by bounces");
+    assert!(m.bounce_paused_at.is_some());
+    // More bounces count but send no second notice.
+    let again = accept(&e.svc, &local, &dsn(&olu, "failed", "5.1.1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        Accepted::Bounce {
+            score: 11,
+            paused: false
+        }
+    );
+    assert_eq!(e.job_kinds().await, ["send_email"]);
+    e.worker.drain().await.unwrap();
+    let notice = e.sink.inbox();
+    assert_eq!(notice.len(), 1);
+    assert_eq!(notice[0].to, ["<olu@example.com>"]);
+    let msg = parse(&notice[0].data);
+    assert!(msg.subject().unwrap().contains("paused"));
+    assert!(
+        msg.body_text(0)
+            .unwrap()
+            .contains("https://groups.example.org/account/lists")
+    );
+    // The paused member is left out of the next post.
+    let raw =
+        b"From: zoe@example.org\r\nMessage-ID: <next@example.org>\r\nSubject: Next\r\n\r\nHi\r\n";
+    let a = accept(&e.svc, "organizers", raw).await.unwrap();
+    assert!(matches!(a, Accepted::Posted { recipients: 1, .. }), "{a:?}");
+    // A bounce for a token nobody has is taken and dropped.
+    assert!(matches!(
+        accept(
+            &e.svc,
+            "organizers-bounces+nobody",
+            &dsn("x", "failed", "5.1.1")
+        )
+        .await
+        .unwrap(),
+        Accepted::Dropped(_)
+    ));
+}
+
+#[tokio::test]
+async fn an_interrupted_fan_out_resumes_and_sends_each_member_one_copy() {
+    let e = env().await;
+    let mut emails = Vec::new();
+    for n in 0..7 {
+        let email = format!("member{n}@example.org");
+        e.member(&email).await;
+        emails.push(email);
+    }
+    let raw = b"From: member0@example.org\r\nMessage-ID: <resume@example.org>\r\nSubject: Resume\r\n\r\nHi\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    e.sink.refuse_after.store(3, Ordering::SeqCst);
+    let first = e.worker.drain().await.unwrap();
+    assert_eq!(first[0].1, Outcome::Retrying);
+    assert_eq!(e.sink.inbox().len(), 3);
+    {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let c = list_messages::count_deliveries(conn.ex(), id)
+            .await
+            .unwrap();
+        assert_eq!((c.queued, c.sent, c.failed), (4, 3, 0));
+    }
+    // The relay recovers; the retry comes due.
+    e.sink.refuse_after.store(usize::MAX, Ordering::SeqCst);
+    e.sql("UPDATE jobs SET run_at = created_at").await;
+    let second = e.worker.drain().await.unwrap();
+    assert_eq!(second[0].1, Outcome::Done);
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 7);
+    for email in &emails {
+        let n = got
+            .iter()
+            .filter(|r| r.to == [format!("<{email}>")])
+            .count();
+        assert_eq!(n, 1, "{email} got {n} copies");
+    }
+    // Running the job again (a lost lease) sends nothing more.
+    let mut tx = e.svc.db.begin().await.unwrap();
+    convene_app::jobs::enqueue(
+        &mut tx,
+        &e.svc,
+        &convene_app::lists::FanOut { message_id: id },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    e.sql("UPDATE jobs SET state = 'queued', run_at = created_at WHERE kind = 'list_fan_out'")
+        .await;
+    e.worker.drain().await.unwrap();
+    assert_eq!(e.sink.inbox().len(), 7);
+}
+
+#[tokio::test]
+async fn joining_by_mail_sends_a_confirmation_link_whose_hash_is_stored() {
+    let e = env().await;
+    let raw = b"From: Kofi <Kofi@Example.org>\r\nTo: organizers-join@groups.example.org\r\nSubject: subscribe\r\n\r\n";
+    assert_eq!(
+        accept(&e.svc, "organizers-join", raw).await.unwrap(),
+        Accepted::JoinRequested
+    );
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to, ["<kofi@example.org>"]);
+    let text = parse(&got[0].data).body_text(0).unwrap().to_string();
+    let prefix = "https://groups.example.org/lists/confirm/";
+    let start = text.find(prefix).unwrap() + prefix.len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let list = e.organizers().await;
+    let mut conn = e.svc.db.conn().await.unwrap();
+    let m = lists::member(conn.ex(), list.id, "kofi@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(m.state, "pending");
+    assert_eq!(
+        m.confirm_hash.as_deref(),
+        Some(SecretToken::from_client(&token).hash().as_str())
+    );
+    assert!(!text.contains(m.confirm_hash.as_deref().unwrap()));
+    drop(conn);
+    // Asking again sends a new link, but only a few times a day.
+    for _ in 0..2 {
+        assert_eq!(
+            accept(&e.svc, "organizers-join", raw).await.unwrap(),
+            Accepted::JoinRequested
+        );
+    }
+    assert!(matches!(
+        accept(&e.svc, "organizers-join", raw).await.unwrap(),
+        Accepted::Dropped(_)
+    ));
+    assert_eq!(e.job_kinds().await, ["send_email", "send_email"]);
+    // Leaving by mail.
+    let leave = b"From: kofi@example.org\r\nSubject: bye\r\n\r\n";
+    assert_eq!(
+        accept(&e.svc, "organizers-leave", leave).await.unwrap(),
+        Accepted::Left
+    );
+    assert!(matches!(
+        accept(&e.svc, "organizers-leave", leave).await.unwrap(),
+        Accepted::Dropped(_)
+    ));
+    // No usable From: a clear refusal.
+    let err = accept(&e.svc, "organizers-join", b"Subject: subscribe\r\n\r\n")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, 550);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_code_or_is_stored_sensibly() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    // Not an email at all.
+    for junk in [&b""[..], b"\r\n\r\njust a body", b"\x00\x01\x02\xff\xfe"] {
+        let err = accept(&e.svc, "organizers", junk).await.unwrap_err();
+        assert!(
+            err.code == 554 || err.code == 550,
+            "{junk:?}: {} {}",
+            err.code,
+            err.text
+        );
+    }
+    // No From.
+    let err = accept(
+        &e.svc,
+        "organizers",
+        b"Subject: hi\r\nMessage-ID: <nofrom@x>\r\n\r\nbody\r\n",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code, 550);
+    assert!(err.text.contains("From"));
+    assert_eq!(e.message_count().await, 0);
+
+    // Malformed MIME: a boundary that never closes, a part with no headers.
+    let broken = b"From: zoe@example.org\r\nMessage-ID: <broken@x>\r\nSubject: Broken\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nfirst part\r\n--zz\r\n\r\n\r\n--zz\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", broken).await.unwrap());
+    assert!(e.stored(id).await.body_text.contains("first part"));
+
+    // An unknown charset and a wrong one (Latin-1 bytes labelled UTF-8),
+    // 8-bit bytes in headers, encoded words, and a NUL in the body.
+    let mut odd = Vec::new();
+    odd.extend_from_slice(b"From: =?iso-8859-1?Q?J=F6rg_M=FCller?= <zoe@example.org>\r\n");
+    odd.extend_from_slice(b"Message-ID: <odd@x>\r\n");
+    odd.extend_from_slice(b"Sender: J\xf6rg <jorg@example.org>\r\n");
+    odd.extend_from_slice(b"Subject: Caf\xe9 =?utf-8?B?w6A=?= la =?x-klingon?Q?tlhIngan?=\r\n");
+    odd.extend_from_slice(b"Content-Type: text/plain; charset=\"x-no-such-charset\"\r\n");
+    odd.extend_from_slice(b"Content-Transfer-Encoding: 8bit\r\n\r\n");
+    odd.extend_from_slice(b"Gr\xfc\xdfe aus K\xf6ln\r\nnul:\x00:\r\n");
+    let id = posted_id(&accept(&e.svc, "organizers", &odd).await.unwrap());
+    let stored = e.stored(id).await;
+    assert_eq!(stored.from_name, "Jörg Müller");
+    assert_eq!(
+        stored.subject, "Café à la tlhIngan",
+        "8-bit Latin-1 read as such"
+    );
+    assert!(!stored.body_text.contains('\0'));
+    assert!(stored.body_text.contains("aus K"));
+    assert_eq!(stored.raw, odd, "the raw bytes are kept as they came");
+
+    let wrong = b"From: zoe@example.org\r\nMessage-ID: <wrong@x>\r\nSubject: =?utf-8?Q?Caf=E9?=\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nCaf\xe9 cr\xe8me\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", wrong).await.unwrap());
+    let stored = e.stored(id).await;
+    assert!(stored.subject.starts_with("Caf"));
+    assert!(stored.body_text.contains("cr"));
+
+    // Raw Latin-1 in the From name, from someone who is not a member.
+    let latin = b"From: J\xf6rg M\xfcller <jorg@example.org>\r\nMessage-ID: <latin@x>\r\nSubject: Hallo\r\n\r\nHallo\r\n";
+    let Accepted::Held { message_row_id, .. } = accept(&e.svc, "organizers", latin).await.unwrap()
+    else {
+        panic!("a non-member's post is held")
+    };
+    let stored = e.stored(message_row_id).await;
+    assert_eq!(stored.from_name, "Jörg Müller");
+    assert_eq!(stored.from_email, "jorg@example.org");
+
+    // All three accepted posts fan out; the copies keep the odd bodies byte for byte.
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 6);
+    let odd_copy = got
+        .iter()
+        .find(|r| String::from_utf8_lossy(&r.data).contains("<odd@x>"))
+        .unwrap();
+    assert!(
+        odd_copy
+            .data
+            .ends_with(b"Gr\xfc\xdfe aus K\xf6ln\r\nnul:\x00:\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&odd_copy.data)
+    );
+    let msg = parse(&odd_copy.data);
+    assert_eq!(msg.subject().unwrap(), "[organizers] Café à la tlhIngan");
+}
+
+#[tokio::test]
+async fn one_refused_mailbox_does_not_hold_up_the_others() {
+    let e = env().await;
+    for email in [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+        "d@example.org",
+    ] {
+        e.member(email).await;
+    }
+    e.sink
+        .refuse_rcpt
+        .lock()
+        .unwrap()
+        .push("<b@example.org>".into());
+    let raw =
+        b"From: a@example.org\r\nMessage-ID: <busy@example.org>\r\nSubject: Busy\r\n\r\nHi\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    let first = e.worker.drain().await.unwrap();
+    assert_eq!(first[0].1, Outcome::Retrying);
+    let got: Vec<_> = e
+        .sink
+        .inbox()
+        .into_iter()
+        .map(|r| r.to[0].clone())
+        .collect();
+    assert_eq!(
+        got,
+        ["<a@example.org>", "<c@example.org>", "<d@example.org>"]
+    );
+    {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let c = list_messages::count_deliveries(conn.ex(), id)
+            .await
+            .unwrap();
+        assert_eq!((c.queued, c.sent, c.failed), (1, 3, 0));
+    }
+    e.sink.refuse_rcpt.lock().unwrap().clear();
+    e.sql("UPDATE jobs SET run_at = created_at").await;
+    assert_eq!(e.worker.drain().await.unwrap()[0].1, Outcome::Done);
+    let got: Vec<_> = e
+        .sink
+        .inbox()
+        .into_iter()
+        .map(|r| r.to[0].clone())
+        .collect();
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[3], "<b@example.org>");
+}
+
+#[tokio::test]
+async fn a_list_that_rewrites_from_sends_via_the_list_with_reply_to_the_poster() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    e.sql("UPDATE lists SET rewrite_from = TRUE, reply_to = 'poster', subject_prefix = '' WHERE name = 'organizers'")
+        .await;
+    let with_reply_to = [b"Reply-To: <elsewhere@example.org>\r\n".as_slice(), FIXTURE].concat();
+    posted_id(&accept(&e.svc, "organizers", &with_reply_to).await.unwrap());
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 2);
+    for copy in got {
+        let msg = parse(&copy.data);
+        let from = msg.from().unwrap().first().unwrap();
+        assert_eq!(from.address(), Some("organizers@groups.example.org"));
+        assert_eq!(from.name(), Some("Zoë Ng via Organizers"));
+        assert_eq!(header(&msg, "From").len(), 1);
+        let reply_to = msg.reply_to().unwrap().first().unwrap();
+        assert_eq!(reply_to.address(), Some("zoe@example.org"));
+        assert_eq!(header(&msg, "Reply-To").len(), 1);
+        assert_eq!(msg.subject(), Some("Finding a venue – what worked for us"));
+    }
+}
+
+#[tokio::test]
+async fn a_fan_out_killed_while_sending_resumes_after_its_lease_and_sends_nobody_twice() {
+    let e = env().await;
+    let mut emails = Vec::new();
+    for n in 0..6 {
+        let email = format!("m{n}@example.org");
+        e.member(&email).await;
+        emails.push(email);
+    }
+    let raw = b"From: m0@example.org\r\nMessage-ID: <killed@example.org>\r\nSubject: Killed\r\n\r\nHi\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    e.sink.stall_after.store(2, Ordering::SeqCst);
+    let doomed = new_worker(&e.svc, e.sink.port);
+    let running = tokio::spawn(async move {
+        let (_stop, mut rx) = tokio::sync::watch::channel(false);
+        doomed.run_one(&mut rx).await
+    });
+    for _ in 0..500 {
+        if e.sink.stalled.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(e.sink.stalled.load(Ordering::SeqCst), 1);
+    // The process dies while the relay holds the third copy.
+    running.abort();
+    let _ = running.await;
+    {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let c = list_messages::count_deliveries(conn.ex(), id)
+            .await
+            .unwrap();
+        assert_eq!((c.queued, c.sent, c.failed), (4, 2, 0));
+    }
+    e.sink.stall_after.store(usize::MAX, Ordering::SeqCst);
+    // Another worker leaves the job alone while the dead one's lease lasts...
+    assert!(e.worker.drain().await.unwrap().is_empty());
+    // ...and takes it over once the lease has run out.
+    e.clock.advance(Duration::minutes(6));
+    let ran = e.worker.drain().await.unwrap();
+    assert_eq!(
+        ran.iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Outcome::Done]
+    );
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 6);
+    for email in &emails {
+        let n = got
+            .iter()
+            .filter(|r| r.to == [format!("<{email}>")])
+            .count();
+        assert_eq!(n, 1, "{email} got {n} copies");
+    }
+}
+
+#[tokio::test]
+async fn the_same_message_delivered_twice_at_once_is_stored_and_sent_once() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    let (a, b) = tokio::join!(
+        accept(&e.svc, "organizers", FIXTURE),
+        accept(&e.svc, "organizers", FIXTURE)
+    );
+    let mut outcomes = [a.unwrap(), b.unwrap()];
+    outcomes.sort_by_key(|o| matches!(o, Accepted::Duplicate));
+    assert!(
+        matches!(outcomes[0], Accepted::Posted { recipients: 2, .. }),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[1], Accepted::Duplicate);
+    assert_eq!(e.message_count().await, 1);
+    e.worker.drain().await.unwrap();
+    assert_eq!(e.sink.inbox().len(), 2);
+}

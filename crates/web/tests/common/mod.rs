@@ -124,13 +124,16 @@ impl TestApp {
             .collect()
     }
 
-    /// The newest message to `to`.
+    /// The newest message to `to`. On a served site a background worker
+    /// may still be writing it, so this waits up to five seconds.
     pub fn last_mail_to(&self, to: &str) -> OutgoingEmail {
-        self.mail()
-            .into_iter()
-            .rev()
-            .find(|m| m.to == to)
-            .unwrap_or_else(|| panic!("no mail to {to}"))
+        for _ in 0..50 {
+            if let Some(m) = self.mail().into_iter().rev().find(|m| m.to == to) {
+                return m;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("no mail to {to}")
     }
 
     /// The first link in the newest message to `to` whose path starts with `prefix`,

@@ -237,21 +237,25 @@ async fn a_member_sees_and_changes_every_subscription_on_one_page() {
         .take_while(char::is_ascii_digit)
         .collect();
     let path = format!("/account/lists/{id}");
-    mo.submit(&path, &[("delivery", "digest")])
+    mo.submit(&path, &[("delivery", "paused")])
         .await
         .assert_status(StatusCode::SEE_OTHER);
     assert!(
         app.fingerprint()
             .await
             .iter()
-            .any(|l| l.contains("\"mo@example.org\", \"active\", \"digest\""))
+            .any(|l| l.contains("\"mo@example.org\", \"active\", \"paused\""))
     );
 
     // Someone else's subscription, and a made-up mode, change nothing.
     let mut other = member(&app, "sam@example.org").await;
     let before = app.fingerprint().await;
-    let r = other.submit(&path, &[("delivery", "paused")]).await;
+    let r = other.submit(&path, &[("delivery", "each")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    for mode in ["hourly", "digest"] {
+        let r = mo.submit(&path, &[("delivery", mode)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    }
     let r = mo.submit(&path, &[("delivery", "hourly")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(app.fingerprint().await, before);

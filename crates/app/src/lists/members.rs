@@ -11,12 +11,9 @@ use convene_store::lists::{self as store, ListRow, MemberRow};
 /// How long a confirmation link works.
 const CONFIRM_HOURS: i64 = 48;
 
-/// The ways a member can receive a list.
-pub const DELIVERY_MODES: [(&str, &str); 3] = [
-    ("each", "Each message"),
-    ("digest", "A daily digest"),
-    ("paused", "Paused"),
-];
+/// The ways a member can receive a list. (Daily digests have a place in
+/// the schema but are not offered until they are sent.)
+pub const DELIVERY_MODES: [(&str, &str); 2] = [("each", "Each message"), ("paused", "Paused")];
 
 /// A list as pages show it.
 #[derive(Debug, Clone)]
@@ -262,7 +259,7 @@ pub async fn set_my_delivery(
     if !DELIVERY_MODES.iter().any(|(m, _)| *m == mode) {
         return Err(InvalidInput::new(
             "delivery",
-            "Choose each message, a daily digest, or paused.",
+            "Choose each message, or paused.",
         )
         .into());
     }

@@ -257,11 +257,7 @@ pub async fn set_my_delivery(
     mode: &str,
 ) -> AppResult<()> {
     if !DELIVERY_MODES.iter().any(|(m, _)| *m == mode) {
-        return Err(InvalidInput::new(
-            "delivery",
-            "Choose each message, or paused.",
-        )
-        .into());
+        return Err(InvalidInput::new("delivery", "Choose each message, or paused.").into());
     }
     let member = own(svc, actor, member_id).await?;
     let mut tx = svc.db.begin().await?;

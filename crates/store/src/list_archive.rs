@@ -10,9 +10,9 @@ pub struct ArchivedRow {
     pub id: i64,
     /// The list.
     pub list_id: i64,
-    /// Its Message-ID, without angle brackets.
+    /// Its Message-ID, with its angle brackets (`<id@host>`).
     pub message_id: String,
-    /// The message it answers.
+    /// The message it answers (`<id@host>`).
     pub in_reply_to: Option<String>,
     /// Its References, space-separated, oldest first.
     pub refs: String,

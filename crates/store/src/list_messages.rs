@@ -350,3 +350,14 @@ pub async fn member_by_bounce_token(
     .await
     })?)
 }
+
+/// Moves a held message to `state` (accepted, rejected or discarded);
+/// returns 0 if it was no longer held (another moderator decided first).
+pub async fn decide(ex: Ex<'_>, id: i64, state: &str) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE list_messages SET state = $2, hold_reason = NULL WHERE id = $1 AND state = 'held'",
+        id,
+        state
+    )?)
+}

@@ -26,7 +26,7 @@ async fn archived(
         .unwrap()
         .with_timezone(&Utc);
     let raw = format!(
-        "From: {} <{}>\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n\r\n{}\r\n",
+        "From: {} <{}>\r\nSubject: {subject}\r\nMessage-ID: {message_id}\r\n\r\n{}\r\n",
         from.0,
         from.1,
         body.replace('\n', "\r\n")
@@ -97,7 +97,7 @@ async fn set_archive(app: &TestApp, visibility: &str) {
 async fn conversation(app: &TestApp) -> (i64, i64, i64, i64) {
     let first = archived(
         app,
-        "venue-1@example.org",
+        "<venue-1@example.org>",
         None,
         "[organizers] Finding a venue in winter",
         ("Ana Lima", "ana@example.org"),
@@ -107,8 +107,8 @@ async fn conversation(app: &TestApp) -> (i64, i64, i64, i64) {
     .await;
     let reply = archived(
         app,
-        "venue-2@example.org",
-        Some("venue-1@example.org"),
+        "<venue-2@example.org>",
+        Some("<venue-1@example.org>"),
         "Re: [organizers] Finding a venue in winter",
         ("Bo Chen", "bo@example.org"),
         "2026-11-02T09:00:00Z",
@@ -117,7 +117,7 @@ async fn conversation(app: &TestApp) -> (i64, i64, i64, i64) {
     .await;
     let by_subject = archived(
         app,
-        "venue-3@example.net",
+        "<venue-3@example.net>",
         None,
         "RE: Finding a venue in winter",
         ("Cy Okafor", "cy@example.net"),
@@ -127,7 +127,7 @@ async fn conversation(app: &TestApp) -> (i64, i64, i64, i64) {
     .await;
     let other = archived(
         app,
-        "speakers-1@example.org",
+        "<speakers-1@example.org>",
         None,
         "[organizers] Finding speakers",
         ("Ana Lima", "ana@example.org"),

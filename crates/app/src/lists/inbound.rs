@@ -330,6 +330,18 @@ async fn post(
         Err(StoreError::Duplicate) => return Ok(Accepted::Duplicate),
         Err(e) => return Err(e.into()),
     };
+    let ref_list: Vec<String> = refs.split_whitespace().map(str::to_owned).collect();
+    super::archive::assign_thread(
+        &mut tx,
+        list.id,
+        message_row_id,
+        in_reply_to.as_deref(),
+        &ref_list,
+        &subject,
+        &list.subject_prefix,
+        sent_at,
+    )
+    .await?;
     let accepted = match hold_reason {
         Some(reason) => Accepted::Held {
             message_row_id,

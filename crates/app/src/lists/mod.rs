@@ -9,10 +9,12 @@ pub mod bounces;
 pub mod by_mail;
 pub mod emails;
 pub mod fanout;
+pub mod from_web;
 pub mod headers;
 pub mod inbound;
 pub mod lmtp;
 mod members;
+pub mod moderation;
 
 pub use fanout::FanOut;
 pub use inbound::{Accepted, Refusal, accept, check_recipient};

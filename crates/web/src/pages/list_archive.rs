@@ -5,11 +5,11 @@ use super::lists::Done;
 use super::{PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::Visitor;
+use crate::extract::{CsrfForm, Visitor};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use convene_app::AppError;
 use convene_app::lists::archive::{self, Thread};
 use convene_store::list_archive::ArchivedRow;
@@ -106,6 +106,7 @@ struct ArchivePage {
     query: String,
     results: Option<Vec<MessageView>>,
     recent: Vec<MessageView>,
+    can_write: bool,
 }
 
 /// `?q=` on the archive.
@@ -156,6 +157,7 @@ pub async fn index(
             query,
             results,
             recent,
+            can_write: visitor.signed_in.is_some(),
         },
     ))
 }
@@ -179,6 +181,8 @@ struct MessagePage {
     message: MessageView,
     month: String,
     thread: Vec<MessageView>,
+    can_write: bool,
+    reply_subject: String,
 }
 
 /// `GET /lists/{name}/archive/{item}`: a month (`2026-11`), its mbox file
@@ -231,8 +235,14 @@ pub async fn item(
             name: list.row.name.clone(),
             display_name: list.row.display_name.clone(),
             month: row.month.clone(),
+            reply_subject: if row.subject.to_ascii_lowercase().starts_with("re:") {
+                row.subject.clone()
+            } else {
+                format!("Re: {}", row.subject)
+            },
             message: view(&row, 0, true),
             thread: thread_views(&thread, false),
+            can_write: visitor.signed_in.is_some(),
         },
     ))
 }
@@ -292,4 +302,62 @@ pub async fn feed(
         convene_feeds::atom(&feed, &feed.self_url),
     )
         .into_response())
+}
+
+/// A message written on the web.
+#[derive(Debug, Deserialize)]
+pub struct WriteForm {
+    /// Subject (a reply may leave the one offered).
+    #[serde(default)]
+    subject: String,
+    /// Plain text.
+    body: String,
+}
+
+async fn write(
+    state: &AppState,
+    visitor: &Visitor,
+    name: &str,
+    in_reply_to: Option<i64>,
+    f: &WriteForm,
+) -> Result<Response, PageError> {
+    use convene_app::lists::from_web::{WebPost, Written, write};
+    let me = visitor.require()?;
+    let written = write(
+        &state.svc,
+        &me.actor,
+        &WebPost {
+            list: name,
+            subject: &f.subject,
+            body: &f.body,
+            in_reply_to,
+        },
+    )
+    .await?;
+    Ok(match written {
+        Written::Posted(id) => {
+            Redirect::to(&format!("/lists/{name}/archive/{id}?done=list-posted")).into_response()
+        }
+        Written::Held => Redirect::to(&format!("/lists/{name}?done=list-held")).into_response(),
+    })
+}
+
+/// `POST /lists/{name}/archive`: a new thread.
+pub async fn new_thread(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(name): Path<String>,
+    CsrfForm(f): CsrfForm<WriteForm>,
+) -> Result<Response, PageError> {
+    write(&state, &visitor, &name, None, &f).await
+}
+
+/// `POST /lists/{name}/archive/{id}/reply`: a reply, threaded under `id`.
+pub async fn reply(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((name, id)): Path<(String, i64)>,
+    CsrfForm(f): CsrfForm<WriteForm>,
+) -> Result<Response, PageError> {
+    write(&state, &visitor, &name, Some(id), &f).await
 }

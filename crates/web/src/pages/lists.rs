@@ -94,6 +94,7 @@ struct ShowPage {
     list: ListCard,
     email: String,
     error: Option<String>,
+    can_moderate: bool,
 }
 
 async fn show_page(
@@ -118,6 +119,7 @@ async fn show_page(
         status,
         &ShowPage {
             ctx: PageCtx::new(state, visitor, list.row.display_name.clone()).with_notice(done),
+            can_moderate: list.managed_by(visitor.signed_in.as_ref().map(|s| &s.actor)),
             list: card(state, &list),
             email,
             error,
@@ -310,4 +312,92 @@ pub async fn change_mine(
         lists::set_my_delivery(&state.svc, &me.actor, id, &f.delivery).await?;
     }
     Ok(Redirect::to("/account/lists?done=list-changed").into_response())
+}
+
+/// A held message on the moderation page.
+pub struct HeldView {
+    id: i64,
+    subject: String,
+    from: String,
+    reason: String,
+    when: String,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "lists/moderation.html")]
+struct ModerationPage {
+    ctx: PageCtx,
+    name: String,
+    display_name: String,
+    held: Vec<HeldView>,
+}
+
+/// `GET /lists/{name}/moderation`: the held messages.
+pub async fn moderation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(name): Path<String>,
+    Query(q): Query<Done>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let (list, held) = lists::moderation::queue(&state.svc, &me.actor, &name).await?;
+    let held = held
+        .into_iter()
+        .map(|m| HeldView {
+            id: m.id,
+            subject: m.subject,
+            from: if m.from_name.is_empty() {
+                m.from_email
+            } else {
+                format!("{} <{}>", m.from_name, m.from_email)
+            },
+            reason: m.hold_reason.unwrap_or_default(),
+            when: m.received_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            body: m.body_text.chars().take(2000).collect(),
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &ModerationPage {
+            ctx: PageCtx::new(
+                &state,
+                &visitor,
+                format!("{}: moderation", list.row.display_name),
+            )
+            .with_notice(q.done.as_deref()),
+            name: list.row.name.clone(),
+            display_name: list.row.display_name.clone(),
+            held,
+        },
+    ))
+}
+
+/// A moderator's decision.
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    /// approve, reject or discard.
+    decision: String,
+    /// Mailed to the writer when rejecting.
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /lists/{name}/moderation/{id}`.
+pub async fn decide(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((name, id)): Path<(String, i64)>,
+    CsrfForm(f): CsrfForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    use lists::moderation::Decision;
+    let me = visitor.require()?;
+    let decision = Decision::parse(&f.decision).ok_or_else(|| {
+        convene_app::AppError::from(convene_domain::InvalidInput::new(
+            "decision",
+            "Choose approve, reject or discard.",
+        ))
+    })?;
+    lists::moderation::decide(&state.svc, &me.actor, &name, id, decision, &f.reason).await?;
+    Ok(Redirect::to(&format!("/lists/{name}/moderation?done=list-moderated")).into_response())
 }

@@ -143,8 +143,17 @@ pub fn routes() -> Router<AppState> {
         .route("/lists", get(lists::index))
         .route("/lists/{name}", get(lists::show))
         .route("/lists/{name}/subscribe", post(lists::subscribe))
-        .route("/lists/{name}/archive", get(list_archive::index))
+        .route(
+            "/lists/{name}/archive",
+            get(list_archive::index).post(list_archive::new_thread),
+        )
         .route("/lists/{name}/archive/{item}", get(list_archive::item))
+        .route(
+            "/lists/{name}/archive/{id}/reply",
+            post(list_archive::reply),
+        )
+        .route("/lists/{name}/moderation", get(lists::moderation))
+        .route("/lists/{name}/moderation/{id}", post(lists::decide))
         .route("/lists/{name}/feed.atom", get(list_archive::feed))
         .route(
             "/lists/confirm/{token}",
@@ -288,6 +297,11 @@ fn notice_text(code: &str) -> Option<&'static str> {
         }
         "list-joined" => "You are subscribed. Messages to the list will reach you.",
         "list-changed" => "Your subscription is changed.",
+        "list-moderated" => "Done.",
+        "list-posted" => "Your message is on its way to the list's members.",
+        "list-held" => {
+            "Your message waits for a moderator: a new member's first message is read before it goes out."
+        }
         "photo-removed" => "The photo is removed.",
         "subscribed" => "Subscribed: new posts will reach you by email, each with a link to stop.",
         _ => return None,

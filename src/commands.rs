@@ -238,6 +238,26 @@ pub async fn import_ics(config: Config, calendar: &str, file: &Path) -> Result<(
     Ok(())
 }
 
+/// `convene import mbox LIST FILE`.
+pub async fn import_mbox(config: Config, list: &str, file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    let result = convene_app::lists::import::import_mbox(&svc, list, &bytes).await;
+    db.close().await;
+    let report = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (n, why) in &report.skipped {
+        println!("skipped message {n}: {why}");
+    }
+    println!(
+        "{} archived, {} already there, {} skipped.",
+        report.imported,
+        report.already_there,
+        report.skipped.len()
+    );
+    Ok(())
+}
+
 pub async fn import_roster(config: Config, file: &Path, strict: bool) -> Result<()> {
     use convene_app::groups::{RosterFormat, import_roster};
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;

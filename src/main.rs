@@ -53,6 +53,13 @@ enum ImportCommand {
         #[arg(long)]
         strict: bool,
     },
+    /// Archive the messages of an mbox file (an old list's archive) in a mailing list, without sending them
+    Mbox {
+        /// The list's name, e.g. organizers
+        list: String,
+        /// The mbox file
+        file: PathBuf,
+    },
     /// Import the events of an iCalendar (.ics) file into a calendar, matched by UID
     Ics {
         /// The calendar: a regional calendar's slug or a group's slug
@@ -150,6 +157,9 @@ fn main() -> ExitCode {
                     },
                 };
                 commands::seed_bench(config, &sizes).await
+            }
+            Command::Import(ImportCommand::Mbox { list, file }) => {
+                commands::import_mbox(config, &list, &file).await
             }
             Command::Import(ImportCommand::Ics { calendar, file }) => {
                 commands::import_ics(config, &calendar, &file).await

@@ -296,3 +296,87 @@ async fn members_and_private_archives_stay_closed_to_others() {
         coord.get(p).await.assert_status(StatusCode::OK);
     }
 }
+
+const OLD_ARCHIVE: &str = "From ana@example.org Mon Oct  5 18:00:00 2026
+From: Ana Lima <ana@example.org>
+Subject: [organizers] Room bookings
+Date: Mon, 05 Oct 2026 18:00:00 +0000
+Message-ID: <rooms-1@old.example.org>
+
+Who books your rooms, and how far ahead?
+>From what I have seen, three months.
+
+From bo@example.org Tue Oct  6 09:00:00 2026
+From: Bo Chen <bo@example.org>
+Subject: Re: [organizers] Room bookings
+Date: Tue, 06 Oct 2026 09:00:00 +0000
+References: <rooms-1@old.example.org>
+
+> Who books your rooms?
+Our treasurer does, a term ahead.
+
+From nobody Wed Oct  7 09:00:00 2026
+Subject: no sender here
+
+This one says nothing about who wrote it.
+";
+
+#[tokio::test]
+async fn an_old_mbox_archive_is_imported_once_and_threaded() {
+    use convene_app::lists::import::import_mbox;
+    let app = TestApp::new().await;
+    set_archive(&app, "public").await;
+    let report = import_mbox(app.svc(), "organizers", OLD_ARCHIVE.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.imported, report.already_there),
+        (2, 0),
+        "{report:?}"
+    );
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.skipped[0].0, 3);
+    assert!(
+        report.skipped[0].1.contains("no From address"),
+        "{report:?}"
+    );
+
+    // Again: nothing new, even for the message that had no Message-ID.
+    let before = app.fingerprint().await;
+    let again = import_mbox(app.svc(), "organizers", OLD_ARCHIVE.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!((again.imported, again.already_there), (0, 2), "{again:?}");
+    assert_eq!(app.fingerprint().await, before);
+
+    // Threaded, with the body's quoted `From ` line restored, and nobody mailed.
+    let mut visitor = app.client();
+    let month = visitor.get("/lists/organizers/archive/2026-10").await;
+    let threads: Vec<&str> = month.body.split("<ul class=\"thread\">").skip(1).collect();
+    assert_eq!(threads.len(), 1, "{}", month.body);
+    assert!(
+        threads[0].contains("<li class=\"depth-1\">"),
+        "{}",
+        threads[0]
+    );
+    let first: String = threads[0]
+        .split("/lists/organizers/archive/")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    visitor
+        .get(&format!("/lists/organizers/archive/{first}"))
+        .await
+        .assert_contains("\nFrom what I have seen, three months.");
+    app.drain_jobs().await;
+    assert!(app.mail().is_empty());
+
+    // An unknown list changes nothing.
+    let err = import_mbox(app.svc(), "no-such-list", OLD_ARCHIVE.as_bytes())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no list"), "{err}");
+    assert_eq!(app.fingerprint().await, before);
+}

@@ -82,10 +82,14 @@ pub fn threads(rows: Vec<ArchivedRow>) -> Vec<Thread> {
             let mut depth_of: std::collections::HashMap<String, usize> = Default::default();
             let mut out = Vec::with_capacity(messages.len());
             for m in messages {
+                // The message answered: In-Reply-To, else the nearest of
+                // its References that is in the thread.
                 let parent_depth = m
                     .in_reply_to
-                    .as_ref()
-                    .and_then(|p| depth_of.get(p))
+                    .iter()
+                    .map(String::as_str)
+                    .chain(m.refs.split_whitespace().rev())
+                    .find_map(|p| depth_of.get(p))
                     .copied();
                 let depth = parent_depth.map_or(0, |d| (d + 1).min(8));
                 depth_of.insert(m.message_id.clone(), depth);

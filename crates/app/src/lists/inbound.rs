@@ -240,55 +240,18 @@ async fn post(
         tracing::info!(list = %list.name, "dropped a message that came back from the list");
         return Ok(Accepted::Dropped("a loop: the message came from this list"));
     }
-    let from = msg.from().and_then(|a| a.first());
-    let from_email = from
-        .and_then(|a| a.address())
-        .map(|a| clean_line(a).to_lowercase())
-        .filter(|a| a.contains('@'))
-        .ok_or_else(|| {
-            Refusal::new(
-                550,
-                "5.6.0 The message has no From address, so the list cannot say who wrote it",
-            )
-        })?;
-    let from_name = eight_bit_header(msg, "From")
-        .and_then(|m| {
-            let parsed = MessageParser::default().parse(&m)?;
-            parsed.from()?.first()?.name().map(clean_line)
-        })
-        .or_else(|| from.and_then(|a| a.name()).map(clean_line))
-        .unwrap_or_default();
     let now = svc.clock.now();
-
-    let (message_id, raw) = match msg.message_id().and_then(bracketed) {
-        Some(id) => (id, raw.to_vec()),
-        None => {
-            let id = format!(
-                "<{}@{domain}>",
-                svc.tokens.new_token().expose().to_ascii_lowercase()
-            );
-            let mut with_id = format!("Message-ID: {id}\r\n").into_bytes();
-            with_id.extend_from_slice(raw);
-            (id, with_id)
-        }
-    };
-    let sent_at = msg
-        .date()
-        .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0))
-        .filter(|d| *d <= now + Duration::days(1) && d.timestamp() > 0)
-        .unwrap_or(now);
-    let refs = ids(msg.references()).join(" ");
-    let in_reply_to = ids(msg.in_reply_to()).into_iter().next();
-    let subject = eight_bit_header(msg, "Subject")
-        .and_then(|m| {
-            MessageParser::default()
-                .parse(&m)?
-                .subject()
-                .map(clean_line)
-        })
-        .or_else(|| msg.subject().map(clean_line))
-        .unwrap_or_default();
-    let body_text = msg.body_text(0).map(|b| clean_text(&b)).unwrap_or_default();
+    let ReadMessage {
+        from_email,
+        from_name,
+        message_id,
+        raw,
+        sent_at,
+        refs,
+        in_reply_to,
+        subject,
+        body_text,
+    } = read_message(svc, domain, raw, msg)?;
 
     let mut tx = svc.db.begin().await?;
     if list_messages::by_message_id(tx.ex(), list.id, &message_id)
@@ -403,6 +366,97 @@ fn hold_reason(list: &ListRow, member: Option<&lists::MemberRow>) -> Option<&'st
         Some(m) if m.moderated => Some("A new member's first posts wait for a moderator."),
         Some(_) => None,
     }
+}
+
+/// What the archive keeps of a message, read from its headers and text.
+pub(crate) struct ReadMessage {
+    /// The writer's address, lowercased.
+    pub from_email: String,
+    /// The writer's name, or empty.
+    pub from_name: String,
+    /// `<id@host>`, added when the message had none.
+    pub message_id: String,
+    /// The message as stored (with the added Message-ID, if any).
+    pub raw: Vec<u8>,
+    /// When it was written (its Date, unless that is missing or in the future).
+    pub sent_at: DateTime<Utc>,
+    /// Its References, space-separated.
+    pub refs: String,
+    /// The message it answers.
+    pub in_reply_to: Option<String>,
+    /// Its subject, decoded.
+    pub subject: String,
+    /// Its text.
+    pub body_text: String,
+}
+
+/// Reads what the archive keeps of `msg` (whose bytes are `raw`).
+pub(crate) fn read_message(
+    svc: &Services,
+    domain: &str,
+    raw: &[u8],
+    msg: &Message<'_>,
+) -> Result<ReadMessage, Refusal> {
+    let now = svc.clock.now();
+    let from = msg.from().and_then(|a| a.first());
+    let from_email = from
+        .and_then(|a| a.address())
+        .map(|a| clean_line(a).to_lowercase())
+        .filter(|a| a.contains('@'))
+        .ok_or_else(|| {
+            Refusal::new(
+                550,
+                "5.6.0 The message has no From address, so the list cannot say who wrote it",
+            )
+        })?;
+    let from_name = eight_bit_header(msg, "From")
+        .and_then(|m| {
+            let parsed = MessageParser::default().parse(&m)?;
+            parsed.from()?.first()?.name().map(clean_line)
+        })
+        .or_else(|| from.and_then(|a| a.name()).map(clean_line))
+        .unwrap_or_default();
+
+    let (message_id, raw) = match msg.message_id().and_then(bracketed) {
+        Some(id) => (id, raw.to_vec()),
+        None => {
+            let id = format!(
+                "<{}@{domain}>",
+                svc.tokens.new_token().expose().to_ascii_lowercase()
+            );
+            let mut with_id = format!("Message-ID: {id}\r\n").into_bytes();
+            with_id.extend_from_slice(raw);
+            (id, with_id)
+        }
+    };
+    let sent_at = msg
+        .date()
+        .and_then(|d| DateTime::<Utc>::from_timestamp(d.to_timestamp(), 0))
+        .filter(|d| *d <= now + Duration::days(1) && d.timestamp() > 0)
+        .unwrap_or(now);
+    let refs = ids(msg.references()).join(" ");
+    let in_reply_to = ids(msg.in_reply_to()).into_iter().next();
+    let subject = eight_bit_header(msg, "Subject")
+        .and_then(|m| {
+            MessageParser::default()
+                .parse(&m)?
+                .subject()
+                .map(clean_line)
+        })
+        .or_else(|| msg.subject().map(clean_line))
+        .unwrap_or_default();
+    let body_text = msg.body_text(0).map(|b| clean_text(&b)).unwrap_or_default();
+    Ok(ReadMessage {
+        from_email,
+        from_name,
+        message_id,
+        raw,
+        sent_at,
+        refs,
+        in_reply_to,
+        subject,
+        body_text,
+    })
 }
 
 #[cfg(test)]

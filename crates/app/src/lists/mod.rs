@@ -11,6 +11,7 @@ pub mod emails;
 pub mod fanout;
 pub mod from_web;
 pub mod headers;
+pub mod import;
 pub mod inbound;
 pub mod lmtp;
 mod members;

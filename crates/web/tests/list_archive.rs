@@ -380,3 +380,105 @@ async fn an_old_mbox_archive_is_imported_once_and_threaded() {
     assert!(err.to_string().contains("no list"), "{err}");
     assert_eq!(app.fingerprint().await, before);
 }
+
+#[tokio::test]
+async fn the_api_lists_lists_and_reads_archives_under_the_same_rules() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new().await;
+    let (first, reply, _, _) = conversation(&app).await;
+    let mut mo = member(&app, "mo@example.org").await;
+    let token = convene_app::accounts::create_api_token(app.svc(), "mo@example.org", "script")
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", token.expose());
+    let get = |path: &str, auth: Option<&str>| {
+        let mut b = Request::get(path);
+        if let Some(a) = auth {
+            b = b.header(header::AUTHORIZATION, a);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+
+    let lists = app.send(get("/api/v1/lists", None)).await;
+    lists.assert_status(StatusCode::OK);
+    let v = lists.json();
+    assert_eq!(v[0]["name"], "organizers");
+    assert_eq!(v[0]["address"], "organizers@convene.test");
+    assert_eq!(v[0]["archive"], "members");
+
+    // A members' archive: strangers and non-members are refused.
+    let threads = "/api/v1/lists/organizers/threads?month=2026-11";
+    app.send(get(threads, None))
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
+    app.send(get(threads, Some(&bearer)))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let mine = app.send(get("/api/v1/me/lists", Some(&bearer))).await;
+    assert_eq!(mine.json(), serde_json::json!([]));
+
+    // Once subscribed, the member reads the threads and a message.
+    mo.get("/lists/organizers").await;
+    mo.submit(
+        "/lists/organizers/subscribe",
+        &[("email", "mo@example.org")],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    app.drain_jobs().await;
+    let link = app.link_in_mail("mo@example.org", "/lists/confirm/");
+    mo.get(&link).await;
+    mo.submit(&link, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mine = app
+        .send(get("/api/v1/me/lists", Some(&bearer)))
+        .await
+        .json();
+    assert_eq!(mine[0]["list"], "organizers");
+    assert_eq!(mine[0]["state"], "active");
+    let t = app.send(get(threads, Some(&bearer))).await;
+    t.assert_status(StatusCode::OK);
+    let t = t.json();
+    assert_eq!(t.as_array().unwrap().len(), 2);
+    assert_eq!(t[0][0]["id"], reply);
+    assert_eq!(t[0][0]["thread"], first);
+    let m = app
+        .send(get(
+            &format!("/api/v1/lists/organizers/messages/{reply}"),
+            Some(&bearer),
+        ))
+        .await;
+    m.assert_status(StatusCode::OK);
+    assert!(
+        m.json()["text"]
+            .as_str()
+            .unwrap()
+            .contains("Coworking spaces")
+    );
+    app.send(get(
+        "/api/v1/lists/organizers/threads?month=2026-13",
+        Some(&bearer),
+    ))
+    .await
+    .assert_status(StatusCode::NOT_FOUND);
+
+    // Private: even members are refused.
+    set_archive(&app, "private").await;
+    app.send(get(threads, Some(&bearer)))
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+
+    // The paths are in the OpenAPI document.
+    let doc = app.send(get("/api/v1/openapi.json", None)).await.json();
+    for p in [
+        "/api/v1/lists",
+        "/api/v1/lists/{name}",
+        "/api/v1/lists/{name}/threads",
+        "/api/v1/lists/{name}/messages/{id}",
+        "/api/v1/me/lists",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p} missing");
+    }
+}

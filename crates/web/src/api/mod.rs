@@ -8,6 +8,7 @@ mod events;
 mod groups;
 mod invitations;
 mod jobs;
+mod lists;
 mod me;
 mod openapi;
 mod posts;
@@ -57,6 +58,11 @@ pub fn routes() -> Router<AppState> {
             "/posts/{slug}/comments",
             get(posts::comments).post(posts::comment),
         )
+        .route("/lists", get(lists::list))
+        .route("/lists/{name}", get(lists::get_one))
+        .route("/lists/{name}/threads", get(lists::threads))
+        .route("/lists/{name}/messages/{id}", get(lists::message))
+        .route("/me/lists", get(lists::mine))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .fallback(not_found)

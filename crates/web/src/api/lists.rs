@@ -1,0 +1,194 @@
+//! Mailing lists in the API: the lists, the caller's own subscriptions, and
+//! the archive (threads by month, one message), under the same visibility
+//! rules as the pages.
+
+use super::ApiUser;
+use super::openapi::ErrorBody;
+use crate::AppState;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use convene_app::lists::{self, ListView, archive};
+use convene_store::list_archive::ArchivedRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListOut {
+    /// Its name (the local part of its address).
+    pub name: String,
+    /// Its shown name.
+    pub display_name: String,
+    /// What it is for.
+    pub description: String,
+    /// The address to write to.
+    pub address: String,
+    /// The group it belongs to, by slug; none for a site list.
+    pub group: Option<String>,
+    /// `open`, `moderated` or `announce`.
+    pub policy: String,
+    /// `public`, `members` or `private`.
+    pub archive: String,
+    /// Active members.
+    pub members: i64,
+}
+
+fn list_out(l: &ListView) -> ListOut {
+    ListOut {
+        name: l.row.name.clone(),
+        display_name: l.row.display_name.clone(),
+        description: l.row.description.clone(),
+        address: l.address.clone(),
+        group: l.group.as_ref().map(|g| g.0.clone()),
+        policy: l.row.policy.clone(),
+        archive: l.row.archive.clone(),
+        members: l.members,
+    }
+}
+
+/// Every list.
+#[utoipa::path(get, path = "/api/v1/lists", tag = "lists",
+    responses((status = 200, body = Vec<ListOut>)))]
+pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ListOut>>, ApiError> {
+    Ok(Json(
+        lists::all_lists(&state.svc)
+            .await?
+            .iter()
+            .map(list_out)
+            .collect(),
+    ))
+}
+
+/// One list.
+#[utoipa::path(get, path = "/api/v1/lists/{name}", tag = "lists",
+    params(("name" = String, Path, description = "The list's name")),
+    responses((status = 200, body = ListOut), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<ListOut>, ApiError> {
+    Ok(Json(list_out(&lists::list(&state.svc, &name).await?)))
+}
+
+/// One of the caller's subscriptions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionOut {
+    /// The list's name.
+    pub list: String,
+    /// `pending` (waiting for the confirmation link) or `active`.
+    pub state: String,
+    /// `each` or `paused`.
+    pub delivery: String,
+    /// True when bounces paused delivery.
+    pub paused_by_bounces: bool,
+}
+
+/// The caller's subscriptions (by account or by address).
+#[utoipa::path(get, path = "/api/v1/me/lists", tag = "lists",
+    responses((status = 200, body = Vec<SubscriptionOut>), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn mine(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> Result<Json<Vec<SubscriptionOut>>, ApiError> {
+    Ok(Json(
+        lists::my_subscriptions(&state.svc, &me.actor)
+            .await?
+            .into_iter()
+            .map(|(m, name, _)| SubscriptionOut {
+                list: name,
+                state: m.state,
+                delivery: m.delivery,
+                paused_by_bounces: m.bounce_paused_at.is_some(),
+            })
+            .collect(),
+    ))
+}
+
+/// An archived message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageOut {
+    /// Its number (its page is `/lists/{name}/archive/{id}`).
+    pub id: i64,
+    /// The first message of its thread.
+    pub thread: i64,
+    /// Its Message-ID, with angle brackets.
+    pub message_id: String,
+    /// The Message-ID it answers.
+    pub in_reply_to: Option<String>,
+    /// Subject.
+    pub subject: String,
+    /// The writer's name.
+    pub from_name: String,
+    /// When it was written (RFC 3339).
+    pub sent_at: String,
+    /// How deep it answers within its thread (in a month's listing).
+    pub depth: usize,
+    /// Its text (only for a single message).
+    pub text: Option<String>,
+}
+
+fn message_out(m: &ArchivedRow, depth: usize, with_text: bool) -> MessageOut {
+    MessageOut {
+        id: m.id,
+        thread: m.thread_id.unwrap_or(m.id),
+        message_id: m.message_id.clone(),
+        in_reply_to: m.in_reply_to.clone(),
+        subject: m.subject.clone(),
+        from_name: m.from_name.clone(),
+        sent_at: m.sent_at.to_rfc3339(),
+        depth,
+        text: with_text.then(|| m.body_text.clone()),
+    }
+}
+
+/// `?month=YYYY-MM`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MonthQuery {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+}
+
+/// A month of the archive, as threads (each a list of messages in order).
+#[utoipa::path(get, path = "/api/v1/lists/{name}/threads", tag = "lists",
+    params(("name" = String, Path, description = "The list's name"), MonthQuery),
+    responses((status = 200, body = Vec<Vec<MessageOut>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security((), ("bearer" = [])))]
+pub async fn threads(
+    State(state): State<AppState>,
+    me: Option<ApiUser>,
+    Path(name): Path<String>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Json<Vec<Vec<MessageOut>>>, ApiError> {
+    let actor = me.as_ref().map(|m| &m.0.actor);
+    let list = archive::readable(&state.svc, &name, actor).await?;
+    Ok(Json(
+        archive::month(&state.svc, &list, &q.month)
+            .await?
+            .iter()
+            .map(|t| {
+                t.messages
+                    .iter()
+                    .map(|(m, d)| message_out(m, *d, false))
+                    .collect()
+            })
+            .collect(),
+    ))
+}
+
+/// One archived message with its text.
+#[utoipa::path(get, path = "/api/v1/lists/{name}/messages/{id}", tag = "lists",
+    params(("name" = String, Path, description = "The list's name"), ("id" = i64, Path, description = "The message's number")),
+    responses((status = 200, body = MessageOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security((), ("bearer" = [])))]
+pub async fn message(
+    State(state): State<AppState>,
+    me: Option<ApiUser>,
+    Path((name, id)): Path<(String, i64)>,
+) -> Result<Json<MessageOut>, ApiError> {
+    let actor = me.as_ref().map(|m| &m.0.actor);
+    let list = archive::readable(&state.svc, &name, actor).await?;
+    let (row, _) = archive::message(&state.svc, &list, id).await?;
+    Ok(Json(message_out(&row, 0, true)))
+}

@@ -178,7 +178,7 @@ pub async fn add_photo(
     let mut tx = svc.db.begin().await?;
     let stored = async {
         let photo = store::insert_photo(tx.ex(), &new, svc.clock.now()).await?;
-        touch_owner(&mut tx, kind, id).await?;
+        touch_owner(&mut tx, kind).await?;
         Ok::<i64, AppError>(photo)
     }
     .await;
@@ -196,19 +196,38 @@ pub async fn add_photo(
 }
 
 /// Marks what owns a gallery as changed, so cached pages and feeds follow.
-async fn touch_owner(tx: &mut convene_store::Tx, kind: &str, _id: i64) -> AppResult<()> {
+async fn touch_owner(tx: &mut convene_store::Tx, kind: &str) -> AppResult<()> {
     if kind == "event" {
         convene_store::calendars::bump(tx.ex()).await?;
     }
     Ok(())
 }
 
-/// Removes a photo from its gallery (and its files).
-pub async fn remove_photo(
-    svc: &Services,
-    actor: &Actor,
-    photo_id: i64,
-) -> AppResult<(String, i64)> {
+/// The page a gallery is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GalleryPage {
+    /// `/blog/{slug}`.
+    Post(String),
+    /// `/events/{id}`.
+    Event(i64),
+    /// `/groups/{slug}`.
+    Group(String),
+}
+
+impl GalleryPage {
+    /// The page's path.
+    pub fn path(&self) -> String {
+        match self {
+            Self::Post(slug) => format!("/blog/{slug}"),
+            Self::Event(id) => format!("/events/{id}"),
+            Self::Group(slug) => format!("/groups/{slug}"),
+        }
+    }
+}
+
+/// Removes a photo from its gallery (and its files); returns the page the
+/// gallery is on.
+pub async fn remove_photo(svc: &Services, actor: &Actor, photo_id: i64) -> AppResult<GalleryPage> {
     let row = {
         let mut conn = svc.db.conn().await?;
         store::photo(conn.ex(), photo_id)
@@ -224,12 +243,16 @@ pub async fn remove_photo(
     resolve(svc, Some(actor), owner, true).await?;
     let mut tx = svc.db.begin().await?;
     store::delete_photo(tx.ex(), photo_id).await?;
-    touch_owner(&mut tx, &row.owner_kind, row.owner_id).await?;
+    touch_owner(&mut tx, &row.owner_kind).await?;
     tx.commit().await?;
     if let Err(e) = svc.media.delete(&row.storage_key).await {
         tracing::warn!(photo_id, error = %e, "photo files not removed");
     }
-    Ok((row.owner_kind, row.owner_id))
+    Ok(match row.owner_kind.as_str() {
+        "post" => GalleryPage::Post(owner_slug),
+        "group" => GalleryPage::Group(owner_slug),
+        _ => GalleryPage::Event(row.owner_id),
+    })
 }
 
 /// The slug of a post's or group's gallery owner (empty for events).

@@ -179,26 +179,7 @@ pub async fn remove(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
-    let (kind, owner_id) = media::remove_photo(&state.svc, &me.actor, id).await?;
-    let back = match kind.as_str() {
-        "event" => format!("/events/{owner_id}"),
-        "post" => {
-            let mut conn = state.svc.db.conn().await?;
-            let slug = convene_store::posts::by_id(conn.ex(), owner_id)
-                .await?
-                .map(|p| p.slug)
-                .unwrap_or_default();
-            format!("/blog/{slug}")
-        }
-        _ => {
-            let mut conn = state.svc.db.conn().await?;
-            let slug = convene_store::groups::by_id(conn.ex(), owner_id)
-                .await?
-                .map(|g| g.slug)
-                .unwrap_or_default();
-            format!("/groups/{slug}")
-        }
-    };
+    let back = media::remove_photo(&state.svc, &me.actor, id).await?.path();
     Ok(Redirect::to(&format!("{back}?done=photo-removed#photos")).into_response())
 }
 

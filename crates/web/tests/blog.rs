@@ -47,13 +47,7 @@ async fn an_organizers_report_is_reviewed_published_listed_and_in_valid_feeds() 
         .submit("/blog/new", &post("June meeting", BARE, "boston-python"))
         .await;
     r.assert_status(StatusCode::SEE_OTHER);
-    let bare = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let bare = r.post_slug();
     let before = app.fingerprint().await;
     let held = olu.submit(&format!("/blog/{bare}/submit"), &[]).await;
     assert_eq!(
@@ -78,13 +72,7 @@ async fn an_organizers_report_is_reviewed_published_listed_and_in_valid_feeds() 
         )
         .await;
     r.assert_status(StatusCode::SEE_OTHER);
-    let slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let slug = r.post_slug();
     assert_eq!(slug, "march-packaging-and-polars");
     let r = olu.submit(&format!("/blog/{slug}/submit"), &[]).await;
     assert_eq!(r.location(), format!("/blog/{slug}?done=post-in-review"));
@@ -199,13 +187,7 @@ async fn bad_posts_get_clear_errors_and_change_nothing() {
     let r = olu
         .submit("/blog/new", &post("Our report", REPORT, "boston-python"))
         .await;
-    let slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let slug = r.post_slug();
     let before = app.fingerprint().await;
 
     let huge = "word ".repeat(50_000);
@@ -284,13 +266,7 @@ async fn trusted_authors_publish_at_once_and_stories_filter_by_place() {
             ],
         )
         .await;
-    let slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let slug = r.post_slug();
     let r = coord.submit(&format!("/blog/{slug}/submit"), &[]).await;
     assert_eq!(
         r.location(),
@@ -333,13 +309,7 @@ async fn trusted_authors_publish_at_once_and_stories_filter_by_place() {
         )
         .await;
     r.assert_status(StatusCode::SEE_OTHER);
-    let tess_slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let tess_slug = r.post_slug();
     let r = tess.submit(&format!("/blog/{tess_slug}/submit"), &[]).await;
     assert_eq!(
         r.location(),
@@ -372,13 +342,7 @@ async fn comments_are_moderated_and_bots_and_floods_are_refused() {
     let r = olu
         .submit("/blog/new", &post("March report", REPORT, "boston-python"))
         .await;
-    let slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let slug = r.post_slug();
     olu.submit(&format!("/blog/{slug}/submit"), &[]).await;
     coord
         .submit(&format!("/blog/{slug}/review"), &[("decision", "approve")])
@@ -501,13 +465,7 @@ async fn subscribers_get_published_posts_by_email_and_leave_in_one_click() {
     let r = coord
         .submit("/blog/new", &post("March report", REPORT, "boston-python"))
         .await;
-    let slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let slug = r.post_slug();
     coord.submit(&format!("/blog/{slug}/submit"), &[]).await;
     app.drain_jobs().await;
     // One email although subscribed twice; the job run again sends nothing more.
@@ -575,13 +533,7 @@ async fn published_posts_can_be_unlisted_and_archived_without_breaking_their_lin
             &post("March: packaging and Polars", REPORT, "boston-python"),
         )
         .await;
-    let slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let slug = r.post_slug();
     let page = format!("/blog/{slug}");
     let visibility = format!("/blog/{slug}/visibility");
 

@@ -135,13 +135,7 @@ async fn site_with_draft(app: &TestApp) -> (Client<'_>, String) {
         )
         .await;
     r.assert_status(StatusCode::SEE_OTHER);
-    let slug = r
-        .location()
-        .trim_start_matches("/blog/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned();
+    let slug = r.post_slug();
     (olu, slug)
 }
 

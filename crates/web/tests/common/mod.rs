@@ -357,6 +357,16 @@ impl Resp {
         }
     }
 
+    /// The slug of the post a redirect to `/blog/{slug}?...` points at.
+    pub fn post_slug(&self) -> String {
+        self.location()
+            .trim_start_matches("/blog/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
     pub fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)

@@ -48,7 +48,7 @@ impl ListView {
     }
 }
 
-async fn view(svc: &Services, row: ListRow) -> AppResult<ListView> {
+pub(super) async fn view(svc: &Services, row: ListRow) -> AppResult<ListView> {
     let mut conn = svc.db.conn().await?;
     let members = store::count_active(conn.ex(), row.id).await?;
     let group = match row.group_id {

@@ -16,6 +16,7 @@ pub mod inbound;
 pub mod lmtp;
 mod members;
 pub mod moderation;
+pub mod settings;
 
 pub use fanout::FanOut;
 pub use inbound::{Accepted, Refusal, accept, check_recipient};

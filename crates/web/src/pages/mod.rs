@@ -12,6 +12,7 @@ mod groups;
 mod home;
 mod invitations;
 mod list_archive;
+mod list_settings;
 mod lists;
 pub mod media;
 mod setup;
@@ -142,6 +143,14 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{slug}/feed.json", get(blog::group_json))
         .route("/lists", get(lists::index))
         .route("/lists/{name}", get(lists::show))
+        .route(
+            "/lists/new",
+            get(list_settings::new_form).post(list_settings::create),
+        )
+        .route(
+            "/lists/{name}/settings",
+            get(list_settings::edit_form).post(list_settings::update),
+        )
         .route("/lists/{name}/subscribe", post(lists::subscribe))
         .route(
             "/lists/{name}/archive",
@@ -297,6 +306,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         }
         "list-joined" => "You are subscribed. Messages to the list will reach you.",
         "list-changed" => "Your subscription is changed.",
+        "list-created" => {
+            "The list is ready. Subscribe yourself below; its settings are a link away."
+        }
+        "list-settings-saved" => "The list's settings are saved.",
         "list-moderated" => "Done.",
         "list-posted" => "Your message is on its way to the list's members.",
         "list-held" => {

@@ -244,6 +244,27 @@ impl TestApp {
             (i64, i64, String, String, String, Option<String>)
         );
         rows!(
+            "SELECT id, name, group_id, display_name, description, policy, posters, archive, subject_prefix, footer, reply_to, max_bytes FROM lists ORDER BY id",
+            (
+                i64,
+                String,
+                Option<i64>,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                String,
+                i64
+            )
+        );
+        rows!(
+            "SELECT id, list_id, message_id, state, subject FROM list_messages ORDER BY id",
+            (i64, i64, String, String, String)
+        );
+        rows!(
             "SELECT url, state, title FROM embeds ORDER BY url",
             (String, String, Option<String>)
         );

@@ -36,6 +36,9 @@ struct ShowPage {
     events: Vec<crate::pages::calendars::OccView>,
     photos: Vec<crate::pages::media::PhotoView>,
     photo_action: String,
+    /// The group's lists: name, shown name, description.
+    lists: Vec<(String, String, String)>,
+    my_email: String,
 }
 
 /// Makes JSON safe inside a `<script type="application/ld+json">` element.
@@ -115,7 +118,19 @@ pub async fn show(
     };
     let ctx = PageCtx::new(&state, &visitor, g.name.clone()).with_notice(done.done.as_deref());
     let photos = crate::pages::media::gallery(&state, "group", g.id).await?;
+    let lists = convene_app::lists::settings::group_lists(&state.svc, &g.slug)
+        .await?
+        .into_iter()
+        .map(|l| (l.row.name, l.row.display_name, l.row.description))
+        .collect();
+    let my_email = visitor
+        .signed_in
+        .as_ref()
+        .map(|s| s.user.email.clone())
+        .unwrap_or_default();
     let show = ShowPage {
+        lists,
+        my_email,
         photos,
         photo_action: format!("/groups/{}/photos", g.slug),
         events,

@@ -211,3 +211,16 @@ pub async fn raw_in_month(
     .await
     })?)
 }
+
+/// The stored bytes of an accepted message.
+pub async fn raw_message(ex: Ex<'_>, list_id: i64, id: i64) -> Result<Option<Vec<u8>>> {
+    Ok(run!(ex, |c| {
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT raw FROM list_messages WHERE list_id = $1 AND id = $2 AND state = 'accepted'",
+        )
+        .bind(list_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await
+    })?)
+}

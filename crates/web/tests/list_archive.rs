@@ -482,3 +482,140 @@ async fn the_api_lists_lists_and_reads_archives_under_the_same_rules() {
         assert!(doc["paths"].get(p).is_some(), "{p} missing");
     }
 }
+
+/// A message with a PDF, an HTML file and a file name that tries to
+/// climb out of its folder; and a message written only in HTML with a
+/// script, a style sheet and a `javascript:` link.
+const WITH_ATTACHMENTS: &str = "From ana@example.org Mon Nov 02 10:00:00 2026\n\
+From: Ana Lima <ana@example.org>\n\
+To: organizers@convene.test\n\
+Subject: Slides from the venue meeting\n\
+Date: Mon, 02 Nov 2026 10:00:00 +0000\n\
+Message-ID: <slides@example.org>\n\
+MIME-Version: 1.0\n\
+Content-Type: multipart/mixed; boundary=\"b1\"\n\
+\n\
+--b1\n\
+Content-Type: text/plain; charset=utf-8\n\
+\n\
+The slides and the floor plan are attached.\n\
+--b1\n\
+Content-Type: application/pdf; name=\"slides.pdf\"\n\
+Content-Disposition: attachment; filename=\"slides.pdf\"\n\
+Content-Transfer-Encoding: base64\n\
+\n\
+JVBERi0xLjQKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nPj4KZW5kb2JqCiUlRU9GCg==\n\
+--b1\n\
+Content-Type: text/html; name=\"plan.html\"\n\
+Content-Disposition: attachment; filename=\"../../plan.html\"\n\
+\n\
+<script>alert(document.cookie)</script><p>Floor plan</p>\n\
+--b1--\n\
+\n\
+From bo@example.org Mon Nov 02 11:00:00 2026\n\
+From: Bo <bo@example.org>\n\
+To: organizers@convene.test\n\
+Subject: Written in HTML only\n\
+Date: Mon, 02 Nov 2026 11:00:00 +0000\n\
+Message-ID: <html-only@example.org>\n\
+MIME-Version: 1.0\n\
+Content-Type: text/html; charset=utf-8\n\
+\n\
+<html><head><style>body { color: red }</style><script>steal()</script></head>\n\
+<body><p>Room <b>B2</b> is booked &amp; ready.</p><p><a href=\"javascript:steal()\">Map</a> <img src=\"https://tracker.example/pixel.gif\" onerror=\"steal()\"></p></body></html>\n";
+
+#[tokio::test]
+async fn attachments_download_from_the_archive_and_html_mail_is_shown_as_text() {
+    use convene_app::lists::import::import_mbox;
+    let app = TestApp::new().await;
+    set_archive(&app, "public").await;
+    let report = import_mbox(app.svc(), "organizers", WITH_ATTACHMENTS.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(report.imported, 2, "{report:?}");
+    let mut visitor = app.client();
+    let month = visitor.get("/lists/organizers/archive/2026-11").await;
+    let id_of = |subject: &str| -> String {
+        let at = month.body.find(subject).unwrap();
+        let before = &month.body[..at];
+        let start = before.rfind("/lists/organizers/archive/").unwrap() + 26;
+        before[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    let slides = id_of("Slides from the venue meeting");
+    let html_only = id_of("Written in HTML only");
+
+    // The page shows the text and lists the files; their contents stay off it.
+    let page = visitor
+        .get(&format!("/lists/organizers/archive/{slides}"))
+        .await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("The slides and the floor plan are attached.")
+        .assert_contains(&format!(
+            "href=\"/lists/organizers/archive/{slides}/attachments/1\" download>slides.pdf</a>"
+        ))
+        .assert_contains("application/pdf, 58 bytes")
+        .assert_contains(">plan.html</a>");
+    assert!(!page.body.contains("JVBERi0"), "{}", page.body);
+    assert!(!page.body.contains("alert(document.cookie)"));
+
+    // The PDF comes back byte for byte, as a download.
+    let pdf = visitor
+        .get(&format!("/lists/organizers/archive/{slides}/attachments/1"))
+        .await;
+    pdf.assert_status(StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF-1.4"), "{}", pdf.body);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert_eq!(
+        pdf.headers["content-disposition"],
+        "attachment; filename=\"slides.pdf\""
+    );
+    assert_eq!(
+        pdf.headers["content-security-policy"],
+        "default-src 'none'; sandbox"
+    );
+
+    // The HTML file is never served as HTML, and its name has lost its path.
+    let html = visitor
+        .get(&format!("/lists/organizers/archive/{slides}/attachments/2"))
+        .await;
+    assert_eq!(html.headers["content-type"], "application/octet-stream");
+    assert_eq!(
+        html.headers["content-disposition"],
+        "attachment; filename=\"plan.html\""
+    );
+    assert_eq!(html.headers["x-content-type-options"], "nosniff");
+    visitor
+        .get(&format!("/lists/organizers/archive/{slides}/attachments/3"))
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+
+    // HTML-only mail reads as text: no markup, script, style or remote image.
+    let page = visitor
+        .get(&format!("/lists/organizers/archive/{html_only}"))
+        .await;
+    page.assert_status(StatusCode::OK)
+        .assert_contains("Room B2 is booked &amp; ready.");
+    let body = page.body.split("mail-body").nth(1).unwrap();
+    let body = body.split("</div>").next().unwrap();
+    for bad in [
+        "<b>",
+        "steal()",
+        "color: red",
+        "tracker.example",
+        "javascript:",
+    ] {
+        assert!(!body.contains(bad), "{bad} in {body}");
+    }
+
+    // A members' archive keeps its attachments from strangers too.
+    set_archive(&app, "members").await;
+    let r = app
+        .client()
+        .get(&format!("/lists/organizers/archive/{slides}/attachments/1"))
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(!r.body.contains("%PDF"));
+}

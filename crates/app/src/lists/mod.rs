@@ -5,6 +5,7 @@
 //! the LMTP handler that connects the listener to all of this.
 
 pub mod archive;
+pub mod attachments;
 pub mod bounces;
 pub mod by_mail;
 pub mod emails;

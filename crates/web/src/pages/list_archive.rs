@@ -8,10 +8,11 @@ use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use convene_app::AppError;
 use convene_app::lists::archive::{self, Thread};
+use convene_app::lists::attachments;
 use convene_store::list_archive::ArchivedRow;
 use serde::Deserialize;
 
@@ -162,6 +163,42 @@ pub async fn index(
     ))
 }
 
+/// `GET /lists/{name}/archive/{id}/attachments/{number}`: one attachment,
+/// always as a download, under the archive's own visibility rules.
+pub async fn attachment(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path((name, id, number)): Path<(String, i64, usize)>,
+) -> Result<Response, PageError> {
+    let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
+    let list = archive::readable(&state.svc, &name, actor).await?;
+    let (a, bytes) = attachments::one(&state.svc, &list, id, number).await?;
+    let disposition = format!("attachment; filename=\"{}\"", a.file_name);
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(a.served_type())
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if list.row.archive == "public" {
+            "public, max-age=86400"
+        } else {
+            "private, no-store"
+        }),
+    );
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    Ok(response)
+}
+
 #[derive(Template)]
 #[template(path = "lists/month.html")]
 struct MonthPage {
@@ -183,6 +220,17 @@ struct MessagePage {
     thread: Vec<MessageView>,
     can_write: bool,
     reply_subject: String,
+    /// Number, file name, type and size in words.
+    attachments: Vec<(usize, String, String, String)>,
+}
+
+/// A size in words: `812 bytes`, `14 KB`, `2.3 MB`.
+fn size_words(bytes: usize) -> String {
+    match bytes {
+        0..=1023 => format!("{bytes} bytes"),
+        1024..=1_048_575 => format!("{} KB", bytes.div_ceil(1024)),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
 }
 
 /// `GET /lists/{name}/archive/{item}`: a month (`2026-11`), its mbox file
@@ -228,6 +276,11 @@ pub async fn item(
         .parse()
         .map_err(|_| AppError::NotFound("There is no such message in this archive."))?;
     let (row, thread) = archive::message(&state.svc, &list, id).await?;
+    let attachments = attachments::list_of(&state.svc, &list, id)
+        .await?
+        .into_iter()
+        .map(|a| (a.number, a.file_name, a.declared_type, size_words(a.size)))
+        .collect();
     Ok(render(
         StatusCode::OK,
         &MessagePage {
@@ -243,6 +296,7 @@ pub async fn item(
             message: view(&row, 0, true),
             thread: thread_views(&thread, false),
             can_write: visitor.signed_in.is_some(),
+            attachments,
         },
     ))
 }

@@ -158,6 +158,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/lists/{name}/archive/{item}", get(list_archive::item))
         .route(
+            "/lists/{name}/archive/{id}/attachments/{number}",
+            get(list_archive::attachment),
+        )
+        .route(
             "/lists/{name}/archive/{id}/reply",
             post(list_archive::reply),
         )

@@ -5,32 +5,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::*;
 use serde_json::{Value, json};
-
-/// A bearer header for `email`'s new API token.
-async fn bearer(app: &TestApp, email: &str) -> String {
-    let token = convene_app::accounts::create_api_token(app.svc(), email, "script")
-        .await
-        .unwrap();
-    format!("Bearer {}", token.expose())
-}
-
-fn call(method: &str, path: &str, auth: Option<&str>, body: Option<&Value>) -> Request<Body> {
-    let mut b = Request::builder().method(method).uri(path);
-    if let Some(a) = auth {
-        b = b.header(header::AUTHORIZATION, a);
-    }
-    match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))
-            .unwrap(),
-        None => b.body(Body::empty()).unwrap(),
-    }
-}
 
 /// How many events are stored.
 async fn stored_events(app: &TestApp) -> i64 {

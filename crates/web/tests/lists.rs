@@ -267,3 +267,116 @@ async fn a_member_sees_and_changes_every_subscription_on_one_page() {
         .await
         .assert_contains("You are on no list");
 }
+
+#[tokio::test]
+async fn a_member_joins_changes_and_leaves_lists_through_the_api() {
+    use serde_json::json;
+    let app = TestApp::new().await;
+    member(&app, "mo@example.org").await;
+    let mo = bearer(&app, "mo@example.org").await;
+
+    // A confirmed account address joins at once, and asking again is harmless.
+    for _ in 0..2 {
+        let r = app
+            .send(call(
+                "POST",
+                "/api/v1/me/lists",
+                Some(&mo),
+                Some(&json!({"list": "organizers"})),
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        assert_eq!(r.json()["state"], "active");
+        assert_eq!(r.json()["delivery"], "each");
+    }
+    let mine = app
+        .send(call("GET", "/api/v1/me/lists", Some(&mo), None))
+        .await;
+    assert_eq!(mine.json().as_array().unwrap().len(), 1, "{}", mine.body);
+    app.client()
+        .get("/lists/organizers")
+        .await
+        .assert_contains("1 member.");
+
+    // Pausing, then bad input: an unknown mode, an unknown list, no token.
+    let r = app
+        .send(call(
+            "PATCH",
+            "/api/v1/me/lists/organizers",
+            Some(&mo),
+            Some(&json!({"delivery": "paused"})),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["delivery"], "paused");
+    let before = app.fingerprint().await;
+    let r = app
+        .send(call(
+            "PATCH",
+            "/api/v1/me/lists/organizers",
+            Some(&mo),
+            Some(&json!({"delivery": "hourly"})),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "delivery", "{}", r.body);
+    let r = app
+        .send(call(
+            "POST",
+            "/api/v1/me/lists",
+            Some(&mo),
+            Some(&json!({"list": "no-such-list"})),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = app
+        .send(call("DELETE", "/api/v1/me/lists/organizers", None, None))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(app.fingerprint().await, before);
+
+    // Someone else's token leaves only their own subscriptions.
+    member(&app, "zed@example.org").await;
+    let zed = bearer(&app, "zed@example.org").await;
+    let r = app
+        .send(call(
+            "DELETE",
+            "/api/v1/me/lists/organizers",
+            Some(&zed),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let mine = app
+        .send(call("GET", "/api/v1/me/lists", Some(&mo), None))
+        .await;
+    assert_eq!(mine.json()[0]["state"], "active", "{}", mine.body);
+
+    let r = app
+        .send(call(
+            "DELETE",
+            "/api/v1/me/lists/organizers",
+            Some(&mo),
+            None,
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let mine = app
+        .send(call("GET", "/api/v1/me/lists", Some(&mo), None))
+        .await;
+    assert!(mine.json().as_array().unwrap().is_empty(), "{}", mine.body);
+    app.client()
+        .get("/lists/organizers")
+        .await
+        .assert_contains("0 members");
+
+    // The three calls are in the OpenAPI document.
+    let doc = app
+        .send(call("GET", "/api/v1/openapi.json", None, None))
+        .await
+        .json();
+    let paths = &doc["paths"];
+    assert!(paths["/api/v1/me/lists"]["post"].is_object());
+    assert!(paths["/api/v1/me/lists/{name}"]["patch"].is_object());
+    assert!(paths["/api/v1/me/lists/{name}"]["delete"].is_object());
+}

@@ -6,8 +6,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::*;
 use serde_json::{Value, json};
 
@@ -20,31 +19,6 @@ Questions ran long: most were about migrating old setup.py projects.\n\n\
 Next month: a beginners' workshop on testing with pytest.";
 
 const BARE: &str = "Meeting on 5 June at 7pm at the library, pizza provided.";
-
-/// A bearer header for `email`'s new API token.
-async fn bearer(app: &TestApp, email: &str) -> String {
-    let token = convene_app::accounts::create_api_token(app.svc(), email, "script")
-        .await
-        .unwrap();
-    format!("Bearer {}", token.expose())
-}
-
-fn call(method: &str, path: &str, auth: Option<&str>, body: Option<&Value>) -> Request<Body> {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("x-forwarded-for", "198.51.100.20");
-    if let Some(a) = auth {
-        b = b.header(header::AUTHORIZATION, a);
-    }
-    match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))
-            .unwrap(),
-        None => b.body(Body::empty()).unwrap(),
-    }
-}
 
 /// Bearer headers of the people of [`site`].
 struct People {

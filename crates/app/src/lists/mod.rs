@@ -17,6 +17,7 @@ pub mod inbound;
 pub mod lmtp;
 mod members;
 pub mod moderation;
+pub mod my_lists;
 pub mod settings;
 
 pub use fanout::FanOut;

@@ -84,6 +84,16 @@ pub struct SubscriptionOut {
     pub paused_by_bounces: bool,
 }
 
+/// A stored subscription as the API shows it.
+pub fn subscription_out(m: convene_store::lists::MemberRow, list: String) -> SubscriptionOut {
+    SubscriptionOut {
+        list,
+        state: m.state,
+        delivery: m.delivery,
+        paused_by_bounces: m.bounce_paused_at.is_some(),
+    }
+}
+
 /// The caller's subscriptions (by account or by address).
 #[utoipa::path(get, path = "/api/v1/me/lists", tag = "lists",
     responses((status = 200, body = Vec<SubscriptionOut>), (status = 401, body = ErrorBody)),
@@ -96,12 +106,7 @@ pub async fn mine(
         lists::my_subscriptions(&state.svc, &me.actor)
             .await?
             .into_iter()
-            .map(|(m, name, _)| SubscriptionOut {
-                list: name,
-                state: m.state,
-                delivery: m.delivery,
-                paused_by_bounces: m.bounce_paused_at.is_some(),
-            })
+            .map(|(m, name, _)| subscription_out(m, name))
             .collect(),
     ))
 }

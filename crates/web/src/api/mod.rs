@@ -10,6 +10,7 @@ mod invitations;
 mod jobs;
 mod lists;
 mod me;
+mod my_lists;
 mod openapi;
 mod posts;
 
@@ -18,7 +19,7 @@ pub use auth::{ApiJson, ApiUser};
 use crate::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 
 /// The largest post a client may send: a 200,000-byte body, with room for
 /// JSON escaping and the other fields.
@@ -62,7 +63,11 @@ pub fn routes() -> Router<AppState> {
         .route("/lists/{name}", get(lists::get_one))
         .route("/lists/{name}/threads", get(lists::threads))
         .route("/lists/{name}/messages/{id}", get(lists::message))
-        .route("/me/lists", get(lists::mine))
+        .route("/me/lists", get(lists::mine).post(my_lists::join))
+        .route(
+            "/me/lists/{name}",
+            patch(my_lists::change).delete(my_lists::leave),
+        )
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .fallback(not_found)

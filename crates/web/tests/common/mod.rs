@@ -589,3 +589,34 @@ pub async fn actor(app: &TestApp, email: &str) -> convene_domain::Actor {
         grants,
     }
 }
+
+/// An `Authorization` header value with a new API token of `email`.
+pub async fn bearer(app: &TestApp, email: &str) -> String {
+    let token = convene_app::accounts::create_api_token(app.svc(), email, "script")
+        .await
+        .unwrap();
+    format!("Bearer {}", token.expose())
+}
+
+/// An API request, with a JSON body if given.
+pub fn call(
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("x-forwarded-for", "198.51.100.20");
+    if let Some(a) = auth {
+        b = b.header(header::AUTHORIZATION, a);
+    }
+    match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}

@@ -1171,3 +1171,75 @@ async fn the_same_message_delivered_twice_at_once_is_stored_and_sent_once() {
     e.worker.drain().await.unwrap();
     assert_eq!(e.sink.inbox().len(), 2);
 }
+
+#[tokio::test]
+async fn a_forged_list_id_is_replaced_or_stopped_as_a_loop() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+
+    // Another list's List-Id and unsubscribe links (a forwarded post, or
+    // a forgery hoping members unsubscribe through someone else's link)
+    // do not reach the members: each copy carries only this list's.
+    let forged = [
+        b"List-Id: Organizers <organizers.evil.example>\r\n\
+List-Unsubscribe: <https://evil.example/steal>\r\n\
+List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\
+Archived-At: <https://evil.example/archive>\r\n"
+            .as_slice(),
+        FIXTURE,
+    ]
+    .concat();
+    let (_, data) = e
+        .lmtp(
+            "zoe@example.org",
+            &[&format!("organizers@{DOMAIN}")],
+            &forged,
+        )
+        .await;
+    assert_eq!(data, ["250 2.0.0 Accepted for 2 members"]);
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 2);
+    for copy in &got {
+        let msg = parse(&copy.data);
+        assert_eq!(
+            header(&msg, "List-Id"),
+            [format!("\"Organizers\" <organizers.{DOMAIN}>")]
+        );
+        let unsubscribe = header(&msg, "List-Unsubscribe");
+        assert_eq!(unsubscribe.len(), 1);
+        assert!(
+            unsubscribe[0].starts_with("<https://groups.example.org/unsubscribe/list/"),
+            "{unsubscribe:?}"
+        );
+        assert!(!String::from_utf8_lossy(&copy.data).contains("evil.example"));
+    }
+
+    // This list's own List-Id on mail from outside is taken for a loop:
+    // accepted (so the sender's server does not retry) and dropped, with
+    // nothing stored and nothing sent.
+    let count = e.message_count().await;
+    let looped = format!(
+        "List-Id: <organizers.{DOMAIN}>\r\n{}",
+        String::from_utf8_lossy(FIXTURE)
+    )
+    .replace(
+        "<4f1c2a9e-8d3b-4c1e-9a57-2b6f0e3d9c11@example.org>",
+        "<looped@example.org>",
+    );
+    let (_, data) = e
+        .lmtp(
+            "zoe@example.org",
+            &[&format!("organizers@{DOMAIN}")],
+            looped.as_bytes(),
+        )
+        .await;
+    assert!(
+        data[0].starts_with("250 2.0.0 Accepted and dropped: a loop"),
+        "{data:?}"
+    );
+    assert_eq!(e.message_count().await, count);
+    e.worker.drain().await.unwrap();
+    assert_eq!(e.sink.inbox().len(), 2);
+}

@@ -380,3 +380,65 @@ async fn a_member_joins_changes_and_leaves_lists_through_the_api() {
     assert!(paths["/api/v1/me/lists/{name}"]["patch"].is_object());
     assert!(paths["/api/v1/me/lists/{name}"]["delete"].is_object());
 }
+
+#[tokio::test]
+async fn an_unsubscribe_link_or_subscription_of_another_member_changes_nothing() {
+    let app = TestApp::new().await;
+    let mut mo = member(&app, "mo@example.org").await;
+    for email in ["ana@example.org", "mo@example.org"] {
+        let link = ask(&app, "organizers", email).await;
+        let mut c = app.client();
+        c.get(&link).await;
+        c.submit(&link, &[])
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    let ana = member_token(&app, "ana@example.org").await;
+    let before = app.fingerprint().await;
+
+    // Ana's link with one character changed, as someone fishing for
+    // other members' links would try: no such link, nobody leaves.
+    let last = if ana.ends_with('0') { "1" } else { "0" };
+    let forged = format!("{}{last}", &ana[..ana.len() - 1]);
+    for path in [
+        format!("/unsubscribe/list/{forged}"),
+        format!("/unsubscribe/list/{}", ana.to_ascii_uppercase()),
+        format!("/unsubscribe/list/{ana}x"),
+    ] {
+        let r = app
+            .send(
+                Request::post(&path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from("List-Unsubscribe=One-Click"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        r.assert_contains("copy the whole link");
+    }
+    assert_eq!(app.fingerprint().await, before);
+
+    // Mo, signed in, cannot pause or end Ana's subscription by its number.
+    let ana_id: i64 = {
+        use convene_store::{run, sqlx};
+        let mut conn = app.svc().db.conn().await.unwrap();
+        run!(conn.ex(), |c| sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM list_members WHERE email = 'ana@example.org'"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap()
+    };
+    mo.get("/account/lists").await;
+    for delivery in ["paused", "leave"] {
+        let r = mo
+            .submit(
+                &format!("/account/lists/{ana_id}"),
+                &[("delivery", delivery)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        r.assert_contains("You have no such subscription.");
+    }
+    assert_eq!(app.fingerprint().await, before);
+}

@@ -815,6 +815,461 @@ async fn meeting_report(app: TestApp, b: Browser) {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_organizers_list_works_from_the_web_and_by_mail_in_a_browser_without_javascript() {
+    let Some(programs) = find_browser() else {
+        return;
+    };
+    let started = Instant::now();
+    let (app, addr) = TestApp::served().await;
+    let driver = Chromedriver::start(&programs.chromedriver);
+    let client = driver.session_with(&programs.chromium, false).await;
+    let browser = Browser {
+        c: client.clone(),
+        base: format!("http://{addr}"),
+    };
+    let flow = tokio::spawn(organizers_list(app, browser)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+    drop(driver);
+    if let Err(e) = flow {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser flow did not finish: {e}");
+    }
+    eprintln!(
+        "mailing list browser flow passed in {:.1?}",
+        started.elapsed()
+    );
+}
+
+/// A post as Thunderbird writes it: multipart, flowed text, an attachment.
+const THUNDERBIRD: &[u8] = include_bytes!("fixtures/thunderbird-multipart.eml");
+const POST_ID: &str = "<4f1c2a9e-8d3b-4c1e-9a57-2b6f0e3d9c11@example.org>";
+
+/// Hands `data` to the LMTP listener on `port` for `rcpt`, as an MTA
+/// would; returns the RCPT and DATA answers.
+async fn lmtp_deliver(port: u16, from: &str, rcpt: &str, data: &[u8]) -> (String, String) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("LMTP connect");
+    let (r, mut w) = stream.into_split();
+    let mut r = BufReader::new(r);
+    let mut line = String::new();
+    let mut reply = async move |w: &mut tokio::net::tcp::OwnedWriteHalf, send: &[u8]| {
+        if !send.is_empty() {
+            w.write_all(send).await.expect("LMTP write");
+        }
+        loop {
+            line.clear();
+            r.read_line(&mut line).await.expect("LMTP read");
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return line.trim_end().to_owned();
+            }
+        }
+    };
+    assert!(reply(&mut w, b"").await.starts_with("220"));
+    assert!(reply(&mut w, b"LHLO mx.test\r\n").await.starts_with("250"));
+    let mail = format!("MAIL FROM:<{from}>\r\n");
+    assert!(reply(&mut w, mail.as_bytes()).await.starts_with("250"));
+    let rcpt_reply = reply(&mut w, format!("RCPT TO:<{rcpt}>\r\n").as_bytes()).await;
+    if !rcpt_reply.starts_with("250") {
+        return (rcpt_reply, String::new());
+    }
+    assert!(reply(&mut w, b"DATA\r\n").await.starts_with("354"));
+    let mut body = Vec::new();
+    for l in data.split_inclusive(|&b| b == b'\n') {
+        let l = l.strip_suffix(b"\n").unwrap_or(l);
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.starts_with(b".") {
+            body.push(b'.');
+        }
+        body.extend_from_slice(l);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b".\r\n");
+    let data_reply = reply(&mut w, &body).await;
+    let _ = reply(&mut w, b"QUIT\r\n").await;
+    (rcpt_reply, data_reply)
+}
+
+/// Waits for list copies in the outbox whose raw text holds `needle`,
+/// until there are `count`; returns (recipient, raw message) pairs.
+async fn list_copies(app: &TestApp, needle: &str, count: usize) -> Vec<(String, String)> {
+    let deadline = Instant::now() + MAIL_WAIT;
+    loop {
+        let copies: Vec<(String, String)> = app
+            .outbox
+            .list()
+            .expect("outbox")
+            .iter()
+            .filter_map(|e| app.outbox.read(&e.file).ok().flatten())
+            .filter(|(_, raw)| raw.contains(needle) && raw.contains("List-Id:"))
+            .map(|(m, raw)| (m.to, raw))
+            .collect();
+        if copies.len() >= count {
+            return copies;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "{} of {count} list copies holding {needle:?} after {MAIL_WAIT:?}",
+                copies.len()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The value of header `name` in a raw message (first occurrence, unfolded).
+fn raw_header(raw: &str, name: &str) -> Option<String> {
+    let msg = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
+    msg.headers()
+        .iter()
+        .find(|h| h.name.as_str().eq_ignore_ascii_case(name))
+        .map(|h| {
+            raw[h.offset_start as usize..h.offset_end as usize]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+}
+
+async fn organizers_list(app: TestApp, b: Browser) {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use std::sync::Arc;
+
+    // The browser really has JavaScript turned off.
+    b.open("data:text/html,<p id=js>off</p><script>document.getElementById('js').textContent='on'</script>")
+        .await;
+    let js = b.find("#js").await.text().await.unwrap_or_default();
+    assert_eq!(js, "off", "the browser runs JavaScript");
+
+    // The list's mail listener, as `CONVENE_LMTP_LISTEN` starts it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("LMTP port");
+    let lmtp_port = listener.local_addr().expect("LMTP address").port();
+    let (_stop, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(convene_lmtp::serve(
+        listener,
+        Arc::new(convene_app::lists::ListMailHandler::new(app.svc().clone())),
+        convene_lmtp::LmtpConfig {
+            hostname: "lists.test".into(),
+            ..Default::default()
+        },
+        stop_rx,
+    ));
+    let domain = "convene.test";
+
+    // Two members already on the list; a new organizer joins from the web.
+    for email in ["zoe@example.org", "ann@example.net"] {
+        convene_app::lists::request_subscription(app.svc(), "organizers", email, None)
+            .await
+            .expect("asked");
+        let deadline = Instant::now() + MAIL_WAIT;
+        while !app.mail().iter().any(|m| m.to == email) {
+            assert!(Instant::now() < deadline, "no confirmation for {email}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let link = app.link_in_mail(email, "/lists/confirm/");
+        convene_app::lists::confirm(app.svc(), link.trim_start_matches("/lists/confirm/"))
+            .await
+            .expect("confirmed");
+    }
+    // Zoë has written to the list before: her posts go out at once.
+    {
+        let mut conn = app.svc().db.conn().await.expect("db");
+        let list = convene_store::lists::by_name(conn.ex(), "organizers")
+            .await
+            .expect("list")
+            .expect("organizers");
+        let zoe = convene_store::lists::member(conn.ex(), list.id, "zoe@example.org")
+            .await
+            .expect("member")
+            .expect("Zoë");
+        convene_store::lists::trust(conn.ex(), zoe.id, app.now())
+            .await
+            .expect("trusted");
+    }
+    convene_app::groups::import_roster(
+        app.svc(),
+        None,
+        convene_app::groups::RosterFormat::Csv,
+        include_bytes!("fixtures/calendar-roster.csv"),
+        false,
+    )
+    .await
+    .expect("roster");
+    let mut coord = common::coordinator(&app).await;
+    let mut olu = common::organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+
+    // 1. The organizer subscribes from the list's page and confirms.
+    b.sign_in("olu@example.org", "orange lantern meadow").await;
+    b.open("/lists").await;
+    let to_list = b.find("a[href='/lists/organizers']").await;
+    b.click(&to_list, "the organizers' list").await;
+    b.expect_page("/lists/organizers", &["Organizers", "2 members"])
+        .await;
+    b.submit_form().await;
+    b.expect_page("/lists/organizers", &["Check your inbox"])
+        .await;
+    let deadline = Instant::now() + MAIL_WAIT;
+    while !app
+        .mail()
+        .iter()
+        .any(|m| m.to == "olu@example.org" && m.text.contains("/lists/confirm/"))
+    {
+        assert!(Instant::now() < deadline, "no confirmation link for Olu");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let link = app.link_in_mail("olu@example.org", "/lists/confirm/");
+    b.open(&link).await;
+    b.expect_page(&link, &["Confirm my subscription"]).await;
+    b.submit_form().await;
+    b.expect_page("/lists/organizers", &["You are subscribed", "3 members"])
+        .await;
+
+    // 2. Zoë's post from Thunderbird, handed over by LMTP, reaches all
+    //    three with the list's headers.
+    let (rcpt, data) = lmtp_deliver(
+        lmtp_port,
+        "zoe@example.org",
+        &format!("organizers@{domain}"),
+        THUNDERBIRD,
+    )
+    .await;
+    assert!(rcpt.starts_with("250"), "{rcpt}");
+    assert_eq!(data, "250 2.0.0 Accepted for 3 members");
+    let copies = list_copies(&app, POST_ID, 3).await;
+    let mut to: Vec<&str> = copies.iter().map(|(t, _)| t.as_str()).collect();
+    to.sort_unstable();
+    assert_eq!(
+        to,
+        ["ann@example.net", "olu@example.org", "zoe@example.org"]
+    );
+    let mut unsubscribe_ann = String::new();
+    for (who, raw) in &copies {
+        assert_eq!(
+            raw_header(raw, "List-Id").as_deref(),
+            Some("\"Organizers\" <organizers.convene.test>")
+        );
+        assert_eq!(
+            raw_header(raw, "List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
+        );
+        let unsubscribe = raw_header(raw, "List-Unsubscribe").expect("List-Unsubscribe");
+        assert!(
+            unsubscribe.contains("mailto:organizers-leave@convene.test"),
+            "{unsubscribe}"
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("a copy parses");
+        assert_eq!(
+            parsed.subject(),
+            Some("[organizers] Finding a venue – what worked for us")
+        );
+        if who == "ann@example.net" {
+            unsubscribe_ann = unsubscribe
+                .split(['<', '>'])
+                .find(|u| u.starts_with("http"))
+                .expect("an https unsubscribe link")
+                .to_owned();
+        }
+    }
+
+    // 3. Ann's mail program unsubscribes her in one POST, with no cookie.
+    let path = unsubscribe_ann
+        .split_once("//")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map(|(_, p)| format!("/{p}"))
+        .expect("a path");
+    let r = app
+        .send(
+            Request::post(&path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("List-Unsubscribe=One-Click"))
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // 4. The archive, without JavaScript: month, thread, message; the
+    //    organizer replies from the message's page.
+    b.open("/lists/organizers").await;
+    b.expect_page("/lists/organizers", &["2 members"]).await;
+    let archive = b.find("a[href='/lists/organizers/archive']").await;
+    b.click(&archive, "the archive").await;
+    b.expect_page("/lists/organizers/archive", &["2026-11"])
+        .await;
+    let month = b.find("a[href='/lists/organizers/archive/2026-11']").await;
+    b.click(&month, "November").await;
+    b.expect_page(
+        "/lists/organizers/archive/2026-11",
+        &["Finding a venue – what worked for us"],
+    )
+    .await;
+    let post = match b
+        .c
+        .find(Locator::LinkText("Finding a venue – what worked for us"))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => b.fail(&format!("no link to the post: {e}")).await,
+    };
+    b.click(&post, "the post").await;
+    b.expect_page(
+        "/lists/organizers/archive/",
+        &["community hall", "Reply to the list"],
+    )
+    .await;
+    let post_path = b.c.current_url().await.expect("url").path().to_owned();
+    b.fill(
+        "body",
+        "The public library near us did the same: free, if we open a talk to all.",
+    )
+    .await;
+    b.submit_form().await;
+    // A new member's first message waits for a moderator, who approves it
+    // from the queue.
+    b.expect_page("/lists/organizers", &["waits for a moderator"])
+        .await;
+    b.sign_out().await;
+    b.sign_in("coord@example.org", "violet kettle harbour")
+        .await;
+    b.open("/lists/organizers/moderation").await;
+    b.expect_page(
+        "/lists/organizers/moderation",
+        &["Re: Finding a venue", "The public library near us"],
+    )
+    .await;
+    let approve = b.find("button[name=decision][value=approve]").await;
+    b.click(&approve, "Approve and send").await;
+    b.expect_page(
+        "/lists/organizers/moderation",
+        &["Nothing waits for a moderator"],
+    )
+    .await;
+
+    // It threads under the post in the archive...
+    let thread_page = olu.get(&post_path).await;
+    thread_page
+        .assert_status(StatusCode::OK)
+        .assert_contains("<li class=\"depth-1\">");
+    b.open(&post_path).await;
+    b.expect_page(&post_path, &["The thread", "Re: Finding a venue"])
+        .await;
+    // ...and in mail clients: its copies answer the post by its Message-ID.
+    let replies = list_copies(&app, &format!("In-Reply-To: {POST_ID}"), 2).await;
+    for (_, raw) in &replies {
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .expect("a reply parses");
+        assert!(
+            parsed
+                .body_text(0)
+                .is_some_and(|t| t.contains("The public library near us")),
+            "{raw}"
+        );
+        assert_eq!(raw_header(raw, "In-Reply-To").as_deref(), Some(POST_ID));
+        assert!(
+            raw_header(raw, "References").is_some_and(|r| r.contains(POST_ID)),
+            "{raw}"
+        );
+    }
+    assert!(replies.iter().all(|(to, _)| to != "ann@example.net"));
+
+    // 5. Zoë's mailbox is gone: her server's bounce pauses her delivery,
+    //    and she is told how to resume.
+    let zoe_copy = copies
+        .iter()
+        .find(|(to, _)| to == "zoe@example.org")
+        .map(|(_, raw)| raw.clone())
+        .expect("Zoë's copy");
+    let token = raw_header(&zoe_copy, "List-Unsubscribe")
+        .and_then(|u| {
+            u.split("/unsubscribe/list/").nth(1).map(|t| {
+                t.chars()
+                    .take_while(char::is_ascii_hexdigit)
+                    .collect::<String>()
+            })
+        })
+        .expect("Zoë's token");
+    let bounce = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n\
+To: organizers-bounces+{token}@{domain}\r\n\
+Subject: Undelivered Mail Returned to Sender\r\n\
+Auto-Submitted: auto-replied\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\
+Message-Id: <dsn-1@mx.example.org>\r\n\
+\r\n\
+--B\r\n\
+Content-Type: text/plain\r\n\
+\r\n\
+Your message could not be delivered.\r\n\
+--B\r\n\
+Content-Type: message/delivery-status\r\n\
+\r\n\
+Reporting-MTA: dns; mx.example.org\r\n\
+\r\n\
+Final-Recipient: rfc822; zoe@example.org\r\n\
+Action: failed\r\n\
+Status: 5.1.1\r\n\
+Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\
+--B--\r\n"
+    );
+    let (rcpt, data) = lmtp_deliver(
+        lmtp_port,
+        "",
+        &format!("organizers-bounces+{token}@{domain}"),
+        bounce.as_bytes(),
+    )
+    .await;
+    assert!(rcpt.starts_with("250"), "{rcpt}");
+    assert!(data.starts_with("250"), "{data}");
+    let member = {
+        let mut conn = app.svc().db.conn().await.expect("db");
+        let list = convene_store::lists::by_name(conn.ex(), "organizers")
+            .await
+            .expect("list")
+            .expect("organizers");
+        convene_store::lists::member(conn.ex(), list.id, "zoe@example.org")
+            .await
+            .expect("member")
+            .expect("Zoë")
+    };
+    assert!(member.bounce_paused_at.is_some(), "{member:?}");
+    assert_eq!(member.state, "active", "nobody is unsubscribed by bounces");
+    let deadline = Instant::now() + MAIL_WAIT;
+    while !app
+        .mail()
+        .iter()
+        .any(|m| m.to == "zoe@example.org" && m.text.contains("/account/lists"))
+    {
+        assert!(Instant::now() < deadline, "Zoë was not told how to resume");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // 6. The archive's pages carry no script at all: they need none.
+    for path in [
+        "/lists/organizers",
+        "/lists/organizers/archive",
+        "/lists/organizers/archive/2026-11",
+        post_path.as_str(),
+        "/lists/organizers/archive?q=library",
+    ] {
+        let page = olu.get(path).await;
+        page.assert_status(StatusCode::OK);
+        assert!(!page.body.contains("<script"), "{path} has a script");
+    }
+    b.open("/lists/organizers/archive?q=library").await;
+    b.expect_page("/lists/organizers/archive", &["Re: Finding a venue"])
+        .await;
+}
+
 /// A browser session on the served site, with checks that report the page
 /// they failed on.
 struct Browser {
@@ -1075,11 +1530,21 @@ impl Chromedriver {
 
     /// Starts a headless Chromium session with a fresh profile.
     async fn session(&self, chromium: &Path) -> Client {
+        self.session_with(chromium, true).await
+    }
+
+    /// Starts a headless Chromium session with a fresh profile, with
+    /// JavaScript turned off in its settings when `javascript` is false.
+    async fn session_with(&self, chromium: &Path, javascript: bool) -> Client {
         let profile = self.dir.path().join("profile");
+        let javascript_setting = if javascript { 1 } else { 2 };
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript": javascript_setting,
+                },
                 "args": [
                     "--headless=new",
                     "--no-sandbox",

@@ -1243,3 +1243,52 @@ Archived-At: <https://evil.example/archive>\r\n"
     e.worker.drain().await.unwrap();
     assert_eq!(e.sink.inbox().len(), 2);
 }
+
+#[tokio::test]
+async fn big_attachments_wait_for_a_moderator_even_from_a_trusted_member() {
+    use base64::Engine;
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    e.sql("UPDATE lists SET max_bytes = 4194304 WHERE name = 'organizers'")
+        .await;
+    let file = base64::engine::general_purpose::STANDARD.encode(vec![7u8; 1_200_000]);
+    let mut folded = String::new();
+    for chunk in file.as_bytes().chunks(76) {
+        folded.push_str(std::str::from_utf8(chunk).unwrap());
+        folded.push_str("\r\n");
+    }
+    let raw = format!(
+        "From: Zoe <zoe@example.org>\r\nMessage-ID: <video@example.org>\r\nSubject: The talk video\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHere it is.\r\n--b\r\nContent-Type: video/mp4; name=\"talk.mp4\"\r\nContent-Disposition: attachment; filename=\"talk.mp4\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{folded}--b--\r\n"
+    );
+    let Accepted::Held { message_row_id, .. } =
+        accept(&e.svc, "organizers", raw.as_bytes()).await.unwrap()
+    else {
+        panic!("a message with 1.2 MB of attachments is held")
+    };
+    let stored = e.stored(message_row_id).await;
+    assert_eq!(stored.state, "held");
+    assert!(
+        stored
+            .hold_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("attachments are over 1 MB")),
+        "{:?}",
+        stored.hold_reason
+    );
+    e.worker.drain().await.unwrap();
+    assert!(e.sink.inbox().is_empty());
+
+    // A small attachment from the same member goes straight out.
+    let small = raw
+        .replace(&folded, "AAECAwQF\r\n")
+        .replace("<video@example.org>", "<small@example.org>");
+    assert!(matches!(
+        accept(&e.svc, "organizers", small.as_bytes())
+            .await
+            .unwrap(),
+        Accepted::Posted { .. }
+    ));
+    e.worker.drain().await.unwrap();
+    assert_eq!(e.sink.inbox().len(), 2);
+}

@@ -261,7 +261,8 @@ async fn post(
         return Ok(Accepted::Duplicate);
     }
     let member = lists::member(tx.ex(), list.id, &from_email).await?;
-    let hold_reason = hold_reason(list, member.as_ref());
+    let attachments: usize = msg.attachments().map(|p| p.contents().len()).sum();
+    let hold_reason = hold_reason(list, member.as_ref(), attachments);
     let month = sent_at.format("%Y-%m").to_string();
     let stored = list_messages::insert(
         tx.ex(),
@@ -350,13 +351,28 @@ fn eight_bit_header(msg: &Message<'_>, name: &str) -> Option<Vec<u8>> {
     Some(format!("{name}:{latin1}\r\n\r\n").into_bytes())
 }
 
-/// Why a post waits for a moderator, if it does.
-fn hold_reason(list: &ListRow, member: Option<&lists::MemberRow>) -> Option<&'static str> {
+/// Attachments larger than this in total (decoded) wait for a moderator,
+/// whoever sends them: every member receives every byte, so a moderator
+/// decides whether a big file goes out or is better linked.
+pub const ATTACHMENTS_HELD_OVER: usize = 1024 * 1024;
+
+/// Why a post with `attachments` bytes of attachments waits for a
+/// moderator, if it does.
+fn hold_reason(
+    list: &ListRow,
+    member: Option<&lists::MemberRow>,
+    attachments: usize,
+) -> Option<&'static str> {
     if list.policy == "moderated" {
         return Some("The list is moderated: every post waits for a moderator.");
     }
     if list.policy == "announce" || list.posters == "moderators" {
         return Some("Only moderators post to this list: the post waits for one of them.");
+    }
+    if attachments > ATTACHMENTS_HELD_OVER {
+        return Some(
+            "Its attachments are over 1 MB: a moderator decides whether they go to every member.",
+        );
     }
     if list.posters == "anyone" {
         return None;

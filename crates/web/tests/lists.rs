@@ -220,6 +220,9 @@ async fn a_member_sees_and_changes_every_subscription_on_one_page() {
     .assert_status(StatusCode::SEE_OTHER);
     let page = mo.get("/account/lists").await;
     page.assert_contains("Waiting for you to follow the confirmation link");
+    mo.get("/lists/organizers")
+        .await
+        .assert_contains("A confirmation link was sent to mo@example.org");
     app.drain_jobs().await;
     let link = app.link_in_mail("mo@example.org", "/lists/confirm/");
     mo.get(&link).await;
@@ -228,6 +231,13 @@ async fn a_member_sees_and_changes_every_subscription_on_one_page() {
         .assert_status(StatusCode::SEE_OTHER);
     let page = mo.get("/account/lists").await;
     page.assert_contains("Subscribed");
+    let list_page = mo.get("/lists/organizers").await;
+    list_page.assert_contains("You are subscribed as mo@example.org.");
+    assert!(
+        !list_page
+            .body
+            .contains("action=\"/lists/organizers/subscribe\"")
+    );
     let id: String = page
         .body
         .split("action=\"/account/lists/")

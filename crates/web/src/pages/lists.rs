@@ -95,6 +95,10 @@ struct ShowPage {
     email: String,
     error: Option<String>,
     can_moderate: bool,
+    /// The signed-in visitor's own subscription: state and delivery.
+    mine: Option<(String, String)>,
+    /// True when `mine` is an active subscription.
+    subscribed: bool,
 }
 
 async fn show_page(
@@ -110,6 +114,14 @@ async fn show_page(
         .as_ref()
         .map(|s| s.user.email.clone())
         .unwrap_or_default();
+    let mine = match &visitor.signed_in {
+        Some(me) => lists::my_subscriptions(&state.svc, &me.actor)
+            .await?
+            .into_iter()
+            .find(|(m, _, _)| m.list_id == list.row.id)
+            .map(|(m, _, _)| (m.state, m.delivery)),
+        None => None,
+    };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -123,6 +135,8 @@ async fn show_page(
             list: card(state, &list),
             email,
             error,
+            subscribed: mine.as_ref().is_some_and(|(s, _)| s == "active"),
+            mine,
         },
     ))
 }

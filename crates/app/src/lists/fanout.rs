@@ -6,6 +6,7 @@
 //! relay was taking at the instant the process died; it carries the same
 //! Message-ID, so mail clients show it once.
 
+use super::footer;
 use super::headers::{self, RawMessage};
 use super::mail_domain;
 use crate::jobs::{BackgroundJob, JobContext, JobError};
@@ -176,7 +177,10 @@ impl ListCopy {
         let domain = mail_domain(svc);
         let post = format!("{}@{domain}", list.name);
         let page = site.link(&format!("/lists/{}", list.name));
-        let original: RawMessage<'_> = headers::split(&message.raw);
+        // The footer may rewrite the content fields and the body; with no
+        // footer the poster's bytes go out unchanged.
+        let with_footer = footer::add_footer(&message.raw, &list.footer);
+        let original: RawMessage<'_> = headers::split(&with_footer);
         let mut drop: Vec<&str> = REPLACED.to_vec();
         let mut own: Vec<(String, String)> = vec![
             (

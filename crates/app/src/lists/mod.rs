@@ -9,6 +9,7 @@ pub mod bounces;
 pub mod by_mail;
 pub mod emails;
 pub mod fanout;
+pub mod footer;
 pub mod from_web;
 pub mod headers;
 pub mod import;

@@ -281,6 +281,13 @@ fn quoted_printable(lines: &[String], eol: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Text as an inline `text/plain; charset=utf-8` MIME part (its header and
+/// body, without the delimiter that follows), in 7bit when it can be, else
+/// quoted-printable. Digests use it for their table of contents and footer.
+pub(super) fn text_part(text: &str) -> Vec<u8> {
+    footer_part(&footer_lines(text), b"\r\n")
+}
+
 /// The footer as a MIME part of its own (its header and body, without the
 /// delimiter that follows).
 fn footer_part(lines: &[String], eol: &[u8]) -> Vec<u8> {

@@ -7,6 +7,8 @@
 pub mod archive;
 pub mod bounces;
 pub mod by_mail;
+pub mod digest;
+pub mod digest_mime;
 pub mod emails;
 pub mod fanout;
 pub mod footer;
@@ -18,6 +20,9 @@ pub mod lmtp;
 mod members;
 pub mod moderation;
 
+pub use digest::{
+    DigestReport, ScheduleDigests, SendDigest, digest_failures, digest_report, schedule_digests,
+};
 pub use fanout::FanOut;
 pub use inbound::{Accepted, Refusal, accept, check_recipient};
 pub use lmtp::ListMailHandler;

@@ -1282,7 +1282,11 @@ async fn digest_members_get_one_mime_digest_a_day_of_what_came_after_they_chose_
             FIXTURE,
         )
         .await;
-    assert_eq!(data, ["250 2.0.0 Accepted for 2 members"], "copies one by one");
+    assert_eq!(
+        data,
+        ["250 2.0.0 Accepted for 2 members"],
+        "copies one by one"
+    );
     e.clock.advance(Duration::minutes(30));
     accept(
         &e.svc,

@@ -2,8 +2,8 @@
 //! the archive (threads by month, one message), under the same visibility
 //! rules as the pages.
 
-use super::ApiUser;
 use super::openapi::ErrorBody;
+use super::{ApiJson, ApiUser};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
@@ -78,10 +78,34 @@ pub struct SubscriptionOut {
     pub list: String,
     /// `pending` (waiting for the confirmation link) or `active`.
     pub state: String,
-    /// `each` or `paused`.
+    /// `each` (every message as it comes), `digest` (one daily digest) or
+    /// `paused`.
     pub delivery: String,
     /// True when bounces paused delivery.
     pub paused_by_bounces: bool,
+    /// When the caller's last digest went out (RFC 3339).
+    pub last_digest_at: Option<String>,
+    /// Why a later digest has not reached the caller, if one has not.
+    pub digest_problem: Option<String>,
+}
+
+async fn subscriptions(
+    state: &AppState,
+    actor: &convene_domain::Actor,
+) -> Result<Vec<SubscriptionOut>, ApiError> {
+    let mut out = Vec::new();
+    for (m, name, _) in lists::my_subscriptions(&state.svc, actor).await? {
+        let report = lists::digest_report(&state.svc, m.id).await?;
+        out.push(SubscriptionOut {
+            list: name,
+            state: m.state,
+            delivery: m.delivery,
+            paused_by_bounces: m.bounce_paused_at.is_some(),
+            last_digest_at: report.last_sent_at.map(|t| t.to_rfc3339()),
+            digest_problem: report.problem.map(|p| p.last_error),
+        });
+    }
+    Ok(out)
 }
 
 /// The caller's subscriptions (by account or by address).
@@ -92,18 +116,45 @@ pub async fn mine(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<SubscriptionOut>>, ApiError> {
-    Ok(Json(
-        lists::my_subscriptions(&state.svc, &me.actor)
-            .await?
-            .into_iter()
-            .map(|(m, name, _)| SubscriptionOut {
-                list: name,
-                state: m.state,
-                delivery: m.delivery,
-                paused_by_bounces: m.bounce_paused_at.is_some(),
-            })
-            .collect(),
-    ))
+    Ok(Json(subscriptions(&state, &me.actor).await?))
+}
+
+/// How the caller wants a list delivered.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DeliveryIn {
+    /// `each`, `digest` or `paused`.
+    pub delivery: String,
+}
+
+/// Changes how the caller receives one of their lists.
+#[utoipa::path(put, path = "/api/v1/me/lists/{name}", tag = "lists", request_body = DeliveryIn,
+    params(("name" = String, Path, description = "The list's name")),
+    responses((status = 200, body = SubscriptionOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_delivery(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<DeliveryIn>,
+) -> Result<Json<SubscriptionOut>, ApiError> {
+    let name = name.trim().to_ascii_lowercase();
+    let member = lists::my_subscriptions(&state.svc, &me.actor)
+        .await?
+        .into_iter()
+        .find(|(_, list, _)| *list == name)
+        .map(|(m, _, _)| m)
+        .ok_or(convene_app::AppError::NotFound(
+            "You have no subscription to this list.",
+        ))?;
+    lists::set_my_delivery(&state.svc, &me.actor, member.id, body.delivery.trim()).await?;
+    subscriptions(&state, &me.actor)
+        .await?
+        .into_iter()
+        .find(|s| s.list == name)
+        .map(Json)
+        .ok_or_else(|| {
+            convene_app::AppError::NotFound("You have no subscription to this list.").into()
+        })
 }
 
 /// An archived message.

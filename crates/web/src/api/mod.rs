@@ -18,7 +18,7 @@ pub use auth::{ApiJson, ApiUser};
 use crate::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 /// The largest post a client may send: a 200,000-byte body, with room for
 /// JSON escaping and the other fields.
@@ -63,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lists/{name}/threads", get(lists::threads))
         .route("/lists/{name}/messages/{id}", get(lists::message))
         .route("/me/lists", get(lists::mine))
+        .route("/me/lists/{name}", put(lists::set_delivery))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .fallback(not_found)

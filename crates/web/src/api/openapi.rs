@@ -74,6 +74,7 @@ impl Modify for BearerAuth {
         super::lists::threads,
         super::lists::message,
         super::lists::mine,
+        super::lists::set_delivery,
         super::jobs::list,
         super::jobs::retry,
     ),

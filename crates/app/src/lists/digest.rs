@@ -248,11 +248,11 @@ async fn send(ctx: &JobContext, list: &ListRow, digest: &DigestRow) -> Result<()
                     raw: &m.raw,
                 })
                 .collect();
-            let outcome = if d.member_state != "active" || d.delivery != "digest" {
-                Err((
-                    "skipped",
-                    "the member no longer receives digests".to_owned(),
-                ))
+            // A member who left or paused since the digest was recorded
+            // gets nothing; one who switched to each message still gets
+            // this digest, since its messages did not reach them one by one.
+            let outcome = if d.member_state != "active" || d.delivery == "paused" {
+                Err(("skipped", "the member left or paused delivery".to_owned()))
             } else if theirs.is_empty() {
                 Err(("skipped", "nothing in it is new to the member".to_owned()))
             } else {

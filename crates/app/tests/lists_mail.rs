@@ -1565,3 +1565,93 @@ async fn the_footer_goes_on_each_copy_and_on_digests() {
     assert_eq!(ids.len(), 2);
     assert_eq!(after, [footer]);
 }
+
+#[tokio::test]
+async fn a_digest_killed_while_sending_resumes_after_its_lease_and_sends_nobody_twice() {
+    let e = env().await;
+    let mut emails = Vec::new();
+    for n in 0..6 {
+        let email = format!("d{n}@example.org");
+        e.member(&email).await;
+        e.set_delivery(&email, "digest").await;
+        emails.push(email);
+    }
+    e.clock.advance(Duration::hours(1));
+    accept(
+        &e.svc,
+        "organizers",
+        &post("killed@example.org", "d0@example.org", "Killed"),
+    )
+    .await
+    .unwrap();
+    e.worker.drain().await.unwrap();
+    e.clock.advance(Duration::days(1));
+    convene_app::lists::schedule_digests(&e.svc).await.unwrap();
+    // The daily run queues the list's digest job.
+    let (_stop, mut rx) = tokio::sync::watch::channel(false);
+    e.worker.run_one(&mut rx).await.unwrap();
+    assert_eq!(e.job_kinds().await, ["list_digest"]);
+    e.sink.stall_after.store(2, Ordering::SeqCst);
+    let doomed = new_worker(&e.svc, e.sink.port);
+    let running = tokio::spawn(async move {
+        let (_stop, mut rx) = tokio::sync::watch::channel(false);
+        doomed.run_one(&mut rx).await
+    });
+    for _ in 0..500 {
+        if e.sink.stalled.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(e.sink.stalled.load(Ordering::SeqCst), 1);
+    // The process dies while the relay holds the third digest.
+    running.abort();
+    let _ = running.await;
+    let digest_id = {
+        let list = e.organizers().await;
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let day = e.svc.clock.now().format("%Y-%m-%d").to_string();
+        convene_store::list_digests::by_day(conn.ex(), list.id, &day)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let counts = |e: &Env| {
+        let svc = e.svc.clone();
+        async move {
+            let mut conn = svc.db.conn().await.unwrap();
+            convene_store::list_digests::count_deliveries(conn.ex(), digest_id)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        counts(&e).await,
+        [4, 2, 0, 0],
+        "queued, sent, failed, skipped"
+    );
+    e.sink.stall_after.store(usize::MAX, Ordering::SeqCst);
+    assert!(
+        e.worker.drain().await.unwrap().is_empty(),
+        "the lease holds"
+    );
+    e.clock.advance(Duration::minutes(6));
+    let ran = e.worker.drain().await.unwrap();
+    assert_eq!(
+        ran.iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Outcome::Done]
+    );
+    assert_eq!(counts(&e).await, [0, 6, 0, 0]);
+    assert_eq!(e.digest_count().await, 1);
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 6);
+    for email in &emails {
+        let copies: Vec<_> = got
+            .iter()
+            .filter(|r| r.to == [format!("<{email}>")])
+            .collect();
+        assert_eq!(copies.len(), 1, "{email} got {} digests", copies.len());
+        assert_eq!(read_digest(&copies[0].data).1, ["killed@example.org"]);
+    }
+}

@@ -1541,9 +1541,16 @@ async fn the_footer_goes_on_each_copy_and_on_digests() {
     let plain = post("plain@example.org", "zoe@example.org", "Plain");
     accept(&e.svc, "organizers", &plain).await.unwrap();
     accept(&e.svc, "organizers", FIXTURE).await.unwrap();
+    let signed = b"From: zoe@example.org\r\nMessage-ID: <signed@example.org>\r\nSubject: Signed\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha256;\r\n protocol=\"application/pgp-signature\"; boundary=\"sig\"\r\n\r\n--sig\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nSigned words.\r\n--sig\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n-----BEGIN PGP SIGNATURE-----\r\nabc\r\n-----END PGP SIGNATURE-----\r\n--sig--\r\n";
+    accept(&e.svc, "organizers", signed).await.unwrap();
     e.worker.drain().await.unwrap();
     let got = e.sink.inbox();
-    assert_eq!(got.len(), 2);
+    assert_eq!(got.len(), 3);
+    assert_eq!(
+        body_of(&got[2].data),
+        body_of(signed),
+        "a signed message goes out untouched"
+    );
     let footer = "Organizers list – leave or change: https://groups.example.org/account/lists";
     // Plain ASCII text in 7bit cannot take a UTF-8 footer: it is wrapped.
     let first = parse(&got[0].data);
@@ -1560,9 +1567,9 @@ async fn the_footer_goes_on_each_copy_and_on_digests() {
     // The digest ends with the footer once, after the messages as archived.
     e.digest_day("2026-11-27T00:05:00Z").await;
     let got = e.sink.inbox();
-    assert_eq!(got.len(), 3);
-    let (_, ids, after) = read_digest(&got[2].data);
-    assert_eq!(ids.len(), 2);
+    assert_eq!(got.len(), 4);
+    let (_, ids, after) = read_digest(&got[3].data);
+    assert_eq!(ids.len(), 3);
     assert_eq!(after, [footer]);
 }
 

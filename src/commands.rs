@@ -67,6 +67,9 @@ pub async fn serve(config: Config) -> Result<()> {
                 if let Err(e) = convene_app::calendars::schedule_source_syncs(&svc).await {
                     tracing::warn!(error = %e, "could not schedule the calendar feed syncs");
                 }
+                if let Err(e) = convene_app::lists::schedule_digests(&svc).await {
+                    tracing::warn!(error = %e, "could not schedule the list digests");
+                }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(600)) => {}
                     _ = stop.changed() => break,

@@ -1172,6 +1172,497 @@ async fn the_same_message_delivered_twice_at_once_is_stored_and_sent_once() {
     assert_eq!(e.sink.inbox().len(), 2);
 }
 
+impl Env {
+    /// Switches `email`'s delivery on the organizers' list, as of now.
+    async fn set_delivery(&self, email: &str, mode: &str) {
+        let list = self.organizers().await;
+        let mut tx = self.svc.db.begin().await.unwrap();
+        let m = lists::member(tx.ex(), list.id, email)
+            .await
+            .unwrap()
+            .unwrap();
+        lists::set_delivery(tx.ex(), m.id, mode, self.svc.clock.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    async fn member_id(&self, email: &str) -> i64 {
+        let list = self.organizers().await;
+        let mut conn = self.svc.db.conn().await.unwrap();
+        lists::member(conn.ex(), list.id, email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    }
+
+    /// Moves the clock to `at` (RFC 3339), queues that day's digests and
+    /// runs every job.
+    async fn digest_day(&self, at: &str) -> Vec<(i64, Outcome)> {
+        let at = DateTime::parse_from_rfc3339(at)
+            .unwrap()
+            .with_timezone(&Utc);
+        self.clock.advance(at - self.svc.clock.now());
+        convene_app::lists::schedule_digests(&self.svc)
+            .await
+            .unwrap();
+        self.worker.drain().await.unwrap()
+    }
+
+    async fn digest_count(&self) -> i64 {
+        let mut conn = self.svc.db.conn().await.unwrap();
+        convene_store::run!(conn.ex(), |c| convene_store::sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM list_digests"
+        )
+        .fetch_one(c)
+        .await)
+        .unwrap()
+    }
+}
+
+/// A digest as a reader sees it: its table of contents, then the
+/// Message-ID of each enclosed message in order, then any text after them.
+fn read_digest(raw: &[u8]) -> (String, Vec<String>, Vec<String>) {
+    use mail_parser::{MimeHeaders, PartType};
+    let msg = parse(raw);
+    let ct = msg.content_type().unwrap();
+    assert_eq!(
+        (ct.ctype(), ct.subtype()),
+        ("multipart", Some("digest")),
+        "a MIME digest"
+    );
+    let PartType::Multipart(kids) = &msg.parts[0].body else {
+        panic!("not multipart");
+    };
+    let first = msg.part(kids[0]).unwrap();
+    let first_ct = first.content_type().unwrap();
+    assert_eq!(
+        (first_ct.ctype(), first_ct.subtype()),
+        ("text", Some("plain")),
+        "the table of contents comes first"
+    );
+    let toc = first.text_contents().unwrap().replace("\r\n", "\n");
+    let mut ids = Vec::new();
+    let mut after = Vec::new();
+    for k in &kids[1..] {
+        let part = msg.part(*k).unwrap();
+        match part.message() {
+            Some(inner) => {
+                assert!(after.is_empty(), "messages come before the footer");
+                let ct = part.content_type().unwrap();
+                assert_eq!((ct.ctype(), ct.subtype()), ("message", Some("rfc822")));
+                ids.push(inner.message_id().unwrap().to_owned());
+            }
+            None => after.push(part.text_contents().unwrap().to_owned()),
+        }
+    }
+    (toc, ids, after)
+}
+
+fn post(id: &str, from: &str, subject: &str) -> Vec<u8> {
+    format!("From: {from}\r\nMessage-ID: <{id}>\r\nSubject: {subject}\r\nDate: Thu, 26 Nov 2026 12:00:00 +0000\r\n\r\nText of {id}\r\n")
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn digest_members_get_one_mime_digest_a_day_of_what_came_after_they_chose_it() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    let ann = e.member("ann@example.net").await;
+    let olu = e.member("olu@example.com").await;
+    e.member("sam@example.org").await;
+    e.set_delivery("ann@example.net", "digest").await;
+    e.set_delivery("olu@example.com", "digest").await;
+    e.clock.advance(Duration::hours(1));
+    let (_, data) = e
+        .lmtp(
+            "zoe@example.org",
+            &[&format!("organizers@{DOMAIN}")],
+            FIXTURE,
+        )
+        .await;
+    assert_eq!(
+        data,
+        ["250 2.0.0 Accepted for 2 members"],
+        "copies one by one"
+    );
+    e.clock.advance(Duration::minutes(30));
+    accept(
+        &e.svc,
+        "organizers",
+        &post(
+            "reply@example.net",
+            "Ann Lee <ann@example.net>",
+            "Re: Finding a venue",
+        ),
+    )
+    .await
+    .unwrap();
+    e.worker.drain().await.unwrap();
+    let each: Vec<_> = e.sink.inbox();
+    assert_eq!(
+        each.len(),
+        4,
+        "two copies each for the two members on each message"
+    );
+    assert!(
+        each.iter()
+            .all(|r| r.to == ["<zoe@example.org>"] || r.to == ["<sam@example.org>"]),
+        "digest members get no copies one by one"
+    );
+
+    // The next morning's run sends one digest to each digest member.
+    e.digest_day("2026-11-27T00:05:00Z").await;
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 6);
+    for (email, token) in [("ann@example.net", &ann), ("olu@example.com", &olu)] {
+        let copies: Vec<_> = got[4..]
+            .iter()
+            .filter(|r| r.to == [format!("<{email}>")])
+            .collect();
+        assert_eq!(copies.len(), 1, "{email}");
+        let copy = copies[0];
+        assert_eq!(copy.from, format!("<organizers-bounces+{token}@{DOMAIN}>"));
+        let msg = parse(&copy.data);
+        assert_eq!(msg.subject(), Some("[organizers] Digest, Vol 1, Issue 1"));
+        assert_eq!(
+            header(&msg, "List-Id"),
+            [format!("\"Organizers\" <organizers.{DOMAIN}>")]
+        );
+        assert_eq!(
+            header(&msg, "List-Unsubscribe"),
+            [format!(
+                "<https://groups.example.org/unsubscribe/list/{token}>, <mailto:organizers-leave@{DOMAIN}>"
+            )]
+        );
+        assert_eq!(
+            header(&msg, "List-Unsubscribe-Post"),
+            ["List-Unsubscribe=One-Click"]
+        );
+        assert_eq!(header(&msg, "Precedence"), ["list"]);
+        assert_eq!(
+            msg.message_id(),
+            Some(format!("digest.1.1.organizers@{DOMAIN}").as_str())
+        );
+        let (toc, ids, after) = read_digest(&copy.data);
+        assert_eq!(
+            toc,
+            "Organizers Digest, Vol 1, Issue 1\n\nToday's topics:\n\n  1. Finding a venue – what worked for us (Zoë Ng)\n  2. Re: Finding a venue (Ann Lee)\n\nEach message follows in full, in this order."
+        );
+        assert_eq!(
+            ids,
+            [
+                "4f1c2a9e-8d3b-4c1e-9a57-2b6f0e3d9c11@example.org",
+                "reply@example.net"
+            ]
+        );
+        assert!(after.is_empty(), "no footer on a list without one");
+        // The first message is enclosed exactly as it arrived.
+        let enclosed = parse(&copy.data);
+        let inner = enclosed
+            .parts
+            .iter()
+            .find_map(|p| p.message())
+            .unwrap()
+            .raw_message();
+        assert_eq!(inner, FIXTURE);
+    }
+
+    // Asking again the same day, or on a day with nothing new, sends nothing
+    // and records nothing.
+    e.digest_day("2026-11-27T06:00:00Z").await;
+    e.digest_day("2026-11-28T00:05:00Z").await;
+    assert_eq!(e.sink.inbox().len(), 6);
+    assert_eq!(e.digest_count().await, 1);
+
+    // Sam switches to digests between two messages: his digest starts
+    // after the switch; Ann's has both. Numbers go on.
+    e.clock.advance(Duration::hours(2));
+    accept(
+        &e.svc,
+        "organizers",
+        &post("third@example.org", "zoe@example.org", "Speakers"),
+    )
+    .await
+    .unwrap();
+    e.worker.drain().await.unwrap();
+    e.clock.advance(Duration::minutes(1));
+    e.set_delivery("sam@example.org", "digest").await;
+    e.clock.advance(Duration::minutes(1));
+    accept(
+        &e.svc,
+        "organizers",
+        &post("fourth@example.org", "zoe@example.org", "Re: Speakers"),
+    )
+    .await
+    .unwrap();
+    e.worker.drain().await.unwrap();
+    let before = e.sink.inbox().len();
+    assert_eq!(before, 6 + 2 + 1, "zoe and sam, then zoe only");
+    e.digest_day("2026-11-29T00:05:00Z").await;
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), before + 3);
+    let of = |email: &str| {
+        let copy = got[before..]
+            .iter()
+            .find(|r| r.to == [format!("<{email}>")])
+            .unwrap();
+        assert_eq!(
+            parse(&copy.data).subject(),
+            Some("[organizers] Digest, Vol 1, Issue 2")
+        );
+        read_digest(&copy.data).1
+    };
+    assert_eq!(
+        of("ann@example.net"),
+        ["third@example.org", "fourth@example.org"]
+    );
+    assert_eq!(of("sam@example.org"), ["fourth@example.org"]);
+
+    // Each digest member's subscription shows when their digest went out.
+    let report = convene_app::lists::digest_report(&e.svc, e.member_id("sam@example.org").await)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.last_sent_at.unwrap().to_rfc3339(),
+        "2026-11-29T00:05:00+00:00"
+    );
+    assert_eq!(report.problem, None);
+}
+
+#[tokio::test]
+async fn an_interrupted_digest_resumes_sends_nobody_two_digests_and_shows_what_failed() {
+    let e = env().await;
+    let mut emails = Vec::new();
+    for n in 0..6 {
+        let email = format!("member{n}@example.org");
+        e.member(&email).await;
+        e.set_delivery(&email, "digest").await;
+        emails.push(email);
+    }
+    e.clock.advance(Duration::hours(1));
+    accept(
+        &e.svc,
+        "organizers",
+        &post("one@example.org", "member0@example.org", "One"),
+    )
+    .await
+    .unwrap();
+    e.worker.drain().await.unwrap();
+    assert!(e.sink.inbox().is_empty());
+    // member5's mailbox keeps answering "try later"; the relay stops
+    // taking anything after three digests.
+    e.sink
+        .refuse_rcpt
+        .lock()
+        .unwrap()
+        .push("<member5@example.org>".into());
+    e.sink.refuse_after.store(3, Ordering::SeqCst);
+    let ran = e.digest_day("2026-11-27T00:05:00Z").await;
+    assert!(ran.iter().any(|r| r.1 == Outcome::Retrying), "{ran:?}");
+    assert_eq!(e.sink.inbox().len(), 3);
+    assert_eq!(e.digest_count().await, 1, "recorded before sending");
+
+    // Meanwhile member3 leaves (their copy is dropped) and member4 switches
+    // to each message (their copy still goes: its messages did not reach
+    // them one by one).
+    let left = e.member_id("member3@example.org").await;
+    {
+        let mut tx = e.svc.db.begin().await.unwrap();
+        lists::leave(tx.ex(), left, e.svc.clock.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    e.set_delivery("member4@example.org", "each").await;
+    // The relay recovers; the retry comes due and sends the rest once.
+    e.sink.refuse_after.store(usize::MAX, Ordering::SeqCst);
+    e.sql("UPDATE jobs SET run_at = created_at").await;
+    e.worker.drain().await.unwrap();
+    // Running the digest job again (a lost lease) sends nothing more.
+    e.sql("UPDATE jobs SET state = 'queued', run_at = created_at WHERE kind = 'list_digest'")
+        .await;
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 4);
+    for (n, email) in emails[..5].iter().enumerate() {
+        let copies: Vec<_> = got
+            .iter()
+            .filter(|r| r.to == [format!("<{email}>")])
+            .collect();
+        if n == 3 {
+            assert!(copies.is_empty(), "a member who left gets nothing");
+            continue;
+        }
+        assert_eq!(copies.len(), 1, "{email} got {} digests", copies.len());
+        assert_eq!(read_digest(&copies[0].data).1, ["one@example.org"]);
+    }
+    assert_eq!(e.digest_count().await, 1);
+
+    // The member whose digest is held up sees why, and so do moderators.
+    let report =
+        convene_app::lists::digest_report(&e.svc, e.member_id("member5@example.org").await)
+            .await
+            .unwrap();
+    assert_eq!(report.last_sent_at, None);
+    let problem = report.problem.unwrap();
+    assert_eq!(
+        (problem.volume, problem.issue, problem.state.as_str()),
+        (1, 1, "queued")
+    );
+    assert!(
+        problem.last_error.contains("mailbox busy"),
+        "{}",
+        problem.last_error
+    );
+    let list = e.organizers().await;
+    let failures = convene_app::lists::digest_failures(&e.svc, list.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        failures
+            .iter()
+            .map(|f| f.email.as_str())
+            .collect::<Vec<_>>(),
+        ["member5@example.org"]
+    );
+}
+
+#[tokio::test]
+async fn the_footer_goes_on_each_copy_and_on_digests() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    e.set_delivery("ann@example.net", "digest").await;
+    e.sql("UPDATE lists SET footer = 'Organizers list – leave or change: https://groups.example.org/account/lists'")
+        .await;
+    e.clock.advance(Duration::hours(1));
+    let plain = post("plain@example.org", "zoe@example.org", "Plain");
+    accept(&e.svc, "organizers", &plain).await.unwrap();
+    accept(&e.svc, "organizers", FIXTURE).await.unwrap();
+    let signed = b"From: zoe@example.org\r\nMessage-ID: <signed@example.org>\r\nSubject: Signed\r\nMIME-Version: 1.0\r\nContent-Type: multipart/signed; micalg=pgp-sha256;\r\n protocol=\"application/pgp-signature\"; boundary=\"sig\"\r\n\r\n--sig\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nSigned words.\r\n--sig\r\nContent-Type: application/pgp-signature; name=\"signature.asc\"\r\n\r\n-----BEGIN PGP SIGNATURE-----\r\nabc\r\n-----END PGP SIGNATURE-----\r\n--sig--\r\n";
+    accept(&e.svc, "organizers", signed).await.unwrap();
+    e.worker.drain().await.unwrap();
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 3);
+    assert_eq!(
+        body_of(&got[2].data),
+        body_of(signed),
+        "a signed message goes out untouched"
+    );
+    let footer = "Organizers list – leave or change: https://groups.example.org/account/lists";
+    // Plain ASCII text in 7bit cannot take a UTF-8 footer: it is wrapped.
+    let first = parse(&got[0].data);
+    assert_eq!(first.message_id(), Some("plain@example.org"));
+    assert_eq!(first.body_text(0).unwrap(), "Text of plain@example.org\r\n");
+    assert_eq!(first.body_text(1).unwrap(), footer);
+    // Thunderbird's multipart/mixed gets a part at the end, its own parts intact.
+    let second = parse(&got[1].data);
+    use mail_parser::MimeHeaders;
+    assert_eq!(second.content_type().unwrap().subtype(), Some("mixed"));
+    assert!(second.body_text(0).unwrap().contains("community hall"));
+    assert_eq!(second.attachments().count(), 1);
+    assert_eq!(second.parts.last().unwrap().text_contents(), Some(footer));
+    // The digest ends with the footer once, after the messages as archived.
+    e.digest_day("2026-11-27T00:05:00Z").await;
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 4);
+    let (_, ids, after) = read_digest(&got[3].data);
+    assert_eq!(ids.len(), 3);
+    assert_eq!(after, [footer]);
+}
+
+#[tokio::test]
+async fn a_digest_killed_while_sending_resumes_after_its_lease_and_sends_nobody_twice() {
+    let e = env().await;
+    let mut emails = Vec::new();
+    for n in 0..6 {
+        let email = format!("d{n}@example.org");
+        e.member(&email).await;
+        e.set_delivery(&email, "digest").await;
+        emails.push(email);
+    }
+    e.clock.advance(Duration::hours(1));
+    accept(
+        &e.svc,
+        "organizers",
+        &post("killed@example.org", "d0@example.org", "Killed"),
+    )
+    .await
+    .unwrap();
+    e.worker.drain().await.unwrap();
+    e.clock.advance(Duration::days(1));
+    convene_app::lists::schedule_digests(&e.svc).await.unwrap();
+    // The daily run queues the list's digest job.
+    let (_stop, mut rx) = tokio::sync::watch::channel(false);
+    e.worker.run_one(&mut rx).await.unwrap();
+    assert_eq!(e.job_kinds().await, ["list_digest"]);
+    e.sink.stall_after.store(2, Ordering::SeqCst);
+    let doomed = new_worker(&e.svc, e.sink.port);
+    let running = tokio::spawn(async move {
+        let (_stop, mut rx) = tokio::sync::watch::channel(false);
+        doomed.run_one(&mut rx).await
+    });
+    for _ in 0..500 {
+        if e.sink.stalled.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(e.sink.stalled.load(Ordering::SeqCst), 1);
+    // The process dies while the relay holds the third digest.
+    running.abort();
+    let _ = running.await;
+    let digest_id = {
+        let list = e.organizers().await;
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let day = e.svc.clock.now().format("%Y-%m-%d").to_string();
+        convene_store::list_digests::by_day(conn.ex(), list.id, &day)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let counts = |e: &Env| {
+        let svc = e.svc.clone();
+        async move {
+            let mut conn = svc.db.conn().await.unwrap();
+            convene_store::list_digests::count_deliveries(conn.ex(), digest_id)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        counts(&e).await,
+        [4, 2, 0, 0],
+        "queued, sent, failed, skipped"
+    );
+    e.sink.stall_after.store(usize::MAX, Ordering::SeqCst);
+    assert!(
+        e.worker.drain().await.unwrap().is_empty(),
+        "the lease holds"
+    );
+    e.clock.advance(Duration::minutes(6));
+    let ran = e.worker.drain().await.unwrap();
+    assert_eq!(
+        ran.iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Outcome::Done]
+    );
+    assert_eq!(counts(&e).await, [0, 6, 0, 0]);
+    assert_eq!(e.digest_count().await, 1);
+    let got = e.sink.inbox();
+    assert_eq!(got.len(), 6);
+    for email in &emails {
+        let copies: Vec<_> = got
+            .iter()
+            .filter(|r| r.to == [format!("<{email}>")])
+            .collect();
+        assert_eq!(copies.len(), 1, "{email} got {} digests", copies.len());
+        assert_eq!(read_digest(&copies[0].data).1, ["killed@example.org"]);
+    }
+}
+
 #[tokio::test]
 async fn a_forged_list_id_is_replaced_or_stopped_as_a_loop() {
     let e = env().await;

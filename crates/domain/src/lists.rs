@@ -209,6 +209,29 @@ pub fn base_subject(subject: &str, prefix: &str) -> String {
         .to_lowercase()
 }
 
+/// The volume a digest made at year `year` belongs to: one volume per
+/// calendar year of the list, the first year being volume 1.
+pub fn digest_volume(list_created_year: i32, year: i32) -> i64 {
+    i64::from((year - list_created_year).max(0)) + 1
+}
+
+/// A digest's title: `Organizers Digest, Vol 3, Issue 12`.
+pub fn digest_title(display_name: &str, volume: i64, issue: i64) -> String {
+    let shown: String = display_name.chars().filter(|c| !c.is_control()).collect();
+    format!("{} Digest, Vol {volume}, Issue {issue}", shown.trim())
+}
+
+/// A digest's subject: the list's prefix when it has one
+/// (`[organizers] Digest, Vol 3, Issue 12`), else its title.
+pub fn digest_subject(prefix: &str, display_name: &str, volume: i64, issue: i64) -> String {
+    let prefix = prefix.trim();
+    if prefix.is_empty() {
+        digest_title(display_name, volume, issue)
+    } else {
+        format!("{prefix} Digest, Vol {volume}, Issue {issue}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +317,20 @@ mod tests {
         assert_eq!(prefixed_subject("RE: Venues", p), "Re: [organizers] Venues");
         assert_eq!(base_subject("Re: [organizers] Re: Venues", p), "venues");
         assert_eq!(base_subject("AW: Finding  speakers", p), "finding speakers");
+    }
+
+    #[test]
+    fn digests_are_numbered_by_year_and_issue() {
+        assert_eq!(digest_volume(2026, 2026), 1);
+        assert_eq!(digest_volume(2026, 2028), 3);
+        assert_eq!(digest_volume(2027, 2026), 1, "a clock behind the list");
+        assert_eq!(
+            digest_subject("[organizers] ", "Organizers", 3, 12),
+            "[organizers] Digest, Vol 3, Issue 12"
+        );
+        assert_eq!(
+            digest_subject("", "PUG Lagos\r\n", 1, 2),
+            "PUG Lagos Digest, Vol 1, Issue 2"
+        );
     }
 }

@@ -31,6 +31,7 @@ pub mod groups;
 pub mod invitations;
 pub mod jobs;
 pub mod list_archive;
+pub mod list_digests;
 pub mod list_messages;
 pub mod lists;
 pub mod media;

@@ -291,7 +291,8 @@ pub async fn leave(ex: Ex<'_>, member_id: i64, now: DateTime<Utc>) -> Result<u64
     )?)
 }
 
-/// Sets how a member receives the list.
+/// Sets how a member receives the list. Choosing digests (from another
+/// mode) starts the member's digests at `now`.
 pub async fn set_delivery(
     ex: Ex<'_>,
     member_id: i64,
@@ -300,7 +301,8 @@ pub async fn set_delivery(
 ) -> Result<u64> {
     Ok(execute!(
         ex,
-        "UPDATE list_members SET delivery = $2, bounce_paused_at = CASE WHEN $2 = 'each' OR $2 = 'digest' THEN NULL ELSE bounce_paused_at END, updated_at = $3 WHERE id = $1",
+        "UPDATE list_members SET delivery = $2, bounce_paused_at = CASE WHEN $2 = 'each' OR $2 = 'digest' THEN NULL ELSE bounce_paused_at END, \
+         digest_since = CASE WHEN $2 = 'digest' AND delivery <> 'digest' THEN $3 ELSE digest_since END, updated_at = $3 WHERE id = $1",
         member_id,
         delivery,
         now

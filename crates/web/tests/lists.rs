@@ -262,13 +262,29 @@ async fn a_member_sees_and_changes_every_subscription_on_one_page() {
     let before = app.fingerprint().await;
     let r = other.submit(&path, &[("delivery", "each")]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-    for mode in ["hourly", "digest"] {
+    for mode in ["hourly", "Digest", "digest\r\n", ""] {
         let r = mo.submit(&path, &[("delivery", mode)]).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(
+            r.body
+                .contains("Choose each message, daily digest, or paused.")
+        );
     }
-    let r = mo.submit(&path, &[("delivery", "hourly")]).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = other.submit(&path, &[("delivery", "digest")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     assert_eq!(app.fingerprint().await, before);
+
+    // Daily digests are offered, and chosen like the other modes.
+    mo.get("/account/lists")
+        .await
+        .assert_contains("<option value=\"digest\">Daily digest</option>");
+    mo.submit(&path, &[("delivery", "digest")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    mo.get("/account/lists")
+        .await
+        .assert_contains("<option value=\"digest\" selected>Daily digest</option>")
+        .assert_contains("No digest sent yet");
 
     mo.submit(&path, &[("delivery", "leave")])
         .await
@@ -276,6 +292,186 @@ async fn a_member_sees_and_changes_every_subscription_on_one_page() {
     mo.get("/account/lists")
         .await
         .assert_contains("You are on no list");
+}
+
+/// Subscribes the signed-in member `email` to the organizers' list and
+/// returns their client and the path of their subscription's form.
+async fn subscribed<'a>(app: &'a TestApp, email: &str) -> (Client<'a>, String) {
+    let mut mo = member(app, email).await;
+    mo.get("/lists/organizers").await;
+    mo.submit("/lists/organizers/subscribe", &[("email", email)])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.drain_jobs().await;
+    let link = app.link_in_mail(email, "/lists/confirm/");
+    mo.get(&link).await;
+    mo.submit(&link, &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = mo.get("/account/lists").await;
+    let id: String = page
+        .body
+        .split("action=\"/account/lists/")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    (mo, format!("/account/lists/{id}"))
+}
+
+#[tokio::test]
+async fn digest_members_see_when_their_last_digest_went_out_and_moderators_see_failures() {
+    let app = TestApp::new().await;
+    let (mut mo, path) = subscribed(&app, "mo@example.org").await;
+    mo.submit(&path, &[("delivery", "digest")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.advance(chrono::Duration::hours(1));
+    convene_app::lists::accept(
+        app.svc(),
+        "organizers",
+        b"From: zoe@example.org\r\nMessage-ID: <venue@example.org>\r\nSubject: Venues\r\n\r\nThe hall.\r\n",
+    )
+    .await
+    .unwrap();
+    // A stranger's post waits for a moderator; approve it as one would.
+    {
+        let mut tx = app.svc().db.begin().await.unwrap();
+        convene_store::execute!(tx.ex(), "UPDATE list_messages SET state = 'accepted'").unwrap();
+        tx.commit().await.unwrap();
+    }
+    app.drain_jobs().await;
+    app.advance(chrono::Duration::days(1));
+    convene_app::lists::schedule_digests(app.svc())
+        .await
+        .unwrap();
+    app.drain_jobs().await;
+    let digest = app.last_mail_to("mo@example.org");
+    assert!(
+        digest
+            .subject
+            .contains("[organizers] Digest, Vol 1, Issue 1"),
+        "{}",
+        digest.subject
+    );
+    let sent = app.now().format("%-d %B %Y, %H:%M UTC").to_string();
+    mo.get("/account/lists").await.assert_contains(&format!(
+        "Last digest sent <time datetime=\"{}\">{sent}</time>",
+        app.now().to_rfc3339()
+    ));
+
+    // The next digest is refused by the mail system: the member and the
+    // list's moderators see it.
+    {
+        let mut tx = app.svc().db.begin().await.unwrap();
+        convene_store::execute!(
+            tx.ex(),
+            "INSERT INTO list_digests (list_id, day, volume, issue, created_at) SELECT list_id, '2026-12-01', 1, 2, created_at FROM list_digests"
+        )
+        .unwrap();
+        convene_store::execute!(
+            tx.ex(),
+            "INSERT INTO list_digest_deliveries (digest_id, member_id, since, state, attempts, last_error, updated_at) \
+             SELECT g.id, d.member_id, d.since, 'failed', 1, '550 5.1.1 mailbox unknown', $1 FROM list_digests g, list_digest_deliveries d WHERE g.issue = 2",
+            app.now() + chrono::Duration::days(1)
+        )
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    mo.get("/account/lists")
+        .await
+        .assert_contains("Issue 2 of volume 1 could not be delivered")
+        .assert_contains("550 5.1.1 mailbox unknown");
+    let mut admin = coordinator(&app).await;
+    admin
+        .get("/lists/organizers/moderation")
+        .await
+        .assert_contains("Digests that did not go out")
+        .assert_contains("<td>mo@example.org</td><td>Vol 1, Issue 2</td><td>given up</td><td>550 5.1.1 mailbox unknown</td>");
+}
+
+#[tokio::test]
+async fn the_api_shows_and_changes_delivery_and_refuses_unknown_modes() {
+    let app = TestApp::new().await;
+    let (_mo, _) = subscribed(&app, "mo@example.org").await;
+    let token = convene_app::accounts::create_api_token(app.svc(), "mo@example.org", "script")
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", token.expose());
+    let patch = |path: &str, body: &str| {
+        Request::patch(path)
+            .header(header::AUTHORIZATION, &bearer)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let before = app.fingerprint().await;
+    for body in [
+        r#"{"delivery": "weekly"}"#,
+        r#"{"delivery": ""}"#,
+        r#"{"mode": "digest"}"#,
+        "digest",
+    ] {
+        let r = app.send(patch("/api/v1/me/lists/organizers", body)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+    }
+    let r = app
+        .send(patch(
+            "/api/v1/me/lists/organizers",
+            r#"{"delivery": "weekly"}"#,
+        ))
+        .await;
+    assert!(
+        r.body
+            .contains("Choose each message, daily digest, or paused."),
+        "{}",
+        r.body
+    );
+    let r = app
+        .send(patch(
+            "/api/v1/me/lists/no-such-list",
+            r#"{"delivery": "digest"}"#,
+        ))
+        .await;
+    r.assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(app.fingerprint().await, before, "nothing changed");
+
+    let r = app
+        .send(patch(
+            "/api/v1/me/lists/organizers",
+            r#"{"delivery": "digest"}"#,
+        ))
+        .await;
+    r.assert_status(StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["list"], "organizers");
+    assert_eq!(v["delivery"], "digest");
+    assert_eq!(v["last_digest_at"], serde_json::Value::Null);
+    let mine = app
+        .send(
+            Request::get("/api/v1/me/lists")
+                .header(header::AUTHORIZATION, &bearer)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert_eq!(mine[0]["delivery"], "digest");
+    let doc = app
+        .send(
+            Request::get("/api/v1/openapi.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert!(doc["paths"]["/api/v1/me/lists/{name}"]["patch"].is_object());
 }
 
 #[tokio::test]

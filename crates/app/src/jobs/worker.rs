@@ -36,6 +36,8 @@ impl Registry {
             .register::<crate::blog::MailNewPost>()
             .register::<crate::media::FetchEmbed>()
             .register::<crate::lists::FanOut>()
+            .register::<crate::lists::ScheduleDigests>()
+            .register::<crate::lists::SendDigest>()
     }
 
     /// Adds the handler for `J`.

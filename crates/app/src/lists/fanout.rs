@@ -6,6 +6,7 @@
 //! relay was taking at the instant the process died; it carries the same
 //! Message-ID, so mail clients show it once.
 
+use super::footer;
 use super::headers::{self, RawMessage};
 use super::mail_domain;
 use crate::jobs::{BackgroundJob, JobContext, JobError};
@@ -173,33 +174,14 @@ impl ListCopy {
     /// Prepares the copies of `message` on `list`.
     pub fn new(svc: &Services, list: &ListRow, message: &ListMessageRow) -> Self {
         let site: &SiteInfo = &svc.site;
-        let domain = mail_domain(svc);
-        let post = format!("{}@{domain}", list.name);
-        let page = site.link(&format!("/lists/{}", list.name));
-        let original: RawMessage<'_> = headers::split(&message.raw);
+        let post = format!("{}@{}", list.name, mail_domain(svc));
+        // The footer may rewrite the content fields and the body; with no
+        // footer the poster's bytes go out unchanged.
+        let with_footer = footer::add_footer(&message.raw, &list.footer);
+        let original: RawMessage<'_> = headers::split(&with_footer);
         let mut drop: Vec<&str> = REPLACED.to_vec();
-        let mut own: Vec<(String, String)> = vec![
-            (
-                "List-Id".into(),
-                list_id(&list.name, &list.display_name, &domain),
-            ),
-            (
-                "List-Post".into(),
-                if list.policy == "announce" {
-                    "NO".into()
-                } else {
-                    format!("<mailto:{post}>")
-                },
-            ),
-            ("List-Help".into(), format!("<{page}>")),
-            (
-                "List-Subscribe".into(),
-                format!("<{page}>, <mailto:{}-join@{domain}>", list.name),
-            ),
-            (
-                "List-Archive".into(),
-                format!("<{}>", site.link(&format!("/lists/{}/archive", list.name))),
-            ),
+        let mut own = Self::list_fields(svc, list);
+        own.extend([
             (
                 "Archived-At".into(),
                 format!(
@@ -207,13 +189,11 @@ impl ListCopy {
                     site.link(&format!("/lists/{}/archive/{}", list.name, message.id))
                 ),
             ),
-            ("Precedence".into(), "list".into()),
-            ("X-Loop".into(), post.clone()),
             (
                 "Subject".into(),
                 headers::encode_text(&prefixed_subject(&message.subject, &list.subject_prefix)),
             ),
-        ];
+        ]);
         if list.rewrite_from {
             drop.extend(["From", "Reply-To"]);
             let shown = if message.from_name.is_empty() {
@@ -245,20 +225,83 @@ impl ListCopy {
         let mut tail = original.fields_without(&drop);
         tail.extend_from_slice(b"\r\n");
         tail.extend_from_slice(original.body);
+        let (unsubscribe_web, leave_mailto) = Self::unsubscribe_links(svc, list);
         Self {
             head,
             tail,
-            unsubscribe_web: site.link("/unsubscribe/list/"),
-            leave_mailto: format!("mailto:{}-leave@{domain}", list.name),
+            unsubscribe_web,
+            leave_mailto,
         }
+    }
+
+    /// The fields every message of `list` carries, whoever it goes to:
+    /// RFC 2919 `List-Id`, the RFC 2369 links, and the loop guards.
+    pub fn list_fields(svc: &Services, list: &ListRow) -> Vec<(String, String)> {
+        let site: &SiteInfo = &svc.site;
+        let domain = mail_domain(svc);
+        let post = format!("{}@{domain}", list.name);
+        let page = site.link(&format!("/lists/{}", list.name));
+        vec![
+            (
+                "List-Id".into(),
+                list_id(&list.name, &list.display_name, &domain),
+            ),
+            (
+                "List-Post".into(),
+                if list.policy == "announce" {
+                    "NO".into()
+                } else {
+                    format!("<mailto:{post}>")
+                },
+            ),
+            ("List-Help".into(), format!("<{page}>")),
+            (
+                "List-Subscribe".into(),
+                format!("<{page}>, <mailto:{}-join@{domain}>", list.name),
+            ),
+            (
+                "List-Archive".into(),
+                format!("<{}>", site.link(&format!("/lists/{}/archive", list.name))),
+            ),
+            ("Precedence".into(), "list".into()),
+            ("X-Loop".into(), post),
+        ]
+    }
+
+    /// The start of every member's one-click unsubscribe link (their token
+    /// follows), and the `mailto:` that leaves the list.
+    pub fn unsubscribe_links(svc: &Services, list: &ListRow) -> (String, String) {
+        (
+            svc.site.link("/unsubscribe/list/"),
+            format!("mailto:{}-leave@{}", list.name, mail_domain(svc)),
+        )
+    }
+
+    /// The member's own `List-Unsubscribe` and `List-Unsubscribe-Post`
+    /// fields (RFC 8058).
+    pub fn member_fields(
+        unsubscribe_web: &str,
+        leave_mailto: &str,
+        token: &str,
+    ) -> [(String, String); 2] {
+        [
+            (
+                "List-Unsubscribe".into(),
+                format!("<{unsubscribe_web}{token}>, <{leave_mailto}>"),
+            ),
+            (
+                "List-Unsubscribe-Post".into(),
+                "List-Unsubscribe=One-Click".into(),
+            ),
+        ]
     }
 
     /// The bytes sent to the member with `token`.
     pub fn for_member(&self, token: &str) -> Vec<u8> {
-        let own = format!(
-            "List-Unsubscribe: <{}{token}>, <{}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
-            self.unsubscribe_web, self.leave_mailto
-        );
+        let mut own = String::new();
+        for (name, value) in Self::member_fields(&self.unsubscribe_web, &self.leave_mailto, token) {
+            own.push_str(&format!("{name}: {value}\r\n"));
+        }
         let mut out = Vec::with_capacity(self.head.len() + own.len() + self.tail.len());
         out.extend_from_slice(&self.head);
         out.extend_from_slice(own.as_bytes());

@@ -11,9 +11,12 @@ use convene_store::lists::{self as store, ListRow, MemberRow};
 /// How long a confirmation link works.
 const CONFIRM_HOURS: i64 = 48;
 
-/// The ways a member can receive a list. (Daily digests have a place in
-/// the schema but are not offered until they are sent.)
-pub const DELIVERY_MODES: [(&str, &str); 2] = [("each", "Each message"), ("paused", "Paused")];
+/// The ways a member can receive a list.
+pub const DELIVERY_MODES: [(&str, &str); 3] = [
+    ("each", "Each message"),
+    ("digest", "Daily digest"),
+    ("paused", "Paused"),
+];
 
 /// A list as pages show it.
 #[derive(Debug, Clone)]
@@ -257,7 +260,9 @@ pub async fn set_my_delivery(
     mode: &str,
 ) -> AppResult<()> {
     if !DELIVERY_MODES.iter().any(|(m, _)| *m == mode) {
-        return Err(InvalidInput::new("delivery", "Choose each message, or paused.").into());
+        return Err(
+            InvalidInput::new("delivery", "Choose each message, daily digest, or paused.").into(),
+        );
     }
     let member = own(svc, actor, member_id).await?;
     let mut tx = svc.db.begin().await?;

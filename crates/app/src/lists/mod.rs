@@ -8,8 +8,11 @@ pub mod archive;
 pub mod attachments;
 pub mod bounces;
 pub mod by_mail;
+pub mod digest;
+pub mod digest_mime;
 pub mod emails;
 pub mod fanout;
+pub mod footer;
 pub mod from_web;
 pub mod headers;
 pub mod import;
@@ -20,6 +23,9 @@ pub mod moderation;
 pub mod my_lists;
 pub mod settings;
 
+pub use digest::{
+    DigestReport, ScheduleDigests, SendDigest, digest_failures, digest_report, schedule_digests,
+};
 pub use fanout::FanOut;
 pub use inbound::{Accepted, Refusal, accept, check_recipient};
 pub use lmtp::ListMailHandler;

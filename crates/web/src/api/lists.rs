@@ -78,20 +78,35 @@ pub struct SubscriptionOut {
     pub list: String,
     /// `pending` (waiting for the confirmation link) or `active`.
     pub state: String,
-    /// `each` or `paused`.
+    /// `each` (every message as it comes), `digest` (one daily digest) or
+    /// `paused`.
     pub delivery: String,
     /// True when bounces paused delivery.
     pub paused_by_bounces: bool,
+    /// When the caller's last digest went out (RFC 3339).
+    pub last_digest_at: Option<String>,
+    /// Why a later digest has not reached the caller, if one has not.
+    pub digest_problem: Option<String>,
 }
 
-/// A stored subscription as the API shows it.
-pub fn subscription_out(m: convene_store::lists::MemberRow, list: String) -> SubscriptionOut {
-    SubscriptionOut {
-        list,
-        state: m.state,
-        delivery: m.delivery,
-        paused_by_bounces: m.bounce_paused_at.is_some(),
+/// The caller's subscriptions as the API shows them.
+pub(super) async fn subscriptions(
+    state: &AppState,
+    actor: &convene_domain::Actor,
+) -> Result<Vec<SubscriptionOut>, ApiError> {
+    let mut out = Vec::new();
+    for (m, name, _) in lists::my_subscriptions(&state.svc, actor).await? {
+        let report = lists::digest_report(&state.svc, m.id).await?;
+        out.push(SubscriptionOut {
+            list: name,
+            state: m.state,
+            delivery: m.delivery,
+            paused_by_bounces: m.bounce_paused_at.is_some(),
+            last_digest_at: report.last_sent_at.map(|t| t.to_rfc3339()),
+            digest_problem: report.problem.map(|p| p.last_error),
+        });
     }
+    Ok(out)
 }
 
 /// The caller's subscriptions (by account or by address).
@@ -102,13 +117,7 @@ pub async fn mine(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> Result<Json<Vec<SubscriptionOut>>, ApiError> {
-    Ok(Json(
-        lists::my_subscriptions(&state.svc, &me.actor)
-            .await?
-            .into_iter()
-            .map(|(m, name, _)| subscription_out(m, name))
-            .collect(),
-    ))
+    Ok(Json(subscriptions(&state, &me.actor).await?))
 }
 
 /// An archived message.

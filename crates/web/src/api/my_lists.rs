@@ -23,7 +23,7 @@ pub struct JoinIn {
 /// How to receive a list.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeliveryIn {
-    /// A delivery mode the list offers (`each`, `paused`, ...).
+    /// `each`, `digest` or `paused`.
     pub delivery: String,
 }
 
@@ -33,11 +33,10 @@ async fn subscription(
     name: &str,
 ) -> Result<SubscriptionOut, ApiError> {
     let list = convene_app::lists::list(&state.svc, name).await?;
-    convene_app::lists::my_subscriptions(&state.svc, &me.actor)
+    super::lists::subscriptions(state, &me.actor)
         .await?
         .into_iter()
-        .find(|(m, _, _)| m.list_id == list.row.id)
-        .map(|(m, name, _)| super::lists::subscription_out(m, name))
+        .find(|s| s.list == list.row.name)
         .ok_or(ApiError(convene_app::AppError::NotFound(
             "You are not subscribed to this list.",
         )))

@@ -265,6 +265,11 @@ pub struct SubscriptionView {
     state: String,
     delivery: String,
     paused_by_bounces: bool,
+    /// For a digest member: when their last digest went out (shown, and
+    /// RFC 3339 for `<time>`).
+    last_digest: Option<(String, String)>,
+    /// Why a later digest has not reached them.
+    digest_problem: Option<String>,
 }
 
 #[derive(Template)]
@@ -282,18 +287,35 @@ pub async fn mine(
     Query(q): Query<Done>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
-    let subscriptions = lists::my_subscriptions(&state.svc, &me.actor)
-        .await?
-        .into_iter()
-        .map(|(m, name, display_name)| SubscriptionView {
+    let mut subscriptions = Vec::new();
+    for (m, name, display_name) in lists::my_subscriptions(&state.svc, &me.actor).await? {
+        let report = lists::digest_report(&state.svc, m.id).await?;
+        subscriptions.push(SubscriptionView {
             id: m.id,
             list: name,
             display_name,
             state: m.state,
             delivery: m.delivery,
             paused_by_bounces: m.bounce_paused_at.is_some(),
-        })
-        .collect();
+            last_digest: report
+                .last_sent_at
+                .map(|t| (t.format("%-d %B %Y, %H:%M UTC").to_string(), t.to_rfc3339())),
+            digest_problem: report.problem.map(|p| {
+                let when = p.updated_at.format("%-d %B %Y, %H:%M UTC");
+                if p.state == "failed" {
+                    format!(
+                        "Issue {} of volume {} could not be delivered ({when}): {}",
+                        p.issue, p.volume, p.last_error
+                    )
+                } else {
+                    format!(
+                        "Issue {} of volume {} is waiting for another try ({when}): {}",
+                        p.issue, p.volume, p.last_error
+                    )
+                }
+            }),
+        });
+    }
     Ok(render(
         StatusCode::OK,
         &MinePage {
@@ -345,6 +367,16 @@ struct ModerationPage {
     name: String,
     display_name: String,
     held: Vec<HeldView>,
+    digest_failures: Vec<DigestFailureView>,
+}
+
+/// A digest copy that did not go out, on the moderation page.
+pub struct DigestFailureView {
+    email: String,
+    issue: String,
+    state: String,
+    error: String,
+    when: String,
 }
 
 /// `GET /lists/{name}/moderation`: the held messages.
@@ -371,6 +403,21 @@ pub async fn moderation(
             body: m.body_text.chars().take(2000).collect(),
         })
         .collect();
+    let digest_failures = lists::digest_failures(&state.svc, list.row.id)
+        .await?
+        .into_iter()
+        .map(|f| DigestFailureView {
+            email: f.email,
+            issue: format!("Vol {}, Issue {}", f.volume, f.issue),
+            state: if f.state == "failed" {
+                "given up".into()
+            } else {
+                "will be tried again".into()
+            },
+            error: f.last_error,
+            when: f.updated_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+        })
+        .collect();
     Ok(render(
         StatusCode::OK,
         &ModerationPage {
@@ -383,6 +430,7 @@ pub async fn moderation(
             name: list.row.name.clone(),
             display_name: list.row.display_name.clone(),
             held,
+            digest_failures,
         },
     ))
 }

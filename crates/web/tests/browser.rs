@@ -28,30 +28,7 @@ const DRIVER_WAIT: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn coordinator_invites_organizer_who_accepts_from_the_outbox_in_a_browser() {
-    let Some(programs) = find_browser() else {
-        return;
-    };
-    let started = Instant::now();
-    let (app, addr) = TestApp::served().await;
-    let driver = Chromedriver::start(&programs.chromedriver);
-    let client = driver.session(&programs.chromium).await;
-    let browser = Browser {
-        c: client.clone(),
-        base: format!("http://{addr}"),
-    };
-
-    // The flow runs in its own task so that a failed check still lets the
-    // browser session be closed before the failure is passed on.
-    let flow = tokio::spawn(first_day(app, addr, browser)).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
-    drop(driver);
-    if let Err(e) = flow {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        panic!("the browser flow did not finish: {e}");
-    }
-    eprintln!("browser flow passed in {:.1?}", started.elapsed());
+    in_browser(true, "browser flow", first_day).await;
 }
 
 async fn first_day(app: TestApp, addr: SocketAddr, b: Browser) {
@@ -206,27 +183,7 @@ async fn first_day(app: TestApp, addr: SocketAddr, b: Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_regional_editor_embeds_a_calendar_on_another_site_in_a_browser() {
-    let Some(programs) = find_browser() else {
-        return;
-    };
-    let started = Instant::now();
-    let (app, addr) = TestApp::served().await;
-    let driver = Chromedriver::start(&programs.chromedriver);
-    let client = driver.session(&programs.chromium).await;
-    let browser = Browser {
-        c: client.clone(),
-        base: format!("http://{addr}"),
-    };
-    let flow = tokio::spawn(regional_calendar(app, addr, browser)).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
-    drop(driver);
-    if let Err(e) = flow {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        panic!("the browser flow did not finish: {e}");
-    }
-    eprintln!("calendar browser flow passed in {:.1?}", started.elapsed());
+    in_browser(true, "calendar browser flow", regional_calendar).await;
 }
 
 /// Serves `files` (path, content type, body) on a loopback port: another
@@ -519,27 +476,10 @@ async fn regional_calendar(app: TestApp, addr: SocketAddr, b: Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organizer_reports_a_meeting_with_photos_and_a_video_in_a_browser() {
-    let Some(programs) = find_browser() else {
-        return;
-    };
-    let started = Instant::now();
-    let (app, addr) = TestApp::served().await;
-    let driver = Chromedriver::start(&programs.chromedriver);
-    let client = driver.session(&programs.chromium).await;
-    let browser = Browser {
-        c: client.clone(),
-        base: format!("http://{addr}"),
-    };
-    let flow = tokio::spawn(meeting_report(app, browser)).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
-    drop(driver);
-    if let Err(e) = flow {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        panic!("the browser flow did not finish: {e}");
-    }
-    eprintln!("blog browser flow passed in {:.1?}", started.elapsed());
+    in_browser(true, "blog browser flow", |app, _, b| {
+        meeting_report(app, b)
+    })
+    .await;
 }
 
 /// A report of a real kind of meeting: what was covered and who spoke.
@@ -817,30 +757,10 @@ async fn meeting_report(app: TestApp, b: Browser) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_organizers_list_works_from_the_web_and_by_mail_in_a_browser_without_javascript() {
-    let Some(programs) = find_browser() else {
-        return;
-    };
-    let started = Instant::now();
-    let (app, addr) = TestApp::served().await;
-    let driver = Chromedriver::start(&programs.chromedriver);
-    let client = driver.session_with(&programs.chromium, false).await;
-    let browser = Browser {
-        c: client.clone(),
-        base: format!("http://{addr}"),
-    };
-    let flow = tokio::spawn(organizers_list(app, browser)).await;
-    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
-    drop(driver);
-    if let Err(e) = flow {
-        if e.is_panic() {
-            std::panic::resume_unwind(e.into_panic());
-        }
-        panic!("the browser flow did not finish: {e}");
-    }
-    eprintln!(
-        "mailing list browser flow passed in {:.1?}",
-        started.elapsed()
-    );
+    in_browser(false, "mailing list browser flow", |app, _, b| {
+        organizers_list(app, b)
+    })
+    .await;
 }
 
 /// A post as Thunderbird writes it: multipart, flowed text, an attachment.
@@ -1270,6 +1190,38 @@ Diagnostic-Code: smtp; 550 5.1.1 User unknown\r\n\
         .await;
 }
 
+/// Serves a fresh site, opens a headless Chromium on it (JavaScript on or
+/// off) and runs `flow`. The flow runs in its own task so that a failed
+/// check still lets the browser session be closed before the failure is
+/// passed on. Skips, with a notice, where there is no browser.
+async fn in_browser<F, Fut>(javascript: bool, what: &str, flow: F)
+where
+    F: FnOnce(TestApp, SocketAddr, Browser) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Some(programs) = find_browser() else {
+        return;
+    };
+    let started = Instant::now();
+    let (app, addr) = TestApp::served().await;
+    let driver = Chromedriver::start(&programs.chromedriver);
+    let client = driver.session_with(&programs.chromium, javascript).await;
+    let browser = Browser {
+        c: client.clone(),
+        base: format!("http://{addr}"),
+    };
+    let flow = tokio::spawn(flow(app, addr, browser)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), client.close()).await;
+    drop(driver);
+    if let Err(e) = flow {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser flow did not finish: {e}");
+    }
+    eprintln!("{what} passed in {:.1?}", started.elapsed());
+}
+
 /// A browser session on the served site, with checks that report the page
 /// they failed on.
 struct Browser {
@@ -1526,11 +1478,6 @@ impl Chromedriver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-
-    /// Starts a headless Chromium session with a fresh profile.
-    async fn session(&self, chromium: &Path) -> Client {
-        self.session_with(chromium, true).await
     }
 
     /// Starts a headless Chromium session with a fresh profile, with

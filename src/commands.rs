@@ -75,10 +75,16 @@ pub async fn serve(config: Config) -> Result<()> {
         })
     };
 
-    let lmtp = match config.lmtp_listen {
-        None => None,
-        Some(addr) => Some(wiring::lmtp_listener(&svc, addr, stop_rx.clone()).await?),
-    };
+    let mut mail_listeners = Vec::new();
+    for (protocol, addr) in [
+        (convene_lmtp::Protocol::Lmtp, config.lmtp_listen),
+        (convene_lmtp::Protocol::Smtp, config.smtp_listen),
+    ] {
+        if let Some(addr) = addr {
+            mail_listeners
+                .push(wiring::mail_listener(&svc, protocol, addr, stop_rx.clone()).await?);
+        }
+    }
 
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
@@ -115,8 +121,8 @@ pub async fn serve(config: Config) -> Result<()> {
         }
     }
     let _ = housekeeping.await;
-    if let Some(lmtp) = lmtp {
-        let _ = lmtp.await;
+    for listener in mail_listeners {
+        let _ = listener.await;
     }
     db.close().await;
     tracing::info!("stopped");

@@ -36,6 +36,7 @@ impl Registry {
             .register::<crate::blog::MailNewPost>()
             .register::<crate::media::FetchEmbed>()
             .register::<crate::lists::FanOut>()
+            .register::<crate::lists::ForwardToModerator>()
     }
 
     /// Adds the handler for `J`.

@@ -30,6 +30,14 @@ pub async fn serve(config: Config) -> Result<()> {
         );
     }
 
+    if config.workers > 0 {
+        // Where /proc exists, a pid without an entry is a process that is
+        // gone; elsewhere every earlier worker is taken to be alive (its
+        // jobs then wait for their lease to run out).
+        let proc_fs = Path::new("/proc/self").exists();
+        let alive = |pid: u32| !proc_fs || Path::new(&format!("/proc/{pid}")).exists();
+        convene_app::jobs::take_back_from_dead_workers(&svc, &hostname(), alive).await?;
+    }
     let fetcher = wiring::fetcher(&config);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();

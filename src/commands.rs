@@ -30,6 +30,14 @@ pub async fn serve(config: Config) -> Result<()> {
         );
     }
 
+    if config.workers > 0 {
+        // Where /proc exists, a pid without an entry is a process that is
+        // gone; elsewhere every earlier worker is taken to be alive (its
+        // jobs then wait for their lease to run out).
+        let proc_fs = Path::new("/proc/self").exists();
+        let alive = |pid: u32| !proc_fs || Path::new(&format!("/proc/{pid}")).exists();
+        convene_app::jobs::take_back_from_dead_workers(&svc, &hostname(), alive).await?;
+    }
     let fetcher = wiring::fetcher(&config);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut workers = Vec::new();
@@ -78,10 +86,16 @@ pub async fn serve(config: Config) -> Result<()> {
         })
     };
 
-    let lmtp = match config.lmtp_listen {
-        None => None,
-        Some(addr) => Some(wiring::lmtp_listener(&svc, addr, stop_rx.clone()).await?),
-    };
+    let mut mail_listeners = Vec::new();
+    for (protocol, addr) in [
+        (convene_lmtp::Protocol::Lmtp, config.lmtp_listen),
+        (convene_lmtp::Protocol::Smtp, config.smtp_listen),
+    ] {
+        if let Some(addr) = addr {
+            mail_listeners
+                .push(wiring::mail_listener(&svc, protocol, addr, stop_rx.clone()).await?);
+        }
+    }
 
     let web = WebConfig {
         trust_proxy: config.trust_proxy,
@@ -118,8 +132,8 @@ pub async fn serve(config: Config) -> Result<()> {
         }
     }
     let _ = housekeeping.await;
-    if let Some(lmtp) = lmtp {
-        let _ = lmtp.await;
+    for listener in mail_listeners {
+        let _ = listener.await;
     }
     db.close().await;
     tracing::info!("stopped");

@@ -71,6 +71,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LMTP_LISTEN", global = true)]
     pub lmtp_listen: Option<String>,
+    /// Address and port of an SMTP listener for list mail, for a mail system or client that cannot speak LMTP, e.g. 127.0.0.1:2525 (keep it on loopback: it takes mail for the lists from anyone who reaches it); empty for none [default: off]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_SMTP_LISTEN", global = true)]
+    pub smtp_listen: Option<String>,
     /// Log format: text or json [default: text]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LOG_FORMAT", global = true)]
@@ -136,6 +140,8 @@ pub struct Config {
     pub fetch_allow_private: bool,
     /// Where the LMTP listener for list mail listens, if anywhere.
     pub lmtp_listen: Option<SocketAddr>,
+    /// Where the SMTP listener for list mail listens, if anywhere.
+    pub smtp_listen: Option<SocketAddr>,
 }
 
 fn pick(flag: Option<String>, file: Option<String>) -> Option<String> {
@@ -181,6 +187,12 @@ impl Config {
             None => None,
             Some(v) => Some(v.trim().parse::<SocketAddr>().with_context(|| {
                 format!("CONVENE_LMTP_LISTEN={v:?} is not an address and port like 127.0.0.1:8024")
+            })?),
+        };
+        let smtp_listen = match pick(args.smtp_listen, from_file.smtp_listen) {
+            None => None,
+            Some(v) => Some(v.trim().parse::<SocketAddr>().with_context(|| {
+                format!("CONVENE_SMTP_LISTEN={v:?} is not an address and port like 127.0.0.1:2525")
             })?),
         };
         let database = match pick(args.database_url, from_file.database_url) {
@@ -294,6 +306,7 @@ impl Config {
             json_logs,
             fetch_allow_private,
             lmtp_listen,
+            smtp_listen,
         })
     }
 }
@@ -334,12 +347,15 @@ mod tests {
         assert_eq!(c.smtp_max_per_second, 0, "no pacing unless asked");
         let c = with(|a| a.lmtp_listen = Some("127.0.0.1:8024".into())).unwrap();
         assert_eq!(c.lmtp_listen.unwrap().to_string(), "127.0.0.1:8024");
+        assert!(c.smtp_listen.is_none(), "no SMTP listener unless asked");
+        let c = with(|a| a.smtp_listen = Some("127.0.0.1:2525".into())).unwrap();
+        assert_eq!(c.smtp_listen.unwrap().to_string(), "127.0.0.1:2525");
     }
 
     #[test]
     fn errors_name_the_bad_setting() {
         type Case = (fn(&mut ConfigArgs), &'static str);
-        let cases: [Case; 9] = [
+        let cases: [Case; 10] = [
             (
                 |a| a.smtp_max_per_second = Some("fast".into()),
                 "CONVENE_SMTP_MAX_PER_SECOND",
@@ -347,6 +363,10 @@ mod tests {
             (
                 |a| a.lmtp_listen = Some("localhost".into()),
                 "CONVENE_LMTP_LISTEN",
+            ),
+            (
+                |a| a.smtp_listen = Some("localhost:smtp".into()),
+                "CONVENE_SMTP_LISTEN",
             ),
             (|a| a.listen = Some("nowhere".into()), "CONVENE_LISTEN"),
             (

@@ -97,22 +97,29 @@ pub fn mailer(config: &Config) -> Result<(Arc<dyn Mailer>, Option<OutboxMailer>)
     }
 }
 
-/// Starts the LMTP listener that takes list mail from the mail system on
-/// `addr`; it stops taking connections when `stop` turns true.
-pub async fn lmtp_listener(
+/// Starts a listener that takes list mail on `addr` over `protocol` (LMTP
+/// from the mail system, or SMTP); it stops taking connections when `stop`
+/// turns true.
+pub async fn mail_listener(
     svc: &Services,
+    protocol: convene_lmtp::Protocol,
     addr: std::net::SocketAddr,
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>> {
+    let (name, setting) = match protocol {
+        convene_lmtp::Protocol::Lmtp => ("LMTP", "CONVENE_LMTP_LISTEN"),
+        convene_lmtp::Protocol::Smtp => ("SMTP", "CONVENE_SMTP_LISTEN"),
+    };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| format!("cannot listen for LMTP on {addr} (CONVENE_LMTP_LISTEN)"))?;
+        .with_context(|| format!("cannot listen for {name} on {addr} ({setting})"))?;
     if !addr.ip().is_loopback() {
-        tracing::warn!(%addr, "the LMTP listener is not on loopback: anyone who reaches it can post to the lists");
+        tracing::warn!(%addr, "the {name} listener is not on loopback: anyone who reaches it can post to the lists");
     }
-    tracing::info!(%addr, "taking list mail over LMTP");
+    tracing::info!(%addr, "taking list mail over {name}");
     let handler = Arc::new(convene_app::lists::ListMailHandler::new(svc.clone()));
     let config = convene_lmtp::LmtpConfig {
+        protocol,
         hostname: convene_app::lists::mail_domain(svc),
         ..Default::default()
     };

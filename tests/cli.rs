@@ -47,6 +47,8 @@ fn every_subcommand_has_help() {
         "CONVENE_DATABASE_URL",
         "CONVENE_BASE_URL",
         "CONVENE_SMTP_URL",
+        "CONVENE_LMTP_LISTEN",
+        "CONVENE_SMTP_LISTEN",
         "CONVENE_CONFIG",
     ] {
         assert!(stdout.contains(var), "{var} missing from serve --help");

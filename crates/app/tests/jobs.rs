@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use convene_app::jobs::{
     BackgroundJob, JobContext, JobError, Outcome, Registry, Worker, WorkerConfig, enqueue,
+    take_back_from_dead_workers,
 };
 use convene_app::mail::OutboxMailer;
 use convene_app::{Services, SiteInfo};
@@ -361,4 +362,49 @@ async fn two_workers_share_the_queue_without_running_a_job_twice_at_once() {
     let mut conn = a.db.conn().await.unwrap();
     let counts = jobs::count_by_state(conn.ex()).await.unwrap();
     assert_eq!(counts, vec![("done".to_owned(), N as i64)]);
+}
+
+#[tokio::test]
+async fn jobs_of_a_dead_process_on_this_host_are_taken_back_at_start_up() {
+    let t = TestDb::new().await.unwrap();
+    let clock = ManualClock::new(start());
+    let svc = services(t.db.clone(), Arc::new(clock.clone()), "w");
+    let me = std::process::id();
+    // Four jobs leased for five minutes: by a dead process of this host,
+    // by a live one, by an earlier process with this process's pid, and
+    // by a host whose name only starts with ours.
+    let leases = [
+        format!("web-999999-0:{}", "a".repeat(8)),
+        "web-4242-1:b".to_owned(),
+        format!("web-{me}-0:c"),
+        "web-2-4242-0:d".to_owned(),
+    ];
+    let mut ids = Vec::new();
+    for (n, lease) in leases.iter().enumerate() {
+        let mut tx = svc.db.begin().await.unwrap();
+        enqueue(&mut tx, &svc, &probe("takeback", n as u32))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let claimed = jobs::claim(&svc.db, start(), start() + Duration::minutes(5), lease)
+            .await
+            .unwrap()
+            .unwrap();
+        ids.push(claimed.id);
+    }
+    let alive = |pid: u32| pid == 4242 || pid == 2;
+    let taken = take_back_from_dead_workers(&svc, "web", alive)
+        .await
+        .unwrap();
+    assert_eq!(taken, 2);
+    clock.advance(Duration::seconds(1));
+    let ran = worker(svc.clone(), "w").drain().await.unwrap();
+    assert_eq!(
+        ran,
+        vec![(ids[0], Outcome::Done), (ids[2], Outcome::Done)],
+        "only the dead processes' jobs run now"
+    );
+    for id in [ids[1], ids[3]] {
+        assert_eq!(state_of(&svc.db, id).await.0, "running", "still leased");
+    }
 }

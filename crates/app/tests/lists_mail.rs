@@ -1172,6 +1172,477 @@ async fn the_same_message_delivered_twice_at_once_is_stored_and_sent_once() {
     assert_eq!(e.sink.inbox().len(), 2);
 }
 
+/// An SMTP listener (the same server in SMTP mode) over `e`'s database;
+/// it stops when the returned sender is dropped.
+async fn smtp_listener(e: &Env) -> (u16, tokio::sync::watch::Sender<bool>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(convene_lmtp::serve(
+        listener,
+        Arc::new(ListMailHandler::new(e.svc.clone())),
+        convene_lmtp::LmtpConfig {
+            protocol: convene_lmtp::Protocol::Smtp,
+            hostname: "lists.test".into(),
+            max_message_bytes: 64 * 1024,
+            ..Default::default()
+        },
+        stop_rx,
+    ));
+    (port, stop)
+}
+
+/// Sends `data` with Python's smtplib, a real SMTP client; returns what it
+/// reports as JSON: `ok`, the server's extensions, and refusals.
+async fn smtplib(port: u16, from: &str, rcpts: &[&str], data: &[u8]) -> serde_json::Value {
+    const SCRIPT: &str = r#"
+import json, smtplib, sys
+port, sender, rcpts = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(",")
+data = sys.stdin.buffer.read()
+s = smtplib.SMTP("127.0.0.1", port, timeout=20)
+s.ehlo("client.example.org")
+out = {"exts": sorted(s.esmtp_features.keys())}
+try:
+    refused = s.sendmail(sender, rcpts, data)
+    out.update(ok=True, refused={k: [v[0], v[1].decode()] for k, v in refused.items()})
+except smtplib.SMTPRecipientsRefused as e:
+    out.update(ok=False, refused={k: [v[0], v[1].decode()] for k, v in e.recipients.items()})
+except smtplib.SMTPDataError as e:
+    out.update(ok=False, code=e.smtp_code, text=e.smtp_error.decode())
+s.quit()
+print(json.dumps(out))
+"#;
+    let mut child = tokio::process::Command::new("python3")
+        .args(["-c", SCRIPT, &port.to_string(), from, &rcpts.join(",")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(data).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "smtplib failed");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Writes `input` to the SMTP listener as it is and returns every reply
+/// line until the server closes (the input should end with QUIT).
+async fn smtp_raw(port: u16, input: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    stream.write_all(input).await.unwrap();
+    let mut out = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut out)
+        .await
+        .unwrap();
+    out
+}
+
+fn reply_codes(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter(|l| l.as_bytes().get(3) == Some(&b' '))
+        .map(|l| &l[..3])
+        .collect()
+}
+
+impl Env {
+    /// A coordinator account (who moderates the site's lists).
+    async fn coordinator(&self, email: &str) {
+        let now = self.svc.clock.now();
+        let mut tx = self.svc.db.begin().await.unwrap();
+        let id = convene_store::users::insert(
+            tx.ex(),
+            &convene_store::users::NewUser {
+                email,
+                display_name: "Cora Ordinator",
+                password_hash: None,
+                email_verified_at: Some(now),
+                created_at: now,
+            },
+        )
+        .await
+        .unwrap();
+        convene_store::grants::grant(
+            tx.ex(),
+            id,
+            &convene_domain::Grant {
+                role: convene_domain::Role::Coordinator,
+                scope: convene_domain::Scope::Site,
+            },
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// Copies that reached `address` at the sink.
+    fn mail_to(&self, address: &str) -> Vec<Vec<u8>> {
+        self.sink
+            .inbox()
+            .into_iter()
+            .filter(|r| r.to.contains(&format!("<{address}>")))
+            .map(|r| r.data)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_post_sent_with_smtplib_over_smtp_reaches_every_member() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    e.member("ann@example.net").await;
+    let (port, _stop) = smtp_listener(&e).await;
+    let got = smtplib(
+        port,
+        "zoe@example.org",
+        &[
+            &format!("organizers@{DOMAIN}"),
+            &format!("nosuchlist@{DOMAIN}"),
+        ],
+        FIXTURE,
+    )
+    .await;
+    assert_eq!(got["ok"], true, "{got}");
+    for ext in [
+        "pipelining",
+        "size",
+        "8bitmime",
+        "smtputf8",
+        "enhancedstatuscodes",
+    ] {
+        assert!(
+            got["exts"].as_array().unwrap().iter().any(|x| x == ext),
+            "{ext}: {got}"
+        );
+    }
+    assert_eq!(
+        got["refused"][format!("nosuchlist@{DOMAIN}")][0],
+        550,
+        "{got}"
+    );
+    assert_eq!(e.message_count().await, 1);
+    e.worker.drain().await.unwrap();
+    assert_eq!(e.sink.inbox().len(), 2);
+    let msg = parse(&e.mail_to("ann@example.net")[0])
+        .message_id()
+        .map(str::to_owned);
+    assert_eq!(
+        msg.as_deref(),
+        Some("4f1c2a9e-8d3b-4c1e-9a57-2b6f0e3d9c11@example.org")
+    );
+}
+
+#[tokio::test]
+async fn smtp_to_two_lists_sent_again_is_stored_once_per_list_even_without_a_message_id() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    let now = e.svc.clock.now();
+    let mut tx = e.svc.db.begin().await.unwrap();
+    let other = lists::insert_list(
+        tx.ex(),
+        "speakers",
+        None,
+        &lists::ListFields {
+            display_name: "Speakers",
+            description: "",
+            policy: "open",
+            posters: "anyone",
+            archive: "public",
+            subject_prefix: "",
+            footer: "",
+            reply_to: "poster",
+            max_bytes: 1_000_000,
+            rewrite_from: false,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (port, _stop) = smtp_listener(&e).await;
+    let raw = b"From: Zoe <zoe@example.org>\r\nSubject: Two lists\r\n\r\nHello both\r\n";
+    let rcpts = [format!("organizers@{DOMAIN}"), format!("speakers@{DOMAIN}")];
+    let rcpts: Vec<&str> = rcpts.iter().map(String::as_str).collect();
+    // The second time is the client retrying after a 451 for all: the
+    // lists that stored it the first time recognise it.
+    for _ in 0..2 {
+        let got = smtplib(port, "zoe@example.org", &rcpts, raw).await;
+        assert_eq!(got["ok"], true, "{got}");
+    }
+    assert_eq!(e.message_count().await, 1);
+    let mut conn = e.svc.db.conn().await.unwrap();
+    assert_eq!(
+        list_messages::count_for_list(conn.ex(), other)
+            .await
+            .unwrap(),
+        1
+    );
+    let organizers = e.organizers().await;
+    let a = list_messages::in_state(conn.ex(), organizers.id, "accepted", 10)
+        .await
+        .unwrap();
+    let b = list_messages::in_state(conn.ex(), other, "accepted", 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        a[0].message_id, b[0].message_id,
+        "one Message-ID for the one message"
+    );
+}
+
+#[tokio::test]
+async fn smtp_bad_input_gets_a_clear_code_and_nothing_is_stored() {
+    let e = env().await;
+    e.member("zoe@example.org").await;
+    let (port, _stop) = smtp_listener(&e).await;
+    let to = format!("organizers@{DOMAIN}");
+    let long = "y".repeat(1200);
+
+    // DATA before any RCPT, and a command line over the limit.
+    let out = smtp_raw(
+        port,
+        format!("EHLO c\r\nDATA\r\nMAIL FROM:<zoe@example.org>\r\nDATA\r\nNOOP {long}\r\nQUIT\r\n")
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        reply_codes(&out),
+        ["220", "250", "503", "250", "503", "500", "221"],
+        "{out}"
+    );
+    assert!(out.contains("503 5.5.1 No valid recipients"), "{out}");
+    assert!(out.contains("500 5.5.2 Line too long"), "{out}");
+
+    // A line over the limit inside the message.
+    let out = smtp_raw(
+        port,
+        format!("EHLO c\r\nMAIL FROM:<zoe@example.org>\r\nRCPT TO:<{to}>\r\nDATA\r\nFrom: zoe@example.org\r\nSubject: {long}\r\n\r\nbody\r\n.\r\nQUIT\r\n")
+            .as_bytes(),
+    )
+    .await;
+    assert!(
+        out.contains("554 5.6.0 The message has a line longer than 1000 octets"),
+        "{out}"
+    );
+
+    // Bare LF line endings: refused whole, even the "end" a bare LF dot
+    // would have made.
+    let out = smtp_raw(
+        port,
+        format!("EHLO c\r\nMAIL FROM:<zoe@example.org>\r\nRCPT TO:<{to}>\r\nDATA\r\nFrom: zoe@example.org\nSubject: lf\n\nbody\n.\nMAIL FROM:<x@y>\r\n.\r\nQUIT\r\n")
+            .as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        reply_codes(&out),
+        ["220", "250", "250", "250", "354", "554", "221"],
+        "{out}"
+    );
+    assert!(out.contains("bare LF"), "{out}");
+
+    // Over the list's size limit: 552 after DATA.
+    e.sql("UPDATE lists SET max_bytes = 1500 WHERE name = 'organizers'")
+        .await;
+    let got = smtplib(port, "zoe@example.org", &[&to], FIXTURE).await;
+    assert_eq!(got["ok"], false, "{got}");
+    assert_eq!(got["code"], 552, "{got}");
+    assert!(
+        got["text"].as_str().unwrap().contains("at most 1500 bytes"),
+        "{got}"
+    );
+    // Over the listener's limit, declared with SIZE= by smtplib: 552 at MAIL.
+    let huge = [
+        FIXTURE,
+        &b"x"
+            .repeat(998)
+            .iter()
+            .chain(b"\r\n")
+            .copied()
+            .collect::<Vec<u8>>()
+            .repeat(70),
+    ]
+    .concat();
+    let out = smtp_raw(
+        port,
+        format!(
+            "EHLO c\r\nMAIL FROM:<zoe@example.org> SIZE={}\r\nQUIT\r\n",
+            huge.len()
+        )
+        .as_bytes(),
+    )
+    .await;
+    assert!(out.contains("552 5.3.4 Message too big"), "{out}");
+
+    assert_eq!(e.message_count().await, 0);
+    assert!(e.job_kinds().await.is_empty());
+}
+
+#[tokio::test]
+async fn owner_mail_is_forwarded_to_the_moderators_and_never_loops() {
+    let e = env().await;
+    let owner = format!("organizers-owner@{DOMAIN}");
+    // Nobody moderates the list yet: a clear refusal at RCPT.
+    let (rcpt, data) = e.lmtp("zoe@example.org", &[&owner], FIXTURE).await;
+    assert!(rcpt[0].starts_with("550 5.1.1"), "{rcpt:?}");
+    assert!(rcpt[0].contains("no moderator"), "{rcpt:?}");
+    assert!(data.is_empty());
+    assert!(e.job_kinds().await.is_empty());
+
+    e.coordinator("cora@example.org").await;
+    let (rcpt, data) = e.lmtp("zoe@example.org", &[&owner], FIXTURE).await;
+    assert_eq!(rcpt, ["250 2.1.5 Recipient OK"]);
+    assert_eq!(data, ["250 2.0.0 Forwarded to 1 moderators"]);
+    assert_eq!(e.job_kinds().await, ["list_owner_forward"]);
+    assert_eq!(e.message_count().await, 0, "not a list post");
+    e.worker.drain().await.unwrap();
+    let copies = e.mail_to("cora@example.org");
+    assert_eq!(copies.len(), 1);
+    let expected = [format!("X-Loop: {owner}\r\n").as_bytes(), FIXTURE].concat();
+    assert_eq!(
+        copies[0], expected,
+        "the message itself, after an X-Loop line"
+    );
+    let envelope = &e.sink.inbox()[0].from;
+    assert_eq!(envelope, &format!("<hub@{DOMAIN}>"));
+
+    // What must not be forwarded: our own forward coming back, automatic
+    // mail, mail from the list's or the site's own addresses.
+    let precedence = [b"Precedence: bulk\r\n".as_slice(), FIXTURE].concat();
+    let from_list = format!("From: organizers-bounces+x@{DOMAIN}\r\nSubject: x\r\n\r\nx\r\n");
+    let from_site = format!("From: hub@{DOMAIN}\r\nSubject: x\r\n\r\nx\r\n");
+    for loop_mail in [
+        &copies[0],
+        &precedence,
+        from_list.as_bytes(),
+        from_site.as_bytes(),
+    ] {
+        let (_, data) = e.lmtp("x@example.org", &[&owner], loop_mail).await;
+        assert!(
+            data[0].starts_with("250 2.0.0 Accepted and dropped"),
+            "{data:?}"
+        );
+    }
+    assert!(e.job_kinds().await.is_empty());
+}
+
+/// The Reply-To of the held-post notice that reached `moderator`.
+fn notice_reply_to(e: &Env, moderator: &str) -> String {
+    let notices = e.mail_to(moderator);
+    assert_eq!(notices.len(), 1, "one notice");
+    let msg = parse(&notices[0]);
+    let reply_to = msg.reply_to().unwrap().first().unwrap().address().unwrap();
+    reply_to.to_owned()
+}
+
+fn moderation_reply(from: &str, to: &str, n: usize, body: &str) -> Vec<u8> {
+    format!("From: {from}\r\nTo: {to}\r\nSubject: Re: held\r\nMessage-ID: <reply-{n}@example.org>\r\n\r\n{body}\r\n").into_bytes()
+}
+
+#[tokio::test]
+async fn moderators_decide_by_replying_to_the_notice_and_bad_replies_change_nothing() {
+    let e = env().await;
+    e.member("ann@example.net").await;
+    e.coordinator("cora@example.org").await;
+    let held = match accept(&e.svc, "organizers", FIXTURE).await.unwrap() {
+        Accepted::Held { message_row_id, .. } => message_row_id,
+        other => panic!("not held: {other:?}"),
+    };
+    e.worker.drain().await.unwrap();
+    let notice = parse(&e.mail_to("cora@example.org")[0])
+        .body_text(0)
+        .unwrap()
+        .to_string();
+    assert!(notice.contains("Finding a venue"), "{notice}");
+    assert!(
+        notice.contains("https://groups.example.org/lists/organizers/moderation"),
+        "{notice}"
+    );
+    let reply_to = notice_reply_to(&e, "cora@example.org");
+    let (local, domain) = reply_to.split_once('@').unwrap();
+    assert_eq!(domain, DOMAIN);
+    let token = local.strip_prefix("organizers-owner+").unwrap();
+    assert!(token.len() > 32, "{token}");
+    e.sink.inbox.lock().unwrap().clear();
+
+    let answer = |e: &Env, to: &str| -> String {
+        let got = e.mail_to(to);
+        assert_eq!(got.len(), 1, "one answer to {to}");
+        e.sink.inbox.lock().unwrap().clear();
+        parse(&got[0]).body_text(0).unwrap().to_string()
+    };
+    let forged = format!("organizers-owner+{held}-{}@{DOMAIN}", "0".repeat(32));
+    let bad: [(&str, &str, &str, &str); 5] = [
+        ("cora@example.org", &forged, "approve", "names no message"),
+        ("ann@example.net", &reply_to, "approve", "does not moderate"),
+        (
+            "mallory@example.com",
+            &reply_to,
+            "discard",
+            "does not moderate",
+        ),
+        ("cora@example.org", &reply_to, "reject", "write the reason"),
+        (
+            "cora@example.org",
+            &reply_to,
+            "looks fine to me",
+            "did not start with approve",
+        ),
+    ];
+    for (n, (from, to, body, expected)) in bad.into_iter().enumerate() {
+        let (_, data) = e
+            .lmtp(from, &[to], &moderation_reply(from, to, n, body))
+            .await;
+        assert_eq!(
+            data,
+            ["250 2.0.0 Moderation reply taken; answer mailed"],
+            "{body}"
+        );
+        assert_eq!(e.stored(held).await.state, "held", "{from} {body}");
+        assert_eq!(e.job_kinds().await, ["send_email"], "only the answer");
+        e.worker.drain().await.unwrap();
+        let text = answer(&e, from);
+        assert!(text.contains(expected), "{expected}: {text}");
+        assert!(e.mail_to("ann@example.net").is_empty());
+    }
+
+    // The real thing, written above the quoted notice.
+    let body = format!(
+        "Approve\r\n\r\nOn Thu, the site wrote:\r\n> {}",
+        notice.lines().next().unwrap()
+    );
+    let (_, data) = e
+        .lmtp(
+            "cora@example.org",
+            &[&reply_to],
+            &moderation_reply("Cora <cora@example.org>", &reply_to, 10, &body),
+        )
+        .await;
+    assert_eq!(data, ["250 2.0.0 Moderation reply taken; answer mailed"]);
+    assert_eq!(e.stored(held).await.state, "accepted");
+    e.worker.drain().await.unwrap();
+    assert_eq!(
+        e.mail_to("ann@example.net").len(),
+        1,
+        "the post reached the member"
+    );
+    assert!(answer(&e, "cora@example.org").contains("Approved"));
+
+    // The token is spent: a second decision changes nothing.
+    e.sink.inbox.lock().unwrap().clear();
+    let (_, _) = e
+        .lmtp(
+            "cora@example.org",
+            &[&reply_to],
+            &moderation_reply("cora@example.org", &reply_to, 11, "discard"),
+        )
+        .await;
+    assert_eq!(e.stored(held).await.state, "accepted");
+    e.worker.drain().await.unwrap();
+    assert!(answer(&e, "cora@example.org").contains("already decided"));
+}
+
 impl Env {
     /// Switches `email`'s delivery on the organizers' list, as of now.
     async fn set_delivery(&self, email: &str, mode: &str) {

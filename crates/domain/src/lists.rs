@@ -78,6 +78,9 @@ pub enum ListAddress {
     Leave(String),
     /// Reach the list's moderators.
     Owner(String),
+    /// A moderator's answer to the notice about a held message: the
+    /// address the notice's Reply-To names (`{list}-owner+{token}`).
+    Moderate(String, String),
     /// A bounce for the member with this token.
     Bounce(String, String),
 }
@@ -88,7 +91,6 @@ impl ListAddress {
     pub fn parse_local(local: &str) -> Option<Self> {
         let local = local.trim().to_ascii_lowercase();
         if let Some((head, token)) = local.split_once('+') {
-            let list = head.strip_suffix("-bounces")?;
             if token.is_empty()
                 || !token
                     .bytes()
@@ -96,6 +98,13 @@ impl ListAddress {
             {
                 return None;
             }
+            if let Some(list) = head.strip_suffix("-owner") {
+                return Some(Self::Moderate(
+                    check_list_name(list).ok()?,
+                    token.to_owned(),
+                ));
+            }
+            let list = head.strip_suffix("-bounces")?;
             return Some(Self::Bounce(check_list_name(list).ok()?, token.to_owned()));
         }
         for (suffix, make) in [
@@ -117,6 +126,7 @@ impl ListAddress {
             | Self::Join(l)
             | Self::Leave(l)
             | Self::Owner(l)
+            | Self::Moderate(l, _)
             | Self::Bounce(l, _) => l,
         }
     }
@@ -278,6 +288,11 @@ mod tests {
             ListAddress::parse_local("organizers-bounces+Ab_9-x"),
             Some(Bounce("organizers".into(), "ab_9-x".into()))
         );
+        assert_eq!(
+            ListAddress::parse_local("organizers-owner+12-Ab9"),
+            Some(Moderate("organizers".into(), "12-ab9".into()))
+        );
+        assert_eq!(ListAddress::parse_local("organizers-owner+a.b"), None);
         assert_eq!(ListAddress::parse_local("organizers+x"), None);
         assert_eq!(ListAddress::parse_local("postmaster"), None);
         assert_eq!(ListAddress::parse_local("organizers-bounces+"), None);

@@ -1,11 +1,13 @@
-//! A small LMTP server (RFC 2033): the mail system hands convene the mail
-//! for its lists over it, and gets one answer per recipient after DATA.
+//! A small mail-receiving server: LMTP (RFC 2033), where the mail system
+//! hands convene the mail for its lists and gets one answer per recipient
+//! after DATA, and SMTP (RFC 5321), for a mail system or client that can
+//! only speak SMTP, where one answer after DATA covers every recipient.
 //!
 //! The server knows nothing of lists or databases. It speaks the protocol
-//! (LHLO, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT), enforces the line
-//! and message size limits, removes the dot-stuffing, and asks a
-//! [`Handler`] whether each recipient exists and what became of each
-//! delivery.
+//! (LHLO or EHLO/HELO, MAIL FROM, RCPT TO, DATA, RSET, NOOP, QUIT),
+//! enforces the line and message size limits, removes the dot-stuffing,
+//! and asks a [`Handler`] whether each recipient exists and what became of
+//! each delivery.
 
 mod session;
 
@@ -49,6 +51,11 @@ impl Reply {
         (200..300).contains(&self.code)
     }
 
+    /// True for a 4xx reply: the client keeps the message and retries.
+    pub fn is_temporary(&self) -> bool {
+        (400..500).contains(&self.code)
+    }
+
     fn line(&self) -> String {
         format!("{} {}\r\n", self.code, self.text)
     }
@@ -69,11 +76,94 @@ pub trait Handler: Send + Sync + 'static {
         recipient: &str,
         message: &[u8],
     ) -> impl Future<Output = Reply> + Send;
+
+    /// Takes one message for every recipient of an SMTP transaction, which
+    /// gets a single reply. The default hands it to [`Handler::deliver`]
+    /// once per recipient and joins the answers with [`one_reply_for_all`].
+    /// A handler overrides it to prepare the message once (for example to
+    /// give it the Message-ID that makes a retry recognisable).
+    fn deliver_to_all(
+        &self,
+        sender: &str,
+        recipients: &[String],
+        message: &[u8],
+    ) -> impl Future<Output = Reply> + Send {
+        async move {
+            let mut replies = Vec::with_capacity(recipients.len());
+            for recipient in recipients {
+                replies.push((
+                    recipient.clone(),
+                    self.deliver(sender, recipient, message).await,
+                ));
+            }
+            one_reply_for_all(&replies)
+        }
+    }
+}
+
+/// The single SMTP reply after DATA for a message taken for several
+/// recipients, each of which answered on its own:
+///
+/// - every recipient took it: the first success (250);
+/// - any recipient failed for now (4xx): `451` for all, so the client
+///   keeps the message and sends it again; recipients that already took it
+///   must recognise the retry (the lists do, by its Message-ID) and not
+///   deliver it twice;
+/// - otherwise some recipient refused it for good (5xx): that refusal for
+///   all, naming the recipient. Recipients that took it keep it and
+///   recognise a resend the same way.
+pub fn one_reply_for_all(replies: &[(String, Reply)]) -> Reply {
+    if let Some((_, first)) = replies.first()
+        && replies.iter().all(|(_, r)| r.is_success())
+    {
+        return first.clone();
+    }
+    let stored = replies.iter().filter(|(_, r)| r.is_success()).count();
+    if let Some((rcpt, r)) = replies.iter().find(|(_, r)| r.is_temporary()) {
+        return Reply::new(
+            451,
+            format!(
+                "4.3.0 Not taken for every recipient ({rcpt}: {}); send it again. Recipients that took it ({stored}) will not get it twice",
+                r.text
+            ),
+        );
+    }
+    match replies.iter().find(|(_, r)| !r.is_success()) {
+        Some((rcpt, r)) if replies.len() > 1 => Reply::new(
+            r.code,
+            format!("{} (for {rcpt}; {stored} other recipients took it)", r.text),
+        ),
+        Some((_, r)) => r.clone(),
+        None => Reply::new(554, "5.5.1 No valid recipients"),
+    }
+}
+
+/// Which protocol a server speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// LMTP (RFC 2033): LHLO, one reply per recipient after DATA.
+    #[default]
+    Lmtp,
+    /// SMTP (RFC 5321): EHLO or HELO, one reply after DATA for all
+    /// recipients, and lines must end in CRLF inside DATA (a bare LF is
+    /// refused, which closes the door to SMTP smuggling).
+    Smtp,
+}
+
+impl Protocol {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Lmtp => "LMTP",
+            Self::Smtp => "SMTP",
+        }
+    }
 }
 
 /// Limits and names of a server.
 #[derive(Debug, Clone)]
 pub struct LmtpConfig {
+    /// LMTP or SMTP.
+    pub protocol: Protocol,
     /// The name in the greeting and the LHLO answer.
     pub hostname: String,
     /// The largest message taken at DATA, in octets.
@@ -89,6 +179,7 @@ pub struct LmtpConfig {
 impl Default for LmtpConfig {
     fn default() -> Self {
         Self {
+            protocol: Protocol::Lmtp,
             hostname: "localhost".into(),
             max_message_bytes: 32 * 1024 * 1024,
             max_recipients: 100,
@@ -126,12 +217,12 @@ pub async fn serve<H: Handler>(
                         let _slot = slot;
                         let (r, w) = stream.into_split();
                         if let Err(e) = run_session(r, w, handler.as_ref(), &config).await {
-                            tracing::debug!(%peer, error = %e, "LMTP session ended with an error");
+                            tracing::debug!(%peer, protocol = config.protocol.name(), error = %e, "mail session ended with an error");
                         }
                     });
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "LMTP accept failed");
+                    tracing::warn!(protocol = config.protocol.name(), error = %e, "mail listener accept failed");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },

@@ -1,6 +1,6 @@
-//! One LMTP conversation.
+//! One LMTP or SMTP conversation.
 
-use crate::{Handler, LmtpConfig, MAX_LINE_OCTETS, Reply};
+use crate::{Handler, LmtpConfig, MAX_LINE_OCTETS, Protocol, Reply};
 use std::io;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
@@ -105,9 +105,15 @@ where
     H: Handler,
 {
     let mut reader = BufReader::new(reader);
+    let smtp = config.protocol == Protocol::Smtp;
+    let (banner, greet) = if smtp {
+        ("ESMTP", "EHLO")
+    } else {
+        ("LMTP", "LHLO")
+    };
     send(
         &mut writer,
-        &Reply::new(220, format!("{} LMTP convene ready", config.hostname)),
+        &Reply::new(220, format!("{} {banner} convene ready", config.hostname)),
     )
     .await?;
     let mut greeted = false;
@@ -141,9 +147,18 @@ where
             None => (line.to_ascii_uppercase(), ""),
         };
         let reply = match verb.as_str() {
-            "LHLO" => {
+            "HELO" if smtp => {
                 if rest.is_empty() {
-                    Reply::new(501, "5.5.4 LHLO needs the client's name")
+                    Reply::new(501, "5.5.4 HELO needs the client's name")
+                } else {
+                    greeted = true;
+                    tx = Transaction::default();
+                    Reply::new(250, config.hostname.clone())
+                }
+            }
+            "LHLO" | "EHLO" if (verb == "EHLO") == smtp => {
+                if rest.is_empty() {
+                    Reply::new(501, format!("5.5.4 {verb} needs the client's name"))
                 } else {
                     greeted = true;
                     tx = Transaction::default();
@@ -156,8 +171,14 @@ where
                     continue;
                 }
             }
-            "HELO" | "EHLO" => Reply::new(500, "5.5.1 This is an LMTP server: greet it with LHLO"),
-            "MAIL" if !greeted => Reply::new(503, "5.5.1 Send LHLO first"),
+            "HELO" | "EHLO" | "LHLO" => Reply::new(
+                500,
+                format!(
+                    "5.5.1 This is an {} server: greet it with {greet}",
+                    config.protocol.name()
+                ),
+            ),
+            "MAIL" if !greeted => Reply::new(503, format!("5.5.1 Send {greet} first")),
             "MAIL" if tx.sender.is_some() => {
                 Reply::new(503, "5.5.1 A transaction is already open; RSET first")
             }
@@ -206,20 +227,37 @@ where
                     return Ok(());
                 };
                 let sender = tx.sender.take().unwrap_or_default();
-                for recipient in std::mem::take(&mut tx.recipients) {
-                    let reply = match &data {
-                        Data::TooBig => Reply::new(
-                            552,
-                            format!(
-                                "5.3.4 Message too big: this server takes at most {} octets",
-                                config.max_message_bytes
-                            ),
+                let recipients = std::mem::take(&mut tx.recipients);
+                let message = match data {
+                    Data::Message(bytes) => Ok(bytes),
+                    Data::TooBig => Err(Reply::new(
+                        552,
+                        format!(
+                            "5.3.4 Message too big: this server takes at most {} octets",
+                            config.max_message_bytes
                         ),
-                        Data::LineTooLong => Reply::new(
-                            554,
-                            "5.6.0 The message has a line longer than 1000 octets (RFC 5322 section 2.1.1)",
-                        ),
-                        Data::Message(bytes) => handler.deliver(&sender, &recipient, bytes).await,
+                    )),
+                    Data::LineTooLong => Err(Reply::new(
+                        554,
+                        "5.6.0 The message has a line longer than 1000 octets (RFC 5322 section 2.1.1)",
+                    )),
+                    Data::BareLf => Err(Reply::new(
+                        554,
+                        "5.6.0 The message has a line ending in a bare LF; SMTP lines end in CRLF (RFC 5321 section 2.3.8)",
+                    )),
+                };
+                if smtp {
+                    let reply = match &message {
+                        Ok(bytes) => handler.deliver_to_all(&sender, &recipients, bytes).await,
+                        Err(refused) => refused.clone(),
+                    };
+                    send(&mut writer, &reply).await?;
+                    continue;
+                }
+                for recipient in recipients {
+                    let reply = match &message {
+                        Ok(bytes) => handler.deliver(&sender, &recipient, bytes).await,
+                        Err(refused) => refused.clone(),
                     };
                     writer.write_all(reply.line().as_bytes()).await?;
                 }
@@ -250,6 +288,9 @@ enum Data {
     TooBig,
     /// A line over the limit (the rest was read and dropped).
     LineTooLong,
+    /// SMTP only: a line ended in LF without CR (the rest was read and
+    /// dropped).
+    BareLf,
 }
 
 /// Reads the message up to the lone dot. `None` if the client went away
@@ -261,6 +302,8 @@ async fn read_data<R: AsyncRead + Unpin>(
     let mut message = Vec::new();
     let mut too_big = false;
     let mut line_too_long = false;
+    let mut bare_lf = false;
+    let strict = config.protocol == Protocol::Smtp;
     loop {
         let line = match tokio::time::timeout(config.idle_timeout, read_line(reader)).await {
             Ok(line) => line?,
@@ -270,8 +313,14 @@ async fn read_data<R: AsyncRead + Unpin>(
             Line::Eof => return Ok(None),
             Line::TooLong => line_too_long = true,
             Line::Whole(bytes) => {
-                if bytes == b".\r\n" || bytes == b".\n" {
+                if bytes == b".\r\n" || (bytes == b".\n" && !strict) {
                     break;
+                }
+                if strict && bytes.ends_with(b"\n") && !bytes.ends_with(b"\r\n") {
+                    // Only CRLF ends a line in SMTP: a message whose lines
+                    // a client and a relay could split differently is
+                    // refused whole rather than guessed at.
+                    bare_lf = true;
                 }
                 let unstuffed = if bytes.starts_with(b".") {
                     &bytes[1..]
@@ -282,7 +331,7 @@ async fn read_data<R: AsyncRead + Unpin>(
                     too_big = true;
                     message = Vec::new();
                 }
-                if !too_big && !line_too_long {
+                if !too_big && !line_too_long && !bare_lf {
                     message.extend_from_slice(unstuffed);
                 }
             }
@@ -292,6 +341,8 @@ async fn read_data<R: AsyncRead + Unpin>(
         Data::TooBig
     } else if line_too_long {
         Data::LineTooLong
+    } else if bare_lf {
+        Data::BareLf
     } else {
         Data::Message(message)
     }))
@@ -333,8 +384,13 @@ mod tests {
     }
 
     async fn converse(input: &[u8], max: usize) -> (String, Recorder) {
+        converse_in(Protocol::Lmtp, input, max).await
+    }
+
+    async fn converse_in(protocol: Protocol, input: &[u8], max: usize) -> (String, Recorder) {
         let handler = Recorder::default();
         let config = LmtpConfig {
+            protocol,
             hostname: "lists.test".into(),
             max_message_bytes: max,
             max_recipients: 3,
@@ -438,5 +494,84 @@ mod tests {
             codes(&out),
             ["220", "250", "250", "250", "250", "250", "452"]
         );
+    }
+
+    #[tokio::test]
+    async fn smtp_gives_one_answer_after_data_for_all_recipients() {
+        let input = b"EHLO client.test\r\nMAIL FROM:<ann@example.org> SIZE=100\r\nRCPT TO:<list@x.test>\r\nRCPT TO:<nobody@x.test>\r\nDATA\r\nSubject: hi\r\n\r\n..dot\r\n.\r\nQUIT\r\n";
+        let (out, h) = converse_in(Protocol::Smtp, input, 10_000).await;
+        assert!(out.starts_with("220 lists.test ESMTP"), "{out}");
+        for ext in [
+            "PIPELINING",
+            "SIZE 10000",
+            "8BITMIME",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+        ] {
+            assert!(
+                out.contains(&format!("250-{ext}\r\n")) || out.contains(&format!("250 {ext}\r\n")),
+                "{ext}: {out}"
+            );
+        }
+        assert_eq!(
+            codes(&out),
+            ["220", "250", "250", "250", "550", "354", "250", "221"],
+            "{out}"
+        );
+        let got = h.got.lock().unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].2, b"Subject: hi\r\n\r\n.dot\r\n");
+    }
+
+    #[tokio::test]
+    async fn smtp_answers_451_for_all_when_one_recipient_fails_for_now() {
+        let input = b"HELO client.test\r\nMAIL FROM:<a@b>\r\nRCPT TO:<list@x>\r\nRCPT TO:<other@x>\r\nDATA\r\nSubject: hi\r\n\r\nbody\r\n.\r\n";
+        let (out, h) = converse_in(Protocol::Smtp, input, 10_000).await;
+        assert_eq!(
+            codes(&out),
+            ["220", "250", "250", "250", "250", "354", "451"],
+            "{out}"
+        );
+        assert!(
+            out.contains("451 4.3.0 Not taken for every recipient (other@x"),
+            "{out}"
+        );
+        assert_eq!(h.got.lock().unwrap().len(), 2, "both were tried");
+    }
+
+    #[tokio::test]
+    async fn smtp_refuses_lhlo_data_before_rcpt_and_bare_lf() {
+        let input = b"LHLO mta\r\nEHLO client\r\nDATA\r\nMAIL FROM:<a@b>\r\nDATA\r\nRCPT TO:<list@x>\r\nDATA\r\nSubject: smuggled\n\nbody\n.\nMAIL FROM:<evil@x>\r\n.\r\nNOOP\r\n";
+        let (out, h) = converse_in(Protocol::Smtp, input, 10_000).await;
+        assert_eq!(
+            codes(&out),
+            [
+                "220", "500", "250", "503", "250", "503", "250", "354", "554", "250"
+            ],
+            "{out}"
+        );
+        assert!(
+            out.contains("554 5.6.0 The message has a line ending in a bare LF"),
+            "{out}"
+        );
+        assert!(h.got.lock().unwrap().is_empty(), "nothing delivered");
+    }
+
+    #[tokio::test]
+    async fn smtp_refuses_an_oversized_message_once() {
+        let mut input =
+            b"EHLO c\r\nMAIL FROM:<>\r\nRCPT TO:<list@x>\r\nRCPT TO:<list@y>\r\nDATA\r\n".to_vec();
+        for _ in 0..20 {
+            input.extend_from_slice(&[b'x'; 80]);
+            input.extend_from_slice(b"\r\n");
+        }
+        input.extend_from_slice(b".\r\nRSET\r\n");
+        let (out, h) = converse_in(Protocol::Smtp, &input, 1000).await;
+        assert_eq!(
+            codes(&out),
+            ["220", "250", "250", "250", "250", "354", "552", "250"],
+            "{out}"
+        );
+        assert!(h.got.lock().unwrap().is_empty());
     }
 }

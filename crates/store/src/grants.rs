@@ -51,6 +51,20 @@ pub async fn for_user(ex: Ex<'_>, user_id: i64) -> Result<Vec<Grant>> {
         .collect()
 }
 
+/// The enabled accounts holding `role` over `scope`: (account id, address,
+/// name), oldest grant first.
+pub async fn holders(ex: Ex<'_>, role: Role, scope: &Scope) -> Result<Vec<(i64, String, String)>> {
+    const SQL: &str = "SELECT u.id, u.email, u.display_name FROM role_grants r JOIN users u ON u.id = r.user_id WHERE r.role = $1 AND r.scope = $2 AND u.disabled_at IS NULL ORDER BY r.id";
+    let scope = scope.to_stored();
+    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, String, String)>(
+        SQL
+    )
+    .bind(role.as_str())
+    .bind(&scope)
+    .fetch_all(c)
+    .await)?)
+}
+
 /// How many accounts hold `role` over `scope`.
 pub async fn count_holders(ex: Ex<'_>, role: Role, scope: &Scope) -> Result<i64> {
     const SQL: &str = "SELECT COUNT(*) FROM role_grants WHERE role = $1 AND scope = $2";

@@ -160,6 +160,28 @@ pub async fn release(ex: Ex<'_>, id: i64, lease_token: &str, now: DateTime<Utc>)
     Ok(execute!(ex, SQL, now, id, lease_token)? == 1)
 }
 
+/// Running jobs whose lease token starts with `prefix`: (id, lease token).
+pub async fn leased_by(ex: Ex<'_>, prefix: &str) -> Result<Vec<(i64, String)>> {
+    const SQL: &str = "SELECT id, lease_token FROM jobs WHERE state = 'running' AND substr(lease_token, 1, length($1)) = $1 ORDER BY id";
+    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, String)>(SQL)
+        .bind(prefix)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Ends the lease of a running job whose worker is known to be gone, so
+/// that the next claim takes it over at once rather than when the lease
+/// would have run out. The interrupted attempt still counts.
+pub async fn expire_lease(
+    ex: Ex<'_>,
+    id: i64,
+    lease_token: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    const SQL: &str = "UPDATE jobs SET locked_until = $1, updated_at = $1 WHERE id = $2 AND lease_token = $3 AND state = 'running'";
+    Ok(execute!(ex, SQL, now, id, lease_token)? == 1)
+}
+
 /// Puts a dead job back in the queue with fresh attempts.
 pub async fn retry_dead(ex: Ex<'_>, id: i64, now: DateTime<Utc>) -> Result<bool> {
     const SQL: &str = "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1, finished_at = NULL \

@@ -62,6 +62,44 @@ pub enum JobError {
     Permanent(String),
 }
 
+/// At start-up, before this process's workers run: takes back the jobs that
+/// workers of an earlier process on this host held when it died (a crash,
+/// SIGKILL, a power cut), instead of leaving them until their lease runs
+/// out. Worker names are `{host}-{pid}-{n}`; a job is taken back when
+/// `alive(pid)` says that process is gone. A process with this process's
+/// own pid is an earlier one too (in a container the pid repeats), as no
+/// worker of this process has started yet. Returns how many were taken
+/// back.
+pub async fn take_back_from_dead_workers(
+    svc: &Services,
+    host: &str,
+    alive: impl Fn(u32) -> bool,
+) -> AppResult<usize> {
+    let prefix = format!("{host}-");
+    let me = std::process::id();
+    let mut tx = svc.db.begin().await?;
+    let mut taken = 0;
+    for (id, token) in jobs::leased_by(tx.ex(), &prefix).await? {
+        // Exactly `{pid}-{n}` before the colon, so that a host whose name
+        // merely starts with ours ("web" and "web-2") is never mistaken
+        // for this one.
+        let pid = token
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.split_once(':'))
+            .and_then(|(name, _)| name.split_once('-'))
+            .filter(|(_, n)| n.parse::<u32>().is_ok())
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        let gone = pid.is_some_and(|pid| pid == me || !alive(pid));
+        if gone && jobs::expire_lease(tx.ex(), id, &token, svc.clock.now()).await? {
+            let worker = token.split(':').next().unwrap_or_default();
+            tracing::warn!(job = id, worker, "took back a job from a worker that died");
+            taken += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(taken)
+}
+
 /// Adds `job` to the queue inside `tx`. Returns the new job's id, or `None`
 /// if a job with the same idempotency key was already queued.
 pub async fn enqueue<J: BackgroundJob>(

@@ -38,6 +38,7 @@ impl Registry {
             .register::<crate::lists::FanOut>()
             .register::<crate::lists::ScheduleDigests>()
             .register::<crate::lists::SendDigest>()
+            .register::<crate::lists::ForwardToModerator>()
     }
 
     /// Adds the handler for `J`.

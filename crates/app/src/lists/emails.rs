@@ -61,3 +61,42 @@ pub fn delivery_paused(site: &str, list: &str, address: &str, resume: &str) -> R
         ],
     )
 }
+
+/// Tells a moderator a post is waiting, and how to decide on it by
+/// replying.
+pub fn held_notice(
+    site: &str,
+    list: &str,
+    subject: &str,
+    from: &str,
+    reason: &str,
+    link: &str,
+) -> Rendered {
+    render(
+        site,
+        format!("A post to {list} waits for a moderator: {subject}"),
+        &hello(None),
+        &[
+            Block::Para(format!(
+                "{from} wrote to {list}, subject \"{subject}\". The post is held: {reason}"
+            )),
+            Block::Para(
+                "Reply to this email with one line on top: approve, reject followed by the reason the writer will read, or discard. Or decide on the moderation page:".into(),
+            ),
+            Block::Button {
+                label: "Open the moderation queue",
+                url: link,
+            },
+        ],
+    )
+}
+
+/// Tells a moderator what became of their emailed decision.
+pub fn moderation_answer(site: &str, list: &str, what: &str) -> Rendered {
+    render(
+        site,
+        format!("Your moderation reply to {list}"),
+        &hello(None),
+        &[Block::Para(what.to_owned())],
+    )
+}

@@ -79,6 +79,14 @@ pub enum Accepted {
     AlreadyMember,
     /// The sender of a `-leave` mail left the list.
     Left,
+    /// Mail for `{list}-owner`, queued for each of this many moderators.
+    Forwarded {
+        /// Copies queued.
+        moderators: usize,
+    },
+    /// A reply to a held-message notice; what became of it (the writer is
+    /// mailed the same words).
+    Moderation(String),
     /// A bounce counted against a member.
     Bounce {
         /// The member's score now.
@@ -96,24 +104,13 @@ fn no_such_list(local: &str) -> Refusal {
 }
 
 /// Checks a recipient at RCPT time: the local part must name an existing
-/// list (or one of its other addresses).
+/// list (or one of its other addresses), and `{list}-owner` must have a
+/// moderator to forward to.
 pub async fn check_recipient(svc: &Services, local: &str) -> Result<(), Refusal> {
     match find_list(svc, local).await? {
-        (ListAddress::Owner(_), list) => Err(owner_refusal(svc, &list)),
+        (ListAddress::Owner(_), list) => super::owner::check(svc, &list).await,
         _ => Ok(()),
     }
-}
-
-/// The owner address has no mailbox of its own yet: the refusal says
-/// where to write instead.
-fn owner_refusal(svc: &Services, list: &ListRow) -> Refusal {
-    Refusal::new(
-        550,
-        format!(
-            "5.1.1 {}-owner does not take mail here; write to {} instead",
-            list.name, svc.site.mail_from
-        ),
-    )
 }
 
 async fn find_list(svc: &Services, local: &str) -> Result<(ListAddress, ListRow), Refusal> {
@@ -171,7 +168,10 @@ pub async fn accept(
         ListAddress::Post(_) => post(svc, &list, &domain, raw, &msg).await,
         ListAddress::Join(_) => by_mail::join(svc, &list, &msg).await,
         ListAddress::Leave(_) => by_mail::leave(svc, &list, &msg).await,
-        ListAddress::Owner(_) => Err(owner_refusal(svc, &list)),
+        ListAddress::Owner(_) => super::owner::forward(svc, &list, &domain, raw, &msg).await,
+        ListAddress::Moderate(_, token) => {
+            super::by_reply::moderate(svc, &list, &domain, &token, &msg).await
+        }
         ListAddress::Bounce(..) => Ok(Accepted::Dropped("a bounce")),
     }
 }
@@ -307,10 +307,15 @@ async fn post(
     )
     .await?;
     let accepted = match hold_reason {
-        Some(reason) => Accepted::Held {
-            message_row_id,
-            reason: reason.to_owned(),
-        },
+        Some(reason) => {
+            if let Some(held) = list_messages::by_id(tx.ex(), message_row_id).await? {
+                super::moderation::notify_held(&mut tx, svc, list, &held, reason).await?;
+            }
+            Accepted::Held {
+                message_row_id,
+                reason: reason.to_owned(),
+            }
+        }
         None => {
             let recipients =
                 list_messages::queue_deliveries(tx.ex(), message_row_id, list.id).await?;

@@ -1,11 +1,13 @@
-//! The LMTP listener's handler: recipients are checked against the lists,
-//! and each message goes to [`super::accept`].
+//! The mail listeners' handler (LMTP and SMTP): recipients are checked
+//! against the lists, and each message goes to [`super::accept`].
 
 use super::inbound::{Accepted, accept, check_recipient};
 use crate::Services;
-use convene_lmtp::{Handler, Reply};
+use convene_lmtp::{Handler, Reply, one_reply_for_all};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
-/// Hands list mail from the LMTP listener to the use-cases.
+/// Hands list mail from the LMTP and SMTP listeners to the use-cases.
 #[derive(Clone)]
 pub struct ListMailHandler {
     svc: Services,
@@ -20,6 +22,23 @@ impl ListMailHandler {
 
 fn local_part(address: &str) -> &str {
     address.rsplit_once('@').map_or(address, |(local, _)| local)
+}
+
+/// `message` with a Message-ID: its own, or one made from a hash of its
+/// bytes, so the same message sent again gets the same one and a list
+/// that stored it already recognises the retry.
+fn with_stable_message_id<'a>(message: &'a [u8], domain: &str) -> Cow<'a, [u8]> {
+    let has_id = mail_parser::MessageParser::default()
+        .parse_headers(message)
+        .is_some_and(|m| m.message_id().is_some_and(|id| !id.trim().is_empty()));
+    if has_id {
+        return Cow::Borrowed(message);
+    }
+    let digest = Sha256::digest(message);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let mut with_id = format!("Message-ID: <{hex}@{domain}>\r\n").into_bytes();
+    with_id.extend_from_slice(message);
+    Cow::Owned(with_id)
 }
 
 impl Handler for ListMailHandler {
@@ -43,6 +62,10 @@ impl Handler for ListMailHandler {
                     Accepted::AlreadyMember => "2.0.0 Already a member".into(),
                     Accepted::Left => "2.0.0 Unsubscribed".into(),
                     Accepted::Bounce { .. } => "2.0.0 Bounce recorded".into(),
+                    Accepted::Forwarded { moderators } => {
+                        format!("2.0.0 Forwarded to {moderators} moderators")
+                    }
+                    Accepted::Moderation(_) => "2.0.0 Moderation reply taken; answer mailed".into(),
                 };
                 tracing::info!(recipient, outcome = ?accepted, "list mail taken");
                 Reply::new(250, what)
@@ -52,5 +75,22 @@ impl Handler for ListMailHandler {
                 Reply::new(refused.code, refused.text)
             }
         }
+    }
+
+    /// SMTP: one answer for every recipient (see [`one_reply_for_all`]).
+    /// A message without a Message-ID gets one made from its bytes first,
+    /// so that when one list fails for now and the client sends the
+    /// message again, the lists that took it see the same Message-ID and
+    /// do not deliver it twice.
+    async fn deliver_to_all(&self, sender: &str, recipients: &[String], message: &[u8]) -> Reply {
+        let message = with_stable_message_id(message, &super::mail_domain(&self.svc));
+        let mut replies = Vec::with_capacity(recipients.len());
+        for recipient in recipients {
+            replies.push((
+                recipient.clone(),
+                self.deliver(sender, recipient, &message).await,
+            ));
+        }
+        one_reply_for_all(&replies)
     }
 }

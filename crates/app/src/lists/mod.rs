@@ -1,13 +1,16 @@
 //! Mailing lists: the organizers' list and group lists, their members,
 //! their archives, and the mail that passes through them: taking mail for
 //! a list's addresses (posts, `-join` and `-leave` requests, bounces),
-//! fanning accepted posts out to every member through the job queue, and
-//! the LMTP handler that connects the listener to all of this.
+//! fanning accepted posts out to every member through the job queue, mail
+//! to `{list}-owner` forwarded to the moderators (and their replies to
+//! held-post notices), and the handler that connects the LMTP and SMTP
+//! listeners to all of this.
 
 pub mod archive;
 pub mod attachments;
 pub mod bounces;
 pub mod by_mail;
+pub mod by_reply;
 pub mod digest;
 pub mod digest_mime;
 pub mod emails;
@@ -21,6 +24,7 @@ pub mod lmtp;
 mod members;
 pub mod moderation;
 pub mod my_lists;
+pub mod owner;
 pub mod settings;
 
 pub use digest::{
@@ -33,6 +37,7 @@ pub use members::{
     DELIVERY_MODES, JoinAsked, ListView, all_lists, ask_to_join, by_member_token, confirm,
     leave_by_token, leave_mine, list, my_subscriptions, request_subscription, set_my_delivery,
 };
+pub use owner::ForwardToModerator;
 
 use crate::Services;
 use convene_domain::TokenGenerator;

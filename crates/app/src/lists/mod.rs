@@ -16,6 +16,7 @@ pub mod inbound;
 pub mod lmtp;
 mod members;
 pub mod moderation;
+mod seed;
 
 pub use fanout::FanOut;
 pub use inbound::{Accepted, Refusal, accept, check_recipient};
@@ -24,6 +25,7 @@ pub use members::{
     DELIVERY_MODES, JoinAsked, ListView, all_lists, ask_to_join, by_member_token, confirm,
     leave_by_token, leave_mine, list, my_subscriptions, request_subscription, set_my_delivery,
 };
+pub use seed::{BENCH_LIST, COMMON_WORD, ListSeeded, ListSize, RARE_WORD, SINK_DOMAIN, seed_list};
 
 use crate::Services;
 use convene_domain::TokenGenerator;

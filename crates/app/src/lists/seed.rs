@@ -308,7 +308,7 @@ fn made_up_message(
         body.push_str(pick(&SENTENCES, mix(n, 8 + i)));
         body.push(if i % 2 == 1 { '\n' } else { ' ' });
     }
-    if mix(n, 30) % 5000 == 0 {
+    if mix(n, 30).is_multiple_of(5000) {
         body.push_str(&format!(
             "\nOur mascot, the {RARE_WORD}, will be on the banner again.\n"
         ));

@@ -136,8 +136,12 @@ pub async fn search(
         .join(", ");
     Ok(match ex {
         Ex::Sqlite(c) => {
+            // CROSS JOIN keeps the FTS table outermost whatever the
+            // planner's statistics say: the other way round SQLite walks
+            // the list's messages and runs the MATCH once for each, which
+            // takes seconds on a large archive.
             let sql = format!(
-                "SELECT {columns} FROM list_messages_fts f JOIN list_messages m ON m.id = f.rowid \
+                "SELECT {columns} FROM list_messages_fts f CROSS JOIN list_messages m ON m.id = f.rowid \
                  WHERE list_messages_fts MATCH $1 AND m.list_id = $2 AND m.state = 'accepted' \
                  ORDER BY bm25(list_messages_fts, 10.0, 2.0, 2.0, 1.0), m.sent_at DESC, m.id DESC LIMIT $3 OFFSET $4"
             );

@@ -153,6 +153,7 @@ pub async fn seed_list(svc: &Services, size: &ListSize) -> AppResult<ListSeeded>
         }
         tx.commit().await?;
     }
+    svc.db.optimize().await?;
     Ok(seeded)
 }
 

@@ -13,3 +13,7 @@ ALTER TABLE list_messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS 
 ) STORED;
 
 CREATE INDEX ix_list_messages_search ON list_messages USING GIN (search_vector);
+
+-- The newest messages of a list (the archive's front page, its feed) in
+-- index order, instead of sorting every message of the list.
+CREATE INDEX ix_list_messages_recent ON list_messages (list_id, state, sent_at);

@@ -32,3 +32,7 @@ CREATE TRIGGER list_messages_fts_update AFTER UPDATE OF subject, from_name, from
 END;
 
 INSERT INTO list_messages_fts (list_messages_fts) VALUES ('rebuild');
+
+-- The newest messages of a list (the archive's front page, its feed) in
+-- index order, instead of sorting every message of the list.
+CREATE INDEX ix_list_messages_recent ON list_messages (list_id, state, sent_at);

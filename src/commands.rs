@@ -327,10 +327,12 @@ pub struct BenchSizes {
     pub events_per_group: usize,
     /// How large the blog should be.
     pub blog: convene_app::blog::BlogSize,
+    /// How large the benchmark list should be.
+    pub list: convene_app::lists::ListSize,
 }
 
 /// `convene admin seed-bench --groups N [--events-per-group E --event-groups G]
-/// [--posts P --comments C --post-groups H]`.
+/// [--posts P --comments C --post-groups H] [--list-messages N --list-members M]`.
 pub async fn seed_bench(config: Config, sizes: &BenchSizes) -> Result<()> {
     let db = wiring::open_database(&config).await?;
     let svc = wiring::services(&config, db.clone());
@@ -355,6 +357,17 @@ pub async fn seed_bench(config: Config, sizes: &BenchSizes) -> Result<()> {
         println!(
             "Added {} made-up posts, {} comments and {} accounts to write them.",
             seeded.posts, seeded.comments, seeded.accounts
+        );
+    }
+    if sizes.list.messages > 0 || sizes.list.members > 0 {
+        let seeded = convene_app::lists::seed_list(&svc, &sizes.list)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "Added {} made-up messages and {} members to the list {}.",
+            seeded.messages,
+            seeded.members,
+            convene_app::lists::BENCH_LIST
         );
     }
     db.close().await;

@@ -39,6 +39,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_SMTP_MAX_PER_SECOND", global = true)]
     pub smtp_max_per_second: Option<String>,
+    /// Connections to the SMTP relay at once; a list fan-out sends this many copies in parallel [default: 8]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_SMTP_CONNECTIONS", global = true)]
+    pub smtp_connections: Option<String>,
     /// The address emails come from [default: convene@HOST of the base URL]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_MAIL_FROM", global = true)]
@@ -122,6 +126,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// Messages a second to the relay at most (0: no limit).
     pub smtp_max_per_second: u32,
+    /// Connections to the relay at once (parallel list copies).
+    pub smtp_connections: usize,
     /// Sender address.
     pub mail_from: String,
     /// Site name.
@@ -279,6 +285,12 @@ impl Config {
             0u32,
             |n| *n <= 100_000,
         )?;
+        let smtp_connections = number(
+            pick(args.smtp_connections, from_file.smtp_connections),
+            "CONVENE_SMTP_CONNECTIONS",
+            8usize,
+            |n| (1..=64).contains(n),
+        )?;
         let db_max_connections = number(
             pick(args.db_max_connections, from_file.db_max_connections),
             "CONVENE_DB_MAX_CONNECTIONS",
@@ -297,6 +309,7 @@ impl Config {
             base_url,
             smtp_url,
             smtp_max_per_second,
+            smtp_connections,
             mail_from,
             site_name,
             trust_proxy,
@@ -345,6 +358,7 @@ mod tests {
         assert!(c.smtp_url.is_none());
         assert!(c.lmtp_listen.is_none(), "no LMTP listener unless asked");
         assert_eq!(c.smtp_max_per_second, 0, "no pacing unless asked");
+        assert_eq!(c.smtp_connections, 8);
         let c = with(|a| a.lmtp_listen = Some("127.0.0.1:8024".into())).unwrap();
         assert_eq!(c.lmtp_listen.unwrap().to_string(), "127.0.0.1:8024");
         assert!(c.smtp_listen.is_none(), "no SMTP listener unless asked");
@@ -355,10 +369,14 @@ mod tests {
     #[test]
     fn errors_name_the_bad_setting() {
         type Case = (fn(&mut ConfigArgs), &'static str);
-        let cases: [Case; 10] = [
+        let cases: [Case; 11] = [
             (
                 |a| a.smtp_max_per_second = Some("fast".into()),
                 "CONVENE_SMTP_MAX_PER_SECOND",
+            ),
+            (
+                |a| a.smtp_connections = Some("0".into()),
+                "CONVENE_SMTP_CONNECTIONS",
             ),
             (
                 |a| a.lmtp_listen = Some("localhost".into()),

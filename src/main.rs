@@ -96,6 +96,12 @@ enum AdminCommand {
         /// How many groups (bench-0, bench-1, ...) the made-up posts are about
         #[arg(long, default_value_t = 200)]
         post_groups: usize,
+        /// How many made-up, threaded messages the list bench-list should have in all; only the missing ones are added
+        #[arg(long, default_value_t = 0)]
+        list_messages: usize,
+        /// How many active members (member-N@sink.example.net) bench-list should have in all; only the missing ones are added
+        #[arg(long, default_value_t = 0)]
+        list_members: usize,
     },
     /// Print a new API bearer token for the account with address EMAIL
     Token {
@@ -145,6 +151,8 @@ fn main() -> ExitCode {
                 posts,
                 comments,
                 post_groups,
+                list_messages,
+                list_members,
             }) => {
                 let sizes = commands::BenchSizes {
                     groups,
@@ -154,6 +162,10 @@ fn main() -> ExitCode {
                         posts,
                         comments,
                         groups: post_groups,
+                    },
+                    list: convene_app::lists::ListSize {
+                        messages: list_messages,
+                        members: list_members,
                     },
                 };
                 commands::seed_bench(config, &sizes).await

@@ -85,7 +85,7 @@ pub fn fetcher(config: &Config) -> Arc<convene_app::net::Fetcher> {
 pub fn mailer(config: &Config) -> Result<(Arc<dyn Mailer>, Option<OutboxMailer>)> {
     match &config.smtp_url {
         Some(url) => {
-            let smtp = SmtpMailer::from_url(url)
+            let smtp = SmtpMailer::from_url_with_connections(url, config.smtp_connections)
                 .map_err(|e| anyhow::anyhow!("CONVENE_SMTP_URL: {e}"))?
                 .with_max_per_second(config.smtp_max_per_second);
             Ok((Arc::new(smtp), None))

@@ -2,9 +2,9 @@
 //! serve` takes a post by LMTP for a list of 2,000 members and relays the
 //! copies to an SMTP sink run by the test; the process is killed with
 //! SIGKILL half way, started again, and the sink then holds exactly one
-//! copy for every member, except at most the one copy the relay was taking
-//! at the instant of the kill (the fan-out records a copy as sent only
-//! after the relay accepted it, one copy at a time).
+//! copy for every member, except at most the copies the relay had taken
+//! but the fan-out had not yet recorded at the instant of the kill: twice
+//! the number of relay connections (the default, 8, here).
 //!
 //! It runs on SQLite, or on a fresh PostgreSQL schema when
 //! `CONVENE_TEST_DATABASE_URL` is set, like the rest of the suite.
@@ -24,9 +24,11 @@ use std::time::{Duration, Instant};
 
 const MEMBERS: usize = 2_000;
 const DOMAIN: &str = "groups.example.org";
-/// Copies the relay may receive twice: the one it was taking when the
-/// process died (it was not yet recorded as sent).
-const IN_FLIGHT_AT_KILL: usize = 1;
+/// Relay connections the fan-out uses (the default).
+const CONNECTIONS: usize = 8;
+/// Copies the relay may receive twice: those it had taken, or was
+/// taking, when the process died, not yet recorded as sent.
+const IN_FLIGHT_AT_KILL: usize = 2 * CONNECTIONS;
 
 /// Counts, per address, the RCPTs and the copies accepted at DATA.
 #[derive(Default)]
@@ -215,6 +217,7 @@ impl Server {
             )
             // Paced, so that the kill lands in the middle of the fan-out.
             .env("CONVENE_SMTP_MAX_PER_SECOND", "500")
+            .env("CONVENE_SMTP_CONNECTIONS", CONNECTIONS.to_string())
             .env("CONVENE_MAIL_FROM", format!("hub@{DOMAIN}"))
             .env("CONVENE_BASE_URL", "https://groups.example.org/")
             .arg("serve")

@@ -211,7 +211,15 @@ async fn env() -> Env {
 /// A job worker sending through the sink on `port` (each one is like a
 /// process of its own, with its own SMTP connection pool).
 fn new_worker(svc: &Services, port: u16) -> Worker {
-    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    new_worker_with_connections(svc, port, 1)
+}
+
+/// Like [`new_worker`], keeping up to `connections` open to the sink, so
+/// that a fan-out sends that many copies at once.
+fn new_worker_with_connections(svc: &Services, port: u16, connections: usize) -> Worker {
+    let mailer =
+        SmtpMailer::from_url_with_connections(&format!("smtp://127.0.0.1:{port}"), connections)
+            .unwrap();
     Worker::new(
         JobContext {
             services: svc.clone(),
@@ -1149,6 +1157,100 @@ async fn a_fan_out_killed_while_sending_resumes_after_its_lease_and_sends_nobody
             .count();
         assert_eq!(n, 1, "{email} got {n} copies");
     }
+}
+
+/// Copies each address got at the sink.
+fn copies_per_address(sink: &Sink) -> std::collections::HashMap<String, usize> {
+    let mut n = std::collections::HashMap::new();
+    for r in sink.inbox() {
+        for to in r.to {
+            *n.entry(to).or_insert(0) += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test]
+async fn a_fan_out_over_several_connections_sends_each_member_one_copy() {
+    let e = env().await;
+    for n in 0..45 {
+        e.member(&format!("p{n}@example.org")).await;
+    }
+    let raw = b"From: p0@example.org\r\nMessage-ID: <parallel@example.org>\r\nSubject: Parallel\r\n\r\nHi\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    let worker = new_worker_with_connections(&e.svc, e.sink.port, 4);
+    let ran = worker.drain().await.unwrap();
+    assert_eq!(
+        ran.iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Outcome::Done]
+    );
+    let got = copies_per_address(&e.sink);
+    assert_eq!(got.len(), 45);
+    assert!(got.values().all(|n| *n == 1), "{got:?}");
+    let mut conn = e.svc.db.conn().await.unwrap();
+    let c = list_messages::count_deliveries(conn.ex(), id)
+        .await
+        .unwrap();
+    assert_eq!((c.queued, c.sent, c.failed), (0, 45, 0));
+}
+
+#[tokio::test]
+async fn a_parallel_fan_out_killed_mid_way_repeats_at_most_twice_its_connections() {
+    const CONNECTIONS: usize = 4;
+    let e = env().await;
+    for n in 0..40 {
+        e.member(&format!("k{n}@example.org")).await;
+    }
+    let raw = b"From: k0@example.org\r\nMessage-ID: <parallel-killed@example.org>\r\nSubject: Killed\r\n\r\nHi\r\n";
+    let id = posted_id(&accept(&e.svc, "organizers", raw).await.unwrap());
+    e.sink.stall_after.store(10, Ordering::SeqCst);
+    let doomed = new_worker_with_connections(&e.svc, e.sink.port, CONNECTIONS);
+    let running = tokio::spawn(async move {
+        let (_stop, mut rx) = tokio::sync::watch::channel(false);
+        doomed.run_one(&mut rx).await
+    });
+    for _ in 0..500 {
+        if e.sink.stalled.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // Let the other connections reach the stalled relay too.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let stalled = e.sink.stalled.load(Ordering::SeqCst);
+    assert!((1..=CONNECTIONS).contains(&stalled), "{stalled} stalled");
+    // The process dies while the relay holds copies.
+    running.abort();
+    let _ = running.await;
+    let recorded = {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let c = list_messages::count_deliveries(conn.ex(), id)
+            .await
+            .unwrap();
+        assert_eq!(c.queued + c.sent, 40);
+        c.sent
+    };
+    assert_eq!(e.sink.inbox().len(), 10);
+    let unrecorded = 10 - usize::try_from(recorded).unwrap();
+    assert!(
+        unrecorded <= 2 * CONNECTIONS,
+        "{unrecorded} taken but not recorded"
+    );
+    e.sink.stall_after.store(usize::MAX, Ordering::SeqCst);
+    e.clock.advance(Duration::minutes(6));
+    let again = new_worker_with_connections(&e.svc, e.sink.port, CONNECTIONS);
+    let ran = again.drain().await.unwrap();
+    assert_eq!(
+        ran.iter().map(|r| &r.1).collect::<Vec<_>>(),
+        [&Outcome::Done]
+    );
+    let got = copies_per_address(&e.sink);
+    assert_eq!(got.len(), 40, "every member got the message");
+    let twice = got.values().filter(|n| **n == 2).count();
+    assert!(got.values().all(|n| *n <= 2), "{got:?}");
+    // Exactly the copies taken but not recorded went out again.
+    assert_eq!(twice, unrecorded);
+    assert_eq!(e.sink.inbox().len(), 40 + unrecorded);
 }
 
 #[tokio::test]

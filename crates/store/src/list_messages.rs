@@ -236,6 +236,37 @@ pub async fn mark_sent(
     )? == 1)
 }
 
+/// Records that the relay took the copies for `member_ids`, in one
+/// statement. Returns how many were still queued (the others were already
+/// recorded by an earlier run).
+pub async fn mark_sent_many(
+    ex: Ex<'_>,
+    message_row_id: i64,
+    member_ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    if member_ids.is_empty() {
+        return Ok(0);
+    }
+    let marks: Vec<String> = (0..member_ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
+    let sql = format!(
+        "UPDATE list_deliveries SET state = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = $2 \
+         WHERE message_id = $1 AND state = 'queued' AND member_id IN ({})",
+        marks.join(", ")
+    );
+    Ok(run!(ex, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(message_row_id)
+            .bind(now);
+        for m in member_ids {
+            q = q.bind(m);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?)
+}
+
 /// Records a failed attempt. `permanent` failures are not tried again;
 /// others stay queued for the next run.
 pub async fn mark_failed(

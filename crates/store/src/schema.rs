@@ -20,7 +20,11 @@ pub struct SchemaShape {
 /// column with a GIN index on PostgreSQL. These names are left out of the
 /// comparison.
 fn search_only(name: &str) -> bool {
-    name.starts_with("groups_fts") || name == "search_vector" || name == "ix_groups_search"
+    name.starts_with("groups_fts")
+        || name.starts_with("list_messages_fts")
+        || name == "search_vector"
+        || name == "ix_groups_search"
+        || name == "ix_list_messages_search"
 }
 
 /// Reads the shape of the current database (or PostgreSQL schema).

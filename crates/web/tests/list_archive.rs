@@ -483,6 +483,194 @@ async fn the_api_lists_lists_and_reads_archives_under_the_same_rules() {
     }
 }
 
+/// The ids of the search results on a page, in order.
+fn result_ids(body: &str) -> Vec<i64> {
+    let Some(section) = body.split("id=\"results-h\"").nth(1) else {
+        return Vec::new();
+    };
+    let section = section.split("</section>").next().unwrap_or("");
+    section
+        .split("href=\"/lists/organizers/archive/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_ranks_stems_finds_phrases_and_pages() {
+    let app = TestApp::new().await;
+    set_archive(&app, "public").await;
+    let body_only = archived(
+        &app,
+        "<venue-body@example.org>",
+        None,
+        "Spring plans",
+        ("Ada Okafor", "ada@example.org"),
+        "2026-03-01T10:00:00Z",
+        "We still need a venue for the spring meetup.",
+    )
+    .await;
+    let in_subject = archived(
+        &app,
+        "<venue-subject@example.org>",
+        None,
+        "Venues near the station",
+        ("Bruno Silva", "bruno@example.org"),
+        "2026-02-01T10:00:00Z",
+        "The library has a room.",
+    )
+    .await;
+    let phrase = archived(
+        &app,
+        "<phrase@example.org>",
+        None,
+        "Talks",
+        ("Chidi Haddad", "chidi@example.org"),
+        "2026-04-01T10:00:00Z",
+        "Lightning talks keep the evening moving; talks that are long do not.",
+    )
+    .await;
+    let scattered = archived(
+        &app,
+        "<scattered@example.org>",
+        None,
+        "Evenings",
+        ("Dana Weber", "dana@example.org"),
+        "2026-05-01T10:00:00Z",
+        "Talks at lightning speed: every evening had one.",
+    )
+    .await;
+    let mut visitor = app.client();
+
+    // A word in the subject ranks above the same word in the text, and
+    // "venue" finds "Venues" (stemming).
+    let found = visitor.get("/lists/organizers/archive?q=venue").await;
+    found.assert_status(StatusCode::OK);
+    assert_eq!(result_ids(&found.body), [in_subject, body_only]);
+
+    // A quoted phrase needs its words together and in order.
+    let found = visitor
+        .get("/lists/organizers/archive?q=%22lightning+talks%22")
+        .await;
+    assert_eq!(result_ids(&found.body), [phrase]);
+    let found = visitor
+        .get("/lists/organizers/archive?q=lightning+talks")
+        .await;
+    let mut both = result_ids(&found.body);
+    both.sort();
+    assert_eq!(both, [phrase, scattered]);
+
+    // The writer's name is searched too.
+    let found = visitor.get("/lists/organizers/archive?q=okafor").await;
+    assert_eq!(result_ids(&found.body), [body_only]);
+
+    // Held messages are never found.
+    let mut conn = app.svc().db.conn().await.unwrap();
+    convene_store::execute!(
+        conn.ex(),
+        "UPDATE list_messages SET state = 'held' WHERE id = $1",
+        body_only
+    )
+    .unwrap();
+    drop(conn);
+    let found = visitor.get("/lists/organizers/archive?q=venue").await;
+    assert_eq!(result_ids(&found.body), [in_subject]);
+
+    // Pages of 50, best first, ties newest first.
+    let mut many = Vec::new();
+    for n in 0..55 {
+        many.push(
+            archived(
+                &app,
+                &format!("<zebra-{n}@example.org>"),
+                None,
+                &format!("Note {n}"),
+                ("Eszter Rossi", "eszter@example.org"),
+                &format!("2025-01-{:02}T10:00:00Z", 1 + n % 28),
+                "A zebra crossing outside the venue.",
+            )
+            .await,
+        );
+    }
+    let first = visitor.get("/lists/organizers/archive?q=zebra").await;
+    first
+        .assert_contains("50 or more messages with")
+        .assert_contains("href=\"/lists/organizers/archive?q=zebra&#38;page=2\" rel=\"next\"");
+    let first_ids = result_ids(&first.body);
+    assert_eq!(first_ids.len(), 50);
+    let second = visitor
+        .get("/lists/organizers/archive?q=zebra&page=2")
+        .await;
+    second
+        .assert_contains("Page 2: 5 messages with")
+        .assert_contains("rel=\"prev\"");
+    let second_ids = result_ids(&second.body);
+    assert_eq!(second_ids.len(), 5);
+    let mut all: Vec<i64> = first_ids.iter().chain(&second_ids).copied().collect();
+    all.sort();
+    many.sort();
+    assert_eq!(all, many, "every message once over the two pages");
+}
+
+#[tokio::test]
+async fn search_syntax_in_the_query_is_searched_as_words_not_an_error() {
+    let app = TestApp::new().await;
+    set_archive(&app, "public").await;
+    conversation(&app).await;
+    let count = |app: &TestApp| {
+        let db = app.svc().db.clone();
+        async move {
+            let mut conn = db.conn().await.unwrap();
+            run!(conn.ex(), |c| sqlx::query_as::<_, (i64, i64)>(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(body_text)), 0) FROM list_messages"
+            )
+            .fetch_one(c)
+            .await)
+            .unwrap()
+        }
+    };
+    let before = count(&app).await;
+    let mut visitor = app.client();
+    for q in [
+        "%22foo",
+        "AND+OR+(",
+        "*",
+        "NEAR(a+b)",
+        "subject%3Acoworking",
+        "-coworking",
+        "%22%22",
+        "%27%3B+DROP+TABLE+list_messages%3B--",
+        "coworking*",
+        "%5E%7B%7D%5B%5D",
+    ] {
+        let page = visitor
+            .get(&format!("/lists/organizers/archive?q={q}"))
+            .await;
+        page.assert_status(StatusCode::OK);
+        assert!(page.body.contains("id=\"results-h\""), "{q}: {}", page.body);
+    }
+    // Operator characters only separate words: "subject:coworking" and
+    // "coworking*" look for the words themselves.
+    let found = visitor
+        .get("/lists/organizers/archive?q=subject%3Acoworking")
+        .await;
+    assert!(result_ids(&found.body).is_empty());
+    let found = visitor.get("/lists/organizers/archive?q=coworking*").await;
+    assert!(!result_ids(&found.body).is_empty());
+    // A page number past the end or zero shows no results, not an error.
+    for p in ["0", "999", "x"] {
+        let page = visitor
+            .get(&format!("/lists/organizers/archive?q=coworking&page={p}"))
+            .await;
+        assert_ne!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "page={p}");
+    }
+    assert_eq!(
+        count(&app).await,
+        before,
+        "searching changes nothing stored"
+    );
+}
+
 /// A message with a PDF, an HTML file and a file name that tries to
 /// climb out of its folder; and a message written only in HTML with a
 /// script, a style sheet and a `javascript:` link.

@@ -16,8 +16,20 @@ use convene_domain::{Actor, Denied};
 use convene_store::Tx;
 use convene_store::list_archive::{self as store, ArchivedRow};
 
-/// Messages a search shows.
-const SEARCH_LIMIT: i64 = 50;
+/// Messages a page of search results shows.
+pub const SEARCH_PAGE: i64 = 50;
+
+/// Pages of search results one can go through.
+const SEARCH_PAGES: u32 = 40;
+
+/// A page of search results.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The messages, most relevant first.
+    pub messages: Vec<ArchivedRow>,
+    /// Whether there is a next page.
+    pub more: bool,
+}
 
 /// True if `actor` may read `list`'s archive: anyone for a public archive;
 /// members and moderators for a members' archive; moderators only for a
@@ -141,19 +153,48 @@ pub async fn message(svc: &Services, list: &ListView, id: i64) -> AppResult<(Arc
     Ok((row, thread))
 }
 
-/// Messages holding every word of `query`, newest first.
-pub async fn search(svc: &Services, list: &ListView, query: &str) -> AppResult<Vec<ArchivedRow>> {
-    let words: Vec<String> = query
-        .split_whitespace()
-        .filter(|w| w.chars().count() >= 2)
-        .take(8)
-        .map(str::to_owned)
-        .collect();
-    if words.is_empty() {
-        return Ok(Vec::new());
+/// Messages holding every word and every quoted phrase of `query`, most
+/// relevant first, [`SEARCH_PAGE`] a page (`page` counts from 1). Words
+/// are letters and digits; anything else only separates them, so no
+/// operator of the search engine can be typed.
+pub async fn search(svc: &Services, list: &ListView, query: &str, page: u32) -> AppResult<Found> {
+    let phrases = search_phrases(query);
+    if phrases.is_empty() || page == 0 || page > SEARCH_PAGES {
+        return Ok(Found {
+            messages: Vec::new(),
+            more: false,
+        });
     }
+    let offset = i64::from(page - 1) * SEARCH_PAGE;
     let mut conn = svc.db.conn().await?;
-    Ok(store::search(conn.ex(), list.row.id, &words, SEARCH_LIMIT).await?)
+    let mut messages =
+        store::search(conn.ex(), list.row.id, &phrases, SEARCH_PAGE + 1, offset).await?;
+    let more = messages.len() > SEARCH_PAGE as usize && page < SEARCH_PAGES;
+    messages.truncate(SEARCH_PAGE as usize);
+    Ok(Found { messages, more })
+}
+
+/// The phrases of a search: each quoted part, and each other run of
+/// non-space characters, as its lowercase words (at most eight phrases).
+/// A lone one-letter word is dropped.
+pub fn search_phrases(query: &str) -> Vec<Vec<String>> {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let mut phrases = Vec::new();
+    for (i, part) in query.split('"').enumerate() {
+        if i % 2 == 1 {
+            phrases.push(words(part));
+        } else {
+            phrases.extend(part.split_whitespace().map(words));
+        }
+    }
+    phrases.retain(|p| p.len() > 1 || p.first().is_some_and(|w| w.chars().count() > 1));
+    phrases.truncate(8);
+    phrases
 }
 
 /// The newest messages, for the list's feed.
@@ -266,6 +307,28 @@ mod tests {
             month: "2026-11".into(),
             body_text: String::new(),
         }
+    }
+
+    #[test]
+    fn search_phrases_keep_words_and_quoted_phrases_only() {
+        assert_eq!(
+            search_phrases(r#"Venue "spring meetup" e-mail"#),
+            vec![
+                vec!["venue".to_owned()],
+                vec!["spring".to_owned(), "meetup".to_owned()],
+                vec!["e".to_owned(), "mail".to_owned()],
+            ]
+        );
+        assert!(search_phrases(r#"* ( ) "" - a"#).is_empty());
+        assert_eq!(search_phrases(r#""foo"#), vec![vec!["foo".to_owned()]]);
+        assert_eq!(search_phrases("AND OR (").len(), 2);
+        assert_eq!(
+            search_phrases(
+                "a b c d e f g h i j k l m n o p q r s t u v w x y z aa bb cc dd ee ff gg hh ii jj"
+            )
+            .len(),
+            8
+        );
     }
 
     #[test]

@@ -1,10 +1,18 @@
 //! The fan-out: one job per accepted message sends each member their own
 //! copy (their own bounce address and unsubscribe link), and marks each
-//! delivery sent as soon as the relay takes it, so a run that stops half
-//! way resumes with the members still queued and nobody recorded as sent
-//! gets another copy. The only copy that can go out twice is the one the
-//! relay was taking at the instant the process died; it carries the same
-//! Message-ID, so mail clients show it once.
+//! delivery sent as soon as the relay has taken it, so a run that stops
+//! half way resumes with the members still queued and nobody recorded as
+//! sent gets another copy.
+//!
+//! Copies travel over as many relay connections at once as the mailer has
+//! ([`crate::mail::Mailer::parallel_sends`], `CONVENE_SMTP_CONNECTIONS`):
+//! with `n` of them, at most `n` copies are in flight, and the answers
+//! already back (at most `n` more) are recorded in one transaction before
+//! the next copies go. So the copies that can go out twice are those the
+//! relay took but the database had not yet recorded at the instant the
+//! process died: at most `2 × n` members, each at most one extra copy
+//! (with one connection, only the copy the relay was taking). A repeated
+//! copy carries the same Message-ID, so mail clients show it once.
 
 use super::footer;
 use super::headers::{self, RawMessage};
@@ -13,8 +21,9 @@ use crate::jobs::{BackgroundJob, JobContext, JobError};
 use crate::mail::MailError;
 use crate::{Services, SiteInfo};
 use convene_domain::lists::{bounce_address, list_id, prefixed_subject};
-use convene_store::list_messages::{self, ListMessageRow};
+use convene_store::list_messages::{self, ListMessageRow, QueuedDelivery};
 use convene_store::lists::ListRow;
+use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
 /// How many queued deliveries are read at a time.
@@ -59,6 +68,7 @@ impl BackgroundJob for FanOut {
         }
         let copy = ListCopy::new(svc, &list, &message);
         let domain = mail_domain(svc);
+        let parallel = ctx.mailer.parallel_sends().max(1);
         let mut after = 0;
         let mut deferred = 0usize;
         let mut deferred_in_a_row = 0usize;
@@ -74,60 +84,60 @@ impl BackgroundJob for FanOut {
                 break;
             };
             after = last.member_id;
-            for d in batch {
-                let outcome = if d.member_state != "active" || d.delivery != "each" {
-                    Err((
-                        "the member no longer receives each message".to_owned(),
-                        true,
-                    ))
-                } else {
+            // Up to `parallel` copies travel at once; answers come back in
+            // member order, and whatever has come back is recorded in one
+            // transaction before more are read.
+            let mut answers = stream::iter(batch)
+                .map(|d| {
                     let envelope = bounce_address(&list.name, &d.token, &domain);
-                    match ctx
-                        .mailer
-                        .send_raw(&envelope, &d.email, &copy.for_member(&d.token))
-                        .await
-                    {
-                        Ok(()) => Ok(()),
-                        Err(MailError::Permanent(e)) => Err((e, true)),
-                        Err(MailError::Transient(e)) => {
-                            Err((e, d.attempts + 1 >= MAX_DELIVERY_ATTEMPTS))
-                        }
+                    let (copy, mailer) = (&copy, &ctx.mailer);
+                    async move {
+                        let outcome = send_copy(mailer.as_ref(), copy, &envelope, &d).await;
+                        (d, outcome)
                     }
-                };
+                })
+                .buffered(parallel)
+                .ready_chunks(parallel);
+            while let Some(done) = answers.next().await {
+                let mut sent = Vec::new();
                 let mut tx = svc.db.begin().await.map_err(db)?;
-                match outcome {
-                    Ok(()) => {
-                        deferred_in_a_row = 0;
-                        list_messages::mark_sent(tx.ex(), message.id, d.member_id, svc.clock.now())
+                let mut trouble = false;
+                for (d, outcome) in done {
+                    match outcome {
+                        Ok(()) => {
+                            deferred_in_a_row = 0;
+                            sent.push(d.member_id);
+                        }
+                        Err((error, permanent)) => {
+                            list_messages::mark_failed(
+                                tx.ex(),
+                                message.id,
+                                d.member_id,
+                                &error,
+                                permanent,
+                            )
                             .await
                             .map_err(db)?;
-                        tx.commit().await.map_err(db)?;
-                    }
-                    Err((error, permanent)) => {
-                        list_messages::mark_failed(
-                            tx.ex(),
-                            message.id,
-                            d.member_id,
-                            &error,
-                            permanent,
-                        )
-                        .await
-                        .map_err(db)?;
-                        tx.commit().await.map_err(db)?;
-                        if !permanent {
-                            deferred += 1;
-                            deferred_in_a_row += 1;
-                            last_error = error;
-                            if deferred_in_a_row >= RELAY_TROUBLE {
-                                // Several refusals in a row: the relay is
-                                // in trouble, not one mailbox. Stop here;
-                                // everyone sent so far is recorded.
-                                return Err(JobError::Retry(format!(
-                                    "the relay refused {deferred_in_a_row} copies in a row for now: {last_error}"
-                                )));
+                            if !permanent {
+                                deferred += 1;
+                                deferred_in_a_row += 1;
+                                last_error = error;
+                                trouble |= deferred_in_a_row >= RELAY_TROUBLE;
                             }
                         }
                     }
+                }
+                list_messages::mark_sent_many(tx.ex(), message.id, &sent, svc.clock.now())
+                    .await
+                    .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                if trouble {
+                    // Several refusals in a row: the relay is in trouble,
+                    // not one mailbox. Stop here; everyone sent so far is
+                    // recorded.
+                    return Err(JobError::Retry(format!(
+                        "the relay refused {deferred_in_a_row} copies in a row for now: {last_error}"
+                    )));
                 }
             }
         }
@@ -137,6 +147,29 @@ impl BackgroundJob for FanOut {
             )));
         }
         Ok(())
+    }
+}
+
+/// Sends one member their copy: `Err((why, permanent))` if it did not go.
+async fn send_copy(
+    mailer: &dyn crate::mail::Mailer,
+    copy: &ListCopy,
+    envelope: &str,
+    d: &QueuedDelivery,
+) -> Result<(), (String, bool)> {
+    if d.member_state != "active" || d.delivery != "each" {
+        return Err((
+            "the member no longer receives each message".to_owned(),
+            true,
+        ));
+    }
+    match mailer
+        .send_raw(envelope, &d.email, &copy.for_member(&d.token))
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(MailError::Permanent(e)) => Err((e, true)),
+        Err(MailError::Transient(e)) => Err((e, d.attempts + 1 >= MAX_DELIVERY_ATTEMPTS)),
     }
 }
 

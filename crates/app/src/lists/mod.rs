@@ -25,6 +25,7 @@ mod members;
 pub mod moderation;
 pub mod my_lists;
 pub mod owner;
+mod seed;
 pub mod settings;
 
 pub use digest::{
@@ -38,6 +39,7 @@ pub use members::{
     leave_by_token, leave_mine, list, my_subscriptions, request_subscription, set_my_delivery,
 };
 pub use owner::ForwardToModerator;
+pub use seed::{BENCH_LIST, COMMON_WORD, ListSeeded, ListSize, RARE_WORD, SINK_DOMAIN, seed_list};
 
 use crate::Services;
 use convene_domain::TokenGenerator;

@@ -31,4 +31,11 @@ pub trait Mailer: Send + Sync + 'static {
         to: &str,
         message: &[u8],
     ) -> Result<(), MailError>;
+
+    /// How many messages may be handed to [`Mailer::send_raw`] at once (a
+    /// list fan-out keeps this many copies in flight). One unless the
+    /// mailer has several connections to its relay.
+    fn parallel_sends(&self) -> usize {
+        1
+    }
 }

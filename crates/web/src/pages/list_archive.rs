@@ -106,6 +106,10 @@ struct ArchivePage {
     months: Vec<(String, i64)>,
     query: String,
     results: Option<Vec<MessageView>>,
+    /// The results' page number, and the links to the pages either side.
+    page: u32,
+    previous_page: Option<String>,
+    next_page: Option<String>,
     recent: Vec<MessageView>,
     can_write: bool,
 }
@@ -115,6 +119,8 @@ struct ArchivePage {
 pub struct SearchQuery {
     /// Words to find.
     pub q: Option<String>,
+    /// The page of results, from 1.
+    pub page: Option<u32>,
 }
 
 /// `GET /lists/{name}/archive`: months, the newest messages, and search.
@@ -128,16 +134,23 @@ pub async fn index(
     let list = archive::readable(&state.svc, &name, actor).await?;
     let months = archive::months(&state.svc, &list).await?;
     let query = q.q.unwrap_or_default().trim().to_owned();
+    let page = q.page.unwrap_or(1).max(1);
+    let (mut previous_page, mut next_page) = (None, None);
     let results = if query.is_empty() {
         None
     } else {
-        Some(
-            archive::search(&state.svc, &list, &query)
-                .await?
-                .iter()
-                .map(|m| view(m, 0, false))
-                .collect(),
-        )
+        let found = archive::search(&state.svc, &list, &query, page).await?;
+        let link = |p: u32| {
+            let q = serde_urlencoded::to_string([("q", query.as_str())]).unwrap_or_default();
+            format!("/lists/{}/archive?{q}&page={p}", list.row.name)
+        };
+        if page > 1 {
+            previous_page = Some(link(page - 1));
+        }
+        if found.more {
+            next_page = Some(link(page + 1));
+        }
+        Some(found.messages.iter().map(|m| view(m, 0, false)).collect())
     };
     let recent = archive::recent(&state.svc, &list, 20)
         .await?
@@ -157,6 +170,9 @@ pub async fn index(
             months,
             query,
             results,
+            page,
+            previous_page,
+            next_page,
             recent,
             can_write: visitor.signed_in.is_some(),
         },

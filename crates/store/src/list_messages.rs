@@ -169,7 +169,7 @@ pub async fn in_state(
 pub async fn list_of(ex: Ex<'_>, message_row_id: i64) -> Result<Option<ListRow>> {
     Ok(run!(ex, |c| {
         sqlx::query_as::<_, ListRow>(
-        "SELECT l.id, l.name, l.display_name, l.description, l.group_id, l.policy, l.posters, l.archive, l.subject_prefix, l.footer, l.reply_to, l.max_bytes, l.rewrite_from, l.created_at, l.updated_at \
+        "SELECT l.id, l.name, l.display_name, l.description, l.group_id, l.policy, l.posters, l.archive, l.subject_prefix, l.footer, l.reply_to, l.max_bytes, l.rewrite_from, l.created_at, l.updated_at, l.archive_version \
          FROM lists l JOIN list_messages m ON m.list_id = l.id WHERE m.id = $1"
     )
     .bind(message_row_id)

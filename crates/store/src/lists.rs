@@ -36,9 +36,11 @@ pub struct ListRow {
     pub created_at: DateTime<Utc>,
     /// Settings last changed.
     pub updated_at: DateTime<Utc>,
+    /// Changes whenever the archive does (kept by triggers).
+    pub archive_version: i64,
 }
 
-const LIST_COLUMNS: &str = "id, name, display_name, description, group_id, policy, posters, archive, subject_prefix, footer, reply_to, max_bytes, rewrite_from, created_at, updated_at";
+const LIST_COLUMNS: &str = "id, name, display_name, description, group_id, policy, posters, archive, subject_prefix, footer, reply_to, max_bytes, rewrite_from, created_at, updated_at, archive_version";
 
 /// A list's settings, for creating or changing it.
 #[derive(Debug, Clone)]

@@ -807,3 +807,71 @@ async fn attachments_download_from_the_archive_and_html_mail_is_shown_as_text() 
     assert!(r.status.is_client_error(), "{}", r.status);
     assert!(!r.body.contains("%PDF"));
 }
+
+#[tokio::test]
+async fn the_months_follow_every_change_to_the_archive() {
+    use convene_store::execute;
+    let app = TestApp::new().await;
+    set_archive(&app, "public").await;
+    let mut visitor = app.client();
+    visitor
+        .get("/lists/organizers/archive")
+        .await
+        .assert_contains("No messages yet.");
+
+    // A message arrives: its month appears, with its count.
+    let first = archived(
+        &app,
+        "<m1@example.org>",
+        None,
+        "Venues",
+        ("Ana", "ana@example.org"),
+        "2026-10-05T10:00:00Z",
+        "Hello",
+    )
+    .await;
+    visitor
+        .get("/lists/organizers/archive")
+        .await
+        .assert_contains(">2026-10</a> (1)");
+
+    // A held message counts once a moderator approves it, and no longer
+    // once it is taken back.
+    archived(
+        &app,
+        "<m2@example.org>",
+        None,
+        "Speakers",
+        ("Bo", "bo@example.org"),
+        "2026-10-06T10:00:00Z",
+        "Hi",
+    )
+    .await;
+    visitor
+        .get("/lists/organizers/archive")
+        .await
+        .assert_contains(">2026-10</a> (2)");
+    {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        execute!(
+            conn.ex(),
+            "UPDATE list_messages SET state = 'held' WHERE id = $1",
+            first
+        )
+        .unwrap();
+    }
+    visitor
+        .get("/lists/organizers/archive")
+        .await
+        .assert_contains(">2026-10</a> (1)");
+    {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        convene_store::list_messages::decide(conn.ex(), first, "accepted")
+            .await
+            .unwrap();
+    }
+    visitor
+        .get("/lists/organizers/archive")
+        .await
+        .assert_contains(">2026-10</a> (2)");
+}

@@ -132,7 +132,16 @@ pub async fn index(
 ) -> Result<Response, PageError> {
     let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
     let list = archive::readable(&state.svc, &name, actor).await?;
-    let months = archive::months(&state.svc, &list).await?;
+    // The months and their counts are read from the whole archive: kept
+    // until the archive changes (its version is on the list's row).
+    let months = state
+        .roster_cache
+        .get_or_build(
+            &format!("list-months:{}", list.row.id),
+            &list.row.archive_version.to_string(),
+            || archive::months(&state.svc, &list),
+        )
+        .await?;
     let query = q.q.unwrap_or_default().trim().to_owned();
     let page = q.page.unwrap_or(1).max(1);
     let (mut previous_page, mut next_page) = (None, None);
@@ -167,7 +176,7 @@ pub async fn index(
             ),
             name: list.row.name.clone(),
             display_name: list.row.display_name.clone(),
-            months,
+            months: months.as_ref().clone(),
             query,
             results,
             page,

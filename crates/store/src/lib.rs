@@ -263,7 +263,18 @@ impl Db {
                 sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
             }
             Db::Postgres(pool) => {
-                sqlx::query("ANALYZE").execute(pool).await?;
+                // convene's own tables only: a bare ANALYZE visits every
+                // table of the database, warning about each system catalog
+                // it may not read.
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()",
+                )
+                .fetch_all(pool)
+                .await?;
+                if !tables.is_empty() {
+                    let sql = format!("ANALYZE {}", tables.join(", "));
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await?;
+                }
             }
         }
         Ok(())

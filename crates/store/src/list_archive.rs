@@ -140,10 +140,15 @@ pub async fn search(
             // planner's statistics say: the other way round SQLite walks
             // the list's messages and runs the MATCH once for each, which
             // takes seconds on a large archive.
+            // The page's messages are chosen from their ids, scores and
+            // dates alone (read from an index), and only then read whole.
             let sql = format!(
-                "SELECT {columns} FROM list_messages_fts f CROSS JOIN list_messages m ON m.id = f.rowid \
+                "WITH top AS (SELECT m.id AS id, bm25(list_messages_fts, 10.0, 2.0, 2.0, 1.0) AS score, m.sent_at AS sent_at \
+                 FROM list_messages_fts f CROSS JOIN list_messages m ON m.id = f.rowid \
                  WHERE list_messages_fts MATCH $1 AND m.list_id = $2 AND m.state = 'accepted' \
-                 ORDER BY bm25(list_messages_fts, 10.0, 2.0, 2.0, 1.0), m.sent_at DESC, m.id DESC LIMIT $3 OFFSET $4"
+                 ORDER BY score, sent_at DESC, id DESC LIMIT $3 OFFSET $4) \
+                 SELECT {columns} FROM top CROSS JOIN list_messages m ON m.id = top.id \
+                 ORDER BY top.score, top.sent_at DESC, top.id DESC"
             );
             sqlx::query_as::<_, ArchivedRow>(sqlx::AssertSqlSafe(sql))
                 .bind(query)
@@ -155,9 +160,12 @@ pub async fn search(
         }
         Ex::Postgres(c) => {
             let sql = format!(
-                "SELECT {columns} FROM list_messages m, websearch_to_tsquery('english', $1) q \
+                "WITH top AS (SELECT m.id AS id, ts_rank(m.search_vector, q) AS score, m.sent_at AS sent_at \
+                 FROM list_messages m, websearch_to_tsquery('english', $1) q \
                  WHERE m.search_vector @@ q AND m.list_id = $2 AND m.state = 'accepted' \
-                 ORDER BY ts_rank(m.search_vector, q) DESC, m.sent_at DESC, m.id DESC LIMIT $3 OFFSET $4"
+                 ORDER BY score DESC, sent_at DESC, id DESC LIMIT $3 OFFSET $4) \
+                 SELECT {columns} FROM top JOIN list_messages m ON m.id = top.id \
+                 ORDER BY top.score DESC, top.sent_at DESC, top.id DESC"
             );
             sqlx::query_as::<_, ArchivedRow>(sqlx::AssertSqlSafe(sql))
                 .bind(query)

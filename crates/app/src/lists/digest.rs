@@ -25,12 +25,9 @@ use convene_store::list_digests::{self, DigestProblem, DigestRow, FailedDigest};
 use convene_store::lists::{self as lists_store, ListRow};
 use serde::{Deserialize, Serialize};
 
-/// How many queued copies are read at a time.
-const BATCH: i64 = 200;
-/// Temporary refusals of one copy before it is given up.
-const MAX_DELIVERY_ATTEMPTS: i64 = 8;
-/// Temporary refusals in a row that mean the relay itself is in trouble.
-const RELAY_TROUBLE: usize = 3;
+// Digests are delivered under the fan-out's rules: batch size, attempts
+// per copy, and when the relay itself counts as in trouble.
+use super::fanout::{BATCH, MAX_DELIVERY_ATTEMPTS, RELAY_TROUBLE};
 
 /// The daily run: queues one [`SendDigest`] per list with digest members.
 #[derive(Debug, Clone, Serialize, Deserialize)]

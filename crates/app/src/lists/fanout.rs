@@ -27,11 +27,11 @@ use futures::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
 /// How many queued deliveries are read at a time.
-const BATCH: i64 = 200;
+pub(super) const BATCH: i64 = 200;
 /// Temporary refusals of one copy before it is given up.
-const MAX_DELIVERY_ATTEMPTS: i64 = 8;
+pub(super) const MAX_DELIVERY_ATTEMPTS: i64 = 8;
 /// Temporary refusals in a row that mean the relay itself is in trouble.
-const RELAY_TROUBLE: usize = 3;
+pub(super) const RELAY_TROUBLE: usize = 3;
 
 /// Sends an accepted list message to every member still queued for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]

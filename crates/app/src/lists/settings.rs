@@ -7,7 +7,7 @@ use convene_domain::list_settings::{ListSettings, ListSettingsInput};
 use convene_domain::lists::check_list_name;
 use convene_domain::{Action, Actor, InvalidInput, authorize};
 use convene_store::StoreError;
-use convene_store::lists::{self as store, ListFields};
+use convene_store::lists::{self as store, ListFields, ListRow};
 
 /// Where a new list belongs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,18 +124,8 @@ pub async fn update_settings(
     super::list(svc, &list.row.name).await
 }
 
-/// A group's lists.
-pub async fn group_lists(svc: &Services, slug: &str) -> AppResult<Vec<ListView>> {
-    let rows = {
-        let mut conn = svc.db.conn().await?;
-        let Some(group) = convene_store::groups::by_slug(conn.ex(), slug).await? else {
-            return Ok(Vec::new());
-        };
-        store::for_group(conn.ex(), group.id).await?
-    };
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        out.push(view(svc, row).await?);
-    }
-    Ok(out)
+/// A group's lists, as stored (one query: the group's page shows them).
+pub async fn group_lists(svc: &Services, group_id: i64) -> AppResult<Vec<ListRow>> {
+    let mut conn = svc.db.conn().await?;
+    Ok(store::for_group(conn.ex(), group_id).await?)
 }

@@ -118,10 +118,10 @@ pub async fn show(
     };
     let ctx = PageCtx::new(&state, &visitor, g.name.clone()).with_notice(done.done.as_deref());
     let photos = crate::pages::media::gallery(&state, "group", g.id).await?;
-    let lists = convene_app::lists::settings::group_lists(&state.svc, &g.slug)
+    let lists = convene_app::lists::settings::group_lists(&state.svc, g.id)
         .await?
         .into_iter()
-        .map(|l| (l.row.name, l.row.display_name, l.row.description))
+        .map(|l| (l.name, l.display_name, l.description))
         .collect();
     let my_email = visitor
         .signed_in

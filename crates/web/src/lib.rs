@@ -8,6 +8,7 @@ pub mod api;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod feed_links;
 pub mod health;
 pub mod markdown;
 pub mod metrics;

@@ -135,7 +135,7 @@ async fn an_organizers_report_is_reviewed_published_listed_and_in_valid_feeds() 
         "/blog/feed.atom",
         "/blog/feed.rss",
         "/blog/feed.json",
-        "/groups/boston-python/feed.atom",
+        "/groups/boston-python/blog/feed.atom",
         "/blog/kind/meeting_report/feed.rss",
         "/blog/tag/polars/feed.json",
     ] {
@@ -621,7 +621,7 @@ async fn published_posts_can_be_unlisted_and_archived_without_breaking_their_lin
     assert!(!visitor.get("/blog/feed.atom").await.body.contains(&slug));
     assert!(
         !visitor
-            .get("/groups/boston-python/feed.json")
+            .get("/groups/boston-python/blog/feed.json")
             .await
             .body
             .contains(&slug)

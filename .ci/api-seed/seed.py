@@ -65,6 +65,11 @@ def main() -> None:
     })
     call(base, token, "POST", f"/api/v1/posts/{post['slug']}/publish")
     call(base, token, "POST", "/api/v1/me/lists", {"list": "organizers"})
+    call(base, token, "POST", "/api/v1/invitations", {
+        "email": "grace@example.org",
+        "role": "organizer",
+        "scope": "group:cambridge-python",
+    })
     print(f"seeded: group cambridge-python, event {event['id']}, post {post['slug']}")
 
 

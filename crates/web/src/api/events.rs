@@ -406,7 +406,7 @@ pub struct EventIn {
     /// Local time RSVPs close, if limited.
     pub rsvp_closes: Option<String>,
     /// confirmed (default), tentative or cancelled.
-    #[schema(schema_with = super::openapi::event_status)]
+    #[schema(schema_with = super::openapi::event_status_in)]
     pub status: String,
 }
 

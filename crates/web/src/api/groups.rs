@@ -221,7 +221,8 @@ pub struct GroupIn {
     pub meeting_pattern: String,
     /// Year, month or date.
     pub founded: String,
-    /// active, dormant or closed.
+    /// active, dormant or closed; empty for active.
+    #[schema(schema_with = super::openapi::group_status_in)]
     pub status: String,
     /// Links.
     pub links: Vec<LinkOut>,

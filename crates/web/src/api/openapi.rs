@@ -109,6 +109,7 @@ fn standard_description(status: &str) -> &'static str {
             "A value was read but is not acceptable; `error.field` names it and `error.message` says what to send."
         }
         "429" => "Too many attempts; wait for `Retry-After` seconds.",
+        "500" => "Something went wrong on the server's side; it is logged. Try again later.",
         _ => "See the error's message.",
     }
 }
@@ -120,12 +121,211 @@ fn error_response(status: &str) -> Value {
     })
 }
 
+/// Where a value in one answer is used next, as OpenAPI links that clients
+/// (and schemathesis's stateful tests) follow: (operation, status, the
+/// operation it leads to, its parameter, where the value is).
+const LINKS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "events_create",
+        "201",
+        "events_get_one",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "events_create",
+        "201",
+        "events_update",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "events_create",
+        "201",
+        "events_occurrences",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "events_create",
+        "201",
+        "events_cancel",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "events_list",
+        "200",
+        "events_get_one",
+        "id",
+        "$response.body#/0/id",
+    ),
+    (
+        "groups_create",
+        "201",
+        "groups_get_one",
+        "slug",
+        "$response.body#/slug",
+    ),
+    (
+        "groups_create",
+        "201",
+        "groups_update",
+        "slug",
+        "$response.body#/slug",
+    ),
+    (
+        "groups_list",
+        "200",
+        "groups_get_one",
+        "slug",
+        "$response.body#/0/slug",
+    ),
+    (
+        "posts_create",
+        "201",
+        "posts_get_one",
+        "slug",
+        "$response.body#/slug",
+    ),
+    (
+        "posts_create",
+        "201",
+        "posts_update",
+        "slug",
+        "$response.body#/slug",
+    ),
+    (
+        "posts_create",
+        "201",
+        "posts_publish",
+        "slug",
+        "$response.body#/slug",
+    ),
+    (
+        "posts_create",
+        "201",
+        "posts_comments",
+        "slug",
+        "$response.body#/slug",
+    ),
+    (
+        "posts_create",
+        "201",
+        "posts_comment",
+        "slug",
+        "$response.body#/slug",
+    ),
+    (
+        "posts_list",
+        "200",
+        "posts_get_one",
+        "slug",
+        "$response.body#/posts/0/slug",
+    ),
+    (
+        "posts_list",
+        "200",
+        "posts_comment",
+        "slug",
+        "$response.body#/posts/0/slug",
+    ),
+    (
+        "invitations_list",
+        "200",
+        "invitations_resend",
+        "id",
+        "$response.body#/0/id",
+    ),
+    (
+        "invitations_list",
+        "200",
+        "invitations_revoke",
+        "id",
+        "$response.body#/0/id",
+    ),
+    (
+        "lists_list",
+        "200",
+        "lists_get_one",
+        "name",
+        "$response.body#/0/name",
+    ),
+    (
+        "lists_list",
+        "200",
+        "lists_threads",
+        "name",
+        "$response.body#/0/name",
+    ),
+    (
+        "lists_mine",
+        "200",
+        "lists_change",
+        "name",
+        "$response.body#/0/list",
+    ),
+    (
+        "lists_mine",
+        "200",
+        "lists_leave",
+        "name",
+        "$response.body#/0/list",
+    ),
+    (
+        "lists_threads",
+        "200",
+        "lists_message",
+        "id",
+        "$response.body#/0/0/id",
+    ),
+    (
+        "jobs_list",
+        "200",
+        "jobs_retry",
+        "id",
+        "$response.body#/0/id",
+    ),
+];
+
+/// Adds [`LINKS`] to the answers they start from.
+fn add_links(paths: &mut Map<String, Value>) {
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let Some(id) = op["operationId"].as_str().map(str::to_owned) else {
+                continue;
+            };
+            for (_, status, to, param, value) in LINKS.iter().filter(|l| l.0 == id) {
+                let mut parameters = json!({ *param: value });
+                // The message's list is the one the threads were read from.
+                if *to == "lists_message" {
+                    parameters["name"] = json!("$request.path.name");
+                }
+                if let Some(response) = op["responses"].get_mut(*status) {
+                    response["links"][*to] = json!({
+                        "operationId": to,
+                        "parameters": parameters,
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// Completes every operation in `doc` with what the API's extractors and
 /// error type make true of all of them.
 fn conventions(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
+    complete_operations(paths);
+    add_links(paths);
+}
+
+fn complete_operations(paths: &mut Map<String, Value>) {
     for item in paths.values_mut() {
         let Some(item) = item.as_object_mut() else {
             continue;
@@ -191,6 +391,7 @@ fn complete_operation(method: &str, op: &mut Map<String, Value>) {
         add("413");
         add("422");
     }
+    add("500");
     for (status, response) in responses.iter_mut() {
         if let Some(r) = response.as_object_mut()
             && r.get("description")
@@ -235,6 +436,34 @@ pub fn group_status_filter() -> Object {
         ]
         .map(GroupStatus::as_str),
         "Whether the group still meets; empty for all.",
+    )
+}
+
+/// A group's status as a client sends it; empty for active.
+pub fn group_status_in() -> Object {
+    use convene_domain::groups::GroupStatus;
+    closed_set_or_empty(
+        [
+            GroupStatus::Active,
+            GroupStatus::Dormant,
+            GroupStatus::Closed,
+        ]
+        .map(GroupStatus::as_str),
+        "Whether the group still meets; empty (or left out) for active.",
+    )
+}
+
+/// An event's status as a client sends it; empty for confirmed.
+pub fn event_status_in() -> Object {
+    use convene_domain::events::EventStatus;
+    closed_set_or_empty(
+        [
+            EventStatus::Confirmed,
+            EventStatus::Tentative,
+            EventStatus::Cancelled,
+        ]
+        .map(EventStatus::as_str),
+        "confirmed, tentative or cancelled; empty (or left out) for confirmed.",
     )
 }
 

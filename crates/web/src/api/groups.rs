@@ -273,7 +273,8 @@ pub async fn create(
 
 /// Replaces a group's entry (its organizers and coordinators).
 #[utoipa::path(put, path = "/api/v1/groups/{slug}", tag = "groups", request_body = GroupIn, params(("slug" = String, Path, description = "The group's slug")),
-    responses((status = 200, body = GroupOut), (status = 403, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)),
+    responses((status = 200, body = GroupOut), (status = 403, body = super::openapi::ErrorBody),
+              (status = 409, description = "The new slug is taken.", body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,

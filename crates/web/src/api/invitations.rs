@@ -110,7 +110,8 @@ pub async fn create(
 /// Sends an invitation again with a fresh 7-day link.
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations",
     params(("id" = i64, Path, description = "Invitation id")),
-    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
+    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+              (status = 409, description = "The invitation was already accepted or withdrawn.", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn resend(
     State(state): State<AppState>,
@@ -124,7 +125,8 @@ pub async fn resend(
 /// Withdraws a pending invitation.
 #[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations",
     params(("id" = i64, Path, description = "Invitation id")),
-    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
+    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+              (status = 409, description = "The invitation was already accepted or withdrawn.", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,

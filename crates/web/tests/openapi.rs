@@ -244,5 +244,16 @@ async fn unreadable_path_and_query_values_get_a_400_in_the_error_shape_and_chang
         .await;
     r.assert_status(StatusCode::OK);
     assert_eq!(r.json(), json!([]));
+    // Values outside a documented closed set are refused, even where
+    // another parameter makes them unused.
+    for (path, field) in [
+        ("/api/v1/groups?q=python&continent=Atlantis", "continent"),
+        ("/api/v1/groups?status=sleeping", "status"),
+        ("/api/v1/jobs?state=null", "state"),
+    ] {
+        let r = app.send(call("GET", path, Some(&auth), None)).await;
+        r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(r.json()["error"]["field"], field, "{path}");
+    }
     assert_eq!(app.fingerprint().await, before);
 }

@@ -131,7 +131,7 @@ fn one_of_or_empty(
     value: Option<String>,
     allowed: &[&str],
 ) -> Result<Option<String>, ApiError> {
-    match value.as_deref().map(str::trim) {
+    match value.as_deref() {
         None | Some("") => Ok(None),
         Some(v) if allowed.contains(&v) => Ok(Some(v.to_owned())),
         Some(_) => Err(convene_domain::InvalidInput::new(
@@ -152,6 +152,14 @@ pub async fn list(
     let svc = &state.svc;
     let now = svc.clock.now();
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    // Checked even when `q` makes them unused, so a wrong value is never
+    // silently taken.
+    let continent = one_of_or_empty(
+        "continent",
+        q.continent,
+        &convene_places::Continent::all().map(|c| c.code()),
+    )?;
+    let status = one_of_or_empty("status", q.status, &["active", "dormant", "closed"])?;
     let rows: Vec<GroupRow> = match q.q.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(words) => groups::search_groups(svc, words, limit)
             .await?
@@ -159,12 +167,6 @@ pub async fn list(
             .map(|(g, _)| g)
             .collect(),
         None => {
-            let continent = one_of_or_empty(
-                "continent",
-                q.continent,
-                &convene_places::Continent::all().map(|c| c.code()),
-            )?;
-            let status = one_of_or_empty("status", q.status, &["active", "dormant", "closed"])?;
             let filter = Filter {
                 continent,
                 country: q.country.map(|c| c.to_ascii_uppercase()),

@@ -52,7 +52,7 @@ pub async fn list(
     ApiUser(me): ApiUser,
     ApiQuery(q): ApiQuery<JobsQuery>,
 ) -> Result<Json<Vec<JobOut>>, ApiError> {
-    let wanted = match q.state.as_deref().map(str::trim) {
+    let wanted = match q.state.as_deref() {
         None | Some("") => "dead".to_owned(),
         Some(s) if admin::JOB_STATES.contains(&s) => s.to_owned(),
         Some(_) => {

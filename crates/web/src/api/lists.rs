@@ -189,7 +189,7 @@ pub async fn threads(
 ) -> Result<Json<Vec<Vec<MessageOut>>>, ApiError> {
     let actor = me.as_ref().map(|m| &m.0.actor);
     let list = archive::readable(&state.svc, &name, actor).await?;
-    let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+    let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) if archive::is_month(m) => m.to_owned(),
         Some(_) => {
             return Err(InvalidInput::new(

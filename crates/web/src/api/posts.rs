@@ -149,9 +149,10 @@ fn nonempty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The listing's state, exactly as documented (a closed set).
 fn listed_state(s: Option<&str>) -> Result<PostState, InvalidInput> {
-    match nonempty(s).map(str::to_ascii_lowercase).as_deref() {
-        None | Some("published") => Ok(PostState::Published),
+    match s {
+        None | Some("" | "published") => Ok(PostState::Published),
         Some("draft") => Ok(PostState::Draft),
         Some("review" | "in_review") => Ok(PostState::InReview),
         Some(_) => Err(InvalidInput::new(
@@ -187,8 +188,8 @@ pub async fn list(
         Some(slug) => Some(blog::group_id(svc, slug).await?.0),
         None => None,
     };
-    let kind = match nonempty(q.kind.as_deref()) {
-        Some(k) => Some(PostKind::parse(k).ok_or_else(|| {
+    let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(PostKind::ALL.into_iter().find(|p| p.as_str() == k).ok_or_else(|| {
             InvalidInput::new(
                 "kind",
                 "Ask for kind meeting_report, announcement, how_we_started, typical_meeting, interview or article.",

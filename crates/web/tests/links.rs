@@ -400,6 +400,12 @@ async fn every_self_and_alternate_link_on_every_page_and_feed_answers_200() {
         ("a visitor", crawl(&app, &mut app.client()).await),
         ("the coordinator", crawl(&app, &mut coord).await),
     ] {
+        eprintln!(
+            "crawling as {who}: {} pages, {} feeds and calendars read, {} self and alternate links checked",
+            found.pages,
+            found.feeds.len(),
+            found.links.len()
+        );
         let bad = broken(&app, &found).await;
         assert!(
             bad.is_empty(),

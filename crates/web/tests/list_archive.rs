@@ -442,6 +442,12 @@ async fn the_api_lists_lists_and_reads_archives_under_the_same_rules() {
     t.assert_status(StatusCode::OK);
     let t = t.json();
     assert_eq!(t.as_array().unwrap().len(), 2);
+    // Without a month, the newest month with messages.
+    let newest = app
+        .send(get("/api/v1/lists/organizers/threads", Some(&bearer)))
+        .await;
+    newest.assert_status(StatusCode::OK);
+    assert_eq!(newest.json(), t);
     assert_eq!(t[0][0]["id"], reply);
     assert_eq!(t[0][0]["thread"], first);
     let m = app

@@ -9,7 +9,8 @@ use crate::error::{InvalidInput, has_control_chars};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use convene_recurrence::{
-    Bounds, Occurrence, RecurrenceError, Series, Start, Until, Window, expand, parse_rrule, place,
+    Bounds, Occurrence, RecurrenceError, Rule, Series, Start, Until, Window, expand, parse_rrule,
+    place,
 };
 use serde::{Deserialize, Serialize};
 
@@ -392,9 +393,16 @@ impl EventTiming {
         }
     }
 
-    /// How long each occurrence lasts (in wall-clock time).
+    /// How long each occurrence lasts (in wall-clock time). An all-day
+    /// event lasts at least its day, as a DATE `DTSTART` without a later
+    /// `DTEND` does (RFC 5545 §3.6.1).
     pub fn duration(&self) -> Duration {
-        self.end - self.start
+        let written = self.end - self.start;
+        if self.all_day() && written < Duration::days(1) {
+            Duration::days(1)
+        } else {
+            written
+        }
     }
 
     /// True for an all-day event.
@@ -562,7 +570,33 @@ pub fn check_rule(
             ));
         }
     }
-    Ok(text)
+    Ok(until_as_rfc_requires(&parsed, timing))
+}
+
+/// The rule with its `UNTIL` in the form RFC 5545 §3.3.10 requires for a
+/// series of this timing: UTC for zoned starts, a date for all-day ones,
+/// floating for floating ones. A rule written another way (a floating or
+/// date `UNTIL` on a zoned start, a date-time on an all-day one) keeps the
+/// occurrences convene already gives it: a floating `UNTIL` is read in the
+/// series' zone, a date `UNTIL` includes its whole day.
+pub fn until_as_rfc_requires(rule: &Rule, timing: Timing) -> String {
+    let Some(until) = rule.until() else {
+        return rule.to_string();
+    };
+    let end_of_day =
+        |d: NaiveDate| d.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::seconds(1);
+    let fixed = match (timing, until) {
+        (Timing::Zoned(tz), Until::Floating(local)) => Until::Utc(place(local, tz)),
+        (Timing::Zoned(tz), Until::Date(day)) => Until::Utc(place(end_of_day(day), tz)),
+        (Timing::Zoned(_), utc @ Until::Utc(_)) => utc,
+        (Timing::AllDay, Until::Utc(at)) => Until::Date(at.date_naive()),
+        (Timing::AllDay, Until::Floating(local)) => Until::Date(local.date()),
+        (Timing::AllDay, day @ Until::Date(_)) => day,
+        (Timing::Floating, Until::Utc(at)) => Until::Floating(at.naive_utc()),
+        (Timing::Floating, Until::Date(day)) => Until::Floating(end_of_day(day)),
+        (Timing::Floating, local @ Until::Floating(_)) => local,
+    };
+    rule.with_until(fixed).to_string()
 }
 
 /// Validates an event's timing fields.

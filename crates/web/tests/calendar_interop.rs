@@ -16,11 +16,12 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::Request;
+use axum::http::{Request, StatusCode, header};
 use chrono::{DateTime, Utc};
 use common::*;
 use convene_app::calendars::{self, Calendar, Moment};
 use convene_app::groups::{RosterFormat, import_roster};
+use std::sync::{Arc, Mutex};
 
 const ROSTER: &[u8] = include_bytes!("fixtures/calendar-roster.csv");
 const ORACLE: &str = include_str!("oracle/expand.py");
@@ -32,6 +33,7 @@ const APPLE_RANGE_BAD: &[u8] =
 const GOOGLE_EDGES: &[u8] = include_bytes!("fixtures/interop/google-edge-cases.ics");
 const GOOGLE_CONFERENCE: &[u8] = include_bytes!("fixtures/interop/google-conference.ics");
 
+const RRULES: &str = include_str!("oracle/rrules.py");
 const LONE_UID: &str = "6b2hm0ua8cpk9p3q5ogcn7lj3g@google.com";
 
 fn oracle_available() -> bool {
@@ -87,6 +89,60 @@ fn python_reads(ics: &[u8], from: &str, to: &str) -> Vec<String> {
         .collect();
     lines.sort();
     lines
+}
+
+/// dateutil's verdict on every RRULE of `ics` with its DTSTART: the
+/// refusals, or the number of rules read.
+fn dateutil_reads_rules(ics: &[u8]) -> Result<usize, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.ics");
+    let script = dir.path().join("rrules.py");
+    std::fs::write(&path, ics).unwrap();
+    std::fs::write(&script, RRULES).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    if out.status.success() {
+        Ok(text.trim().parse().unwrap())
+    } else {
+        Err(format!("{text}{}", String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+/// Serves whatever `body` holds at `/feed.ics` (ETag: its length).
+async fn serve_feed(body: Arc<Mutex<Vec<u8>>>) -> String {
+    let router = axum::Router::new().route(
+        "/feed.ics",
+        axum::routing::get(move |headers: axum::http::HeaderMap| {
+            let body = body.clone();
+            async move {
+                let bytes = body.lock().unwrap().clone();
+                let etag = format!("\"{}\"", bytes.len());
+                if headers
+                    .get(header::IF_NONE_MATCH)
+                    .and_then(|v| v.to_str().ok())
+                    == Some(etag.as_str())
+                {
+                    return axum::response::IntoResponse::into_response((
+                        StatusCode::NOT_MODIFIED,
+                        [(header::ETAG, etag)],
+                    ));
+                }
+                axum::response::IntoResponse::into_response((
+                    [
+                        (header::CONTENT_TYPE, "text/calendar".to_owned()),
+                        (header::ETAG, etag),
+                    ],
+                    bytes,
+                ))
+            }
+        }),
+    );
+    let addr = TestApp::serve(router).await;
+    format!("http://{addr}/feed.ics")
 }
 
 fn stamp(m: &Moment) -> String {
@@ -197,6 +253,15 @@ async fn feed(app: &TestApp, path: &str) -> String {
         .await;
     assert_eq!(r.status, 200, "{path}");
     r.body
+}
+
+/// The stored events and overrides (a sync also records its job).
+async fn stored_events(app: &TestApp) -> Vec<String> {
+    app.fingerprint()
+        .await
+        .into_iter()
+        .filter(|l| l.contains("FROM events") || l.contains("FROM event_overrides"))
+        .collect()
 }
 
 async fn setup() -> (TestApp, convene_domain::Actor) {
@@ -496,6 +561,17 @@ async fn feeds_write_dtend_after_dtstart_until_as_rfc_5545_requires_and_agree_wi
         checked += 1;
     }
     assert_eq!(checked, 3, "{unfolded}");
+    if oracle_available() {
+        // dateutil refuses the three rules as Google's file writes them, and
+        // reads every rule convene writes.
+        let refused = dateutil_reads_rules(GOOGLE_EDGES).unwrap_err();
+        assert_eq!(
+            refused.matches("must be specified in UTC").count(),
+            3,
+            "{refused}"
+        );
+        assert_eq!(dateutil_reads_rules(ics.as_bytes()), Ok(4));
+    }
     assert!(
         unfolded.contains("RRULE:FREQ=WEEKLY;UNTIL=20261216T045959Z\r\n"),
         "a date UNTIL on a zoned series includes its whole day: {unfolded}"
@@ -562,4 +638,96 @@ async fn feeds_write_dtend_after_dtstart_until_as_rfc_5545_requires_and_agree_wi
         // Excluded and called off: not listed at all.
         assert!(!has("weekly-sync@google.com 2026-10-13"), "{ours:#?}");
     }
+}
+
+#[tokio::test]
+async fn a_synced_feed_keeps_lone_occurrences_split_series_and_refuses_a_range_before_the_start() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let body = Arc::new(Mutex::new(GOOGLE_INVITATIONS.to_vec()));
+    let url = serve_feed(body.clone()).await;
+    coord
+        .submit("/calendars/pyworcester/sources", &[("url", &url)])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    app.drain_jobs().await;
+    let cal = calendars::calendar(app.svc(), "pyworcester").await.unwrap();
+    let sync = |bytes: &[u8]| {
+        *body.lock().unwrap() = bytes.to_vec();
+        let app = &app;
+        async move {
+            app.clock.advance(chrono::Duration::hours(2));
+            calendars::schedule_source_syncs(app.svc()).await.unwrap();
+            app.drain_jobs().await;
+        }
+    };
+    let first = convene_lists(&app, &cal, FROM, TO).await;
+    assert_eq!(first.len(), 3, "{first:#?}");
+    assert!(
+        first.contains(&format!(
+            "{LONE_UID} 2026-12-09T00:00:00Z 2026-12-09T02:00:00Z CONFIRMED"
+        )),
+        "{first:#?}"
+    );
+    let sources = calendars::sources(app.svc(), &cal).await.unwrap();
+    assert_eq!(sources[0].last_error, None, "{sources:?}");
+
+    // The same feed again (a changed validator): matched, nothing changes.
+    let before = stored_events(&app).await;
+    sync(&[GOOGLE_INVITATIONS, b"\r\n"].concat()).await;
+    assert_eq!(stored_events(&app).await, before);
+
+    // The series arrives: the lone occurrences become its changes, the
+    // project night has left the feed.
+    sync(GOOGLE_SHARED).await;
+    let from: DateTime<Utc> = FROM.parse().unwrap();
+    let to: DateTime<Utc> = TO.parse().unwrap();
+    let (occs, _) = calendars::occurrences_between(app.svc(), &cal, from, to, chrono_tz::Tz::UTC)
+        .await
+        .unwrap();
+    assert!(occs.iter().all(|o| o.uid == LONE_UID), "{occs:#?}");
+    assert!(
+        occs.iter().all(|o| o.event_id == occs[0].event_id),
+        "{occs:#?}"
+    );
+    let january = occs.iter().find(|o| o.key == "20270112T183000").unwrap();
+    assert_eq!(
+        january.title,
+        "PyData Boston + Boston Python: lightning talks"
+    );
+    if oracle_available() {
+        let ours = convene_lists(&app, &cal, FROM, TO).await;
+        assert_same(
+            "the synced series against Python reading Google's shared file",
+            &ours,
+            &python_reads(GOOGLE_SHARED, FROM, TO),
+        );
+    }
+
+    // Apple's file with THISANDFUTURE: split on the first sync, the same on the next.
+    sync(APPLE_RANGE).await;
+    let split = convene_lists(&app, &cal, FROM, TO).await;
+    assert_eq!(split.len(), 10 + 15, "{split:#?}");
+    let before = stored_events(&app).await;
+    sync(&[APPLE_RANGE, b"\r\n"].concat()).await;
+    assert_eq!(stored_events(&app).await, before);
+
+    // A RANGE=THISANDFUTURE before the series' start: the series stays as
+    // it was, and the feed's status says why.
+    sync(APPLE_RANGE_BAD).await;
+    assert_eq!(stored_events(&app).await, before);
+    let sources = calendars::sources(app.svc(), &cal).await.unwrap();
+    let note = sources[0].last_error.clone().unwrap_or_default();
+    assert!(
+        note.contains(
+            "RANGE=THISANDFUTURE (line 39) is before the series' DTSTART 20260901T190000"
+        ),
+        "{note}"
+    );
+    let page = coord.get("/calendars/pyworcester").await;
+    page.assert_contains("is before the series")
+        .assert_contains("DTSTART 20260901T190000");
 }

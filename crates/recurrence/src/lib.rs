@@ -85,7 +85,9 @@ pub struct Window {
 pub struct Bounds {
     /// At most this many occurrences are returned.
     pub max_instances: usize,
-    /// Rule instances are generated for at most this many years of wall time after the start.
+    /// A rule without `COUNT` generates instances for at most this many years
+    /// of wall time after the scan begins, which is near the window however
+    /// long ago the series started (a `COUNT` bounds itself).
     pub max_years: i32,
     /// At most this many rule instances are generated, inside or outside the window.
     pub max_scanned: usize,
@@ -487,13 +489,20 @@ pub fn expand(
         .naive_utc()
         .checked_add_signed(slack)
         .unwrap_or(NaiveDateTime::MAX);
-    let scan_end = scan_from
-        .checked_add_months(chrono::Months::new(
-            u32::try_from(bounds.max_years.max(0))
-                .unwrap_or(0)
-                .saturating_mul(12),
-        ))
-        .unwrap_or(NaiveDateTime::MAX);
+    // A COUNT bounds the scan itself (with `max_scanned`), so a counted
+    // series that began long ago is never cut short of the window.
+    let counted = rule.as_ref().is_some_and(|r| r.count().is_some());
+    let scan_end = if counted {
+        NaiveDateTime::MAX
+    } else {
+        scan_from
+            .checked_add_months(chrono::Months::new(
+                u32::try_from(bounds.max_years.max(0))
+                    .unwrap_or(0)
+                    .saturating_mul(12),
+            ))
+            .unwrap_or(NaiveDateTime::MAX)
+    };
     let scan_limited = scan_end < stop;
     stop = stop.min(scan_end);
     let until_ok: Box<dyn Fn(NaiveDateTime) -> bool> =

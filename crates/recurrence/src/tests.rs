@@ -477,6 +477,8 @@ fn a_series_from_centuries_ago_expands_in_a_window_as_from_its_start() {
         "FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO",
         "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;UNTIL=20300101T000000Z",
         "FREQ=HOURLY;INTERVAL=7",
+        "FREQ=YEARLY;COUNT=400",
+        "FREQ=MONTHLY;BYDAY=1SU;COUNT=4000",
     ];
     let window = Window {
         from: utc(2026, 1, 1, 0, 0),

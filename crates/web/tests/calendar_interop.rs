@@ -570,7 +570,7 @@ async fn feeds_write_dtend_after_dtstart_until_as_rfc_5545_requires_and_agree_wi
             3,
             "{refused}"
         );
-        assert_eq!(dateutil_reads_rules(ics.as_bytes()), Ok(4));
+        assert_eq!(dateutil_reads_rules(ics.as_bytes()), Ok(5));
     }
     assert!(
         unfolded.contains("RRULE:FREQ=WEEKLY;UNTIL=20261216T045959Z\r\n"),
@@ -622,6 +622,7 @@ async fn feeds_write_dtend_after_dtstart_until_as_rfc_5545_requires_and_agree_wi
         let has = |needle: &str| ours.iter().any(|l| l.contains(needle));
         assert!(has("founders-day-1753@google.com 2026-04-12"), "{ours:#?}");
         assert!(has("founders-day-1753@google.com 2027-04-12"), "{ours:#?}");
+        assert!(has("charter-day-1753@google.com 2026-07-01"), "{ours:#?}");
         // A date both excluded and changed: listed once, at its new time.
         let moved: Vec<&String> = ours
             .iter()

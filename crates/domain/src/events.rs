@@ -838,6 +838,70 @@ mod tests {
     }
 
     #[test]
+    fn until_is_rewritten_in_the_form_its_start_requires() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let start = parse_local("2026-09-10T09:00").unwrap();
+        let midnight = parse_local("2026-09-10").unwrap();
+        let cases = [
+            // A floating UNTIL on a zoned start is read in the start's zone.
+            (
+                "FREQ=WEEKLY;UNTIL=20261210T090000",
+                Timing::Zoned(ny),
+                start,
+                "FREQ=WEEKLY;UNTIL=20261210T140000Z",
+            ),
+            // A date UNTIL on a zoned start includes its whole day.
+            (
+                "FREQ=WEEKLY;UNTIL=20261215",
+                Timing::Zoned(ny),
+                start,
+                "FREQ=WEEKLY;UNTIL=20261216T045959Z",
+            ),
+            (
+                "FREQ=DAILY;UNTIL=20261231T120000Z",
+                Timing::Zoned(ny),
+                start,
+                "FREQ=DAILY;UNTIL=20261231T120000Z",
+            ),
+            (
+                "FREQ=MONTHLY;UNTIL=20261231T000000Z",
+                Timing::AllDay,
+                midnight,
+                "FREQ=MONTHLY;UNTIL=20261231",
+            ),
+            (
+                "FREQ=DAILY;UNTIL=20261231T120000Z",
+                Timing::Floating,
+                start,
+                "FREQ=DAILY;UNTIL=20261231T120000",
+            ),
+            (
+                "FREQ=DAILY;UNTIL=20261231",
+                Timing::Floating,
+                start,
+                "FREQ=DAILY;UNTIL=20261231T235959",
+            ),
+        ];
+        for (rule, timing, at, want) in cases {
+            assert_eq!(check_rule(rule, timing, at).unwrap(), want, "{rule}");
+        }
+    }
+
+    #[test]
+    fn an_all_day_event_lasts_at_least_its_day() {
+        let day = parse_local("2026-09-21").unwrap();
+        let t = EventTiming {
+            timing: Timing::AllDay,
+            start: day,
+            end: day,
+            rrule: None,
+            rdates: Vec::new(),
+            exdates: Vec::new(),
+        };
+        assert_eq!(t.duration(), Duration::days(1));
+    }
+
+    #[test]
     fn all_day_end_is_the_day_after_the_last_day() {
         let t = check_timing(&TimingInput {
             all_day: true,

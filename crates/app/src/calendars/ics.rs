@@ -425,6 +425,7 @@ pub async fn member_feed(svc: &Services, token: &str) -> AppResult<(String, Stri
         };
         let mut single = ev.clone();
         single.row.uid = format!("{}-{}", a.occurrence, ev.row.uid);
+        single.row.recurrence_id.clear();
         single.timing.start = wall;
         single.timing.end = wall + ev.timing.duration();
         single.timing.rrule = None;

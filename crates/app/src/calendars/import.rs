@@ -133,6 +133,13 @@ fn convert(p: &ParsedEvent) -> Result<Converted, String> {
     if end < start {
         return Err("DTEND is before DTSTART".into());
     }
+    // An all-day event lasts at least its day (RFC 5545 §3.6.1), also when
+    // a producer writes its DTEND equal to its DTSTART.
+    let end = if timing == Timing::AllDay && end == start {
+        start + Duration::days(1)
+    } else {
+        end
+    };
     if end - start > Duration::days(366) {
         return Err("the event lasts more than a year".into());
     }

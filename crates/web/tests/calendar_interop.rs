@@ -30,6 +30,7 @@ const GOOGLE_SHARED: &[u8] = include_bytes!("fixtures/interop/google-shared-seri
 const APPLE_RANGE: &[u8] = include_bytes!("fixtures/interop/apple-this-and-future.ics");
 const APPLE_RANGE_BAD: &[u8] =
     include_bytes!("fixtures/interop/apple-this-and-future-before-start.ics");
+const NOTES_RANGE: &[u8] = include_bytes!("fixtures/interop/notes-this-and-future-rdates.ics");
 const GOOGLE_EDGES: &[u8] = include_bytes!("fixtures/interop/google-edge-cases.ics");
 const GOOGLE_CONFERENCE: &[u8] = include_bytes!("fixtures/interop/google-conference.ics");
 
@@ -433,6 +434,44 @@ async fn this_and_future_changes_every_later_occurrence_and_is_exported_as_a_spl
         );
         assert_same(
             "Python reading convene's split series against convene's listing",
+            &ours,
+            &python_reads(ics.as_bytes(), FROM, TO),
+        );
+        assert_same(
+            "the API against the listing",
+            &api_lists(&app, FROM, TO).await,
+            &ours,
+        );
+    }
+}
+
+#[tokio::test]
+async fn this_and_future_on_a_series_of_dates_moves_every_later_date() {
+    let (app, actor) = setup().await;
+    let cal = calendars::calendar(app.svc(), "pyberlin").await.unwrap();
+    let report = calendars::import_ics(app.svc(), Some(&actor), &cal, NOTES_RANGE)
+        .await
+        .unwrap();
+    assert!(report.skipped.is_empty(), "{report:?}");
+    assert_eq!(report.split.len(), 1, "{report:?}");
+    let ours = convene_lists(&app, &Calendar::Site, FROM, TO).await;
+    assert_eq!(ours.len(), 6, "{ours:#?}");
+    assert!(
+        ours.iter().any(|l| l
+            .ends_with("_R20261001T180000 2026-10-29T17:30:00Z 2026-10-29T19:00:00Z CONFIRMED")),
+        "18:30 in Berlin after the DST change: {ours:#?}"
+    );
+    if oracle_available() {
+        let mut as_series: Vec<String> = ours.iter().map(|l| series_uid(l)).collect();
+        as_series.sort();
+        assert_same(
+            "convene's import against Python reading the Notes file",
+            &as_series,
+            &python_reads(NOTES_RANGE, FROM, TO),
+        );
+        let ics = feed(&app, "/calendar.ics").await;
+        assert_same(
+            "Python reading convene's feed against convene's listing",
             &ours,
             &python_reads(ics.as_bytes(), FROM, TO),
         );

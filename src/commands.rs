@@ -248,6 +248,12 @@ pub async fn import_ics(config: Config, calendar: &str, file: &Path) -> Result<(
     for title in &report.updated {
         println!("updated: {title}");
     }
+    for note in &report.standalone {
+        println!("without its series: {note}");
+    }
+    for note in &report.split {
+        println!("split: {note}");
+    }
     for (what, why) in &report.skipped {
         println!("skipped {what}: {why}");
     }

@@ -9,6 +9,7 @@ mod import;
 mod occurrences;
 mod rsvp;
 mod seed;
+mod this_and_future;
 
 pub use events::{
     Event, EventInput, OccurrenceEdit, cancel_event, create_event, delete_event, edit_occurrence,

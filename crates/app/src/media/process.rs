@@ -343,7 +343,7 @@ mod tests {
         let mut bytes = jpeg(64, 48);
         let sof = bytes
             .windows(2)
-            .position(|m| m[0] == 0xFF && matches!(m[1], 0xC0 | 0xC1 | 0xC2))
+            .position(|m| m[0] == 0xFF && matches!(m[1], 0xC0..=0xC2))
             .unwrap();
         bytes[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
         bytes[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());

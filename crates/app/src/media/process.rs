@@ -374,6 +374,29 @@ mod tests {
         assert_eq!((thumb.image.width(), thumb.image.height()), (1_072, 715));
     }
 
+    /// A progressive JPEG as cjpeg writes it (`-progressive -sample 2x2`):
+    /// decoded at half its size for the 2,048-pixel copy.
+    #[test]
+    fn a_progressive_jpeg_is_decoded_at_a_reduced_scale_too() {
+        let bytes = include_bytes!("../../tests/fixtures/progressive-4200x2800.jpg");
+        let decoded = decode_jpeg_scaled(bytes, 2048).unwrap().unwrap();
+        assert_eq!(
+            (decoded.image.width(), decoded.image.height()),
+            (2_100, 1_400)
+        );
+        let p = process_photo(bytes).unwrap();
+        let sizes: Vec<(u32, u32)> = p.variants.iter().map(|v| (v.width, v.height)).collect();
+        assert_eq!(sizes, vec![(2048, 1365), (1024, 683), (400, 267)]);
+        // The copy is the photo, not noise: its corners keep the gradient's
+        // dark left and light right.
+        let large = image::load_from_memory(&p.variants[0].bytes)
+            .unwrap()
+            .to_rgb8();
+        let left = large.get_pixel(10, 700).0[0];
+        let right = large.get_pixel(2_030, 700).0[0];
+        assert!(left < 60 && right > 140, "{left} {right}");
+    }
+
     #[test]
     fn a_jpeg_claiming_too_many_pixels_is_refused_before_decoding() {
         let err = process_photo(&jpeg_claiming(9_000, 6_000)).unwrap_err();

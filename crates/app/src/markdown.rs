@@ -248,34 +248,38 @@ fn bound<'a>(parser: impl Iterator<Item = Event<'a>>) -> (Vec<Event<'a>>, Bounds
 }
 
 /// The tags in a piece of raw HTML, and by how much they change the depth
-/// of open elements (void and self-closed elements open nothing).
+/// of open elements. Void and self-closed elements open nothing, and
+/// elements whose end tag HTML lets a writer leave out (`<p>`, `<li>`,
+/// `<td>`...) are not counted either way, since the parser closes them by
+/// itself.
 fn raw_tags(raw: &str) -> (usize, isize) {
-    const VOID: [&str; 14] = [
+    const NOT_NESTING: [&str; 29] = [
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-        "source", "track", "wbr",
+        "source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody",
+        "tfoot", "colgroup", "option", "optgroup", "rt", "rp",
     ];
-    let bytes = raw.as_bytes();
     let (mut tags, mut change) = (0usize, 0isize);
     for (i, _) in raw.match_indices('<') {
-        match bytes.get(i + 1) {
-            Some(b'/') => {
-                tags += 1;
-                change -= 1;
-            }
-            Some(c) if c.is_ascii_alphabetic() => {
-                tags += 1;
-                let name_end = raw[i + 1..]
-                    .find(|c: char| !c.is_ascii_alphanumeric())
-                    .map_or(raw.len(), |n| i + 1 + n);
-                let name = raw[i + 1..name_end].to_ascii_lowercase();
-                let self_closed = raw[name_end..]
-                    .find('>')
-                    .is_some_and(|end| raw[..name_end + end].ends_with('/'));
-                if !VOID.contains(&name.as_str()) && !self_closed {
-                    change += 1;
-                }
-            }
-            _ => {}
+        let closing = raw[i + 1..].starts_with('/');
+        let name_start = if closing { i + 2 } else { i + 1 };
+        let name_end = raw[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(raw.len(), |n| name_start + n);
+        let name = raw[name_start..name_end].to_ascii_lowercase();
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        tags += 1;
+        if NOT_NESTING.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            change -= 1;
+        } else if !raw[name_end..]
+            .find('>')
+            .is_some_and(|end| raw[..name_end + end].ends_with('/'))
+        {
+            change += 1;
         }
     }
     (tags, change)
@@ -753,6 +757,10 @@ mod tests {
             "{html}"
         );
         assert_eq!(html, render(md));
+        // Paragraphs and items whose end tags are left out are not nesting.
+        let sloppy = "<p>One\n<p>Two\n".repeat(60) + "<ul><li>a<li>b</ul>";
+        let html = render_checked(&sloppy, "body").unwrap();
+        assert_eq!(html.matches("<p>").count(), 120, "{html}");
         // Many plain tags in a table are not nesting.
         let table = format!(
             "<table>{}</table>",

@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod serve;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

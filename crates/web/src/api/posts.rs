@@ -102,13 +102,18 @@ fn summary_out(svc: &Services, p: &Post) -> PostSummaryOut {
     }
 }
 
-fn post_out(svc: &Services, p: &Post, actor: Option<&convene_domain::Actor>) -> PostOut {
-    PostOut {
+async fn post_out(
+    svc: &Services,
+    p: &Post,
+    actor: Option<&convene_domain::Actor>,
+) -> Result<PostOut, ApiError> {
+    let html = crate::markdown::without_embeds(&blog::post_html(svc, &p.row).await?);
+    Ok(PostOut {
         post: summary_out(svc, p),
         body: p.row.body.clone(),
-        html: crate::markdown::render(&p.row.body),
+        html,
         review_note: p.row.review_note.clone().filter(|_| p.editable_by(actor)),
-    }
+    })
 }
 
 /// A page of posts.
@@ -237,7 +242,7 @@ pub async fn get_one(
 ) -> Result<Json<PostOut>, ApiError> {
     let actor = me.as_ref().map(|m| &m.0.actor);
     let post = blog::post(&state.svc, actor, &slug).await?;
-    Ok(Json(post_out(&state.svc, &post, actor)))
+    Ok(Json(post_out(&state.svc, &post, actor).await?))
 }
 
 /// A post as a client sends it; a change replaces every field.
@@ -307,7 +312,7 @@ pub async fn create(
     let post = blog::post(svc, Some(&me.actor), &slug).await?;
     let mut r = (
         StatusCode::CREATED,
-        Json(post_out(svc, &post, Some(&me.actor))),
+        Json(post_out(svc, &post, Some(&me.actor)).await?),
     )
         .into_response();
     let location = svc.site.link(&format!("/api/v1/posts/{slug}"));
@@ -333,7 +338,7 @@ pub async fn update(
     let svc = &state.svc;
     blog::update_post(svc, &me.actor, &slug, &body.input()?).await?;
     let post = blog::post(svc, Some(&me.actor), &slug).await?;
-    Ok(Json(post_out(svc, &post, Some(&me.actor))))
+    Ok(Json(post_out(svc, &post, Some(&me.actor)).await?))
 }
 
 /// Submitting a post.
@@ -393,7 +398,7 @@ pub async fn publish(
     match blog::submit_post(svc, &me.actor, &slug, f.anyway).await? {
         Submitted::Published | Submitted::InReview => {
             let post = blog::post(svc, Some(&me.actor), &slug).await?;
-            Ok(Json(post_out(svc, &post, Some(&me.actor))).into_response())
+            Ok(Json(post_out(svc, &post, Some(&me.actor)).await?).into_response())
         }
         Submitted::HeldBack(advice) => Ok(held_back(advice)),
     }
@@ -426,19 +431,17 @@ pub async fn comments(
 ) -> Result<Json<Vec<CommentOut>>, ApiError> {
     let svc = &state.svc;
     let post = blog::post(svc, me.as_ref().map(|m| &m.0.actor), &slug).await?;
-    Ok(Json(
-        blog::comments(svc, post.row.id)
-            .await?
-            .into_iter()
-            .map(|c| CommentOut {
-                id: c.id,
-                author: c.author,
-                html: crate::markdown::render(&c.body),
-                body: c.body,
-                created_at: c.created_at,
-            })
-            .collect(),
-    ))
+    let mut out = Vec::new();
+    for c in blog::comments(svc, post.row.id).await? {
+        out.push(CommentOut {
+            id: c.id,
+            html: blog::comment_html(svc, &c).await?,
+            author: c.author,
+            body: c.body,
+            created_at: c.created_at,
+        });
+    }
+    Ok(Json(out))
 }
 
 /// A new comment.

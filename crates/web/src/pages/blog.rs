@@ -499,26 +499,26 @@ async fn post_page_with(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let comments = blog::comments(&state.svc, post.row.id)
-        .await?
-        .into_iter()
-        .map(|c| CommentView {
+    let mut comments = Vec::new();
+    for c in blog::comments(&state.svc, post.row.id).await? {
+        comments.push(CommentView {
             id: c.id,
+            html: blog::comment_html(&state.svc, &c).await?,
             author: c.author,
             when: c.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
-            html: crate::markdown::render(&c.body),
-        })
-        .collect();
+        });
+    }
     let group_slug = post.group.as_ref().map(|g| g.0.as_str());
     let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
     let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
+    let stored_html = blog::post_html(&state.svc, &post.row).await?;
     let photos = super::media::gallery(state, "post", post.row.id).await?;
     let mut response = render(
         status,
         &PostPage {
             ctx,
             card: card(post),
-            body_html: crate::markdown::render_with_embeds(&post.row.body, &embeds, ""),
+            body_html: crate::markdown::with_embeds(&stored_html, &embeds, ""),
             state: post.state.label(),
             public: post.is_public(),
             can_edit: post.editable_by(actor),
@@ -855,19 +855,21 @@ async fn feed(
                 .max()
                 .unwrap_or_else(|| svc.clock.now());
             let mut embeds = Vec::with_capacity(posts.len());
+            let mut stored = Vec::with_capacity(posts.len());
             for p in &posts {
                 embeds.push(convene_app::media::embed_views(&svc, &p.row.body).await?);
+                stored.push(blog::post_html(&svc, &p.row).await?);
             }
             let entries = posts
                 .iter()
-                .zip(&embeds)
-                .map(|(p, embeds)| convene_feeds::Entry {
+                .zip(embeds.iter().zip(&stored))
+                .map(|(p, (embeds, stored))| convene_feeds::Entry {
                     id: site.link(&format!("/blog/{}", p.row.slug)),
                     url: site.link(&format!("/blog/{}", p.row.slug)),
                     title: p.row.title.clone(),
                     summary: Some(summary_of(p)),
-                    content_html: crate::markdown::render_with_embeds(
-                        &p.row.body,
+                    content_html: crate::markdown::with_embeds(
+                        stored,
                         embeds,
                         site.base_url.as_str(),
                     ),
@@ -1065,14 +1067,11 @@ pub async fn moderation(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
-    let queue = blog::moderation_queue(&state.svc, &me.actor)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let html = crate::markdown::render(&c.body);
-            (c, html)
-        })
-        .collect();
+    let mut queue = Vec::new();
+    for c in blog::moderation_queue(&state.svc, &me.actor).await? {
+        let html = blog::comment_html(&state.svc, &c).await?;
+        queue.push((c, html));
+    }
     Ok(render(
         StatusCode::OK,
         &ModerationPage {

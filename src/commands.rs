@@ -15,6 +15,19 @@ pub async fn serve(config: Config) -> Result<()> {
     let db = wiring::open_database(&config).await?;
     let svc = wiring::services(&config, db.clone());
     let (mailer, outbox) = wiring::mailer(&config)?;
+    let domain = convene_app::lists::mail_domain(&svc);
+    let signing = convene_app::mail::SigningMailer::new(mailer, db.clone(), &domain)
+        .await
+        .context("cannot start")?;
+    if signing.is_signing().await {
+        tracing::info!(domain, "mail is DKIM-signed");
+    } else {
+        tracing::info!(
+            domain,
+            "no DKIM key: mail goes out unsigned (`convene admin dkim-key` makes one)"
+        );
+    }
+    let mailer: std::sync::Arc<dyn convene_app::mail::Mailer> = std::sync::Arc::new(signing);
     match &outbox {
         Some(o) => {
             tracing::info!(folder = %o.dir().display(), "no CONVENE_SMTP_URL: mail is written to the outbox folder")
@@ -207,6 +220,68 @@ pub async fn create_coordinator(config: Config, email: &str) -> Result<()> {
     db.close().await;
     println!(
         "{email} is a coordinator. Open this one-time link (valid for 24 hours) to choose a password and sign in:\n\n    {link}\n"
+    );
+    Ok(())
+}
+
+/// `convene admin dkim-key [--selector S] [--replace | --import FILE]`.
+pub async fn dkim_key(
+    config: Config,
+    selector: String,
+    replace: bool,
+    import: Option<&Path>,
+) -> Result<()> {
+    use convene_app::mail::dkim_key::{KeyChoice, KeyOutcome, set_up_dkim_key};
+    // The file is read and checked before anything else is touched.
+    let choice = match import {
+        Some(file) => {
+            let pem =
+                std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+            let pem = String::from_utf8(pem).map_err(|_| {
+                anyhow::anyhow!(
+                    "{}: this is not a private key in PEM form (it is not even text)",
+                    file.display()
+                )
+            })?;
+            KeyChoice::Import { selector, pem }
+        }
+        None if replace => KeyChoice::Replace { selector },
+        None => KeyChoice::KeepOrMake { selector },
+    };
+    let db = wiring::open_database(&config).await?;
+    let svc = wiring::services(&config, db.clone());
+    let outcome = set_up_dkim_key(&svc, choice).await;
+    db.close().await;
+    let (key, outcome) = outcome.map_err(|e| match import {
+        Some(file) => anyhow::anyhow!("{}: {e}", file.display()),
+        None => anyhow::anyhow!("{e}"),
+    })?;
+    let domain = key.domain();
+    println!(
+        "{}",
+        match outcome {
+            KeyOutcome::Kept => format!(
+                "{domain} already has a DKIM key (selector {:?}); its record is below. `--replace` makes a new one.",
+                key.selector()
+            ),
+            KeyOutcome::Made => format!(
+                "Made a new DKIM key for {domain} (selector {:?}).",
+                key.selector()
+            ),
+            KeyOutcome::Imported => format!(
+                "Stored the given DKIM key for {domain} (selector {:?}).",
+                key.selector()
+            ),
+        }
+    );
+    println!(
+        "\nPublish this TXT record in the DNS zone of {domain}:\n\n{}\n\nOr, in a DNS provider's form: name {}, type TXT, value:\n\n{}\n",
+        key.zone_line(),
+        key.dns_name(),
+        key.dns_txt()
+    );
+    println!(
+        "Every message convene sends from {domain} is signed with this key (running servers take it up within a minute)."
     );
     Ok(())
 }

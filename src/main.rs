@@ -103,6 +103,18 @@ enum AdminCommand {
         #[arg(long, default_value_t = 0)]
         list_members: usize,
     },
+    /// Make the mail domain's DKIM key (or show the one there is) and print the DNS TXT record to publish; all mail convene sends is signed with it
+    DkimKey {
+        /// The selector: the DNS record is named SELECTOR._domainkey.DOMAIN
+        #[arg(long, default_value = "convene")]
+        selector: String,
+        /// Make a new key in place of the stored one
+        #[arg(long)]
+        replace: bool,
+        /// Use this private key (PEM, PKCS#1 or PKCS#8 RSA, as opendkim-genkey or openssl write it) instead of making one
+        #[arg(long, value_name = "FILE", conflicts_with = "replace")]
+        import: Option<std::path::PathBuf>,
+    },
     /// Print a new API bearer token for the account with address EMAIL
     Token {
         /// The account's email address
@@ -141,6 +153,11 @@ fn main() -> ExitCode {
             Command::Admin(AdminCommand::CreateCoordinator { email }) => {
                 commands::create_coordinator(config, &email).await
             }
+            Command::Admin(AdminCommand::DkimKey {
+                selector,
+                replace,
+                import,
+            }) => commands::dkim_key(config, selector, replace, import.as_deref()).await,
             Command::Admin(AdminCommand::Token { email, name }) => {
                 commands::token(config, &email, &name).await
             }

@@ -20,8 +20,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
-/// The longest line accepted, in octets with its CRLF (RFC 5321 4.5.3.1.6,
-/// RFC 5322 2.1.1).
+/// The longest command line accepted, in octets with its CRLF (RFC 5321
+/// 4.5.3.1.6). Lines of a message may be longer, up to the size limit:
+/// the handler makes them fit before anything is relayed.
 pub const MAX_LINE_OCTETS: usize = 1000;
 
 /// One reply line: a three-digit code and its text, which by convention

@@ -1,5 +1,6 @@
-//! Bounces: a delivery status notification (RFC 3464) comes back to the
-//! per-member bounce address, adds to that member's score, and past a
+//! Bounces: a failure notice (an RFC 3464 report, or the plain-text notice
+//! of a mail system that does not write one) comes back to the per-member
+//! bounce address, adds to that member's score, and past a
 //! threshold pauses their delivery and tells them how to resume. A member
 //! is never unsubscribed by bounces.
 
@@ -43,10 +44,126 @@ impl BounceKind {
     }
 }
 
-/// Reads the `message/delivery-status` parts of a report (or RFC 6533
-/// `message/global-delivery-status`). Without one,
-/// the message is a bounce in some other format: soft.
+/// What a message at a bounce address reports, read the way Mailman's
+/// bounce detection reads it: an auto-reply (a vacation or out-of-office
+/// notice, which goes to the envelope sender too) is not a failure; an RFC
+/// 3464 report (Postfix, sendmail, Gmail, Microsoft 365, newer Exim) says
+/// per recipient; the plain-text notices of qmail, Yahoo, classic Exim,
+/// older sendmail and Exchange are read by their wording and their SMTP
+/// codes; a delay warning is not a failure; anything else counts as soft.
 pub fn classify(msg: &Message<'_>) -> BounceKind {
+    // A report says what it is; bounces themselves often carry
+    // `Auto-Submitted: auto-replied` (Postfix, Exim), so the auto-reply
+    // signs count only where nothing says the message is a failure.
+    match classify_report(msg) {
+        Some(kind) => kind,
+        None => classify_text(msg),
+    }
+}
+
+/// A vacation or out-of-office reply (RFC 3834 `Auto-Submitted:
+/// auto-replied`, or the fields and subjects Exchange, Outlook, Gmail and
+/// vacation programs write).
+fn is_auto_reply(msg: &Message<'_>) -> bool {
+    let header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    if header("Auto-Submitted").is_some_and(|v| v.starts_with("auto-replied")) {
+        return true;
+    }
+    if header("X-Autoreply").is_some()
+        || header("X-Autorespond").is_some()
+        || header("X-Autoresponder").is_some()
+        || header("Precedence").is_some_and(|v| v == "auto_reply")
+        || header("X-Auto-Response-Suppress").is_some()
+            && header("X-MS-Exchange-Inbox-Rules-Loop").is_some()
+    {
+        return true;
+    }
+    let subject = msg.subject().unwrap_or("").trim().to_lowercase();
+    [
+        "out of office",
+        "out of the office",
+        "automatic reply:",
+        "auto-reply:",
+        "autoreply:",
+        "auto:",
+        "abwesenheitsnotiz",
+        "réponse automatique",
+        "respuesta automática",
+        "vacation reply",
+    ]
+    .iter()
+    .any(|p| subject.starts_with(p))
+}
+
+/// The failure a message's plain text reports, by the wording and codes
+/// of the common mail systems.
+fn classify_text(msg: &Message<'_>) -> BounceKind {
+    let subject = msg.subject().unwrap_or("").to_lowercase();
+    let body = msg.body_text(0).unwrap_or_default().to_lowercase();
+    let text = format!("{subject}\n{body}");
+    const DELAYED: [&str; 9] = [
+        "this is a warning only",
+        "delayed mail",
+        "delivery delayed",
+        "delivery status notification (delay)",
+        "has been delayed",
+        "will continue trying",
+        "will be retried",
+        "still being retried",
+        "warning: message",
+    ];
+    const PERMANENT: [&str; 14] = [
+        // qmail (and Yahoo, which long ran on it)
+        "this is a permanent error",
+        "i'm not going to try again",
+        // Yahoo
+        "delivery error: dd",
+        "sorry, we were unable to deliver your message",
+        // Exim
+        "a message that you sent could not be delivered to one or more of its",
+        // sendmail
+        "permanent fatal errors",
+        // Exchange
+        "did not reach some or all of the intended recipients",
+        "the e-mail account does not exist",
+        "the email account that you tried to reach does not exist",
+        // Postfix (without a report)
+        "could not be delivered to one or more recipients",
+        // common words of a refusal
+        "user unknown",
+        "no such user",
+        "mailbox unavailable",
+        "recipient address rejected",
+    ];
+    let permanent_code = has_permanent_code(&text);
+    if DELAYED.iter().any(|p| text.contains(p)) && !permanent_code {
+        BounceKind::NotAFailure
+    } else if permanent_code || PERMANENT.iter().any(|p| text.contains(p)) {
+        BounceKind::Hard
+    } else if is_auto_reply(msg) {
+        BounceKind::NotAFailure
+    } else {
+        BounceKind::Soft
+    }
+}
+
+/// An SMTP refusal code in `5.x.x` form (`550 5.1.1`, `#550 5.1.1`,
+/// `status: 5.2.1`).
+fn has_permanent_code(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(5).enumerate().any(|(i, w)| {
+        w[0] == b'5'
+            && w[1] == b'.'
+            && w[2].is_ascii_digit()
+            && w[3] == b'.'
+            && w[4].is_ascii_digit()
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && bytes[i - 1] != b'.')
+    })
+}
+
+/// Reads the `message/delivery-status` parts of a report (or RFC 6533
+/// `message/global-delivery-status`); `None` when there is none.
+fn classify_report(msg: &Message<'_>) -> Option<BounceKind> {
     let mut saw_report = false;
     let mut kind = BounceKind::NotAFailure;
     for part in &msg.parts {
@@ -72,7 +189,7 @@ pub fn classify(msg: &Message<'_>) -> BounceKind {
             classify_status_fields(&String::from_utf8_lossy(&text)),
         );
     }
-    if saw_report { kind } else { BounceKind::Soft }
+    saw_report.then_some(kind)
 }
 
 fn worst(a: BounceKind, b: BounceKind) -> BounceKind {

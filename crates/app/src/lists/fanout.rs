@@ -251,7 +251,14 @@ impl ListCopy {
             }
             own.push(("Reply-To".into(), format!("<{post}>")));
         }
-        let mut head = Vec::new();
+        let once = super::required_fields::exactly_once(
+            &original,
+            message.sent_at,
+            &message.message_id,
+            list.rewrite_from,
+        );
+        drop.extend(once.drop);
+        let mut head = once.fields;
         for (name, value) in own {
             head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }

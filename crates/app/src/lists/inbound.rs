@@ -24,7 +24,7 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(code: u16, text: impl Into<String>) -> Self {
+    pub(crate) fn new(code: u16, text: impl Into<String>) -> Self {
         Self {
             code,
             text: text.into(),
@@ -142,6 +142,8 @@ pub async fn accept(
             ),
         ));
     }
+    let domain = mail_domain(svc);
+    let raw = &*super::intake::tidy(raw, &domain)?;
     let msg = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())
@@ -163,7 +165,6 @@ pub async fn accept(
         // auto-reply with a bounce, which is more automatic mail.
         return Ok(Accepted::Dropped("an automatic reply (Auto-Submitted)"));
     }
-    let domain = mail_domain(svc);
     match address {
         ListAddress::Post(_) => post(svc, &list, &domain, raw, &msg).await,
         ListAddress::Join(_) => by_mail::join(svc, &list, &msg).await,
@@ -438,7 +439,10 @@ pub(crate) fn read_message(
         .or_else(|| from.and_then(|a| a.name()).map(clean_line))
         .unwrap_or_default();
 
-    let (message_id, raw) = match msg.message_id().and_then(bracketed) {
+    let (message_id, raw) = match msg
+        .message_id()
+        .and_then(super::intake::well_formed_message_id)
+    {
         Some(id) => (id, raw.to_vec()),
         None => {
             let id = format!(

@@ -4,8 +4,6 @@
 use super::inbound::{Accepted, accept, check_recipient};
 use crate::Services;
 use convene_lmtp::{Handler, Reply, one_reply_for_all};
-use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 
 /// Hands list mail from the LMTP and SMTP listeners to the use-cases.
 #[derive(Clone)]
@@ -22,23 +20,6 @@ impl ListMailHandler {
 
 fn local_part(address: &str) -> &str {
     address.rsplit_once('@').map_or(address, |(local, _)| local)
-}
-
-/// `message` with a Message-ID: its own, or one made from a hash of its
-/// bytes, so the same message sent again gets the same one and a list
-/// that stored it already recognises the retry.
-fn with_stable_message_id<'a>(message: &'a [u8], domain: &str) -> Cow<'a, [u8]> {
-    let has_id = mail_parser::MessageParser::default()
-        .parse_headers(message)
-        .is_some_and(|m| m.message_id().is_some_and(|id| !id.trim().is_empty()));
-    if has_id {
-        return Cow::Borrowed(message);
-    }
-    let digest = Sha256::digest(message);
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let mut with_id = format!("Message-ID: <{hex}@{domain}>\r\n").into_bytes();
-    with_id.extend_from_slice(message);
-    Cow::Owned(with_id)
 }
 
 impl Handler for ListMailHandler {
@@ -78,17 +59,16 @@ impl Handler for ListMailHandler {
     }
 
     /// SMTP: one answer for every recipient (see [`one_reply_for_all`]).
-    /// A message without a Message-ID gets one made from its bytes first,
-    /// so that when one list fails for now and the client sends the
-    /// message again, the lists that took it see the same Message-ID and
-    /// do not deliver it twice.
+    /// A message without a Message-ID gets one made from a hash of its
+    /// bytes ([`super::intake`]), so that when one list fails for now and
+    /// the client sends the message again, the lists that took it see the
+    /// same Message-ID and do not deliver it twice.
     async fn deliver_to_all(&self, sender: &str, recipients: &[String], message: &[u8]) -> Reply {
-        let message = with_stable_message_id(message, &super::mail_domain(&self.svc));
         let mut replies = Vec::with_capacity(recipients.len());
         for recipient in recipients {
             replies.push((
                 recipient.clone(),
-                self.deliver(sender, recipient, &message).await,
+                self.deliver(sender, recipient, message).await,
             ));
         }
         one_reply_for_all(&replies)

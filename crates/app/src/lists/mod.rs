@@ -20,11 +20,14 @@ pub mod from_web;
 pub mod headers;
 pub mod import;
 pub mod inbound;
+pub mod intake;
 pub mod lmtp;
+pub mod long_lines;
 mod members;
 pub mod moderation;
 pub mod my_lists;
 pub mod owner;
+mod required_fields;
 mod seed;
 pub mod settings;
 

@@ -1,16 +1,20 @@
 //! Outgoing mail: messages built from templates, queued as jobs, and handed
 //! to SMTP or, with no relay configured, written to the outbox folder.
 
+pub mod dkim;
+pub mod dkim_key;
 pub mod message;
 pub mod outbox;
 pub mod pace;
 pub mod send_job;
+pub mod signing;
 pub mod smtp;
 pub mod templates;
 
 pub use message::{MailError, OutgoingEmail};
 pub use outbox::{OutboxEntry, OutboxMailer};
 pub use send_job::{SendEmail, queue_email, queue_email_replying_to, queue_email_with_calendar};
+pub use signing::SigningMailer;
 pub use smtp::SmtpMailer;
 
 use async_trait::async_trait;
@@ -31,6 +35,13 @@ pub trait Mailer: Send + Sync + 'static {
         to: &str,
         message: &[u8],
     ) -> Result<(), MailError>;
+
+    /// Delivers `email` as the finished bytes `message` (the same message
+    /// with a signature added): to its recipient, with its sender as the
+    /// envelope sender.
+    async fn send_formatted(&self, email: &OutgoingEmail, message: &[u8]) -> Result<(), MailError> {
+        self.send_raw(&email.from, &email.to, message).await
+    }
 
     /// How many messages may be handed to [`Mailer::send_raw`] at once (a
     /// list fan-out keeps this many copies in flight). One unless the

@@ -123,7 +123,12 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 impl Mailer for OutboxMailer {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
         let raw = email.to_message()?.formatted();
+        self.send_formatted(email, &raw).await
+    }
+
+    async fn send_formatted(&self, email: &OutgoingEmail, message: &[u8]) -> Result<(), MailError> {
         let json = serde_json::to_vec(email).map_err(|e| MailError::Permanent(e.to_string()))?;
+        let raw = message.to_vec();
         let dir = self.dir.clone();
         let name = self.file_name(email);
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {

@@ -4,10 +4,11 @@ use super::{Done, PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::accounts;
 use convene_domain::{Action, authorize};
 use convene_store::api_tokens::ApiTokenRow;
@@ -64,5 +65,5 @@ pub async fn revoke_token(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     accounts::revoke_api_token(&state.svc, me.user.id, id).await?;
-    Ok(Redirect::to("/account?done=token-revoked").into_response())
+    Ok(see_other("/account?done=token-revoked"))
 }

@@ -4,11 +4,12 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use crate::pages::{Done, FormErrors, PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::invitations::{self, PendingInvitation};
 use convene_app::{AppError, accounts::SignedIn};
 use convene_domain::{InvalidInput, Role, Scope};
@@ -118,7 +119,7 @@ pub async fn invite(
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/invite?done=invited").into_response()),
+        Ok(()) => Ok(see_other("/invite?done=invited")),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &["email", "role", "scope"])
             else {
@@ -138,7 +139,7 @@ pub async fn resend(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::resend_invitation(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to("/invite?done=resent").into_response())
+    Ok(see_other("/invite?done=resent"))
 }
 
 /// `POST /invite/{id}/revoke`.
@@ -150,5 +151,5 @@ pub async fn revoke(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::revoke_invitation(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to("/invite?done=revoked").into_response())
+    Ok(see_other("/invite?done=revoked"))
 }

@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{ClientIp, CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use crate::middleware::{SESSION_COOKIE, set_cookie};
 use crate::pages::{FormErrors, PageCtx, render, safe_next, signed_in_redirect};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::accounts;
 use serde::Deserialize;
 
@@ -104,7 +105,7 @@ pub async fn signout(
         accounts::sign_out(&state.svc, token).await?;
     }
     let https = state.svc.site.is_https();
-    let mut response = Redirect::to("/signin?done=signed-out").into_response();
+    let mut response = see_other("/signin?done=signed-out");
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE.name(https), "", 0, https),

@@ -316,3 +316,311 @@ async fn metrics_label_methods_by_a_closed_set_and_routes_by_pattern() {
         assert!(!m.body.contains(raw), "{raw} leaked into the metrics");
     }
 }
+
+const FORBIDDEN_TEXT: &str = "Your account does not have permission to do this.";
+
+#[tokio::test]
+async fn a_renamed_group_keeps_its_organizers_and_its_freed_slug_gives_nobody_anything() {
+    let app = TestApp::new().await;
+    roster(&app).await;
+    let mut coord = coordinator(&app).await;
+    let mut olu = organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+
+    let r = coord
+        .submit(
+            "/groups/boston-python/edit",
+            &[
+                ("slug", "boston"),
+                ("name", "Boston Python"),
+                ("country", "US"),
+                ("city", "Boston"),
+            ],
+        )
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/groups/boston?done=group-saved");
+
+    // The organizer follows the group to its new address.
+    olu.get("/groups/boston/edit")
+        .await
+        .assert_status(StatusCode::OK);
+    let r = olu
+        .submit(
+            "/groups/boston/edit",
+            &[
+                ("name", "Boston Python Users"),
+                ("country", "US"),
+                ("city", "Boston"),
+            ],
+        )
+        .await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/groups/boston?done=group-saved");
+    app.client()
+        .get("/groups/boston")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("Boston Python Users");
+    olu.get("/account")
+        .await
+        .assert_contains("an organizer of the group boston");
+    olu.get("/calendars/boston/events/new")
+        .await
+        .assert_status(StatusCode::OK);
+
+    // Someone proposes a new group, which takes the freed address.
+    let mut mo = member(&app, "mo@example.org").await;
+    let r = mo
+        .submit(
+            "/groups/new",
+            &[
+                ("name", "Boston Python"),
+                ("country", "US"),
+                ("city", "Boston"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/groups/boston-python?done=proposed");
+
+    // The old organizers have no say over it: every answer is a refusal and
+    // nothing is saved (an edit used to be saved and then answered 404).
+    let before = app.fingerprint().await;
+    olu.submit(
+        "/groups/boston-python/edit",
+        &[("name", "Taken over"), ("country", "US")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN)
+    .assert_contains(FORBIDDEN_TEXT);
+    olu.submit("/groups/boston-python/confirm", &[])
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    olu.get("/groups/boston-python/edit")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    olu.get("/groups/boston-python")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
+    assert_eq!(app.fingerprint().await, before);
+
+    // Listed, it is still not theirs, nor is its calendar.
+    coord
+        .submit("/groups/boston-python/review", &[("decision", "approve")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let before = app.fingerprint().await;
+    olu.get("/groups/boston-python/edit")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    olu.submit(
+        "/groups/boston-python/edit",
+        &[("name", "Taken over"), ("country", "US")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    olu.get("/calendars/boston-python/events/new")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    let page = olu.get("/groups/boston-python").await;
+    page.assert_status(StatusCode::OK);
+    assert!(!page.body.contains("/groups/boston-python/edit"));
+    // Olu is named as an organizer of the group they organize, not of this one.
+    app.client()
+        .get("/groups/boston")
+        .await
+        .assert_contains("Olu Organizer");
+    let page = app.client().get("/groups/boston-python").await;
+    assert!(!page.body.contains("Olu Organizer"), "{}", page.body);
+    assert_eq!(app.fingerprint().await, before);
+}
+
+#[tokio::test]
+async fn an_invitation_sent_before_a_rename_gives_the_renamed_group() {
+    let app = TestApp::new().await;
+    roster(&app).await;
+    let mut coord = coordinator(&app).await;
+    for (email, role) in [
+        ("ned@example.org", "organizer"),
+        ("eda@example.org", "calendar_editor"),
+    ] {
+        coord
+            .submit(
+                "/invite",
+                &[("email", email), ("role", role), ("scope", "pyworcester")],
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    coord
+        .submit(
+            "/groups/pyworcester/edit",
+            &[
+                ("slug", "worcester"),
+                ("name", "PyWorcester"),
+                ("country", "US"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // Pending invitations read under the group's address of today.
+    let list = coord.get("/invite").await;
+    list.assert_contains("(group:worcester)");
+    assert!(!list.body.contains("pyworcester"), "{}", list.body);
+    let auth = bearer(&app, "coord@example.org").await;
+    let api = app
+        .send(call("GET", "/api/v1/invitations", Some(&auth), None))
+        .await;
+    api.assert_status(StatusCode::OK);
+    let scopes: Vec<String> = api
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["scope"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(scopes, vec!["group:worcester", "group:worcester"]);
+
+    app.drain_jobs().await;
+    let mut accepted = Vec::new();
+    for email in ["ned@example.org", "eda@example.org"] {
+        let link = app.link_in_mail(email, "/invitations/");
+        let mut c = app.client();
+        c.ip = format!("203.0.113.{}", email.len());
+        c.get(&link)
+            .await
+            .assert_status(StatusCode::OK)
+            .assert_contains("worcester");
+        c.submit(
+            &link,
+            &[
+                ("display_name", "Newly Invited"),
+                ("password", "orange lantern meadow"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+        accepted.push(c);
+    }
+    let (ned, eda) = accepted.split_at_mut(1);
+    let (ned, eda) = (&mut ned[0], &mut eda[0]);
+    ned.get("/groups/worcester/edit")
+        .await
+        .assert_status(StatusCode::OK);
+    eda.get("/calendars/worcester/events/new")
+        .await
+        .assert_status(StatusCode::OK);
+    eda.get("/groups/worcester/edit")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    eda.get("/account")
+        .await
+        .assert_contains("a calendar editor of the group worcester&#39;s calendar");
+}
+
+#[tokio::test]
+async fn groups_and_regional_calendars_share_one_namespace() {
+    let app = TestApp::new().await;
+    roster(&app).await;
+    let mut coord = coordinator(&app).await;
+    coord
+        .submit(
+            "/calendars",
+            &[
+                ("name", "Massachusetts"),
+                ("country", "US"),
+                ("region", "Massachusetts"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut mo = member(&app, "mo@example.org").await;
+    let before = app.fingerprint().await;
+    let taken =
+        "The regional calendar Massachusetts already has the address /calendars/massachusetts";
+
+    // A group at the calendar's slug: made by a coordinator, proposed, or renamed to.
+    coord
+        .submit(
+            "/groups/new",
+            &[("name", "Massachusetts"), ("country", "US")],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains(taken);
+    mo.submit(
+        "/groups/new",
+        &[
+            ("name", "PyMass"),
+            ("slug", "massachusetts"),
+            ("country", "US"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::CONFLICT)
+    .assert_contains(taken);
+    coord
+        .submit(
+            "/groups/boston-python/edit",
+            &[
+                ("slug", "massachusetts"),
+                ("name", "Boston Python"),
+                ("country", "US"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains(taken);
+    // A roster import skips it and says why.
+    let report = import_roster(
+        app.svc(),
+        None,
+        RosterFormat::Csv,
+        b"name,slug,status,city,region,country\nMass Pythonistas,massachusetts,active,Boston,Massachusetts,US\n",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.created, 0, "{report:?}");
+    assert!(
+        report.skipped[0]
+            .2
+            .contains("taken by another group or a regional calendar"),
+        "{report:?}"
+    );
+    assert_eq!(app.fingerprint().await, before);
+
+    // The other way round: a calendar at a group's slug.
+    coord
+        .submit(
+            "/calendars",
+            &[
+                ("name", "Boston Python"),
+                ("slug", "boston-python"),
+                ("country", "US"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::CONFLICT)
+        .assert_contains(
+            "The group boston-python already has the address /calendars/boston-python",
+        );
+    assert_eq!(app.fingerprint().await, before);
+
+    // Group 1 and regional calendar 1 share a number, not a grant: an
+    // organizer of Boston Python has no say over Massachusetts.
+    let mut olu = organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+    let before = app.fingerprint().await;
+    olu.submit(
+        "/calendars/massachusetts/settings",
+        &[("name", "Mine"), ("country", "US")],
+    )
+    .await
+    .assert_status(StatusCode::FORBIDDEN);
+    olu.get("/calendars/massachusetts/events/new")
+        .await
+        .assert_status(StatusCode::FORBIDDEN);
+    olu.get("/calendars/boston-python/events/new")
+        .await
+        .assert_status(StatusCode::OK);
+    assert_eq!(app.fingerprint().await, before);
+}

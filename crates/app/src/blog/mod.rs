@@ -141,7 +141,7 @@ impl Post {
         authorize(
             actor,
             &Action::EditPost {
-                group: self.group.as_ref().map(|g| g.0.as_str()),
+                group: self.row.group_id,
                 is_author: self.is_author(actor),
             },
         )
@@ -348,7 +348,7 @@ pub async fn create_post(svc: &Services, actor: &Actor, input: &PostInput) -> Ap
     authorize(
         Some(actor),
         &Action::WritePost {
-            group: valid.group_slug.as_deref(),
+            group: valid.group_id,
         },
     )
     .map_err(|_| {
@@ -409,7 +409,7 @@ pub async fn update_post(
     authorize(
         Some(actor),
         &Action::EditPost {
-            group: valid.group_slug.as_deref(),
+            group: valid.group_id,
             is_author: post.is_author(Some(actor)),
         },
     )

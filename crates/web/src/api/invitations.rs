@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use convene_app::AppError;
 use convene_app::invitations;
-use convene_domain::{InvalidInput, Role, Scope};
+use convene_app::invitations::ScopeName;
+use convene_domain::{InvalidInput, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -94,7 +95,7 @@ pub async fn create(
             "Use coordinator, organizer or calendar_editor.",
         ))
     })?;
-    let scope = Scope::from_stored(&body.scope).ok_or_else(|| {
+    let scope = ScopeName::parse(&body.scope).ok_or_else(|| {
         AppError::Invalid(InvalidInput::new(
             "scope",
             "Use \"\", \"group:{slug}\" or \"calendar:{slug}\".",

@@ -33,12 +33,7 @@ pub async fn account(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     authorize(Some(&me.actor), &Action::ManageOwnAccount)?;
-    let roles = me
-        .actor
-        .grants
-        .iter()
-        .map(|g| convene_app::invitations::describe(g.role, &g.scope))
-        .collect::<Vec<_>>();
+    let roles = convene_app::invitations::describe_grants(&state.svc, &me.actor.grants).await?;
     let can_invite = !me.actor.grants.is_empty();
     let tokens = accounts::list_api_tokens(&state.svc, me.user.id).await?;
     let ctx = PageCtx::new(&state, &visitor, "Your account").with_notice(done.done.as_deref());

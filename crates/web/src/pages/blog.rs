@@ -486,7 +486,6 @@ async fn post_page_with(
             html: crate::markdown::render(&c.body),
         })
         .collect();
-    let group_slug = post.group.as_ref().map(|g| g.0.as_str());
     let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
     let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
     let photos = super::media::gallery(state, "post", post.row.id).await?;
@@ -510,7 +509,13 @@ async fn post_page_with(
             comments,
             can_comment: actor.is_some()
                 && matches!(post.state, PostState::Published | PostState::Unlisted),
-            can_moderate: authorize(actor, &Action::ModerateComments { group: group_slug }).is_ok(),
+            can_moderate: authorize(
+                actor,
+                &Action::ModerateComments {
+                    group: post.row.group_id,
+                },
+            )
+            .is_ok(),
             shown_at: state.svc.clock.now().timestamp(),
             comment_error,
             photos,

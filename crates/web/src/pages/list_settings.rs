@@ -160,7 +160,7 @@ pub async fn new_form(
         max_megabytes: show_megabytes(DEFAULT_MAX_BYTES),
         ..SettingsForm::default()
     };
-    if !settings::may_create(&me.actor, form.home()) {
+    if !settings::may_create(&state.svc, &me.actor, form.home()).await? {
         return Err(convene_app::AppError::NotAllowed(if q.group.is_empty() {
             "Only coordinators create the site's lists; a group's organizers create lists from their group's page."
         } else {

@@ -197,6 +197,25 @@ impl TestApp {
             (i64, String, String)
         );
         rows!(
+            "SELECT id, slug, name, approval, confirmed_at, updated_at FROM groups ORDER BY id",
+            (
+                i64,
+                String,
+                String,
+                String,
+                Option<DateTime<Utc>>,
+                DateTime<Utc>
+            )
+        );
+        rows!(
+            "SELECT id, group_id, summary FROM group_revisions ORDER BY id",
+            (i64, i64, String)
+        );
+        rows!(
+            "SELECT id, slug, name, updated_at FROM calendars ORDER BY id",
+            (i64, String, String, DateTime<Utc>)
+        );
+        rows!(
             "SELECT id_hash, user_id FROM sessions ORDER BY id_hash",
             (String, i64)
         );

@@ -10,9 +10,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use convene_app::invitations::ScopeName;
 use convene_app::invitations::{self, PendingInvitation};
 use convene_app::{AppError, accounts::SignedIn};
-use convene_domain::{InvalidInput, Role, Scope};
+use convene_domain::{InvalidInput, Role};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -87,20 +88,20 @@ pub struct InviteForm {
     scope: String,
 }
 
-fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Scope), InvalidInput> {
+fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, ScopeName), InvalidInput> {
     let role = Role::parse(role)
         .ok_or_else(|| InvalidInput::new("role", "Choose a role from the list."))?;
     let slug = scope.trim().to_ascii_lowercase();
     let scope = match role {
-        Role::Coordinator | Role::TrustedAuthor => Scope::Site,
+        Role::Coordinator | Role::TrustedAuthor => ScopeName::Site,
         Role::Organizer | Role::CalendarEditor if !convene_domain::roles::is_slug(&slug) => {
             return Err(InvalidInput::new(
                 "scope",
                 "Enter the short name from the address, like pug-boston (lowercase letters, digits and dashes).",
             ));
         }
-        Role::Organizer => Scope::Group(slug),
-        Role::CalendarEditor => Scope::Calendar(slug),
+        Role::Organizer => ScopeName::Group(slug),
+        Role::CalendarEditor => ScopeName::Calendar(slug),
     };
     Ok((role, scope))
 }

@@ -210,7 +210,9 @@ pub async fn edit_form(
     let page = groups::group_page(&state.svc, Some(&me.actor), &slug).await?;
     convene_domain::authorize(
         Some(&me.actor),
-        &convene_domain::Action::EditGroup { group: &slug },
+        &convene_domain::Action::EditGroup {
+            group: page.group.id,
+        },
     )?;
     let g = &page.group;
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();

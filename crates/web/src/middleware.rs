@@ -21,6 +21,10 @@ impl CookieName {
 
 /// The session cookie.
 pub const SESSION_COOKIE: CookieName = CookieName("convene_session", "__Host-convene_session");
+/// The known-device mark, set at each password sign-in: with it, the
+/// account's correct password gets through even while strangers' guesses
+/// have used up the sign-in limits.
+pub const DEVICE_COOKIE: CookieName = CookieName("convene_device", "__Host-convene_device");
 /// The CSRF cookie (double-submit: its value must come back in each form).
 pub const CSRF_COOKIE: CookieName = CookieName("convene_csrf", "__Host-convene_csrf");
 

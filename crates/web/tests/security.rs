@@ -624,3 +624,111 @@ async fn groups_and_regional_calendars_share_one_namespace() {
         .assert_status(StatusCode::OK);
     assert_eq!(app.fingerprint().await, before);
 }
+
+#[tokio::test]
+async fn strangers_guessing_a_password_cannot_lock_its_owner_out() {
+    const RIGHT: &str = "violet kettle harbour";
+    let app = TestApp::new().await;
+    let _ = coordinator(&app).await;
+    let sign_in = |password: &'static str| [("email", "coord@example.org"), ("password", password)];
+
+    // The owner signs in once on their laptop, which keeps a device mark.
+    let mut laptop = app.client();
+    laptop.ip = "198.51.100.50".into();
+    laptop
+        .submit("/signin", &sign_in(RIGHT))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(laptop.cookies.contains_key("convene_device"));
+    laptop
+        .submit("/signout", &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(!laptop.signed_in());
+
+    // A stranger guesses from one address: the limit holds for them, even
+    // with the right password once it is reached.
+    let before = app.fingerprint().await;
+    let mut eve = app.client();
+    eve.ip = "203.0.113.66".into();
+    for i in 0..12 {
+        let r = eve.submit("/signin", &sign_in("wrong guess")).await;
+        if i < 10 {
+            r.assert_status(StatusCode::UNAUTHORIZED);
+        } else {
+            r.assert_status(StatusCode::TOO_MANY_REQUESTS)
+                .assert_contains("Too many attempts");
+        }
+    }
+    eve.submit("/signin", &sign_in(RIGHT))
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
+    assert!(!eve.signed_in());
+    assert_eq!(app.fingerprint().await, before);
+
+    // The owner, from anywhere else, is not locked out by it.
+    let mut phone = app.client();
+    phone.ip = "192.0.2.99".into();
+    phone
+        .submit("/signin", &sign_in(RIGHT))
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(phone.signed_in());
+
+    // Guesses spread over sixty machines reach the bound on the address.
+    let before = app.fingerprint().await;
+    let mut refused = 0;
+    for i in 0..60 {
+        let mut bot = app.client();
+        bot.ip = format!("10.9.0.{}", i + 1);
+        let r = bot.submit("/signin", &sign_in("wrong guess")).await;
+        match r.status {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("{other}: {}", r.body),
+        }
+    }
+    assert!(refused > 0, "the address has a bound across sources");
+    assert_eq!(app.fingerprint().await, before);
+    // A device that never signed in here waits, even with the right password,
+    let mut kiosk = app.client();
+    kiosk.ip = "192.0.2.200".into();
+    kiosk
+        .submit("/signin", &sign_in(RIGHT))
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
+    // as does one showing a made-up mark,
+    let mut forger = app.client();
+    forger.ip = "192.0.2.201".into();
+    let forged = laptop.cookies["convene_device"].replacen('.', "0.", 1);
+    forger.cookies.insert("convene_device".into(), forged);
+    forger
+        .submit("/signin", &sign_in(RIGHT))
+        .await
+        .assert_status(StatusCode::TOO_MANY_REQUESTS);
+    assert!(!kiosk.signed_in() && !forger.signed_in());
+    // but the owner's laptop gets through with the right password.
+    let r = laptop.submit("/signin", &sign_in(RIGHT)).await;
+    r.assert_status(StatusCode::SEE_OTHER);
+    assert!(laptop.signed_in());
+
+    // The laptop's own guesses are still limited, on their own counter.
+    laptop
+        .submit("/signout", &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(
+            laptop
+                .submit("/signin", &sign_in("wrong guess"))
+                .await
+                .status,
+        );
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}

@@ -23,6 +23,7 @@ pub async fn invite(
     role: Role,
     name: &ScopeName,
 ) -> AppResult<i64> {
+    let email = EmailAddress::parse(email)?;
     let named_fits = matches!(
         (role, name),
         (Role::Coordinator | Role::TrustedAuthor, ScopeName::Site)
@@ -52,7 +53,6 @@ pub async fn invite(
         )
         .into());
     }
-    let email = EmailAddress::parse(email)?;
     // The counter is kept outside this transaction.
     drop(tx);
     rate_limit::check(svc, INVITE, &[&format!("account:{}", actor.user_id)]).await?;

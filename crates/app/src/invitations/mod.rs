@@ -117,6 +117,17 @@ pub fn describe(role: Role, name: &ScopeName) -> String {
     }
 }
 
+/// The scopes of `grants` as the API names them (`group:{slug}`), under
+/// their groups' and calendars' slugs of today.
+pub async fn wire_scopes(svc: &Services, grants: &[Grant]) -> AppResult<Vec<String>> {
+    let mut conn = svc.db.conn().await?;
+    let mut out = Vec::with_capacity(grants.len());
+    for g in grants {
+        out.push(name_of(conn.ex(), g.scope).await?.to_wire());
+    }
+    Ok(out)
+}
+
 /// The roles an account holds, each as a sentence ("an organizer of the
 /// group pug-boston"), named as their groups and calendars are today.
 pub async fn describe_grants(svc: &Services, grants: &[Grant]) -> AppResult<Vec<String>> {

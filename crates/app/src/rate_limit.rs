@@ -19,10 +19,19 @@ pub struct Limit {
     pub window: Duration,
 }
 
-/// Password sign-in attempts per address and per IP.
+/// Password sign-in attempts per IP, per address and IP together, and per
+/// device that signed in to the address before.
 pub const SIGN_IN: Limit = Limit {
     name: "signin",
     max: 10,
+    window: Duration::minutes(15),
+};
+/// Password sign-in attempts per address from devices it never signed in
+/// on, whatever their IP: a bound on guessing spread over many machines
+/// that never stops the owner's own known devices.
+pub const SIGN_IN_ACCOUNT: Limit = Limit {
+    name: "signin-any",
+    max: 50,
     window: Duration::minutes(15),
 };
 /// New accounts per IP.

@@ -28,8 +28,8 @@ impl Actor {
             .any(|g| g.role == role && &g.scope == scope)
     }
 
-    fn organizes(&self, group: &str) -> bool {
-        self.holds(Role::Organizer, &Scope::Group(group.to_owned()))
+    fn organizes(&self, group: i64) -> bool {
+        self.holds(Role::Organizer, &Scope::Group(group))
     }
 
     fn organizes_any(&self) -> bool {
@@ -67,23 +67,24 @@ pub enum Action<'a> {
     },
     /// Change a group's entry.
     EditGroup {
-        /// The group's slug.
-        group: &'a str,
+        /// The group's id.
+        group: i64,
     },
-    /// Add or change events on a calendar.
+    /// Add or change events on a calendar: a group's own
+    /// ([`Scope::Group`]) or a regional one ([`Scope::Calendar`]).
     EditCalendar {
-        /// The calendar's slug (a group's calendar shares the group's slug).
-        calendar: &'a str,
+        /// Which calendar.
+        calendar: Scope,
     },
-    /// Write a blog post, about a group (by slug) or the whole community.
+    /// Write a blog post, about a group (by id) or the whole community.
     WritePost {
         /// The post's group, if any.
-        group: Option<&'a str>,
+        group: Option<i64>,
     },
     /// Change a post one wrote (or any post, for coordinators).
     EditPost {
         /// The post's group, if any.
-        group: Option<&'a str>,
+        group: Option<i64>,
         /// True if the actor is one of the post's authors.
         is_author: bool,
     },
@@ -93,7 +94,7 @@ pub enum Action<'a> {
     /// (or about the whole community when `None`), and bar their writers.
     ModerateComments {
         /// The post's group, if any.
-        group: Option<&'a str>,
+        group: Option<i64>,
     },
 }
 
@@ -125,17 +126,17 @@ pub fn authorize(actor: Option<&Actor>, action: &Action<'_>) -> Result<(), Denie
             scope,
             invited_by,
         } => *invited_by == actor.user_id || may_invite(actor, *role, scope),
-        Action::EditGroup { group } => actor.organizes(group),
+        Action::EditGroup { group } => actor.organizes(*group),
         Action::WritePost { group } => may_write(actor, *group),
         Action::EditPost { group, is_author } => *is_author && may_write(actor, *group),
         Action::ReviewPosts => false,
         Action::ModerateComments { group } => group.is_some_and(|g| actor.organizes(g)),
-        Action::EditCalendar { calendar } => {
-            actor.holds(
-                Role::CalendarEditor,
-                &Scope::Calendar((*calendar).to_owned()),
-            ) || actor.organizes(calendar)
-        }
+        // A group's organizers edit its own calendar, never a regional one.
+        Action::EditCalendar { calendar } => match calendar {
+            Scope::Site => false,
+            Scope::Group(g) => actor.organizes(*g) || actor.holds(Role::CalendarEditor, calendar),
+            Scope::Calendar(_) => actor.holds(Role::CalendarEditor, calendar),
+        },
     };
     if allowed {
         Ok(())
@@ -146,7 +147,7 @@ pub fn authorize(actor: Option<&Actor>, action: &Action<'_>) -> Result<(), Denie
 
 /// Organizers write about their own group or the whole community; trusted
 /// authors write about anything.
-fn may_write(actor: &Actor, group: Option<&str>) -> bool {
+fn may_write(actor: &Actor, group: Option<i64>) -> bool {
     actor.holds(Role::TrustedAuthor, &Scope::Site)
         || match group {
             Some(g) => actor.organizes(g),
@@ -159,8 +160,7 @@ fn may_write(actor: &Actor, group: Option<&str>) -> bool {
 /// other calendars.
 fn may_invite(actor: &Actor, role: Role, scope: &Scope) -> bool {
     match (role, scope) {
-        (Role::Organizer, Scope::Group(g)) => actor.organizes(g),
-        (Role::CalendarEditor, Scope::Calendar(c)) => actor.organizes(c),
+        (Role::Organizer | Role::CalendarEditor, Scope::Group(g)) => actor.organizes(*g),
         _ => false,
     }
 }
@@ -176,7 +176,7 @@ mod tests {
                 .iter()
                 .map(|(role, scope)| Grant {
                     role: *role,
-                    scope: scope.clone(),
+                    scope: *scope,
                 })
                 .collect(),
         }
@@ -184,14 +184,16 @@ mod tests {
 
     #[test]
     fn every_role_against_every_action() {
-        let group = Scope::Group("pug-boston".into());
-        let other_group = Scope::Group("pug-paris".into());
-        let region = Scope::Calendar("europe".into());
-        let group_cal = Scope::Calendar("pug-boston".into());
+        // pug-boston is group 1, pug-paris group 2; europe is regional
+        // calendar 1: the same number, another kind of thing.
+        let group = Scope::Group(1);
+        let other_group = Scope::Group(2);
+        let region = Scope::Calendar(1);
+        let group_cal = Scope::Group(1);
 
         let coordinator = actor(1, &[(Role::Coordinator, Scope::Site)]);
-        let organizer = actor(2, &[(Role::Organizer, group.clone())]);
-        let editor = actor(3, &[(Role::CalendarEditor, region.clone())]);
+        let organizer = actor(2, &[(Role::Organizer, group)]);
+        let editor = actor(3, &[(Role::CalendarEditor, region)]);
         let member = actor(4, &[]);
 
         let actions: Vec<(&str, Action<'_>)> = vec![
@@ -256,60 +258,49 @@ mod tests {
                     invited_by: 1,
                 },
             ),
-            (
-                "edit own group",
-                Action::EditGroup {
-                    group: "pug-boston",
-                },
-            ),
-            ("edit other group", Action::EditGroup { group: "pug-paris" }),
+            ("edit own group", Action::EditGroup { group: 1 }),
+            ("edit other group", Action::EditGroup { group: 2 }),
             (
                 "edit region calendar",
-                Action::EditCalendar { calendar: "europe" },
+                Action::EditCalendar { calendar: region },
             ),
             (
                 "edit group calendar",
-                Action::EditCalendar {
-                    calendar: "pug-boston",
-                },
+                Action::EditCalendar { calendar: group },
             ),
             (
                 "edit other calendar",
-                Action::EditCalendar { calendar: "asia" },
+                Action::EditCalendar {
+                    calendar: Scope::Calendar(2),
+                },
             ),
             (
                 "write about own group",
-                Action::WritePost {
-                    group: Some("pug-boston"),
-                },
+                Action::WritePost { group: Some(1) },
             ),
             (
                 "write about other group",
-                Action::WritePost {
-                    group: Some("pug-paris"),
-                },
+                Action::WritePost { group: Some(2) },
             ),
             ("write site post", Action::WritePost { group: None }),
             (
                 "edit own post",
                 Action::EditPost {
-                    group: Some("pug-boston"),
+                    group: Some(1),
                     is_author: true,
                 },
             ),
             (
                 "edit someone else's post",
                 Action::EditPost {
-                    group: Some("pug-boston"),
+                    group: Some(1),
                     is_author: false,
                 },
             ),
             ("review posts", Action::ReviewPosts),
             (
                 "moderate comments on own group",
-                Action::ModerateComments {
-                    group: Some("pug-boston"),
-                },
+                Action::ModerateComments { group: Some(1) },
             ),
             (
                 "moderate comments on site posts",
@@ -386,5 +377,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_group_calendar_editor_edits_that_calendar_only() {
+        let editor = actor(5, &[(Role::CalendarEditor, Scope::Group(1))]);
+        let may = |calendar| authorize(Some(&editor), &Action::EditCalendar { calendar }).is_ok();
+        assert!(may(Scope::Group(1)));
+        assert!(!may(Scope::Group(2)));
+        assert!(!may(Scope::Calendar(1)));
+        assert!(!may(Scope::Site));
+        // Editing the calendar is not editing the group's entry.
+        assert!(authorize(Some(&editor), &Action::EditGroup { group: 1 }).is_err());
     }
 }

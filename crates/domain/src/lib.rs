@@ -6,6 +6,7 @@
 
 pub mod authz;
 pub mod clock;
+pub mod device;
 pub mod email;
 pub mod error;
 pub mod events;

@@ -56,25 +56,30 @@ impl fmt::Display for Role {
     }
 }
 
-/// What a role applies to: the whole site, one group or one calendar,
-/// each named by its slug.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What a role applies to: the whole site, one group or one regional
+/// calendar. Groups and calendars are named by their stable id, never by
+/// their slug: a slug can change or be freed and taken by something else,
+/// and a role must not follow it.
+///
+/// An organizer holds `Group`; a calendar editor holds `Group` for a
+/// group's own calendar and `Calendar` for a regional one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
-    /// The whole site (coordinators).
+    /// The whole site (coordinators, trusted authors).
     Site,
-    /// One group, by slug.
-    Group(String),
-    /// One calendar, by slug.
-    Calendar(String),
+    /// One group, by id.
+    Group(i64),
+    /// One regional calendar, by id.
+    Calendar(i64),
 }
 
 impl Scope {
-    /// The stored form: `""`, `group:{slug}` or `calendar:{slug}`.
+    /// The stored form: `""`, `group:{id}` or `calendar:{id}`.
     pub fn to_stored(&self) -> String {
         match self {
             Scope::Site => String::new(),
-            Scope::Group(s) => format!("group:{s}"),
-            Scope::Calendar(s) => format!("calendar:{s}"),
+            Scope::Group(id) => format!("group:{id}"),
+            Scope::Calendar(id) => format!("calendar:{id}"),
         }
     }
 
@@ -83,21 +88,36 @@ impl Scope {
         if s.is_empty() {
             return Some(Scope::Site);
         }
-        match s.split_once(':') {
-            Some(("group", slug)) if is_slug(slug) => Some(Scope::Group(slug.to_owned())),
-            Some(("calendar", slug)) if is_slug(slug) => Some(Scope::Calendar(slug.to_owned())),
+        let (kind, id) = s.split_once(':')?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let id: i64 = id.parse().ok()?;
+        match kind {
+            "group" => Some(Scope::Group(id)),
+            "calendar" => Some(Scope::Calendar(id)),
             _ => None,
         }
     }
 
-    /// The scope a role must have: coordinators are site-wide, organizers
-    /// belong to a group, calendar editors to a calendar.
+    /// The kind of thing it names, as stored beside the id.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Scope::Site => "site",
+            Scope::Group(_) => "group",
+            Scope::Calendar(_) => "calendar",
+        }
+    }
+
+    /// The scopes a role can have: coordinators and trusted authors are
+    /// site-wide, organizers belong to a group, calendar editors to a
+    /// group's calendar or a regional one.
     pub fn fits(&self, role: Role) -> bool {
         matches!(
             (role, self),
             (Role::Coordinator | Role::TrustedAuthor, Scope::Site)
                 | (Role::Organizer, Scope::Group(_))
-                | (Role::CalendarEditor, Scope::Calendar(_))
+                | (Role::CalendarEditor, Scope::Group(_) | Scope::Calendar(_))
         )
     }
 }
@@ -127,17 +147,19 @@ mod tests {
 
     #[test]
     fn scopes_round_trip_and_refuse_junk() {
-        for s in [
-            Scope::Site,
-            Scope::Group("pug-boston".into()),
-            Scope::Calendar("europe".into()),
-        ] {
+        for s in [Scope::Site, Scope::Group(7), Scope::Calendar(12)] {
             assert_eq!(Scope::from_stored(&s.to_stored()), Some(s));
         }
+        assert_eq!(Scope::Group(7).to_stored(), "group:7");
+        assert_eq!(Scope::Calendar(12).to_stored(), "calendar:12");
         assert_eq!(Scope::from_stored("group:"), None);
-        assert_eq!(Scope::from_stored("group:Bad Slug"), None);
-        assert_eq!(Scope::from_stored("planet:x"), None);
+        // The slug form of before is not a scope any more.
+        assert_eq!(Scope::from_stored("group:pug-boston"), None);
+        assert_eq!(Scope::from_stored("group:-3"), None);
+        assert_eq!(Scope::from_stored("planet:4"), None);
         assert!(Scope::Site.fits(Role::Coordinator));
         assert!(!Scope::Site.fits(Role::Organizer));
+        assert!(Scope::Group(1).fits(Role::CalendarEditor));
+        assert!(!Scope::Calendar(1).fits(Role::Organizer));
     }
 }

@@ -651,10 +651,10 @@ pub async fn located(ex: Ex<'_>) -> Result<Vec<Located>> {
         .await)?)
 }
 
-/// The names of the accounts that organize group `slug`.
-pub async fn organizer_names(ex: Ex<'_>, slug: &str) -> Result<Vec<String>> {
+/// The names of the accounts that organize group `group_id`.
+pub async fn organizer_names(ex: Ex<'_>, group_id: i64) -> Result<Vec<String>> {
     const SQL: &str = "SELECT u.display_name FROM role_grants r JOIN users u ON u.id = r.user_id WHERE r.role = 'organizer' AND r.scope = $1 AND u.disabled_at IS NULL ORDER BY r.id";
-    let scope = format!("group:{slug}");
+    let scope = convene_domain::Scope::Group(group_id).to_stored();
     Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(SQL)
         .bind(&scope)
         .fetch_all(c)
@@ -730,10 +730,10 @@ pub async fn mark_confirmation_requested(ex: Ex<'_>, id: i64, now: DateTime<Utc>
     .map_err(Into::into)
 }
 
-/// The organizers of group `slug`: (account id, address, name).
-pub async fn organizers(ex: Ex<'_>, slug: &str) -> Result<Vec<(i64, String, String)>> {
+/// The organizers of group `group_id`: (account id, address, name).
+pub async fn organizers(ex: Ex<'_>, group_id: i64) -> Result<Vec<(i64, String, String)>> {
     const SQL: &str = "SELECT u.id, u.email, u.display_name FROM role_grants r JOIN users u ON u.id = r.user_id WHERE r.role = 'organizer' AND r.scope = $1 AND u.disabled_at IS NULL ORDER BY r.id";
-    let scope = format!("group:{slug}");
+    let scope = convene_domain::Scope::Group(group_id).to_stored();
     Ok(run!(ex, |c| sqlx::query_as::<_, (i64, String, String)>(
         SQL
     )

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod error;
 pub mod extract;
 pub mod feed_links;
+pub mod headers;
 pub mod health;
 pub mod markdown;
 pub mod metrics;
@@ -94,7 +95,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::csrf_cookie,
         ))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::security_headers,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

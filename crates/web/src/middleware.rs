@@ -21,6 +21,10 @@ impl CookieName {
 
 /// The session cookie.
 pub const SESSION_COOKIE: CookieName = CookieName("convene_session", "__Host-convene_session");
+/// The known-device mark, set at each password sign-in: with it, the
+/// account's correct password gets through even while strangers' guesses
+/// have used up the sign-in limits.
+pub const DEVICE_COOKIE: CookieName = CookieName("convene_device", "__Host-convene_device");
 /// The CSRF cookie (double-submit: its value must come back in each form).
 pub const CSRF_COOKIE: CookieName = CookieName("convene_csrf", "__Host-convene_csrf");
 
@@ -121,13 +125,60 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
 }
 
+/// Pages that show one person's data or carry a secret in their address,
+/// whoever asks for them: never kept by a browser or a shared cache.
+fn is_private_path(path: &str) -> bool {
+    const PREFIXES: [&str; 10] = [
+        "/account",
+        "/admin",
+        "/invite",
+        "/invitations/",
+        "/setup/",
+        "/verify/",
+        "/reset",
+        "/signin",
+        "/signup",
+        "/blog/desk",
+    ];
+    PREFIXES.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || p.ends_with('/'))
+    }) || path.contains("/moderation")
+        || path.ends_with("/attendees")
+        || path == "/api/v1/me"
+        || path.starts_with("/api/v1/me/")
+}
+
 /// Security headers on every answer, unless a route set its own (the embed
-/// routes of later features allow framing).
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// routes of later features allow framing). On an https site every answer
+/// carries HSTS; an answer to someone signed in (a session cookie or an API
+/// token) and every private page is `Cache-Control: no-store` unless the
+/// route chose its own caching (public feeds and files).
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let https = state.svc.site.is_https();
+    let path = req.uri().path();
     // Embed routes are made to be framed and fetched by other sites.
-    let embed = req.uri().path().starts_with("/embed/");
+    let embed = path.starts_with("/embed/");
+    let personal = is_private_path(path)
+        || req.headers().contains_key(header::AUTHORIZATION)
+        || cookie_value(req.headers(), SESSION_COOKIE.name(https)).is_some();
     let mut response = next.run(req).await;
     let h = response.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000"),
+        );
+    }
+    // A sign-in answer sets the session cookie itself: keep it out of caches too.
+    let starts_session = h
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.starts_with(SESSION_COOKIE.name(https)));
+    if (personal || starts_session) && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if embed {
         let embed_defaults: [(&str, &str); 4] = [
             (

@@ -32,6 +32,7 @@ async fn coordinator_invites_organizer_who_accepts_from_the_outbox_in_a_browser(
 }
 
 async fn first_day(app: TestApp, addr: SocketAddr, b: Browser) {
+    common::ensure_group(&app, "pug-lagos").await;
     // 1. The person who started the server opens the set-up link and becomes
     //    the first coordinator.
     let setup = convene_app::accounts::first_coordinator_link(app.svc())

@@ -50,6 +50,7 @@ async fn pages_have_the_layout_security_headers_and_work_without_javascript() {
 async fn organizers_invite_co_organizers_only_for_their_own_group() {
     let app = TestApp::new().await;
     let mut coord = coordinator(&app).await;
+    ensure_group(&app, "pug-paris").await;
     let mut org = organizer(&app, &mut coord, "olu@example.org", "pug-lagos").await;
     org.get("/invite")
         .await
@@ -130,6 +131,10 @@ async fn resending_renews_the_link_and_revoking_kills_it() {
     let app = TestApp::new().await;
     let mut coord = coordinator(&app).await;
     coord
+        .submit("/calendars", &[("name", "Europe"), ("continent", "EU")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    coord
         .submit(
             "/invite",
             &[
@@ -184,6 +189,7 @@ async fn resending_renews_the_link_and_revoking_kills_it() {
 async fn the_outbox_and_jobs_pages_show_mail_and_dead_jobs() {
     let app = TestApp::new().await;
     let mut coord = coordinator(&app).await;
+    ensure_group(&app, "pug-lagos").await;
     coord
         .submit(
             "/invite",
@@ -330,6 +336,7 @@ async fn the_openapi_document_describes_the_api() {
 async fn the_api_invites_lists_resends_and_revokes() {
     let app = TestApp::new().await;
     coordinator(&app).await;
+    ensure_group(&app, "pug-lagos").await;
     let token = convene_app::accounts::create_api_token(app.svc(), "coord@example.org", "script")
         .await
         .unwrap();

@@ -21,7 +21,7 @@ pub use links::{LinkPurpose, check_link, link_is_usable};
 pub use magic_link::{request_magic_link, sign_in_with_link};
 pub use password_reset::{request_password_reset, reset_password};
 pub use sessions::{SESSION_DAYS, SignedIn, resolve_session, sign_out};
-pub use sign_in::sign_in_with_password;
+pub use sign_in::{PasswordSignIn, sign_in_with_password};
 pub use sign_up::{SignUp, sign_up, verify_email};
 pub use signup_switch::{set_signup_open, signup_open};
 

@@ -10,7 +10,7 @@ use crate::{AppError, AppResult, Services};
 use chrono::Duration;
 use convene_domain::{Action, Actor, InvalidInput, authorize};
 use convene_store::comments::{self as store, CommentRow};
-use convene_store::{Tx, groups, posts, users};
+use convene_store::{Tx, posts, users};
 
 /// Longest comment accepted, in characters.
 pub const MAX_COMMENT_CHARS: usize = 5_000;
@@ -194,15 +194,11 @@ pub async fn report_comment(svc: &Services, actor: &Actor, id: i64) -> AppResult
     Ok(())
 }
 
-async fn may_moderate(tx: &mut Tx, actor: &Actor, c: &CommentRow) -> AppResult<()> {
-    let group = match c.post_group_id {
-        Some(g) => groups::by_id(tx.ex(), g).await?.map(|g| g.slug),
-        None => None,
-    };
+fn may_moderate(actor: &Actor, c: &CommentRow) -> AppResult<()> {
     authorize(
         Some(actor),
         &Action::ModerateComments {
-            group: group.as_deref(),
+            group: c.post_group_id,
         },
     )?;
     Ok(())
@@ -214,7 +210,7 @@ pub async fn moderation_queue(svc: &Services, actor: &Actor) -> AppResult<Vec<Co
     let all = store::queue(tx.ex()).await?;
     let mut mine = Vec::new();
     for c in all {
-        if may_moderate(&mut tx, actor, &c).await.is_ok() {
+        if may_moderate(actor, &c).is_ok() {
             mine.push(c);
         }
     }
@@ -258,7 +254,7 @@ pub async fn moderate(
     let c = store::by_id(tx.ex(), id)
         .await?
         .ok_or(AppError::NotFound("There is no such comment."))?;
-    may_moderate(&mut tx, actor, &c).await?;
+    may_moderate(actor, &c)?;
     let now = svc.clock.now();
     match decision {
         Moderation::Approve => {

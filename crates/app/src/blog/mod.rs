@@ -151,7 +151,7 @@ impl Post {
         authorize(
             actor,
             &Action::EditPost {
-                group: self.group.as_ref().map(|g| g.0.as_str()),
+                group: self.row.group_id,
                 is_author: self.is_author(actor),
             },
         )
@@ -359,7 +359,7 @@ pub async fn create_post(svc: &Services, actor: &Actor, input: &PostInput) -> Ap
     authorize(
         Some(actor),
         &Action::WritePost {
-            group: valid.group_slug.as_deref(),
+            group: valid.group_id,
         },
     )
     .map_err(|_| {
@@ -421,7 +421,7 @@ pub async fn update_post(
     authorize(
         Some(actor),
         &Action::EditPost {
-            group: valid.group_slug.as_deref(),
+            group: valid.group_id,
             is_author: post.is_author(Some(actor)),
         },
     )

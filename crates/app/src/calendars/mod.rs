@@ -29,7 +29,7 @@ pub use seed::seed_events;
 
 use crate::{AppError, AppResult, Services};
 use convene_domain::roles::is_slug;
-use convene_domain::{Action, Actor, InvalidInput, authorize};
+use convene_domain::{Action, Actor, InvalidInput, Scope as RoleScope, authorize};
 use convene_store::calendars::{self, CalendarFields, CalendarRow, MemberGroup};
 use convene_store::events::Scope;
 use convene_store::groups::{self, GroupRow};
@@ -95,10 +95,17 @@ impl Calendar {
     pub fn editable_by(&self, actor: Option<&Actor>) -> bool {
         match self {
             Calendar::Site => authorize(actor, &Action::AdministerSite).is_ok(),
-            other => authorize(
+            Calendar::Group(g) => authorize(
                 actor,
                 &Action::EditCalendar {
-                    calendar: other.slug(),
+                    calendar: RoleScope::Group(g.id),
+                },
+            )
+            .is_ok(),
+            Calendar::Region(c) => authorize(
+                actor,
+                &Action::EditCalendar {
+                    calendar: RoleScope::Calendar(c.id),
                 },
             )
             .is_ok(),
@@ -283,15 +290,20 @@ pub async fn update_calendar(
     slug: &str,
     input: &CalendarInput,
 ) -> AppResult<()> {
-    authorize(Some(actor), &Action::EditCalendar { calendar: slug })?;
-    let valid = validate_calendar(&CalendarInput {
-        slug: slug.to_owned(),
-        ..input.clone()
-    })?;
     let mut tx = svc.db.begin().await?;
     let cal = calendars::by_slug(tx.ex(), slug)
         .await?
         .ok_or(AppError::NotFound("There is no calendar at this address."))?;
+    authorize(
+        Some(actor),
+        &Action::EditCalendar {
+            calendar: RoleScope::Calendar(cal.id),
+        },
+    )?;
+    let valid = validate_calendar(&CalendarInput {
+        slug: slug.to_owned(),
+        ..input.clone()
+    })?;
     calendars::update(tx.ex(), cal.id, &valid.fields(), svc.clock.now()).await?;
     calendars::bump(tx.ex()).await?;
     tx.commit().await?;
@@ -307,11 +319,16 @@ pub async fn set_calendar_group(
     group_slug: &str,
     included: Option<bool>,
 ) -> AppResult<()> {
-    authorize(Some(actor), &Action::EditCalendar { calendar: slug })?;
     let mut tx = svc.db.begin().await?;
     let cal = calendars::by_slug(tx.ex(), slug)
         .await?
         .ok_or(AppError::NotFound("There is no calendar at this address."))?;
+    authorize(
+        Some(actor),
+        &Action::EditCalendar {
+            calendar: RoleScope::Calendar(cal.id),
+        },
+    )?;
     let group = groups::by_slug(tx.ex(), group_slug.trim())
         .await?
         .filter(|g| g.approval == "approved")

@@ -144,7 +144,7 @@ pub struct GroupPage {
 }
 
 /// The entry `slug` as `viewer` may see it. Pending and rejected proposals
-/// are seen only by coordinators and the proposer.
+/// are seen only by coordinators, the proposer and the entry's organizers.
 pub async fn group_page(
     svc: &Services,
     viewer: Option<&Actor>,
@@ -155,15 +155,18 @@ pub async fn group_page(
         .await?
         .ok_or(AppError::NotFound("There is no group at this address."))?;
     let is_coordinator = viewer.is_some_and(Actor::is_coordinator);
+    // Whoever may change the entry may see it: an answer never says "not
+    // found" about an entry the same person can save.
+    let can_edit = authorize(viewer, &Action::EditGroup { group: group.id }).is_ok();
     if group.approval != "approved"
         && !is_coordinator
+        && !can_edit
         && viewer.map(|a| a.user_id) != group.proposed_by
     {
         return Err(AppError::NotFound("There is no group at this address."));
     }
     let links = groups::links(conn.ex(), group.id).await?;
-    let organizers = groups::organizer_names(conn.ex(), &group.slug).await?;
-    let can_edit = authorize(viewer, &Action::EditGroup { group: &group.slug }).is_ok();
+    let organizers = groups::organizer_names(conn.ex(), group.id).await?;
     let confirmed_by = match group.confirmed_by {
         Some(id) => convene_store::users::by_id(conn.ex(), id)
             .await?

@@ -42,7 +42,7 @@ pub async fn contact_organizers(
         .await?
         .filter(|g| g.approval == "approved")
         .ok_or(AppError::NotFound("There is no group at this address."))?;
-    let organizers = groups::organizers(tx.ex(), &group.slug).await?;
+    let organizers = groups::organizers(tx.ex(), group.id).await?;
     if organizers.is_empty() {
         return Err(AppError::Conflict("This group has no organizer on this site yet, so nobody would get your message. Try the group's own links instead.".into()));
     }

@@ -8,10 +8,17 @@ use convene_domain::{Action, Actor, InvalidInput, authorize};
 use convene_store::groups::{self, Origin};
 use convene_store::{StoreError, Tx, users};
 
-/// A slug that is free: `base`, else `base-2`, `base-3`...
+/// A slug that is free (no group's, no regional calendar's): `base`, else
+/// `base-2`, `base-3`...
 async fn free_slug(svc: &Services, base: &str) -> AppResult<String> {
     let mut conn = svc.db.conn().await?;
-    let taken = groups::slugs_like(conn.ex(), base).await?;
+    let mut taken = groups::slugs_like(conn.ex(), base).await?;
+    taken.extend(
+        convene_store::calendars::all(conn.ex())
+            .await?
+            .into_iter()
+            .map(|c| c.slug),
+    );
     if !taken.iter().any(|s| s == base) {
         return Ok(base.to_owned());
     }
@@ -35,6 +42,20 @@ async fn slug_taken(svc: &Services, tx: Tx, slug: &str) -> AppError {
     }
 }
 
+/// Groups and regional calendars share one namespace: a group's calendar
+/// lives at `/calendars/{slug}` beside the regional ones, so a group may
+/// not take a regional calendar's slug (and [`crate::calendars`] refuses
+/// the other way round).
+pub(crate) async fn refuse_calendar_slug(tx: &mut Tx, slug: &str) -> AppResult<()> {
+    match convene_store::calendars::by_slug(tx.ex(), slug).await? {
+        Some(c) => Err(AppError::Conflict(format!(
+            "The regional calendar {} already has the address /calendars/{slug}, which a group's calendar would share; choose another address for the group.",
+            c.name
+        ))),
+        None => Ok(()),
+    }
+}
+
 async fn insert(
     svc: &Services,
     actor: &Actor,
@@ -43,6 +64,7 @@ async fn insert(
 ) -> AppResult<(i64, ValidGroup)> {
     let valid = validate(input)?;
     let mut tx = svc.db.begin().await?;
+    refuse_calendar_slug(&mut tx, &valid.fields.slug).await?;
     let origin = Origin {
         approval,
         proposed_by: Some(actor.user_id),
@@ -178,17 +200,20 @@ pub async fn update_group(
     slug: &str,
     input: &GroupInput,
 ) -> AppResult<String> {
-    authorize(Some(actor), &Action::EditGroup { group: slug })?;
+    // The group is read first and the permission checked against its id,
+    // in the transaction that saves the change: whatever the slug named
+    // when the role was given, only this group's organizers pass.
+    let mut tx = svc.db.begin().await?;
+    let group = groups::by_slug(tx.ex(), slug)
+        .await?
+        .ok_or(AppError::NotFound("There is no such group."))?;
+    authorize(Some(actor), &Action::EditGroup { group: group.id })?;
     // An empty slug keeps the address the group has.
     let mut input = input.clone();
     if input.slug.trim().is_empty() {
         input.slug = slug.to_owned();
     }
     let valid = validate(&input)?;
-    let mut tx = svc.db.begin().await?;
-    let group = groups::by_slug(tx.ex(), slug)
-        .await?
-        .ok_or(AppError::NotFound("There is no such group."))?;
     if valid.fields.slug != group.slug && !actor.is_coordinator() {
         return Err(InvalidInput::new(
             "slug",
@@ -200,6 +225,9 @@ pub async fn update_group(
     let changes = diff(Some((&group.fields(), &old_links)), &valid);
     if changes.is_empty() {
         return Ok(group.slug);
+    }
+    if valid.fields.slug != group.slug {
+        refuse_calendar_slug(&mut tx, &valid.fields.slug).await?;
     }
     let now = svc.clock.now();
     match groups::update(tx.ex(), group.id, &valid.fields, None, now).await {
@@ -225,11 +253,11 @@ pub async fn update_group(
 
 /// An organizer (or coordinator) says the entry is still right.
 pub async fn confirm_group(svc: &Services, actor: &Actor, slug: &str) -> AppResult<()> {
-    authorize(Some(actor), &Action::EditGroup { group: slug })?;
     let mut tx = svc.db.begin().await?;
     let group = groups::by_slug(tx.ex(), slug)
         .await?
         .ok_or(AppError::NotFound("There is no such group."))?;
+    authorize(Some(actor), &Action::EditGroup { group: group.id })?;
     groups::confirm(tx.ex(), group.id, Some(actor.user_id), svc.clock.now()).await?;
     record(
         &mut tx,

@@ -47,7 +47,10 @@ pub async fn request_confirmations(svc: &Services) -> AppResult<usize> {
     let mut tx = svc.db.begin().await?;
     let due = groups::due_for_confirmation(tx.ex(), due_before, due_before, BATCH).await?;
     for group in &due {
-        for (user_id, email, name) in groups::organizers(tx.ex(), &group.slug).await? {
+        // The link names the group by id, so a rename before it is used
+        // still confirms this group and no other.
+        let group_subject = convene_domain::Scope::Group(group.id).to_stored();
+        for (user_id, email, name) in groups::organizers(tx.ex(), group.id).await? {
             let token = issue_link_about(
                 &mut tx,
                 svc,
@@ -55,7 +58,7 @@ pub async fn request_confirmations(svc: &Services) -> AppResult<usize> {
                 Some(user_id),
                 &email,
                 LinkPurpose::ConfirmGroup.lifetime(),
-                Some(&group.slug),
+                Some(&group_subject),
             )
             .await?;
             let confirm = svc
@@ -85,9 +88,12 @@ pub async fn confirm_by_link(svc: &Services, token: &str) -> AppResult<String> {
     let slug = link
         .subject
         .ok_or(AppError::NotFound("This link is not valid."))?;
-    let group = groups::by_slug(tx.ex(), &slug)
-        .await?
-        .ok_or(AppError::NotFound("That group is no longer listed."))?;
+    // Links sent before groups were named by id carry the slug.
+    let group = match convene_domain::Scope::from_stored(&slug) {
+        Some(convene_domain::Scope::Group(id)) => groups::by_id(tx.ex(), id).await?,
+        _ => groups::by_slug(tx.ex(), &slug).await?,
+    }
+    .ok_or(AppError::NotFound("That group is no longer listed."))?;
     groups::confirm(tx.ex(), group.id, link.user_id, svc.clock.now()).await?;
     record(
         &mut tx,

@@ -283,6 +283,11 @@ pub async fn import_roster(
 
     let mut existing: HashMap<(String, String), GroupRow> = HashMap::new();
     let mut taken: HashSet<String> = HashSet::new();
+    // Regional calendars' slugs are taken too: groups and calendars share
+    // one namespace.
+    for c in convene_store::calendars::all(tx.ex()).await? {
+        taken.insert(c.slug);
+    }
     let mut known = groups::all_approved(tx.ex()).await?;
     known.extend(groups::pending(tx.ex()).await?);
     for g in known {
@@ -385,7 +390,7 @@ pub async fn import_roster(
                         e.line,
                         e.name.clone(),
                         format!(
-                            "the address /groups/{} is taken by another group",
+                            "the address /groups/{} is taken by another group or a regional calendar",
                             valid.fields.slug
                         ),
                     ));

@@ -174,7 +174,19 @@ pub async fn revert_to(
     };
     let valid = super::validate(&input)?;
     let changes = diff(Some((&group.fields(), &current_links)), &valid);
-    groups::update(tx.ex(), group.id, &valid.fields, None, svc.clock.now()).await?;
+    if valid.fields.slug != group.slug {
+        super::edit::refuse_calendar_slug(&mut tx, &valid.fields.slug).await?;
+    }
+    match groups::update(tx.ex(), group.id, &valid.fields, None, svc.clock.now()).await {
+        Ok(()) => {}
+        Err(convene_store::StoreError::Duplicate) => {
+            return Err(AppError::Conflict(format!(
+                "Another group has the address /groups/{} now, so this revision cannot be put back as it was.",
+                valid.fields.slug
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
     groups::replace_links(tx.ex(), group.id, &valid.links).await?;
     record(
         &mut tx,

@@ -1,6 +1,6 @@
 //! Sending an invitation.
 
-use super::describe;
+use super::{ScopeName, describe, name_of, resolve};
 use crate::mail::{queue_email, templates};
 use crate::rate_limit::{self, INVITE};
 use crate::{AppError, AppResult, Services};
@@ -21,10 +21,24 @@ pub async fn invite(
     actor: &Actor,
     email: &str,
     role: Role,
-    scope: &Scope,
+    name: &ScopeName,
 ) -> AppResult<i64> {
+    let email = EmailAddress::parse(email)?;
+    let named_fits = matches!(
+        (role, name),
+        (Role::Coordinator | Role::TrustedAuthor, ScopeName::Site)
+            | (Role::Organizer, ScopeName::Group(_))
+            | (
+                Role::CalendarEditor,
+                ScopeName::Group(_) | ScopeName::Calendar(_)
+            )
+    );
+    let mut tx = svc.db.begin().await?;
+    // What the slug names now, by id: the invitation (and the role it
+    // gives) stays with that group or calendar whatever its slug becomes.
+    let scope = &resolve(tx.ex(), role, name).await?;
     authorize(Some(actor), &Action::Invite { role, scope })?;
-    if !scope.fits(role) {
+    if !named_fits || !scope.fits(role) {
         return Err(InvalidInput::new(
             "scope",
             format!(
@@ -39,9 +53,15 @@ pub async fn invite(
         )
         .into());
     }
-    let email = EmailAddress::parse(email)?;
+    // The counter is kept outside this transaction.
+    drop(tx);
     rate_limit::check(svc, INVITE, &[&format!("account:{}", actor.user_id)]).await?;
     let mut tx = svc.db.begin().await?;
+    if resolve(tx.ex(), role, name).await? != *scope {
+        return Err(AppError::Conflict(
+            "That group or calendar changed its address just now; check it and send again.".into(),
+        ));
+    }
     let already = invitations::pending(tx.ex()).await?.into_iter().any(|i| {
         i.email == email.as_str()
             && i.role == role.as_str()
@@ -103,7 +123,7 @@ pub(super) async fn send(
     let mail = templates::invitation(
         &svc.site.name,
         &inviter,
-        &describe(role, scope),
+        &describe(role, &name_of(tx.ex(), *scope).await?),
         &link,
         &expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
     );

@@ -15,7 +15,8 @@ pub struct PendingInvitation {
     pub email: String,
     /// The role offered.
     pub role: Role,
-    /// Where it applies, in stored form (`group:slug`).
+    /// Where it applies, as the API names it (`group:{slug}`, `""` for
+    /// the whole site), under the group's or calendar's current slug.
     pub scope: String,
     /// Who sent it.
     pub invited_by: i64,
@@ -62,7 +63,7 @@ pub async fn pending_invitations(
                 id: row.id,
                 email: row.email,
                 role,
-                scope: row.scope,
+                scope: super::name_of(conn.ex(), scope).await?.to_wire(),
                 invited_by: row.invited_by,
                 expires_at: row.expires_at,
                 expired: row.expires_at <= now,

@@ -46,7 +46,10 @@ impl ListView {
     pub fn managed_by(&self, actor: Option<&Actor>) -> bool {
         match &self.group {
             None => actor.is_some_and(Actor::is_coordinator),
-            Some((slug, _)) => authorize(actor, &Action::EditGroup { group: slug }).is_ok(),
+            Some(_) => self
+                .row
+                .group_id
+                .is_some_and(|group| authorize(actor, &Action::EditGroup { group }).is_ok()),
         }
     }
 }

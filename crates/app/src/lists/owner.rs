@@ -23,10 +23,8 @@ pub async fn moderators(
     mut ex: Ex<'_>,
     list: &ListRow,
 ) -> convene_store::Result<Vec<(i64, String, String)>> {
-    if let Some(group_id) = list.group_id
-        && let Some(group) = convene_store::groups::by_id(ex.reborrow(), group_id).await?
-    {
-        let organizers = convene_store::groups::organizers(ex.reborrow(), &group.slug).await?;
+    if let Some(group_id) = list.group_id {
+        let organizers = convene_store::groups::organizers(ex.reborrow(), group_id).await?;
         if !organizers.is_empty() {
             return Ok(organizers);
         }

@@ -33,12 +33,16 @@ fn fields(s: &ListSettings) -> ListFields<'_> {
     }
 }
 
-/// True if `actor` may create a list in `home`.
-pub fn may_create(actor: &Actor, home: ListHome<'_>) -> bool {
-    match home {
+/// True if `actor` may create a list in `home` (false for a group that
+/// does not exist).
+pub async fn may_create(svc: &Services, actor: &Actor, home: ListHome<'_>) -> AppResult<bool> {
+    let mut conn = svc.db.conn().await?;
+    Ok(match home {
         ListHome::Site => actor.is_coordinator(),
-        ListHome::Group(slug) => authorize(Some(actor), &Action::EditGroup { group: slug }).is_ok(),
-    }
+        ListHome::Group(slug) => convene_store::groups::by_slug(conn.ex(), slug)
+            .await?
+            .is_some_and(|g| authorize(Some(actor), &Action::EditGroup { group: g.id }).is_ok()),
+    })
 }
 
 /// Creates the list `name` in `home` with `input`'s settings. Nothing is
@@ -50,15 +54,9 @@ pub async fn create_list(
     name: &str,
     input: &ListSettingsInput<'_>,
 ) -> AppResult<ListView> {
-    if !may_create(actor, home) {
-        return Err(AppError::NotAllowed(match home {
-            ListHome::Site => "Only coordinators create the site's lists.",
-            ListHome::Group(_) => "Only the group's organizers create its lists.",
-        }));
-    }
-    let name = check_list_name(name)?;
-    let settings = ListSettings::parse(input)?;
     let mut tx = svc.db.begin().await?;
+    // The group is found first and the permission checked against it, in
+    // the transaction that stores the list.
     let group_id = match home {
         ListHome::Site => None,
         ListHome::Group(slug) => Some(
@@ -68,6 +66,18 @@ pub async fn create_list(
                 .id,
         ),
     };
+    let allowed = match group_id {
+        None => actor.is_coordinator(),
+        Some(group) => authorize(Some(actor), &Action::EditGroup { group }).is_ok(),
+    };
+    if !allowed {
+        return Err(AppError::NotAllowed(match home {
+            ListHome::Site => "Only coordinators create the site's lists.",
+            ListHome::Group(_) => "Only the group's organizers create its lists.",
+        }));
+    }
+    let name = check_list_name(name)?;
+    let settings = ListSettings::parse(input)?;
     let id = match store::insert_list(
         tx.ex(),
         &name,

@@ -91,7 +91,7 @@ async fn resolve(
                 .await?
                 .ok_or(AppError::NotFound("There is no group at this address."))?;
             if edit {
-                authorize(actor, &Action::EditGroup { group: slug })?;
+                authorize(actor, &Action::EditGroup { group: group.id })?;
             }
             Ok(("group", group.id))
         }

@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use convene_app::AppError;
 use convene_app::invitations;
-use convene_domain::{InvalidInput, Role, Scope};
+use convene_app::invitations::ScopeName;
+use convene_domain::{InvalidInput, Role};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -97,7 +98,7 @@ pub async fn create(
             "Use coordinator, organizer, calendar_editor or trusted_author.",
         ))
     })?;
-    let scope = Scope::from_stored(&body.scope).ok_or_else(|| {
+    let scope = ScopeName::parse(&body.scope).ok_or_else(|| {
         AppError::Invalid(InvalidInput::new(
             "scope",
             "Use \"\", \"group:{slug}\" or \"calendar:{slug}\".",

@@ -1,7 +1,10 @@
 //! `GET /api/v1/me`.
 
 use super::ApiUser;
+use crate::AppState;
+use crate::error::ApiError;
 use axum::Json;
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -30,10 +33,12 @@ pub struct Me {
 
 /// Who am I?
 #[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, body = Me), (status = 401, body = super::openapi::ErrorBody)),
+    responses((status = 200, body = Me), (status = 401, body = super::openapi::ErrorBody),
+              (status = 500, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn me(ApiUser(me): ApiUser) -> Json<Me> {
-    Json(Me {
+pub async fn me(State(state): State<AppState>, ApiUser(me): ApiUser) -> Result<Json<Me>, ApiError> {
+    let scopes = convene_app::invitations::wire_scopes(&state.svc, &me.actor.grants).await?;
+    Ok(Json(Me {
         id: me.user.id,
         email: me.user.email,
         display_name: me.user.display_name,
@@ -41,10 +46,11 @@ pub async fn me(ApiUser(me): ApiUser) -> Json<Me> {
             .actor
             .grants
             .iter()
-            .map(|g| RoleOut {
+            .zip(scopes)
+            .map(|(g, scope)| RoleOut {
                 role: g.role.as_str().to_owned(),
-                scope: g.scope.to_stored(),
+                scope,
             })
             .collect(),
-    })
+    }))
 }

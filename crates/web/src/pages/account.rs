@@ -4,10 +4,11 @@ use super::{Done, PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::accounts;
 use convene_domain::{Action, authorize};
 use convene_store::api_tokens::ApiTokenRow;
@@ -32,12 +33,7 @@ pub async fn account(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     authorize(Some(&me.actor), &Action::ManageOwnAccount)?;
-    let roles = me
-        .actor
-        .grants
-        .iter()
-        .map(|g| convene_app::invitations::describe(g.role, &g.scope))
-        .collect::<Vec<_>>();
+    let roles = convene_app::invitations::describe_grants(&state.svc, &me.actor.grants).await?;
     let can_invite = !me.actor.grants.is_empty();
     let tokens = accounts::list_api_tokens(&state.svc, me.user.id).await?;
     let ctx = PageCtx::new(&state, &visitor, "Your account").with_notice(done.done.as_deref());
@@ -64,5 +60,5 @@ pub async fn revoke_token(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     accounts::revoke_api_token(&state.svc, me.user.id, id).await?;
-    Ok(Redirect::to("/account?done=token-revoked").into_response())
+    Ok(see_other("/account?done=token-revoked"))
 }

@@ -7,12 +7,13 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
 use crate::feed_links::{self, FeedFormat, FeedLink};
+use crate::headers::see_other;
 use crate::pages::{FormErrors, PageCtx, render};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use convene_app::AppError;
 use convene_app::blog::{self, Post, PostInput, Submitted};
@@ -508,7 +509,6 @@ async fn post_page_with(
             when: c.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
         });
     }
-    let group_slug = post.group.as_ref().map(|g| g.0.as_str());
     let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
     let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
     let stored_html = blog::post_html(&state.svc, &post.row).await?;
@@ -533,7 +533,13 @@ async fn post_page_with(
             comments,
             can_comment: actor.is_some()
                 && matches!(post.state, PostState::Published | PostState::Unlisted),
-            can_moderate: authorize(actor, &Action::ModerateComments { group: group_slug }).is_ok(),
+            can_moderate: authorize(
+                actor,
+                &Action::ModerateComments {
+                    group: post.row.group_id,
+                },
+            )
+            .is_ok(),
             shown_at: state.svc.clock.now().timestamp(),
             comment_error,
             photos,
@@ -634,7 +640,7 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     match blog::create_post(&state.svc, &me.actor, &input).await {
-        Ok(slug) => Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response()),
+        Ok(slug) => Ok(see_other(&format!("/blog/{slug}?done=post-saved"))),
         Err(e) => match FormErrors::from_app(&e, &FIELDS) {
             Some((_, errors)) => Ok(form(
                 &state,
@@ -688,7 +694,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     match blog::update_post(&state.svc, &me.actor, &slug, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response()),
+        Ok(()) => Ok(see_other(&format!("/blog/{slug}?done=post-saved"))),
         Err(e) => match FormErrors::from_app(&e, &FIELDS) {
             Some((_, errors)) => Ok(form(
                 &state,
@@ -719,12 +725,8 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     match blog::submit_post(&state.svc, &me.actor, &slug, f.anyway == "yes").await? {
-        Submitted::Published => {
-            Ok(Redirect::to(&format!("/blog/{slug}?done=post-published")).into_response())
-        }
-        Submitted::InReview => {
-            Ok(Redirect::to(&format!("/blog/{slug}?done=post-in-review")).into_response())
-        }
+        Submitted::Published => Ok(see_other(&format!("/blog/{slug}?done=post-published"))),
+        Submitted::InReview => Ok(see_other(&format!("/blog/{slug}?done=post-in-review"))),
         Submitted::HeldBack(advice) => {
             let post = blog::post(&state.svc, Some(&me.actor), &slug).await?;
             post_page(&state, &visitor, &post, None, advice).await
@@ -756,7 +758,7 @@ pub async fn review(
     } else {
         "post-sent-back"
     };
-    Ok(Redirect::to(&format!("/blog/{slug}?done={done}")).into_response())
+    Ok(see_other(&format!("/blog/{slug}?done={done}")))
 }
 
 /// The feature form.
@@ -775,7 +777,7 @@ pub async fn feature(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     blog::feature_post(&state.svc, &me.actor, &slug, f.featured == "yes").await?;
-    Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response())
+    Ok(see_other(&format!("/blog/{slug}?done=post-saved")))
 }
 
 /// The visibility form.
@@ -800,7 +802,7 @@ pub async fn visibility(
         ))
     })?;
     blog::set_visibility(&state.svc, &me.actor, &slug, to).await?;
-    Ok(Redirect::to(&format!("/blog/{slug}?done=post-saved")).into_response())
+    Ok(see_other(&format!("/blog/{slug}?done=post-saved")))
 }
 
 #[derive(Template)]
@@ -1005,12 +1007,12 @@ pub async fn comment(
         ip,
     };
     match blog::add_comment(&state.svc, &me.actor, &slug, &f.body, &bot).await {
-        Ok(blog::Commented::Visible) => {
-            Ok(Redirect::to(&format!("/blog/{slug}?done=comment-shown#comments")).into_response())
-        }
-        Ok(blog::Commented::Held) => {
-            Ok(Redirect::to(&format!("/blog/{slug}?done=comment-held#comments")).into_response())
-        }
+        Ok(blog::Commented::Visible) => Ok(see_other(&format!(
+            "/blog/{slug}?done=comment-shown#comments"
+        ))),
+        Ok(blog::Commented::Held) => Ok(see_other(&format!(
+            "/blog/{slug}?done=comment-held#comments"
+        ))),
         Err(AppError::Invalid(e)) => {
             let post = blog::post(&state.svc, Some(&me.actor), &slug).await?;
             post_page_with(&state, &visitor, &post, None, Vec::new(), Some(e.message)).await
@@ -1028,7 +1030,7 @@ pub async fn report(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     blog::report_comment(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to("/blog?done=comment-reported").into_response())
+    Ok(see_other("/blog?done=comment-reported"))
 }
 
 /// The moderation form.
@@ -1050,7 +1052,7 @@ pub async fn moderate(
         convene_domain::InvalidInput::new("decision", "Choose approve, hide, spam or ban.")
     })?;
     blog::moderate(&state.svc, &me.actor, id, decision).await?;
-    Ok(Redirect::to("/blog/moderation?done=comment-moderated").into_response())
+    Ok(see_other("/blog/moderation?done=comment-moderated"))
 }
 
 #[derive(Template)]
@@ -1097,13 +1099,14 @@ pub async fn subscribe(
     CsrfForm(f): CsrfForm<SubscribeForm>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
-    let group = Some(f.group.as_str()).filter(|g| !g.trim().is_empty());
+    // The slug goes back into the redirect only as the use-case accepted it.
+    let group = Some(f.group.trim()).filter(|g| !g.is_empty());
     blog::subscribe(&state.svc, &me.actor, group).await?;
     let back = match group {
         Some(g) => format!("/groups/{g}/blog?done=subscribed"),
         None => "/blog?done=subscribed".to_owned(),
     };
-    Ok(Redirect::to(&back).into_response())
+    Ok(see_other(&back))
 }
 
 #[derive(Template)]

@@ -6,13 +6,14 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
+use crate::headers::see_other;
 use crate::middleware::CsrfToken;
 use crate::pages::{FormErrors, PageCtx, error_page, render};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use convene_app::calendars::{
@@ -606,9 +607,9 @@ pub async fn create(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     match calendars::create_calendar(&state.svc, &me.actor, &input).await {
-        Ok(slug) => {
-            Ok(Redirect::to(&format!("/calendars/{slug}?done=calendar-created")).into_response())
-        }
+        Ok(slug) => Ok(see_other(&format!(
+            "/calendars/{slug}?done=calendar-created"
+        ))),
         Err(e) => match FormErrors::from_app(&e, &CALENDAR_FIELDS) {
             Some((status, errors)) => {
                 let regions = calendars::regional_calendars(&state.svc).await?;
@@ -638,9 +639,7 @@ pub async fn settings(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     match calendars::update_calendar(&state.svc, &me.actor, &slug, &input).await {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/calendars/{slug}?done=calendar-saved")).into_response())
-        }
+        Ok(()) => Ok(see_other(&format!("/calendars/{slug}?done=calendar-saved"))),
         Err(e) => form_failure(&state, &visitor, &headers, &slug, e, &CALENDAR_FIELDS).await,
     }
 }
@@ -698,9 +697,7 @@ pub async fn set_group(
     };
     match calendars::set_calendar_group(&state.svc, &me.actor, &slug, &choice.group, included).await
     {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/calendars/{slug}?done=calendar-saved")).into_response())
-        }
+        Ok(()) => Ok(see_other(&format!("/calendars/{slug}?done=calendar-saved"))),
         Err(e) => form_failure(&state, &visitor, &headers, &slug, e, &["group"]).await,
     }
 }
@@ -724,7 +721,7 @@ pub async fn add_source(
     let me = visitor.require()?;
     let cal = calendars::calendar(&state.svc, &slug).await?;
     match calendars::add_source(&state.svc, &state.fetcher, &me.actor, &cal, &form.url).await {
-        Ok(_) => Ok(Redirect::to(&format!("/calendars/{slug}?done=source-added")).into_response()),
+        Ok(_) => Ok(see_other(&format!("/calendars/{slug}?done=source-added"))),
         Err(e) => form_failure(&state, &visitor, &headers, &slug, e, &["url"]).await,
     }
 }
@@ -739,7 +736,7 @@ pub async fn remove_source(
     let me = visitor.require()?;
     let cal = calendars::calendar(&state.svc, &slug).await?;
     calendars::remove_source(&state.svc, &me.actor, &cal, id).await?;
-    Ok(Redirect::to(&format!("/calendars/{slug}?done=source-removed")).into_response())
+    Ok(see_other(&format!("/calendars/{slug}?done=source-removed")))
 }
 
 /// `POST /calendars/{slug}/import`: a one-off .ics upload (multipart, fields `csrf` and `file`).
@@ -942,7 +939,7 @@ pub async fn create_event(
     let me = visitor.require()?;
     let cal = calendars::calendar(&state.svc, &slug).await?;
     match calendars::create_event(&state.svc, &me.actor, &cal, &input).await {
-        Ok(id) => Ok(Redirect::to(&format!("/events/{id}?done=event-saved")).into_response()),
+        Ok(id) => Ok(see_other(&format!("/events/{id}?done=event-saved"))),
         Err(e) => match FormErrors::from_app(&e, &EVENT_FIELDS) {
             Some((_, errors)) => Ok(event_form(
                 &state,

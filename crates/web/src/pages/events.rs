@@ -6,11 +6,12 @@ use super::calendars::{EVENT_FIELDS, OccView, event_form, occ_view, viewer_zone}
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::{download_as, see_other};
 use crate::pages::{FormErrors, PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use convene_app::AppError;
 use convene_app::calendars::{self, Calendar, Event, EventInput, OccurrenceEdit};
@@ -89,11 +90,11 @@ pub async fn show(
             [
                 (
                     header::CONTENT_TYPE,
-                    "text/calendar; charset=utf-8".to_owned(),
+                    HeaderValue::from_static("text/calendar; charset=utf-8"),
                 ),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"event-{id}.ics\""),
+                    download_as(&format!("event-{id}.ics")),
                 ),
             ],
             body,
@@ -259,7 +260,10 @@ pub async fn rsvp(
         RsvpState::Waitlisted => "rsvp-waitlisted",
         _ => "rsvp-saved",
     };
-    Ok(Redirect::to(&format!("/events/{id}?at={}&done={done}", form.at)).into_response())
+    Ok(see_other(&format!(
+        "/events/{id}?at={}&done={done}",
+        form.at
+    )))
 }
 
 /// `GET /events/{id}/edit`.
@@ -293,7 +297,7 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     match calendars::update_event(&state.svc, &me.actor, id, &input).await {
-        Ok(()) => Ok(Redirect::to(&format!("/events/{id}?done=event-saved")).into_response()),
+        Ok(()) => Ok(see_other(&format!("/events/{id}?done=event-saved"))),
         Err(e) => match FormErrors::from_app(&e, &EVENT_FIELDS) {
             Some((_, errors)) => Ok(event_form(
                 &state,
@@ -318,7 +322,7 @@ pub async fn cancel(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     calendars::cancel_event(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to(&format!("/events/{id}?done=event-cancelled")).into_response())
+    Ok(see_other(&format!("/events/{id}?done=event-cancelled")))
 }
 
 /// `POST /events/{id}/delete`.
@@ -331,7 +335,7 @@ pub async fn delete(
     let me = visitor.require()?;
     let (_, cal) = calendars::event(&state.svc, id).await?;
     calendars::delete_event(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to(&format!("{}?done=event-deleted", cal.path())).into_response())
+    Ok(see_other(&format!("{}?done=event-deleted", cal.path())))
 }
 
 #[derive(Template)]
@@ -410,9 +414,9 @@ pub async fn occurrence(
     let (ev, _) = calendars::event(&state.svc, id).await?;
     let key = q.at.unwrap_or_else(|| ev.first_key());
     match calendars::edit_occurrence(&state.svc, &me.actor, id, &key, &edit).await {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/events/{id}?at={key}&done=event-saved")).into_response())
-        }
+        Ok(()) => Ok(see_other(&format!(
+            "/events/{id}?at={key}&done=event-saved"
+        ))),
         Err(e) => match FormErrors::from_app(&e, &["title", "start", "end", "venue_name", "at"]) {
             Some((_, errors)) => occurrence_page(&state, &visitor, &ev, &key, edit, errors).await,
             None => Err(e.into()),
@@ -470,9 +474,7 @@ pub async fn following(
     let me = visitor.require()?;
     let key = q.at.unwrap_or_default();
     match calendars::split_series(&state.svc, &me.actor, id, &key, &input).await {
-        Ok(new_id) => {
-            Ok(Redirect::to(&format!("/events/{new_id}?done=event-saved")).into_response())
-        }
+        Ok(new_id) => Ok(see_other(&format!("/events/{new_id}?done=event-saved"))),
         Err(e) => match FormErrors::from_app(&e, &EVENT_FIELDS) {
             Some((_, errors)) => Ok(event_form(
                 &state,
@@ -509,13 +511,25 @@ pub async fn attendees(
     let (ev, _) = calendars::event(&state.svc, id).await?;
     let key = q.at.clone().unwrap_or_else(|| ev.first_key());
     let list = calendars::attendees(&state.svc, &me.actor, id, &key).await?;
+    // The key reaches a header and the page: only a real occurrence's key,
+    // which is digits and a `T`, gets that far.
+    if !ev.has_occurrence(&key) {
+        return Err(AppError::from(convene_domain::InvalidInput::new(
+            "at",
+            "This event has no occurrence at that time. Open the attendee list from the event's page.",
+        ))
+        .into());
+    }
     if q.format.as_deref() == Some("csv") {
         return Ok((
             [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/csv; charset=utf-8"),
+                ),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"attendees-{id}-{key}.csv\""),
+                    download_as(&format!("attendees-{id}-{key}.csv")),
                 ),
             ],
             calendars::attendees_csv(&list),
@@ -610,5 +624,5 @@ pub async fn set_time_zone(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     calendars::set_time_zone(&state.svc, me.user.id, &form.time_zone).await?;
-    Ok(Redirect::to("/account?done=time-zone-saved").into_response())
+    Ok(see_other("/account?done=time-zone-saved"))
 }

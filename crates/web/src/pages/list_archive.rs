@@ -6,10 +6,11 @@ use super::{PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
+use crate::headers::{download_as, see_other};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use convene_app::AppError;
 use convene_app::lists::archive::{self, Thread};
 use convene_app::lists::attachments;
@@ -201,7 +202,6 @@ pub async fn attachment(
     let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
     let list = archive::readable(&state.svc, &name, actor).await?;
     let (a, bytes) = attachments::one(&state.svc, &list, id, number).await?;
-    let disposition = format!("attachment; filename=\"{}\"", a.file_name);
     let mut response = bytes.into_response();
     let h = response.headers_mut();
     h.insert(
@@ -209,9 +209,7 @@ pub async fn attachment(
         HeaderValue::from_str(a.served_type())
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
+    h.insert(header::CONTENT_DISPOSITION, download_as(&a.file_name));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if list.row.archive == "public" {
@@ -273,11 +271,16 @@ pub async fn item(
     let list = archive::readable(&state.svc, &name, actor).await?;
     if let Some(month) = item.strip_suffix(".mbox") {
         let file = archive::mbox(&state.svc, &list, month).await?;
-        let disposition = format!("attachment; filename=\"{}-{month}.mbox\"", list.row.name);
         return Ok((
             [
-                (header::CONTENT_TYPE, "application/mbox".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/mbox"),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    download_as(&format!("{}-{month}.mbox", list.row.name)),
+                ),
             ],
             file,
         )
@@ -417,10 +420,8 @@ async fn write(
     )
     .await?;
     Ok(match written {
-        Written::Posted(id) => {
-            Redirect::to(&format!("/lists/{name}/archive/{id}?done=list-posted")).into_response()
-        }
-        Written::Held => Redirect::to(&format!("/lists/{name}?done=list-held")).into_response(),
+        Written::Posted(id) => see_other(&format!("/lists/{name}/archive/{id}?done=list-posted")),
+        Written::Held => see_other(&format!("/lists/{name}?done=list-held")),
     })
 }
 

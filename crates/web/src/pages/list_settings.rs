@@ -6,10 +6,11 @@ use super::{FormErrors, PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
+use crate::headers::see_other;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::lists::settings::{self, ListHome};
 use convene_domain::list_settings::{
     ARCHIVES, DEFAULT_MAX_BYTES, ListSettingsInput, POLICIES, POSTERS, REPLY_TO, show_megabytes,
@@ -159,7 +160,7 @@ pub async fn new_form(
         max_megabytes: show_megabytes(DEFAULT_MAX_BYTES),
         ..SettingsForm::default()
     };
-    if !settings::may_create(&me.actor, form.home()) {
+    if !settings::may_create(&state.svc, &me.actor, form.home()).await? {
         return Err(convene_app::AppError::NotAllowed(if q.group.is_empty() {
             "Only coordinators create the site's lists; a group's organizers create lists from their group's page."
         } else {
@@ -194,9 +195,10 @@ pub async fn create(
     )
     .await
     {
-        Ok(list) => Ok(
-            Redirect::to(&format!("/lists/{}?done=list-created", list.row.name)).into_response(),
-        ),
+        Ok(list) => Ok(see_other(&format!(
+            "/lists/{}?done=list-created",
+            list.row.name
+        ))),
         Err(e) => match FormErrors::from_app(&e, &FIELDS) {
             Some((_, errors)) => {
                 let ctx = PageCtx::new(&state, &visitor, "A new mailing list");
@@ -252,11 +254,10 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     match settings::update_settings(&state.svc, &me.actor, &name, &form.input()).await {
-        Ok(list) => Ok(Redirect::to(&format!(
+        Ok(list) => Ok(see_other(&format!(
             "/lists/{}/settings?done=list-settings-saved",
             list.row.name
-        ))
-        .into_response()),
+        ))),
         Err(e) => match FormErrors::from_app(&e, &FIELDS) {
             Some((_, errors)) => {
                 let list = settings::for_settings(&state.svc, &me.actor, &name).await?;

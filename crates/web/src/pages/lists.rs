@@ -5,10 +5,11 @@ use super::{PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::lists::{self, ListView};
 use serde::Deserialize;
 
@@ -167,7 +168,7 @@ pub async fn subscribe(
 ) -> Result<Response, PageError> {
     let actor = visitor.signed_in.as_ref().map(|s| &s.actor);
     match lists::request_subscription(&state.svc, &name, &f.email, actor).await {
-        Ok(()) => Ok(Redirect::to(&format!("/lists/{name}?done=list-check-inbox")).into_response()),
+        Ok(()) => Ok(see_other(&format!("/lists/{name}?done=list-check-inbox"))),
         Err(convene_app::AppError::Invalid(e)) => {
             show_page(&state, &visitor, &name, None, Some(e.message)).await
         }
@@ -205,7 +206,10 @@ pub async fn confirm(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let list = lists::confirm(&state.svc, &token).await?;
-    Ok(Redirect::to(&format!("/lists/{}?done=list-joined", list.row.name)).into_response())
+    Ok(see_other(&format!(
+        "/lists/{}?done=list-joined",
+        list.row.name
+    )))
 }
 
 #[derive(Template)]
@@ -347,7 +351,7 @@ pub async fn change_mine(
     } else {
         lists::set_my_delivery(&state.svc, &me.actor, id, &f.delivery).await?;
     }
-    Ok(Redirect::to("/account/lists?done=list-changed").into_response())
+    Ok(see_other("/account/lists?done=list-changed"))
 }
 
 /// A held message on the moderation page.
@@ -461,5 +465,7 @@ pub async fn decide(
         ))
     })?;
     lists::moderation::decide(&state.svc, &me.actor, &name, id, decision, &f.reason).await?;
-    Ok(Redirect::to(&format!("/lists/{name}/moderation?done=list-moderated")).into_response())
+    Ok(see_other(&format!(
+        "/lists/{name}/moderation?done=list-moderated"
+    )))
 }

@@ -5,10 +5,11 @@ use super::error_page;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use crate::middleware::CsrfToken;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use convene_app::media::{self, Owner, Photo, PhotoUpload};
 use convene_domain::media::MAX_PHOTO_BYTES;
 
@@ -132,7 +133,7 @@ async fn upload(
         Err(page) => return Ok(page),
     };
     media::add_photo(&state.svc, &me.actor, owner, upload).await?;
-    Ok(Redirect::to(&format!("{back}?done=photo-added#photos")).into_response())
+    Ok(see_other(&format!("{back}?done=photo-added#photos")))
 }
 
 /// `POST /blog/{slug}/photos`.
@@ -180,7 +181,7 @@ pub async fn remove(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     let back = media::remove_photo(&state.svc, &me.actor, id).await?.path();
-    Ok(Redirect::to(&format!("{back}?done=photo-removed#photos")).into_response())
+    Ok(see_other(&format!("{back}?done=photo-removed#photos")))
 }
 
 /// `GET /media/{*key}`: a stored photo copy or embed thumbnail. Keys are
@@ -190,6 +191,10 @@ pub async fn file(
     Path(key): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
+    // The key is echoed in the ETag: only a well-formed one gets that far.
+    if !media::is_valid_key(&key) {
+        return Ok(error_page(StatusCode::NOT_FOUND, "There is no such file."));
+    }
     let content_type = if key.ends_with(".jpg") {
         "image/jpeg"
     } else if key.ends_with(".png") {

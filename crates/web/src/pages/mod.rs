@@ -19,11 +19,12 @@ mod setup;
 
 use crate::AppState;
 use crate::extract::Visitor;
+use crate::headers::see_other;
 use crate::middleware::{SESSION_COOKIE, set_cookie};
 use askama::Template;
 use axum::Router;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use convene_app::AppError;
 use convene_domain::SecretToken;
@@ -473,7 +474,7 @@ pub fn signed_in_redirect(state: &AppState, session: &SecretToken, to: &str) -> 
         convene_app::accounts::SESSION_DAYS * 24 * 3600,
         https,
     );
-    let mut response = Redirect::to(to).into_response();
+    let mut response = see_other(to);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }

@@ -197,6 +197,25 @@ impl TestApp {
             (i64, String, String)
         );
         rows!(
+            "SELECT id, slug, name, approval, confirmed_at, updated_at FROM groups ORDER BY id",
+            (
+                i64,
+                String,
+                String,
+                String,
+                Option<DateTime<Utc>>,
+                DateTime<Utc>
+            )
+        );
+        rows!(
+            "SELECT id, group_id, summary FROM group_revisions ORDER BY id",
+            (i64, i64, String)
+        );
+        rows!(
+            "SELECT id, slug, name, updated_at FROM calendars ORDER BY id",
+            (i64, String, String, DateTime<Utc>)
+        );
+        rows!(
             "SELECT id_hash, user_id FROM sessions ORDER BY id_hash",
             (String, i64)
         );
@@ -568,6 +587,7 @@ pub async fn organizer<'a>(
     email: &str,
     group: &str,
 ) -> Client<'a> {
+    ensure_group(app, group).await;
     inviter
         .submit(
             "/invite",
@@ -590,6 +610,47 @@ pub async fn organizer<'a>(
     .await
     .assert_status(StatusCode::SEE_OTHER);
     c
+}
+
+/// Lists the group `slug` (named after it, in Germany) unless it exists:
+/// roles are given over a group that is there.
+pub async fn ensure_group(app: &TestApp, slug: &str) {
+    let mut conn = app.svc().db.conn().await.unwrap();
+    if convene_store::groups::by_slug(conn.ex(), slug)
+        .await
+        .unwrap()
+        .is_some()
+    {
+        return;
+    }
+    convene_store::groups::insert(
+        conn.ex(),
+        &convene_store::groups::GroupFields {
+            slug: slug.into(),
+            name: slug.into(),
+            short_description: String::new(),
+            description: String::new(),
+            city: String::new(),
+            region: String::new(),
+            country: "DE".into(),
+            continent: "EU".into(),
+            latitude: None,
+            longitude: None,
+            languages: String::new(),
+            meeting_pattern: String::new(),
+            founded: String::new(),
+            status: "active".into(),
+        },
+        convene_store::groups::Origin {
+            approval: "approved",
+            proposed_by: None,
+            source: "web",
+            imported_at: None,
+        },
+        app.now(),
+    )
+    .await
+    .unwrap();
 }
 
 /// Makes a plain member account (signed up, confirmed) and returns its client.

@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
+use crate::headers::see_other;
 use crate::pages::{Done, PageCtx, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::{accounts, admin};
 use convene_domain::{Action, authorize};
 use serde::Deserialize;
@@ -71,10 +72,9 @@ pub async fn set_signup(
     let me = visitor.require()?;
     let open = form.open == "true";
     accounts::set_signup_open(&state.svc, &me.actor, open).await?;
-    Ok(Redirect::to(if open {
+    Ok(see_other(if open {
         "/admin?done=signup-opened"
     } else {
         "/admin?done=signup-closed"
-    })
-    .into_response())
+    }))
 }

@@ -4,14 +4,16 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use crate::pages::{Done, FormErrors, PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
+use convene_app::invitations::ScopeName;
 use convene_app::invitations::{self, PendingInvitation};
 use convene_app::{AppError, accounts::SignedIn};
-use convene_domain::{InvalidInput, Role, Scope};
+use convene_domain::{InvalidInput, Role};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -86,20 +88,20 @@ pub struct InviteForm {
     scope: String,
 }
 
-fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Scope), InvalidInput> {
+fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, ScopeName), InvalidInput> {
     let role = Role::parse(role)
         .ok_or_else(|| InvalidInput::new("role", "Choose a role from the list."))?;
     let slug = scope.trim().to_ascii_lowercase();
     let scope = match role {
-        Role::Coordinator | Role::TrustedAuthor => Scope::Site,
+        Role::Coordinator | Role::TrustedAuthor => ScopeName::Site,
         Role::Organizer | Role::CalendarEditor if !convene_domain::roles::is_slug(&slug) => {
             return Err(InvalidInput::new(
                 "scope",
                 "Enter the short name from the address, like pug-boston (lowercase letters, digits and dashes).",
             ));
         }
-        Role::Organizer => Scope::Group(slug),
-        Role::CalendarEditor => Scope::Calendar(slug),
+        Role::Organizer => ScopeName::Group(slug),
+        Role::CalendarEditor => ScopeName::Calendar(slug),
     };
     Ok((role, scope))
 }
@@ -118,7 +120,7 @@ pub async fn invite(
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/invite?done=invited").into_response()),
+        Ok(()) => Ok(see_other("/invite?done=invited")),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &["email", "role", "scope"])
             else {
@@ -138,7 +140,7 @@ pub async fn resend(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::resend_invitation(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to("/invite?done=resent").into_response())
+    Ok(see_other("/invite?done=resent"))
 }
 
 /// `POST /invite/{id}/revoke`.
@@ -150,5 +152,5 @@ pub async fn revoke(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     invitations::revoke_invitation(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to("/invite?done=revoked").into_response())
+    Ok(see_other("/invite?done=revoked"))
 }

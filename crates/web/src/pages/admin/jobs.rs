@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use crate::pages::{PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::admin;
 use convene_store::jobs::JobRow;
 use serde::Deserialize;
@@ -59,5 +60,5 @@ pub async fn retry(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     admin::retry_job(&state.svc, &me.actor, id).await?;
-    Ok(Redirect::to("/admin/jobs?state=queued&done=retried").into_response())
+    Ok(see_other("/admin/jobs?state=queued&done=retried"))
 }

@@ -3,12 +3,13 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{ClientIp, CsrfForm, NoFields, Visitor};
-use crate::middleware::{SESSION_COOKIE, set_cookie};
+use crate::headers::see_other;
+use crate::middleware::{DEVICE_COOKIE, SESSION_COOKIE, cookie_value, set_cookie};
 use crate::pages::{FormErrors, PageCtx, render, safe_next, signed_in_redirect};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use convene_app::accounts;
 use serde::Deserialize;
 
@@ -63,16 +64,38 @@ pub async fn signin(
     State(state): State<AppState>,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     CsrfForm(form): CsrfForm<SignInForm>,
 ) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref()).to_owned();
-    match accounts::sign_in_with_password(&state.svc, &form.email, &form.password, &ip).await {
-        Ok(session) => {
+    let https = state.svc.site.is_https();
+    let device = cookie_value(&headers, DEVICE_COOKIE.name(https));
+    match accounts::sign_in_with_password(
+        &state.svc,
+        &form.email,
+        &form.password,
+        &ip,
+        device.as_deref(),
+    )
+    .await
+    {
+        Ok(signed_in) => {
             let to = format!(
                 "{next}{}done=signed-in",
                 if next.contains('?') { '&' } else { '?' }
             );
-            Ok(signed_in_redirect(&state, &session, &to))
+            let mut response = signed_in_redirect(&state, &signed_in.session, &to);
+            // Browsers keep a cookie at most 400 days.
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    DEVICE_COOKIE.name(https),
+                    &signed_in.device,
+                    400 * 24 * 3600,
+                    https,
+                ),
+            );
+            Ok(response)
         }
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &["email", "password"]) else {
@@ -104,7 +127,7 @@ pub async fn signout(
         accounts::sign_out(&state.svc, token).await?;
     }
     let https = state.svc.site.is_https();
-    let mut response = Redirect::to("/signin?done=signed-out").into_response();
+    let mut response = see_other("/signin?done=signed-out");
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE.name(https), "", 0, https),

@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{ClientIp, CsrfForm, Visitor};
+use crate::headers::see_other;
 use crate::pages::{FormErrors, PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::groups::{self, ContactMessage};
 
 #[derive(Template)]
@@ -72,10 +73,10 @@ pub async fn contact(
 ) -> Result<Response, PageError> {
     if !form.website.is_empty() {
         // A bot: answer as if sent, send nothing.
-        return Ok(Redirect::to(&format!("/groups/{slug}?done=message-sent")).into_response());
+        return Ok(see_other(&format!("/groups/{slug}?done=message-sent")));
     }
     match groups::contact_organizers(&state.svc, &slug, &form.msg, &ip).await {
-        Ok(_) => Ok(Redirect::to(&format!("/groups/{slug}?done=message-sent")).into_response()),
+        Ok(_) => Ok(see_other(&format!("/groups/{slug}?done=message-sent"))),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &["name", "email", "message"])
             else {

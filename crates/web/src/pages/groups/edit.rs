@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use crate::pages::{FormErrors, PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::groups::{self, GroupInput, Review};
 use convene_domain::groups::LinkKind;
 
@@ -170,11 +171,10 @@ pub async fn create(
         groups::create_group(&state.svc, &me.actor, &input).await
     };
     match result {
-        Ok(slug) => Ok(Redirect::to(&format!(
+        Ok(slug) => Ok(see_other(&format!(
             "/groups/{slug}?done={}",
             if proposing { "proposed" } else { "group-saved" }
-        ))
-        .into_response()),
+        ))),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &FIELDS) else {
                 return Err(e.into());
@@ -210,7 +210,9 @@ pub async fn edit_form(
     let page = groups::group_page(&state.svc, Some(&me.actor), &slug).await?;
     convene_domain::authorize(
         Some(&me.actor),
-        &convene_domain::Action::EditGroup { group: &slug },
+        &convene_domain::Action::EditGroup {
+            group: page.group.id,
+        },
     )?;
     let g = &page.group;
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -258,9 +260,7 @@ pub async fn update(
     let me = visitor.require()?;
     let input = read_form(pairs);
     match groups::update_group(&state.svc, &me.actor, &slug, &input).await {
-        Ok(new_slug) => {
-            Ok(Redirect::to(&format!("/groups/{new_slug}?done=group-saved")).into_response())
-        }
+        Ok(new_slug) => Ok(see_other(&format!("/groups/{new_slug}?done=group-saved"))),
         Err(e) => {
             let Some((status, errors)) = FormErrors::from_app(&e, &FIELDS) else {
                 return Err(e.into());
@@ -290,7 +290,7 @@ pub async fn confirm(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     groups::confirm_group(&state.svc, &me.actor, &slug).await?;
-    Ok(Redirect::to(&format!("/groups/{slug}?done=group-confirmed")).into_response())
+    Ok(see_other(&format!("/groups/{slug}?done=group-confirmed")))
 }
 
 /// A coordinator's decision.
@@ -316,7 +316,7 @@ pub async fn review(
         (Review::Reject(&form.reason), "rejected")
     };
     groups::review_proposal(&state.svc, &me.actor, &slug, review).await?;
-    Ok(Redirect::to(&format!("/groups/{slug}?done={done}")).into_response())
+    Ok(see_other(&format!("/groups/{slug}?done={done}")))
 }
 
 /// `GET /groups/confirm/{token}`: the emailed one-click link shows a button
@@ -348,5 +348,5 @@ pub async fn confirm_link(
     CsrfForm(_): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
     let slug = groups::confirm_by_link(&state.svc, &token).await?;
-    Ok(Redirect::to(&format!("/groups/{slug}?done=group-confirmed")).into_response())
+    Ok(see_other(&format!("/groups/{slug}?done=group-confirmed")))
 }

@@ -3,11 +3,12 @@
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, NoFields, Visitor};
+use crate::headers::see_other;
 use crate::pages::{PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use convene_app::groups::{self, Change};
 use convene_store::groups::RevisionRow;
 
@@ -47,5 +48,5 @@ pub async fn revert(
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
     let slug = groups::revert_to(&state.svc, &me.actor, &slug, revision).await?;
-    Ok(Redirect::to(&format!("/groups/{slug}?done=reverted")).into_response())
+    Ok(see_other(&format!("/groups/{slug}?done=reverted")))
 }

@@ -11,6 +11,15 @@ use std::fmt::Write;
 /// anything beyond ASCII) are percent-encoded, so the redirect can never
 /// fail or split the header whatever found its way into the path.
 pub fn see_other(location: &str) -> Response {
+    redirect(StatusCode::SEE_OTHER, location)
+}
+
+/// A `301 Moved Permanently` to `location`, encoded as [`see_other`] does.
+pub fn moved_permanently(location: &str) -> Response {
+    redirect(StatusCode::MOVED_PERMANENTLY, location)
+}
+
+fn redirect(status: StatusCode, location: &str) -> Response {
     let mut encoded = String::with_capacity(location.len());
     for b in location.bytes() {
         if b.is_ascii_graphic()
@@ -25,7 +34,7 @@ pub fn see_other(location: &str) -> Response {
         }
     }
     let value = HeaderValue::from_str(&encoded).unwrap_or_else(|_| HeaderValue::from_static("/"));
-    (StatusCode::SEE_OTHER, [(header::LOCATION, value)]).into_response()
+    (status, [(header::LOCATION, value)]).into_response()
 }
 
 /// A `Content-Disposition: attachment` naming the file `name` (RFC 6266):

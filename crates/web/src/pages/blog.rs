@@ -968,15 +968,7 @@ pub async fn group_feed(
 /// `GET /groups/{slug}/feed.{atom,rss,json}`, where group feeds used to be:
 /// a permanent redirect, which feed readers follow and remember.
 pub fn moved_group_feed(slug: &str, format: FeedFormat) -> Response {
-    let to = feed_links::feed(&feed_links::group_blog(slug), format);
-    match axum::http::HeaderValue::from_str(&to) {
-        Ok(v) => (
-            StatusCode::MOVED_PERMANENTLY,
-            [(axum::http::header::LOCATION, v)],
-        )
-            .into_response(),
-        Err(_) => super::error_page(StatusCode::NOT_FOUND, "There is no such feed."),
-    }
+    crate::headers::moved_permanently(&feed_links::feed(&feed_links::group_blog(slug), format))
 }
 
 /// The comment form.

@@ -223,7 +223,9 @@ mod tests {
 
     #[test]
     fn calendar_names_in_a_zip() {
-        assert!(is_calendar_name("Rust Lisbon_abc@group.calendar.google.com.ics"));
+        assert!(is_calendar_name(
+            "Rust Lisbon_abc@group.calendar.google.com.ics"
+        ));
         assert!(is_calendar_name("Calendar/Work.ICS"));
         assert!(!is_calendar_name("__MACOSX/Calendar/._Work.ics"));
         assert!(!is_calendar_name("Calendar/._Work.ics"));

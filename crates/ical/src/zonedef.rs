@@ -67,6 +67,8 @@ pub enum ZoneDefinitionError {
 /// The offset changes of a definition over a range, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OffsetRules {
+    /// The earliest onset the definition gives.
+    first_onset: DateTime<Utc>,
     /// The offset in force before the first change.
     initial: i32,
     /// Each change: the instant and the offset from then on.
@@ -131,6 +133,8 @@ impl ZoneDefinition {
         let from = year_start(year - YEARS_BEFORE);
         let to = year_start(year + YEARS_AFTER);
         let rules = self.rules(from, to)?;
+        // Before its first onset a definition says nothing to compare.
+        let from = from.max(rules.first_onset);
         if let Some(tz) = self.matching_iana(&rules, from, to) {
             return Ok(DefinedZone::Iana(tz));
         }
@@ -163,7 +167,7 @@ impl ZoneDefinition {
         }
         onsets.sort_by_key(|(at, _, _)| *at);
         onsets.dedup_by_key(|(at, _, _)| *at);
-        let initial = onsets[0].1;
+        let (first_onset, initial) = (onsets[0].0, onsets[0].1);
         // Only the last onset before `from` matters for what came earlier.
         let first_kept = onsets.partition_point(|(at, _, _)| *at <= from);
         let (initial, kept) = match first_kept {
@@ -171,6 +175,7 @@ impl ZoneDefinition {
             n => (onsets[n - 1].2, &onsets[n..]),
         };
         Ok(OffsetRules {
+            first_onset,
             initial,
             changes: kept.iter().map(|(at, _, to)| (*at, *to)).collect(),
         })
@@ -178,7 +183,12 @@ impl ZoneDefinition {
 
     /// The first IANA zone, most likely first, whose offset agrees with
     /// `rules` everywhere in `[from, to)`.
-    fn matching_iana(&self, rules: &OffsetRules, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Tz> {
+    fn matching_iana(
+        &self,
+        rules: &OffsetRules,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Option<Tz> {
         // A fixed whole-hour offset is the `Etc/GMT` zone of that offset: no
         // place's later changes should move the file's times.
         if !rules.has_changes_in(from, to) {
@@ -439,7 +449,12 @@ mod tests {
             panic!("{zone:?}")
         };
         assert!(
-            ["Australia/Sydney", "Australia/Melbourne", "Australia/Canberra"].contains(&tz.name()),
+            [
+                "Australia/Sydney",
+                "Australia/Melbourne",
+                "Australia/Canberra"
+            ]
+            .contains(&tz.name()),
             "{}",
             tz.name()
         );

@@ -10,14 +10,13 @@
 //! reported with the reason.
 
 use super::events::{Event, fields_of};
+use super::import_rules::import_rules;
 use super::{Calendar, may_edit, touched};
 use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
-use convene_domain::events::{
-    EventStatus, EventTiming, Timing, check_rule, occurrence_key, stored_local,
-};
+use convene_domain::events::{EventStatus, EventTiming, Timing, occurrence_key, stored_local};
 use convene_domain::groups::check_url;
 use convene_domain::{Actor, InvalidInput};
 use convene_ical::{IcsError, Limits, ParsedEvent, When};
@@ -47,19 +46,26 @@ pub struct ImportReport {
     pub removed: Vec<String>,
     /// Each component not used: what it was and why.
     pub skipped: Vec<(String, String)>,
+    /// Events imported with a remark (a rule kept only in part, times
+    /// converted with the file's own zone): which event and what was done.
+    pub notes: Vec<(String, String)>,
 }
 
 impl ImportReport {
     /// Human summary: "3 created, 1 updated, 0 unchanged, 2 skipped".
     pub fn summary(&self) -> String {
-        format!(
+        let mut summary = format!(
             "{} created, {} updated, {} unchanged, {} removed, {} skipped",
             self.created.len(),
             self.updated.len(),
             self.unchanged,
             self.removed.len(),
             self.skipped.len()
-        )
+        );
+        if !self.notes.is_empty() {
+            summary.push_str(&format!(", {} with a remark", self.notes.len()));
+        }
+        summary
     }
 }
 
@@ -73,6 +79,8 @@ struct Converted {
     timing: EventTiming,
     status: EventStatus,
     sequence: i64,
+    /// Remarks for the report.
+    notes: Vec<String>,
 }
 
 /// Reads `w` as a wall time in `timing`'s zone.
@@ -109,7 +117,7 @@ fn clean_text(s: &str, max: usize) -> String {
         .collect()
 }
 
-fn convert(p: &ParsedEvent) -> Result<Converted, String> {
+fn convert(p: &ParsedEvent, now: DateTime<Utc>) -> Result<Converted, String> {
     let timing = match p.start {
         When::Zoned { tz, .. } => Timing::Zoned(tz),
         When::Utc(_) => Timing::Zoned(Tz::UTC),
@@ -128,17 +136,23 @@ fn convert(p: &ParsedEvent) -> Result<Converted, String> {
     if end - start > Duration::days(366) {
         return Err("the event lasts more than a year".into());
     }
-    let rrule = p
+    let written: Vec<&str> = p
         .rrule
-        .as_deref()
-        .map(|r| check_rule(r, timing, start).map_err(|e| format!("RRULE {r}: {}", e.message)))
-        .transpose()?;
+        .iter()
+        .chain(&p.extra_rrules)
+        .map(String::as_str)
+        .collect();
+    let rules = import_rules(&written, timing, start, now)?;
+    let mut rdates: Vec<NaiveDateTime> = p.rdates.iter().map(|w| wall_in(timing, *w)).collect();
+    rdates.extend(rules.extra_dates);
+    rdates.sort_unstable();
+    rdates.dedup();
     let timing = EventTiming {
         timing,
         start,
         end,
-        rrule,
-        rdates: p.rdates.iter().map(|w| wall_in(timing, *w)).collect(),
+        rrule: rules.rrule,
+        rdates,
         exdates: p.exdates.iter().map(|w| wall_in(timing, *w)).collect(),
     };
     let status = p
@@ -166,6 +180,7 @@ fn convert(p: &ParsedEvent) -> Result<Converted, String> {
         timing,
         status,
         sequence: p.sequence.max(0),
+        notes: p.notes.iter().cloned().chain(rules.notes).collect(),
     })
 }
 
@@ -191,7 +206,18 @@ fn label(p: &ParsedEvent) -> String {
     } else {
         clean_line(&p.summary, 80)
     };
-    format!("line {}: {title} (UID {})", p.line, clean_line(&p.uid, 80))
+    format!(
+        "line {}{}: {title} (UID {})",
+        p.line,
+        in_file(p.file.as_deref()),
+        clean_line(&p.uid, 80)
+    )
+}
+
+/// " of NAME.ics" for a component of a zip's calendar file.
+fn in_file(file: Option<&str>) -> String {
+    file.map(|f| format!(" of {}", clean_line(f, 120)))
+        .unwrap_or_default()
 }
 
 /// Applies parsed events to the calendar `owner` inside `tx`.
@@ -207,8 +233,9 @@ async fn apply(
     let mut report = ImportReport::default();
     for s in &parsed.skipped {
         let what = format!(
-            "line {}: {}{}",
+            "line {}{}: {}{}",
             s.line,
+            in_file(s.file.as_deref()),
             s.summary
                 .as_deref()
                 .map(|t| clean_line(t, 80))
@@ -241,7 +268,7 @@ async fn apply(
                 .push((label(p), "a second event with the same UID".into()));
             continue;
         }
-        let c = match convert(p) {
+        let c = match convert(p, now) {
             Ok(c) => c,
             Err(why) => {
                 report.skipped.push((label(p), why));
@@ -268,6 +295,9 @@ async fn apply(
             ));
             continue;
         }
+        report
+            .notes
+            .extend(c.notes.iter().map(|note| (label(p), note.clone())));
         let id = match current {
             Some(row) => {
                 if same(&row, &c.fields) {
@@ -350,7 +380,7 @@ async fn apply(
     }
     report.skipped.sort_by_key(|(what, _)| {
         what.strip_prefix("line ")
-            .and_then(|r| r.split(':').next())
+            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or(usize::MAX)
     });
@@ -378,7 +408,7 @@ pub async fn import_ics(
     if let Some(actor) = actor {
         may_edit(cal, actor)?;
     }
-    let parsed = convene_ical::parse(
+    let parsed = convene_ical::parse_upload(
         bytes,
         Limits {
             max_bytes: MAX_ICS_BYTES,
@@ -524,7 +554,7 @@ pub async fn sync_source(ctx: &JobContext, source_id: i64) -> AppResult<Option<I
             Ok(None)
         }
         200 => {
-            let parsed = match convene_ical::parse(
+            let parsed = match convene_ical::parse_upload(
                 &fetched.body,
                 Limits {
                     max_bytes: MAX_ICS_BYTES,

@@ -73,9 +73,9 @@ impl Zones {
             .defined
             .entry((tzid.trim().to_owned(), year))
             .or_insert_with(|| {
-                definition.resolve(local).map_err(|e| {
-                    format!("{name}: the time zone \"{shown}\" cannot be read: {e}")
-                })
+                definition
+                    .resolve(local)
+                    .map_err(|e| format!("{name}: the time zone \"{shown}\" cannot be read: {e}"))
             })
             .clone()?;
         match resolved {

@@ -254,20 +254,34 @@ impl ZoneDefinition {
                 .unwrap_or_default()
                 .replace('_', " ")
                 .to_lowercase();
-            if tz.name().contains('/') && !city.is_empty() && contains_words(&text, &city) {
+            if is_current_name(tz.name()) && !city.is_empty() && contains_words(&text, &city) {
                 out.push(tz);
             }
         }
         out.extend(WindowsTimezone::iter().map(Tz::from));
-        out.extend(
-            TZ_VARIANTS
-                .iter()
-                .filter(|tz| tz.name().contains('/') && !tz.name().starts_with("Etc/")),
-        );
+        out.extend(TZ_VARIANTS.iter().filter(|tz| is_current_name(tz.name())));
         let mut seen = std::collections::HashSet::new();
         out.retain(|tz| seen.insert(*tz));
         out
     }
+}
+
+/// A zone name of the `Area/City` form, not one of the old country-named
+/// links (`US/Eastern`, `Canada/Pacific`) or an `Etc/` offset.
+fn is_current_name(name: &str) -> bool {
+    const AREAS: [&str; 10] = [
+        "Africa/",
+        "America/",
+        "Antarctica/",
+        "Arctic/",
+        "Asia/",
+        "Atlantic/",
+        "Australia/",
+        "Europe/",
+        "Indian/",
+        "Pacific/",
+    ];
+    AREAS.iter().any(|area| name.starts_with(area))
 }
 
 /// True if `phrase` occurs in `text` as whole words.

@@ -161,15 +161,14 @@ async fn stored(app: &TestApp) -> Vec<String> {
         Option<String>,
         String,
     );
-    let events: Vec<EventCols> =
-        run!(conn.ex(), |c| {
-            sqlx::query_as::<_, EventCols>(
+    let events: Vec<EventCols> = run!(conn.ex(), |c| {
+        sqlx::query_as::<_, EventCols>(
         "SELECT id, uid, title, tz, start_local, end_local, rrule, rdates FROM events ORDER BY id"
     )
     .fetch_all(c)
     .await
-        })
-        .unwrap();
+    })
+    .unwrap();
     out.extend(events.iter().map(|e| format!("event {e:?}")));
     type OverrideCols = (i64, String, Option<String>, Option<String>);
     let overrides: Vec<OverrideCols> = run!(conn.ex(), |c| sqlx::query_as::<_, OverrideCols>(

@@ -577,14 +577,17 @@ pub async fn sync_source(ctx: &JobContext, source_id: i64) -> AppResult<Option<I
                 None,
             )
             .await?;
-            let note = (!report.skipped.is_empty()).then(|| {
-                format!(
-                    "{}; first skipped: {} — {}",
-                    report.summary(),
-                    report.skipped[0].0,
-                    report.skipped[0].1
-                )
-            });
+            let note = match (report.skipped.first(), report.notes.first()) {
+                (Some((what, why)), _) => Some(format!(
+                    "{}; first skipped: {what} — {why}",
+                    report.summary()
+                )),
+                (None, Some((what, why))) => Some(format!(
+                    "{}; first remark: {what} — {why}",
+                    report.summary()
+                )),
+                (None, None) => None,
+            };
             calendars::record_sync(
                 tx.ex(),
                 source_id,

@@ -253,3 +253,32 @@ fn a_zip_is_bounded_in_what_it_unpacks_to() {
         "this looks like a zip file, but it is damaged or cut short and cannot be opened"
     );
 }
+
+#[test]
+fn a_file_cannot_make_convene_read_thousands_of_its_own_zones() {
+    let mut text = String::from("BEGIN:VCALENDAR\r\n");
+    for n in 0..300 {
+        text.push_str(&format!(
+            "BEGIN:VTIMEZONE\r\nTZID:Zone {n}\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+        ));
+        text.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:e{n}\r\nDTSTART;TZID=Zone {n}:20260101T100000\r\nEND:VEVENT\r\n"
+        ));
+    }
+    text.push_str("END:VCALENDAR\r\n");
+    let started = std::time::Instant::now();
+    let parsed = parse_ok(text.as_bytes());
+    assert_eq!(parsed.events.len(), 200);
+    assert_eq!(parsed.skipped.len(), 100);
+    assert!(
+        parsed.skipped[0]
+            .reason
+            .contains("the file defines zones for more than 200 zone-and-year pairs"),
+        "{}",
+        parsed.skipped[0].reason
+    );
+    eprintln!(
+        "300 zones defined by the file read in {:?}",
+        started.elapsed()
+    );
+}

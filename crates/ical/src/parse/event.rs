@@ -15,6 +15,11 @@ use super::{EventBlock, ParsedEvent};
 use crate::zonedef::{DefinedZone, ZoneDefinition};
 use crate::{When, format_date, format_local, format_utc, resolve_tzid};
 
+/// How many (zone, year) pairs of a calendar's own `VTIMEZONE`s are read:
+/// each is compared with every IANA zone, so a hostile file must not ask
+/// for thousands.
+const MAX_DEFINED_ZONE_READINGS: usize = 200;
+
 /// Resolves the `TZID`s of one calendar, remembering each answer.
 pub(super) struct Zones {
     /// The calendar's `VTIMEZONE`s by `TZID`.
@@ -68,10 +73,15 @@ impl Zones {
                 "{name}: unknown time zone \"{shown}\": it is neither an IANA nor a Windows zone name, and the file has no VTIMEZONE that defines it"
             ));
         };
-        let year = local.year();
+        let key = (tzid.trim().to_owned(), local.year());
+        if !self.defined.contains_key(&key) && self.defined.len() >= MAX_DEFINED_ZONE_READINGS {
+            return Err(format!(
+                "{name}: the time zone \"{shown}\" is not read: the file defines zones for more than {MAX_DEFINED_ZONE_READINGS} zone-and-year pairs, more than convene reads in one calendar"
+            ));
+        }
         let resolved = self
             .defined
-            .entry((tzid.trim().to_owned(), year))
+            .entry(key)
             .or_insert_with(|| {
                 definition
                     .resolve(local)

@@ -117,14 +117,42 @@ fn read(rule: &str, timing: Timing, start: NaiveDateTime) -> Result<Reading, Str
             shown_rule(rule)
         ));
     }
+    if parsed.count() != Some(1) {
+        // Is there a second date? (A COUNT=1 rule says plainly there is not.)
+        let probe = EventTiming {
+            timing,
+            start,
+            end: start,
+            rrule: Some(text.clone()),
+            rdates: Vec::new(),
+            exdates: Vec::new(),
+        };
+        let everything = Window {
+            from: DateTime::<Utc>::MIN_UTC,
+            to: DateTime::<Utc>::MAX_UTC,
+            viewer: Tz::UTC,
+        };
+        let two = Bounds {
+            max_instances: 2,
+            ..Bounds::default()
+        };
+        match expand(&probe.series(), &everything, two) {
+            Err(e) => return Ok(Reading::NotUnderstood(without_prefix(&e.to_string()))),
+            Ok(found) if found.occurrences.len() < 2 => {
+                let why =
+                    if parsed.until().is_some() && ends_before_second_date(&text, timing, start) {
+                        "its UNTIL comes before its second date"
+                    } else {
+                        "its BYxxx parts never match another date"
+                    };
+                return Ok(Reading::Empty(why.into()));
+            }
+            Ok(_) => {}
+        }
+    }
     match check_rule(&text, timing, start) {
         Ok(rule) => Ok(Reading::Usable(rule)),
-        Err(_) if parsed.until().is_some() && ends_before_second_date(&text, timing, start) => Ok(
-            Reading::Empty("its UNTIL comes before its second date".into()),
-        ),
-        Err(_) => Ok(Reading::Empty(
-            "its BYxxx parts never match another date".into(),
-        )),
+        Err(e) => Ok(Reading::NotUnderstood(e.message)),
     }
 }
 

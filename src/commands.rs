@@ -6,7 +6,6 @@ use anyhow::{Context, Result, bail};
 use convene_app::accounts;
 use convene_app::jobs::{JobContext, Registry, Worker, WorkerConfig};
 use convene_web::{AppState, WebConfig};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -111,13 +110,15 @@ pub async fn serve(config: Config) -> Result<()> {
         listener.local_addr()?,
         config.base_url
     );
-    axum::serve(
+    convene_web::serve::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        app,
+        convene_web::serve::ListenerLimits {
+            header_timeout: config.header_timeout,
+        },
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the web server failed")?;
+    .await;
 
     tracing::info!("stopping: in-flight requests are done; waiting for the current jobs");
     let _ = stop_tx.send(true);
@@ -251,6 +252,12 @@ pub async fn import_ics(config: Config, calendar: &str, file: &Path) -> Result<(
     }
     for (what, why) in &report.notes {
         println!("note on {what}: {why}");
+    }
+    for note in &report.standalone {
+        println!("without its series: {note}");
+    }
+    for note in &report.split {
+        println!("split: {note}");
     }
     for (what, why) in &report.skipped {
         println!("skipped {what}: {why}");

@@ -79,6 +79,10 @@ pub struct ConfigArgs {
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_SMTP_LISTEN", global = true)]
     pub smtp_listen: Option<String>,
+    /// Seconds a connection may take to send a complete request header, counted from its opening and, on a kept-alive connection, from the previous answer: slow and idle connections are closed after it [default: 20]
+    #[serde(default, deserialize_with = "scalar")]
+    #[arg(long, env = "CONVENE_HEADER_TIMEOUT", global = true)]
+    pub header_timeout: Option<String>,
     /// Log format: text or json [default: text]
     #[serde(default, deserialize_with = "scalar")]
     #[arg(long, env = "CONVENE_LOG_FORMAT", global = true)]
@@ -148,6 +152,9 @@ pub struct Config {
     pub lmtp_listen: Option<SocketAddr>,
     /// Where the SMTP listener for list mail listens, if anywhere.
     pub smtp_listen: Option<SocketAddr>,
+    /// Longest wait for a complete request header (also how long an idle
+    /// kept-alive connection stays open).
+    pub header_timeout: std::time::Duration,
 }
 
 fn pick(flag: Option<String>, file: Option<String>) -> Option<String> {
@@ -297,6 +304,12 @@ impl Config {
             16u32,
             |n| *n >= 1,
         )?;
+        let header_timeout = std::time::Duration::from_secs(number(
+            pick(args.header_timeout, from_file.header_timeout),
+            "CONVENE_HEADER_TIMEOUT",
+            20u64,
+            |n| (1..=3600).contains(n),
+        )?);
         let json_logs = match pick(args.log_format, from_file.log_format).as_deref() {
             None | Some("text") => false,
             Some("json") => true,
@@ -320,6 +333,7 @@ impl Config {
             fetch_allow_private,
             lmtp_listen,
             smtp_listen,
+            header_timeout,
         })
     }
 }
@@ -359,6 +373,7 @@ mod tests {
         assert!(c.lmtp_listen.is_none(), "no LMTP listener unless asked");
         assert_eq!(c.smtp_max_per_second, 0, "no pacing unless asked");
         assert_eq!(c.smtp_connections, 8);
+        assert_eq!(c.header_timeout, std::time::Duration::from_secs(20));
         let c = with(|a| a.lmtp_listen = Some("127.0.0.1:8024".into())).unwrap();
         assert_eq!(c.lmtp_listen.unwrap().to_string(), "127.0.0.1:8024");
         assert!(c.smtp_listen.is_none(), "no SMTP listener unless asked");
@@ -369,7 +384,15 @@ mod tests {
     #[test]
     fn errors_name_the_bad_setting() {
         type Case = (fn(&mut ConfigArgs), &'static str);
-        let cases: [Case; 11] = [
+        let cases: [Case; 13] = [
+            (
+                |a| a.header_timeout = Some("0".into()),
+                "CONVENE_HEADER_TIMEOUT",
+            ),
+            (
+                |a| a.header_timeout = Some("10s".into()),
+                "CONVENE_HEADER_TIMEOUT",
+            ),
             (
                 |a| a.smtp_max_per_second = Some("fast".into()),
                 "CONVENE_SMTP_MAX_PER_SECOND",

@@ -49,6 +49,7 @@ fn every_subcommand_has_help() {
         "CONVENE_SMTP_URL",
         "CONVENE_LMTP_LISTEN",
         "CONVENE_SMTP_LISTEN",
+        "CONVENE_HEADER_TIMEOUT",
         "CONVENE_CONFIG",
     ] {
         assert!(stdout.contains(var), "{var} missing from serve --help");
@@ -249,4 +250,122 @@ fn serve_prints_the_set_up_link_answers_and_stops_gracefully_on_sigterm() {
     child.wait().unwrap();
     assert!(printed2.contains("/setup/") && !printed2.contains(path));
     assert_eq!(status, 410);
+}
+
+/// Reads from `s` until the server closes the connection (or `limit`
+/// passes), returning what was read and when the close came.
+fn read_until_closed(s: &mut TcpStream, limit: Duration) -> (String, Option<Duration>) {
+    let start = Instant::now();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    while start.elapsed() < limit {
+        match s.read(&mut buf) {
+            Ok(0) => {
+                return (
+                    String::from_utf8_lossy(&got).into_owned(),
+                    Some(start.elapsed()),
+                );
+            }
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => {
+                return (
+                    String::from_utf8_lossy(&got).into_owned(),
+                    Some(start.elapsed()),
+                );
+            }
+        }
+    }
+    (String::from_utf8_lossy(&got).into_owned(), None)
+}
+
+/// Slow clients cannot hold the server's sockets: a connection that sends
+/// half a request line, or nothing, or stays idle after an answer, is
+/// closed after CONVENE_HEADER_TIMEOUT, while other clients are answered
+/// all along.
+#[test]
+fn slow_and_idle_connections_are_closed_after_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = convene(dir.path())
+        .env("CONVENE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CONVENE_HEADER_TIMEOUT", "2")
+        .env("CONVENE_WORKERS", "0")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("listening on") {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        printed.push_str(&line);
+    }
+    assert!(printed.contains("listening on"), "{printed}");
+
+    // Two hundred clients that send half a request line, and one that sends nothing.
+    let mut slow: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET /liv").unwrap();
+            s
+        })
+        .collect();
+    let mut silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // One that asks once, keeps the connection alive and then says nothing.
+    let mut idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        idle,
+        "GET /livez HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    .unwrap();
+    let opened = Instant::now();
+
+    // Meanwhile everyone else is answered, again and again.
+    while opened.elapsed() < Duration::from_millis(1500) {
+        let (status, body) = http_get(port, "/livez").unwrap();
+        assert_eq!(status, 200, "{body}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let (answer, closed) = read_until_closed(&mut idle, Duration::from_secs(10));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(closed.is_some(), "an idle kept-alive connection is closed");
+    assert!(
+        opened.elapsed() >= Duration::from_secs(2) && opened.elapsed() < Duration::from_secs(8),
+        "closed after {:?}",
+        opened.elapsed()
+    );
+    let (said, closed) = read_until_closed(&mut silent, Duration::from_secs(5));
+    assert!(closed.is_some(), "a silent connection is closed");
+    assert!(!said.contains("200 OK"), "{said}");
+    for s in &mut slow {
+        let (said, closed) = read_until_closed(s, Duration::from_secs(5));
+        assert!(
+            closed.is_some(),
+            "a connection with half a request line is closed"
+        );
+        // Whatever is said before closing, it is never an answer to the half request.
+        assert!(!said.contains("200 OK"), "{said}");
+    }
+    assert!(opened.elapsed() < Duration::from_secs(12));
+    // And the server still answers.
+    let (status, _) = http_get(port, "/livez").unwrap();
+    assert_eq!(status, 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod lists;
 mod made_up;
 pub mod mail;
+pub mod markdown;
 pub mod media;
 pub mod net;
 pub mod rate_limit;

@@ -17,7 +17,7 @@ use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::rt::TokioExecutor;
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll};
@@ -48,36 +48,71 @@ impl Default for FetchPolicy {
 }
 
 /// True for addresses a server-side fetch must not reach.
+///
+/// An IPv6 address that carries an IPv4 address inside it (IPv4-mapped,
+/// IPv4-compatible, IPv4-translated, NAT64, 6to4, Teredo) is judged by the
+/// IPv4 address it wraps, since that is where a packet to it can end up.
 pub fn is_forbidden(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || v4.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1])) // shared address space (CGNAT)
-                || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
-                || (o[0] == 198 && (18..20).contains(&o[1])) // benchmarking
-                || o[0] >= 240 // reserved
-        }
+        IpAddr::V4(v4) => is_forbidden_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_forbidden(IpAddr::V4(v4));
-            }
             let s = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
+            if v6.is_loopback() || v6.is_unspecified() {
+                return true;
+            }
+            if wrapped_ipv4(v6).into_iter().flatten().any(is_forbidden_v4) {
+                return true;
+            }
+            v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local
                 || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside some networks)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 (reaches IPv4 space)
+                || (s[0] == 0x3fff && s[1] < 0x1000) // documentation (RFC 9637)
+                || (s[0] == 0x0064 && s[1] == 0xff9b && s[2] == 0x0001) // local-use NAT64 (RFC 8215)
+                || (s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0) // discard-only
+                || (s[0] == 0x2001 && s[1] == 0x0002 && s[2] == 0) // benchmarking
+                || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0010) // ORCHID
+                || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0020) // ORCHIDv2
+                || s[0..6] == [0; 6] // any other IPv4-compatible form (::/96)
         }
+    }
+}
+
+fn is_forbidden_v4(v4: Ipv4Addr) -> bool {
+    let o = v4.octets();
+    v4.is_loopback()
+        || v4.is_private()
+        || v4.is_link_local()
+        || v4.is_unspecified()
+        || v4.is_broadcast()
+        || v4.is_multicast()
+        || v4.is_documentation()
+        || o[0] == 0
+        || (o[0] == 100 && (64..128).contains(&o[1])) // shared address space (CGNAT)
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+        || (o[0] == 198 && (18..20).contains(&o[1])) // benchmarking
+        || o[0] >= 240 // reserved
+}
+
+/// The IPv4 address an IPv6 address wraps, for the forms that carry one:
+/// IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, IPv4-translated
+/// `::ffff:0:a.b.c.d` (RFC 2765), NAT64 `64:ff9b::a.b.c.d` (RFC 6052), 6to4
+/// `2002:aabb:ccdd::/48` (RFC 3056) and Teredo `2001:0::/32` (RFC 4380: the
+/// Teredo server's address, and the client's stored inverted in the last 32
+/// bits).
+fn wrapped_ipv4(v6: Ipv6Addr) -> [Option<Ipv4Addr>; 2] {
+    let from = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    match v6.segments() {
+        [0, 0, 0, 0, 0, 0xffff, hi, lo]
+        | [0, 0, 0, 0, 0, 0, hi, lo]
+        | [0, 0, 0, 0, 0xffff, 0, hi, lo]
+        | [0x0064, 0xff9b, 0, 0, 0, 0, hi, lo]
+        | [0x2002, hi, lo, ..] => [Some(from(hi, lo)), None],
+        [0x2001, 0x0000, server_hi, server_lo, _, _, hi, lo] => {
+            [Some(from(server_hi, server_lo)), Some(from(!hi, !lo))]
+        }
+        _ => [None, None],
     }
 }
 
@@ -471,16 +506,70 @@ mod tests {
             "100.64.0.1",
             "0.0.0.0",
             "::1",
+            "::",
             "fe80::1",
             "fd00::1",
+            "fec0::1",
             "::ffff:127.0.0.1",
             "255.255.255.255",
             "224.0.0.1",
+            "64:ff9b:1::808:808",
+            "100::1",
+            "2001:db8::1",
         ] {
             assert!(is_forbidden(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["93.184.216.34", "151.101.1.69", "2a04:4e42::223"] {
             assert!(!is_forbidden(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    /// Each IPv6 form that carries an IPv4 address, wrapping a private or
+    /// local address (refused) and a public one (allowed, where the form is
+    /// still in use).
+    #[test]
+    fn wrapped_ipv4_addresses_are_judged_by_what_they_wrap() {
+        let refused = [
+            // IPv4-compatible (deprecated, RFC 4291 §2.5.5.1)
+            "::127.0.0.1",
+            "::10.0.0.1",
+            "::169.254.169.254",
+            "::7f00:1",
+            // IPv4-mapped
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "::ffff:7f00:1",
+            // IPv4-translated (RFC 2765)
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:192.168.0.1",
+            // NAT64 well-known prefix (RFC 6052)
+            "64:ff9b::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::192.168.1.10",
+            // 6to4 (RFC 3056): 2002:WWXX:YYZZ::/48
+            "2002:7f00:1::",
+            "2002:7f00:0001:0000:0000:0000:0000:0001",
+            "2002:a00:1::1",
+            "2002:c0a8:101::1",
+            "2002:a9fe:a9fe::1",
+            // Teredo (RFC 4380): client address inverted in the last 32 bits
+            "2001:0:4136:e378:8000:63bf:80ff:fffe", // client 127.0.0.1
+            "2001:0:4136:e378:8000:63bf:f5ff:fffe", // client 10.0.0.1
+            "2001:0:a00:1:8000:63bf:3fd5:ff4f",     // server 10.0.0.1
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2", // RFC 4380's example, client 192.0.2.45
+        ];
+        for ip in refused {
+            assert!(is_forbidden(ip.parse().unwrap()), "{ip} should be refused");
+        }
+        let allowed = [
+            "::ffff:93.184.216.34",
+            "64:ff9b::93.184.216.34",
+            "64:ff9b::5db8:d822",
+            "2002:5db8:d822::1",
+            "2001:0:4136:e378:8000:63bf:3fd5:ff4f", // server 65.54.227.120, client 192.42.0.176
+        ];
+        for ip in allowed {
+            assert!(!is_forbidden(ip.parse().unwrap()), "{ip} should be allowed");
         }
     }
 

@@ -206,3 +206,40 @@ async fn private_and_loopback_addresses_are_refused_unless_allowed() {
     assert_eq!(check.status, "refused", "{check:?}");
     assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
+
+/// IPv6 addresses that wrap a loopback or private IPv4 address are refused
+/// like the address they wrap, by the link checker, by a fetch and by the
+/// screen a subscription goes through, without a request leaving.
+#[tokio::test]
+async fn ipv6_forms_wrapping_private_addresses_are_refused() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let port = server(hits.clone()).await;
+    let (_t, ctx, _) = setup(false, port).await;
+    for host in [
+        "[::127.0.0.1]",
+        "[::ffff:127.0.0.1]",
+        "[::ffff:0:127.0.0.1]",
+        "[64:ff9b::127.0.0.1]",
+        "[64:ff9b::a9fe:a9fe]",
+        "[2002:7f00:1::1]",
+        "[2002:c0a8:101::1]",
+        "[2001:0:4136:e378:8000:63bf:80ff:fffe]",
+    ] {
+        let url = format!("http://{host}:{port}/ok");
+        let check = ctx.fetcher.check(&url).await;
+        assert_eq!(check.status, "refused", "{url}: {check:?}");
+        assert_eq!(check.detail, "refused: a private or local address");
+        let fetched = ctx.fetcher.get(&url, &[], 1024).await;
+        assert_eq!(
+            fetched.unwrap_err(),
+            "refused: a private or local address",
+            "{url}"
+        );
+        assert_eq!(
+            ctx.fetcher.screen(&url).await.unwrap_err(),
+            "refused: a private or local address",
+            "{url}"
+        );
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+}

@@ -9,7 +9,8 @@ use crate::error::{InvalidInput, has_control_chars};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 use convene_recurrence::{
-    Bounds, Occurrence, RecurrenceError, Series, Start, Until, Window, expand, parse_rrule, place,
+    Bounds, Occurrence, RecurrenceError, Rule, Series, Start, Until, Window, expand, parse_rrule,
+    place,
 };
 use serde::{Deserialize, Serialize};
 
@@ -392,9 +393,16 @@ impl EventTiming {
         }
     }
 
-    /// How long each occurrence lasts (in wall-clock time).
+    /// How long each occurrence lasts (in wall-clock time). An all-day
+    /// event lasts at least its day, as a DATE `DTSTART` without a later
+    /// `DTEND` does (RFC 5545 §3.6.1).
     pub fn duration(&self) -> Duration {
-        self.end - self.start
+        let written = self.end - self.start;
+        if self.all_day() && written < Duration::days(1) {
+            Duration::days(1)
+        } else {
+            written
+        }
     }
 
     /// True for an all-day event.
@@ -562,7 +570,33 @@ pub fn check_rule(
             ));
         }
     }
-    Ok(text)
+    Ok(until_as_rfc_requires(&parsed, timing))
+}
+
+/// The rule with its `UNTIL` in the form RFC 5545 §3.3.10 requires for a
+/// series of this timing: UTC for zoned starts, a date for all-day ones,
+/// floating for floating ones. A rule written another way (a floating or
+/// date `UNTIL` on a zoned start, a date-time on an all-day one) keeps the
+/// occurrences convene already gives it: a floating `UNTIL` is read in the
+/// series' zone, a date `UNTIL` includes its whole day.
+pub fn until_as_rfc_requires(rule: &Rule, timing: Timing) -> String {
+    let Some(until) = rule.until() else {
+        return rule.to_string();
+    };
+    let end_of_day =
+        |d: NaiveDate| d.and_time(NaiveTime::MIN) + Duration::days(1) - Duration::seconds(1);
+    let fixed = match (timing, until) {
+        (Timing::Zoned(tz), Until::Floating(local)) => Until::Utc(place(local, tz)),
+        (Timing::Zoned(tz), Until::Date(day)) => Until::Utc(place(end_of_day(day), tz)),
+        (Timing::Zoned(_), utc @ Until::Utc(_)) => utc,
+        (Timing::AllDay, Until::Utc(at)) => Until::Date(at.date_naive()),
+        (Timing::AllDay, Until::Floating(local)) => Until::Date(local.date()),
+        (Timing::AllDay, day @ Until::Date(_)) => day,
+        (Timing::Floating, Until::Utc(at)) => Until::Floating(at.naive_utc()),
+        (Timing::Floating, Until::Date(day)) => Until::Floating(end_of_day(day)),
+        (Timing::Floating, local @ Until::Floating(_)) => local,
+    };
+    rule.with_until(fixed).to_string()
 }
 
 /// Validates an event's timing fields.
@@ -801,6 +835,70 @@ mod tests {
         .unwrap();
         assert_eq!(open.last_end(), None);
         assert_eq!(open.rrule.as_deref(), Some("FREQ=MONTHLY;BYDAY=2TU"));
+    }
+
+    #[test]
+    fn until_is_rewritten_in_the_form_its_start_requires() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let start = parse_local("2026-09-10T09:00").unwrap();
+        let midnight = parse_local("2026-09-10").unwrap();
+        let cases = [
+            // A floating UNTIL on a zoned start is read in the start's zone.
+            (
+                "FREQ=WEEKLY;UNTIL=20261210T090000",
+                Timing::Zoned(ny),
+                start,
+                "FREQ=WEEKLY;UNTIL=20261210T140000Z",
+            ),
+            // A date UNTIL on a zoned start includes its whole day.
+            (
+                "FREQ=WEEKLY;UNTIL=20261215",
+                Timing::Zoned(ny),
+                start,
+                "FREQ=WEEKLY;UNTIL=20261216T045959Z",
+            ),
+            (
+                "FREQ=DAILY;UNTIL=20261231T120000Z",
+                Timing::Zoned(ny),
+                start,
+                "FREQ=DAILY;UNTIL=20261231T120000Z",
+            ),
+            (
+                "FREQ=MONTHLY;UNTIL=20261231T000000Z",
+                Timing::AllDay,
+                midnight,
+                "FREQ=MONTHLY;UNTIL=20261231",
+            ),
+            (
+                "FREQ=DAILY;UNTIL=20261231T120000Z",
+                Timing::Floating,
+                start,
+                "FREQ=DAILY;UNTIL=20261231T120000",
+            ),
+            (
+                "FREQ=DAILY;UNTIL=20261231",
+                Timing::Floating,
+                start,
+                "FREQ=DAILY;UNTIL=20261231T235959",
+            ),
+        ];
+        for (rule, timing, at, want) in cases {
+            assert_eq!(check_rule(rule, timing, at).unwrap(), want, "{rule}");
+        }
+    }
+
+    #[test]
+    fn an_all_day_event_lasts_at_least_its_day() {
+        let day = parse_local("2026-09-21").unwrap();
+        let t = EventTiming {
+            timing: Timing::AllDay,
+            start: day,
+            end: day,
+            rrule: None,
+            rdates: Vec::new(),
+            exdates: Vec::new(),
+        };
+        assert_eq!(t.duration(), Duration::days(1));
     }
 
     #[test]

@@ -85,7 +85,9 @@ pub struct Window {
 pub struct Bounds {
     /// At most this many occurrences are returned.
     pub max_instances: usize,
-    /// Rule instances are generated for at most this many years of wall time after the start.
+    /// A rule without `COUNT` generates instances for at most this many years
+    /// of wall time after the scan begins, which is near the window however
+    /// long ago the series started (a `COUNT` bounds itself).
     pub max_years: i32,
     /// At most this many rule instances are generated, inside or outside the window.
     pub max_scanned: usize,
@@ -183,6 +185,19 @@ impl Rule {
     /// The rule's `COUNT`, if any.
     pub fn count(&self) -> Option<u32> {
         self.count
+    }
+
+    /// The same rule with `until` as its `UNTIL` (a rule with `COUNT` keeps
+    /// its `COUNT` and gains no `UNTIL`).
+    pub fn with_until(&self, until: Until) -> Rule {
+        Rule {
+            until: if self.count.is_some() {
+                self.until
+            } else {
+                Some(until)
+            },
+            ..self.clone()
+        }
     }
 }
 
@@ -439,6 +454,121 @@ pub fn place(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
     }
 }
 
+/// The rule and a later start that give exactly the same instances from
+/// `near` on, or `None` when the start is already near (or the rule's
+/// shape does not allow the move).
+///
+/// The start moves by whole multiples of `INTERVAL` periods, to the first
+/// moment of its period (the day, or the first of the month or year; a
+/// week keeps its weekday), and the parts RFC 5545 takes from `DTSTART`
+/// when a rule leaves them out (`BYDAY` for WEEKLY, `BYMONTHDAY` for
+/// MONTHLY, `BYMONTH` and `BYMONTHDAY` for YEARLY) are written into the
+/// rule, so the moved start changes nothing but where the scan begins.
+fn fast_forward(
+    rule: &Rule,
+    start: NaiveDateTime,
+    near: NaiveDateTime,
+) -> Option<(Rule, NaiveDateTime)> {
+    use chrono::{Datelike, Months};
+    if near <= start {
+        return None;
+    }
+    let parts: Vec<(&str, &str)> = rule
+        .body
+        .split(';')
+        .filter_map(|p| p.split_once('='))
+        .collect();
+    let has = |name: &str| parts.iter().any(|(n, _)| *n == name);
+    let get = |name: &str| {
+        parts
+            .iter()
+            .find(|(n, v)| *n == name && !v.is_empty())
+            .map(|(_, v)| *v)
+    };
+    if has("BYEASTER") {
+        return None;
+    }
+    let freq = get("FREQ")?;
+    let interval: i64 = get("INTERVAL").map_or(Some(1), |v| v.parse().ok())?.max(1);
+    let implicit_dates =
+        !(has("BYWEEKNO") || has("BYYEARDAY") || has("BYMONTHDAY") || has("BYDAY"));
+    let mut extra: Vec<String> = Vec::new();
+    let time = start.time();
+    let moved = match freq {
+        "YEARLY" | "MONTHLY" => {
+            let months_per = if freq == "YEARLY" { 12 } else { 1 };
+            if implicit_dates {
+                if freq == "YEARLY" && !has("BYMONTH") {
+                    extra.push(format!("BYMONTH={}", start.month()));
+                }
+                extra.push(format!("BYMONTHDAY={}", start.day()));
+            }
+            let month_of = |t: NaiveDateTime| i64::from(t.year()) * 12 + i64::from(t.month0());
+            let periods = (month_of(near) - month_of(start)) / (months_per * interval) - 1;
+            if periods <= 0 {
+                return None;
+            }
+            let first = start.date().with_day(1)?;
+            let first = if freq == "YEARLY" {
+                first.with_month(1)?
+            } else {
+                first
+            };
+            let months = u32::try_from(periods * interval * months_per).ok()?;
+            first
+                .checked_add_months(Months::new(months))?
+                .and_time(time)
+        }
+        "WEEKLY" | "DAILY" | "HOURLY" | "MINUTELY" | "SECONDLY" => {
+            if freq == "WEEKLY" && !has("BYDAY") {
+                extra.push(format!("BYDAY={}", weekday_code(start.weekday())));
+            }
+            let period = match freq {
+                "WEEKLY" => Duration::weeks(interval),
+                "DAILY" => Duration::days(interval),
+                "HOURLY" => Duration::hours(interval),
+                "MINUTELY" => Duration::minutes(interval),
+                _ => Duration::seconds(interval),
+            };
+            let span = (near - start).num_seconds() / period.num_seconds().max(1) - 1;
+            if span <= 0 {
+                return None;
+            }
+            let seconds = span.checked_mul(period.num_seconds())?;
+            start.checked_add_signed(Duration::try_seconds(seconds)?)?
+        }
+        _ => return None,
+    };
+    if moved <= start {
+        return None;
+    }
+    let mut body = rule.body.clone();
+    for part in extra {
+        body.push(';');
+        body.push_str(&part);
+    }
+    Some((
+        Rule {
+            body,
+            until: rule.until,
+            count: None,
+        },
+        moved,
+    ))
+}
+
+fn weekday_code(day: chrono::Weekday) -> &'static str {
+    match day {
+        chrono::Weekday::Mon => "MO",
+        chrono::Weekday::Tue => "TU",
+        chrono::Weekday::Wed => "WE",
+        chrono::Weekday::Thu => "TH",
+        chrono::Weekday::Fri => "FR",
+        chrono::Weekday::Sat => "SA",
+        chrono::Weekday::Sun => "SU",
+    }
+}
+
 /// Expands `series` into its occurrences within `window`, within `bounds`.
 pub fn expand(
     series: &Series,
@@ -453,21 +583,43 @@ pub fn expand(
         Start::Zoned { local, .. } | Start::Floating(local) => local,
         Start::AllDay(d) => d.and_time(chrono::NaiveTime::MIN),
     };
-    // Wall-clock bound for the rule scan: the window's end plus the largest
-    // possible UTC offset, the rule's UNTIL likewise, and `max_years`.
+    // A rule without COUNT is scanned from a start moved close to the
+    // window (by whole periods of the rule, its implicit parts made
+    // explicit), so a series that began centuries ago costs what a new one
+    // does; a COUNT must be counted from the real start.
     let slack = Duration::days(2);
+    let near = window
+        .from
+        .naive_utc()
+        .checked_sub_signed(slack)
+        .unwrap_or(NaiveDateTime::MIN);
+    let scan = match &rule {
+        Some(rule) if rule.count().is_none() => fast_forward(rule, start_wall, near),
+        _ => None,
+    };
+    // Wall-clock bound for the rule scan: the window's end plus the largest
+    // possible UTC offset, the rule's UNTIL likewise, and `max_years` from
+    // where the scan begins.
+    let scan_from = scan.as_ref().map_or(start_wall, |(_, from)| *from);
     let mut stop = window
         .to
         .naive_utc()
         .checked_add_signed(slack)
         .unwrap_or(NaiveDateTime::MAX);
-    let scan_end = start_wall
-        .checked_add_months(chrono::Months::new(
-            u32::try_from(bounds.max_years.max(0))
-                .unwrap_or(0)
-                .saturating_mul(12),
-        ))
-        .unwrap_or(NaiveDateTime::MAX);
+    // A COUNT bounds the scan itself (with `max_scanned`), so a counted
+    // series that began long ago is never cut short of the window.
+    let counted = rule.as_ref().is_some_and(|r| r.count().is_some());
+    let scan_end = if counted {
+        NaiveDateTime::MAX
+    } else {
+        scan_from
+            .checked_add_months(chrono::Months::new(
+                u32::try_from(bounds.max_years.max(0))
+                    .unwrap_or(0)
+                    .saturating_mul(12),
+            ))
+            .unwrap_or(NaiveDateTime::MAX)
+    };
     let scan_limited = scan_end < stop;
     stop = stop.min(scan_end);
     let until_ok: Box<dyn Fn(NaiveDateTime) -> bool> =
@@ -505,7 +657,10 @@ pub fn expand(
     let mut walls = vec![start_wall];
     let mut truncated = false;
     if let Some(rule) = &rule {
-        let set = rrule_set(rule, start_wall)?;
+        let set = match &scan {
+            Some((moved, from)) => rrule_set(moved, *from)?,
+            None => rrule_set(rule, start_wall)?,
+        };
         let mut scanned = 0usize;
         for instance in &set {
             let wall = instance.naive_utc();

@@ -510,3 +510,60 @@ fn a_start_may_or_may_not_be_one_of_the_rules_dates() {
     assert!(!rule_matches_start(&rule, start("2026-01-05T18:30")));
     assert!(rule_matches_start(&rule, start("2026-01-19T18:30")));
 }
+
+/// Every rule shape gives the same instances in a window far from its start
+/// whether the scan begins at the real start or is moved near the window.
+#[test]
+fn a_series_from_centuries_ago_expands_in_a_window_as_from_its_start() {
+    let start = wall(1753, 1, 31, 19, 0);
+    let rules = [
+        "FREQ=DAILY",
+        "FREQ=DAILY;INTERVAL=3",
+        "FREQ=WEEKLY",
+        "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,SU;WKST=SU",
+        "FREQ=MONTHLY",
+        "FREQ=MONTHLY;INTERVAL=5",
+        "FREQ=MONTHLY;BYDAY=2TU",
+        "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+        "FREQ=MONTHLY;BYMONTHDAY=-2",
+        "FREQ=YEARLY",
+        "FREQ=YEARLY;INTERVAL=5;BYMONTH=2;BYMONTHDAY=29",
+        "FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO",
+        "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU;UNTIL=20300101T000000Z",
+        "FREQ=HOURLY;INTERVAL=7",
+        "FREQ=YEARLY;COUNT=400",
+        "FREQ=MONTHLY;BYDAY=1SU;COUNT=4000",
+    ];
+    let window = Window {
+        from: utc(2026, 1, 1, 0, 0),
+        to: utc(2029, 1, 1, 0, 0),
+        viewer: Tz::UTC,
+    };
+    for rule in rules {
+        let s = zoned(start, Tz::UTC, rule);
+        let near = expand(&s, &window, Bounds::default()).unwrap();
+        // The reference: every instance from the real start, cut to the window.
+        let whole = Window {
+            from: utc(1753, 1, 1, 0, 0),
+            ..window
+        };
+        let from_start = expand(
+            &s,
+            &whole,
+            Bounds {
+                max_instances: usize::MAX,
+                max_years: 1000,
+                max_scanned: usize::MAX,
+            },
+        )
+        .unwrap();
+        let expected: Vec<Occurrence> = from_start
+            .occurrences
+            .into_iter()
+            .filter(|o| matches!(o, Occurrence::At(t, _) if *t >= window.from))
+            .collect();
+        assert!(!near.truncated, "{rule}");
+        assert!(!expected.is_empty(), "{rule}");
+        assert_eq!(near.occurrences, expected, "{rule}");
+    }
+}

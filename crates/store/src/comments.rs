@@ -22,6 +22,9 @@ pub struct CommentRow {
     pub author: String,
     /// Markdown (a subset is rendered).
     pub body: String,
+    /// The body's sanitised HTML as rendered when it was saved; none for
+    /// comments saved before it was kept.
+    pub body_html: Option<String>,
     /// visible, held, hidden or spam.
     pub state: String,
     /// How many readers reported it.
@@ -30,30 +33,43 @@ pub struct CommentRow {
     pub created_at: DateTime<Utc>,
 }
 
-const SELECT: &str = "SELECT c.id, c.post_id, p.slug AS post_slug, p.title AS post_title, p.group_id AS post_group_id, c.user_id, u.display_name AS author, c.body, c.state, c.reports, c.created_at \
+const SELECT: &str = "SELECT c.id, c.post_id, p.slug AS post_slug, p.title AS post_title, p.group_id AS post_group_id, c.user_id, u.display_name AS author, c.body, c.body_html, c.state, c.reports, c.created_at \
     FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.user_id";
 
-/// Stores a comment in `state` (visible or held).
+/// Stores a comment in `state` (visible or held), with its body's HTML
+/// (none to have it rendered on first read).
 pub async fn insert(
     ex: Ex<'_>,
     post_id: i64,
     user_id: i64,
-    body: &str,
+    (body, body_html): (&str, Option<&str>),
     state: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     Ok(run!(ex, |c| {
         sqlx::query_scalar::<_, i64>(
-        "INSERT INTO comments (post_id, user_id, body, state, reports, created_at) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id"
+        "INSERT INTO comments (post_id, user_id, body, state, reports, created_at, body_html) VALUES ($1, $2, $3, $4, 0, $5, $6) RETURNING id"
     )
     .bind(post_id)
     .bind(user_id)
     .bind(body)
     .bind(state)
     .bind(now)
+    .bind(body_html)
     .fetch_one(c)
     .await
     })?)
+}
+
+/// Keeps the HTML rendered from a comment's body, if it has none yet (a
+/// comment saved before the HTML was kept, rendered on its first read).
+pub async fn keep_body_html(ex: Ex<'_>, id: i64, html: &str) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE comments SET body_html = $2 WHERE id = $1 AND body_html IS NULL",
+        id,
+        html
+    )?)
 }
 
 /// One comment.

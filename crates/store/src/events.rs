@@ -68,6 +68,9 @@ pub struct EventRow {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// For one changed occurrence of a series this calendar does not hold,
+    /// its `RECURRENCE-ID` (compact form); empty for a whole event or series.
+    pub recurrence_id: String,
 }
 
 /// The stored fields of an event (everything but id, owner, source and times of record).
@@ -113,6 +116,9 @@ pub struct EventFields {
     pub rsvp_closes_at: Option<DateTime<Utc>>,
     /// Status.
     pub status: String,
+    /// `RECURRENCE-ID` of a lone changed occurrence (compact form), empty
+    /// otherwise; set when the event is stored and never changed after.
+    pub recurrence_id: String,
 }
 
 /// Where a new event goes and where it came from.
@@ -127,7 +133,7 @@ pub struct EventOwner {
 }
 
 /// Every column, in [`EventRow`] order.
-pub const COLUMNS: &str = "e.id, e.uid, e.group_id, e.calendar_id, e.source_id, e.title, e.description, e.timing, e.tz, e.start_local, e.end_local, e.rrule, e.rdates, e.exdates, e.first_start, e.last_end, e.venue_name, e.venue_address, e.latitude, e.longitude, e.online_url, e.capacity, e.rsvp_opens_at, e.rsvp_closes_at, e.status, e.sequence, e.created_by, e.created_at, e.updated_at";
+pub const COLUMNS: &str = "e.id, e.uid, e.group_id, e.calendar_id, e.source_id, e.title, e.description, e.timing, e.tz, e.start_local, e.end_local, e.rrule, e.rdates, e.exdates, e.first_start, e.last_end, e.venue_name, e.venue_address, e.latitude, e.longitude, e.online_url, e.capacity, e.rsvp_opens_at, e.rsvp_closes_at, e.status, e.sequence, e.created_by, e.created_at, e.updated_at, e.recurrence_id";
 
 /// Stores a new event.
 pub async fn insert(
@@ -139,8 +145,8 @@ pub async fn insert(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    const SQL: &str = "INSERT INTO events (uid, group_id, calendar_id, source_id, title, description, timing, tz, start_local, end_local, rrule, rdates, exdates, first_start, last_end, venue_name, venue_address, latitude, longitude, online_url, capacity, rsvp_opens_at, rsvp_closes_at, status, sequence, created_by, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $27) RETURNING id";
+    const SQL: &str = "INSERT INTO events (uid, group_id, calendar_id, source_id, title, description, timing, tz, start_local, end_local, rrule, rdates, exdates, first_start, last_end, venue_name, venue_address, latitude, longitude, online_url, capacity, rsvp_opens_at, rsvp_closes_at, status, sequence, created_by, created_at, updated_at, recurrence_id) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $27, $28) RETURNING id";
     Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
         .bind(uid)
         .bind(owner.group_id)
@@ -169,6 +175,7 @@ pub async fn insert(
         .bind(sequence)
         .bind(by)
         .bind(now)
+        .bind(&f.recurrence_id)
         .fetch_one(c)
         .await)?)
 }
@@ -259,14 +266,44 @@ pub async fn of_source(ex: Ex<'_>, source_id: i64) -> Result<Vec<EventRow>> {
     .await)?)
 }
 
-/// The event made in convene (not imported) with this UID.
-pub async fn local_by_uid(ex: Ex<'_>, uid: &str) -> Result<Option<EventRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM events e WHERE e.uid = $1 AND e.source_id IS NULL");
+/// The event made or uploaded here (not synced from a feed) with this UID
+/// and `RECURRENCE-ID` (empty for a whole event or series) on the calendar
+/// of `owner`: a UID is unique per calendar, not per site.
+pub async fn local_by_uid(
+    ex: Ex<'_>,
+    owner: EventOwner,
+    uid: &str,
+    recurrence_id: &str,
+) -> Result<Option<EventRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE e.uid = $1 AND e.recurrence_id = $2 AND e.source_id IS NULL \
+         AND COALESCE(e.group_id, 0) = $3 AND COALESCE(e.calendar_id, 0) = $4"
+    );
     Ok(run!(ex, |c| sqlx::query_as::<_, EventRow>(
         sqlx::AssertSqlSafe(sql.clone())
     )
     .bind(uid)
+    .bind(recurrence_id)
+    .bind(owner.group_id.unwrap_or(0))
+    .bind(owner.calendar_id.unwrap_or(0))
     .fetch_optional(c)
+    .await)?)
+}
+
+/// The lone changed occurrences (events with a `RECURRENCE-ID`) made or
+/// uploaded on the calendar of `owner` with this UID, oldest first.
+pub async fn local_instances(ex: Ex<'_>, owner: EventOwner, uid: &str) -> Result<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE e.uid = $1 AND e.recurrence_id <> '' AND e.source_id IS NULL \
+         AND COALESCE(e.group_id, 0) = $2 AND COALESCE(e.calendar_id, 0) = $3 ORDER BY e.id"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, EventRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(uid)
+    .bind(owner.group_id.unwrap_or(0))
+    .bind(owner.calendar_id.unwrap_or(0))
+    .fetch_all(c)
     .await)?)
 }
 
@@ -402,6 +439,27 @@ pub async fn put_override(ex: Ex<'_>, o: &OverrideRow) -> Result<()> {
         .await
         .map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// Moves the answers given to event `from` (a lone changed occurrence) to
+/// occurrence `occurrence` of event `to` (its series); an answer the member
+/// already gave there is kept instead.
+pub async fn move_rsvps(ex: Ex<'_>, from: i64, to: i64, occurrence: &str) -> Result<u64> {
+    let mut ex = ex;
+    execute!(
+        ex.reborrow(),
+        "DELETE FROM rsvps WHERE event_id = $1 AND user_id IN (SELECT user_id FROM rsvps WHERE event_id = $2 AND occurrence = $3)",
+        from,
+        to,
+        occurrence
+    )?;
+    Ok(execute!(
+        ex,
+        "UPDATE rsvps SET event_id = $2, occurrence = $3 WHERE event_id = $1",
+        from,
+        to,
+        occurrence
+    )?)
 }
 
 /// Removes every override of an event (an imported series replaced whole).

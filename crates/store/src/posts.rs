@@ -16,6 +16,9 @@ pub struct PostRow {
     pub summary: String,
     /// Markdown body.
     pub body: String,
+    /// The body's sanitised HTML as rendered when it was saved (with marks
+    /// where embeds may go); none for posts saved before it was kept.
+    pub body_html: Option<String>,
     /// meeting_report, announcement, how_we_started, typical_meeting, interview or article.
     pub kind: String,
     /// draft, in_review, published, unlisted or archived.
@@ -40,7 +43,7 @@ pub struct PostRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "p.id, p.slug, p.title, p.summary, p.body, p.kind, p.state, p.group_id, p.cover_image, p.featured, p.substance_ok, p.review_note, p.created_by, p.created_at, p.published_at, p.updated_at";
+const COLUMNS: &str = "p.id, p.slug, p.title, p.summary, p.body, p.body_html, p.kind, p.state, p.group_id, p.cover_image, p.featured, p.substance_ok, p.review_note, p.created_by, p.created_at, p.published_at, p.updated_at";
 
 /// The editable fields of a post.
 #[derive(Debug, Clone)]
@@ -51,6 +54,8 @@ pub struct PostFields<'a> {
     pub summary: &'a str,
     /// Markdown body.
     pub body: &'a str,
+    /// The body's sanitised HTML; none to have it rendered on first read.
+    pub body_html: Option<&'a str>,
     /// Kind.
     pub kind: &'a str,
     /// The group it is about.
@@ -67,8 +72,8 @@ pub async fn insert(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    const SQL: &str = "INSERT INTO posts (slug, title, summary, body, kind, state, group_id, cover_image, featured, substance_ok, created_by, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8, $9, $10, $10) RETURNING id";
+    const SQL: &str = "INSERT INTO posts (slug, title, summary, body, kind, state, group_id, cover_image, featured, substance_ok, created_by, created_at, updated_at, body_html) \
+        VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $8, $9, $10, $10, $11) RETURNING id";
     Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
         .bind(slug)
         .bind(f.title)
@@ -80,6 +85,7 @@ pub async fn insert(
         .bind(false)
         .bind(by)
         .bind(now)
+        .bind(f.body_html)
         .fetch_one(c)
         .await)?)
 }
@@ -94,7 +100,7 @@ pub async fn update(
     bump(ex.reborrow()).await?;
     Ok(execute!(
         ex,
-        "UPDATE posts SET title = $2, summary = $3, body = $4, kind = $5, group_id = $6, cover_image = $7, updated_at = $8 WHERE id = $1",
+        "UPDATE posts SET title = $2, summary = $3, body = $4, kind = $5, group_id = $6, cover_image = $7, updated_at = $8, body_html = $9 WHERE id = $1",
         id,
         f.title,
         f.summary,
@@ -102,7 +108,21 @@ pub async fn update(
         f.kind,
         f.group_id,
         f.cover_image,
-        now
+        now,
+        f.body_html
+    )?)
+}
+
+/// Keeps the HTML rendered from a post's `body`, if the post still has that
+/// body and no HTML yet (a post saved before the HTML was kept, rendered on
+/// its first read).
+pub async fn keep_body_html(ex: Ex<'_>, id: i64, body: &str, html: &str) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE posts SET body_html = $3 WHERE id = $1 AND body = $2 AND body_html IS NULL",
+        id,
+        body,
+        html
     )?)
 }
 

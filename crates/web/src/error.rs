@@ -8,6 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use convene_app::AppError;
 use convene_domain::Denied;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The status and public message for an error, logging internal ones.
 pub fn classify(e: &AppError) -> (StatusCode, &'static str, String) {
@@ -65,10 +67,56 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The shape of every API error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code: `invalid`, `not_signed_in`, `forbidden`, `not_found`,
+    /// `conflict`, `link_spent`, `rate_limited`, `held_back`, `internal`, ...
+    pub code: String,
+    /// A sentence a person can act on.
+    pub message: String,
+    /// The offending field, parameter or part of the request (`body`,
+    /// `query`, a path parameter's name), for `invalid` and `held_back`.
+    pub field: Option<String>,
+    /// For `held_back`: what to add, most important first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advice: Option<Vec<String>>,
+}
+
+impl ErrorBody {
+    /// The answer carrying this body with `status`.
+    pub fn respond(self, status: StatusCode) -> Response {
+        (status, axum::Json(self)).into_response()
+    }
+}
+
 /// An error answered to an API client as JSON:
 /// `{"error": {"code": "...", "message": "...", "field": "..."}}`.
 #[derive(Debug)]
 pub struct ApiError(pub AppError);
+
+impl ApiError {
+    /// The request could not be read at all (a path or query value of the
+    /// wrong type): a 400 in the API's error shape, naming the part at fault.
+    pub fn unreadable(field: impl Into<String>, message: impl Into<String>) -> Response {
+        ErrorBody {
+            error: ErrorDetail {
+                code: "invalid".to_owned(),
+                message: message.into(),
+                field: Some(field.into()),
+                advice: None,
+            },
+        }
+        .respond(StatusCode::BAD_REQUEST)
+    }
+}
 
 impl<E: Into<AppError>> From<E> for ApiError {
     fn from(e: E) -> Self {
@@ -80,12 +128,18 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = classify(&self.0);
         let field = match &self.0 {
-            AppError::Invalid(i) => Some(i.field),
+            AppError::Invalid(i) => Some(i.field.to_owned()),
             _ => None,
         };
-        let body =
-            serde_json::json!({ "error": { "code": code, "message": message, "field": field } });
-        let mut response = (status, axum::Json(body)).into_response();
+        let mut response = ErrorBody {
+            error: ErrorDetail {
+                code: code.to_owned(),
+                message,
+                field,
+                advice: None,
+            },
+        }
+        .respond(status);
         retry_after(&self.0, &mut response);
         response
     }

@@ -8,11 +8,13 @@ pub mod api;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod feed_links;
 pub mod health;
 pub mod markdown;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod serve;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

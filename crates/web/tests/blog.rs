@@ -135,7 +135,7 @@ async fn an_organizers_report_is_reviewed_published_listed_and_in_valid_feeds() 
         "/blog/feed.atom",
         "/blog/feed.rss",
         "/blog/feed.json",
-        "/groups/boston-python/feed.atom",
+        "/groups/boston-python/blog/feed.atom",
         "/blog/kind/meeting_report/feed.rss",
         "/blog/tag/polars/feed.json",
     ] {
@@ -621,7 +621,7 @@ async fn published_posts_can_be_unlisted_and_archived_without_breaking_their_lin
     assert!(!visitor.get("/blog/feed.atom").await.body.contains(&slug));
     assert!(
         !visitor
-            .get("/groups/boston-python/feed.json")
+            .get("/groups/boston-python/blog/feed.json")
             .await
             .body
             .contains(&slug)
@@ -656,4 +656,158 @@ async fn published_posts_can_be_unlisted_and_archived_without_breaking_their_lin
         .assert_status(StatusCode::SEE_OTHER);
     assert!(listed(&visitor.get("/blog").await.body));
     assert!(visitor.get("/blog/feed.atom").await.body.contains(&slug));
+}
+
+/// Sends `form` to `path` while asking `/livez` again and again on the
+/// same task: if the request blocked the thread it runs on, `/livez` could
+/// not answer until it was done. Returns the answer, how long it took, and
+/// the slowest `/livez`.
+async fn while_livez_answers(
+    app: &TestApp,
+    client: &mut Client<'_>,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (Resp, std::time::Duration, std::time::Duration) {
+    let started = std::time::Instant::now();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let request = async {
+        let r = if form.is_empty() {
+            client.get(path).await
+        } else {
+            client.submit(path, form).await
+        };
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        (r, started.elapsed())
+    };
+    let probe = async {
+        let mut slowest = std::time::Duration::ZERO;
+        let mut probes = app.client();
+        let mut asked = 0;
+        while asked < 3 || !done.load(std::sync::atomic::Ordering::SeqCst) {
+            let t = std::time::Instant::now();
+            let r = probes.get("/livez").await;
+            assert_eq!(r.status, StatusCode::OK);
+            slowest = slowest.max(t.elapsed());
+            asked += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        slowest
+    };
+    let ((r, took), slowest) = tokio::join!(request, probe);
+    (r, took, slowest)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deeply_nested_markdown_is_refused_quickly_while_the_site_keeps_answering() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let mut olu = organizer(&app, &mut coord, "olu@example.org", "boston-python").await;
+    let r = olu
+        .submit("/blog/new", &post("March report", REPORT, "boston-python"))
+        .await;
+    let slug = r.post_slug();
+    olu.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    coord
+        .submit(&format!("/blog/{slug}/review"), &[("decision", "approve")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    // The HTML is rendered once, when the post is saved.
+    let row = {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        convene_store::posts::by_slug(conn.ex(), &slug)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let kept = row.body_html.clone().expect("the post's HTML is kept");
+    assert!(kept.contains("<h2>Talks</h2>"), "{kept}");
+
+    let quotes = format!("{}deep", ">".repeat(50_000));
+    let lists = format!("{}deep", "- ".repeat(50_000));
+    let emphasis = format!("{}deep{}", "*".repeat(50_000), "*".repeat(50_000));
+    let mut mo = member(&app, "mo@example.org").await;
+    let shown = (app.now() - chrono::Duration::seconds(30))
+        .timestamp()
+        .to_string();
+    let deep_comment = format!("{}deep", ">".repeat(4_000));
+    let before = app.fingerprint().await;
+    for (name, body) in [
+        ("quotes", &quotes),
+        ("lists", &lists),
+        ("emphasis", &emphasis),
+    ] {
+        for path in ["/blog/new".to_owned(), format!("/blog/{slug}/edit")] {
+            let (r, took, slowest) =
+                while_livez_answers(&app, &mut olu, &path, &post("Deep", body, "boston-python"))
+                    .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name} {path}");
+            r.assert_contains("levels deep; at most 32 can be shown");
+            assert!(
+                took < std::time::Duration::from_secs(2),
+                "{name} {path}: {took:?}"
+            );
+            assert!(
+                slowest < std::time::Duration::from_millis(500),
+                "{name} {path}: /livez took {slowest:?}"
+            );
+            assert_eq!(app.fingerprint().await, before, "{name} {path}");
+        }
+    }
+    let form = [
+        ("body", deep_comment.as_str()),
+        ("website", ""),
+        ("shown_at", shown.as_str()),
+    ];
+    let (r, took, _) =
+        while_livez_answers(&app, &mut mo, &format!("/blog/{slug}/comments"), &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    r.assert_contains("levels deep");
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    assert_eq!(app.fingerprint().await, before);
+
+    // A post saved before the HTML was kept, holding the same text: shown
+    // within the bounds on its first read, and its HTML kept from then on.
+    {
+        let mut tx = app.svc().db.begin().await.unwrap();
+        let fields = convene_store::posts::PostFields {
+            title: &row.title,
+            summary: &row.summary,
+            body: &quotes,
+            body_html: None,
+            kind: &row.kind,
+            group_id: row.group_id,
+            cover_image: &row.cover_image,
+        };
+        convene_store::posts::update(tx.ex(), row.id, &fields, app.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (page, took, slowest) =
+        while_livez_answers(&app, &mut mo, &format!("/blog/{slug}"), &[]).await;
+    page.assert_status(StatusCode::OK);
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+    assert!(
+        slowest < std::time::Duration::from_millis(500),
+        "{slowest:?}"
+    );
+    let article = &page.body[page.body.find("deep").unwrap().saturating_sub(2_000)..];
+    assert!(page.body.contains("deep"));
+    assert!(
+        page.body.matches("<blockquote>").count() <= 32,
+        "{}",
+        page.body.matches("<blockquote>").count()
+    );
+    assert!(article.contains("<blockquote>"));
+    let mut conn = app.svc().db.conn().await.unwrap();
+    let kept = convene_store::posts::by_slug(conn.ex(), &slug)
+        .await
+        .unwrap()
+        .unwrap()
+        .body_html
+        .expect("kept after the first read");
+    assert!(kept.contains("deep") && kept.matches("<blockquote>").count() <= 32);
 }

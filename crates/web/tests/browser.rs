@@ -662,7 +662,7 @@ async fn meeting_report(app: TestApp, b: Browser) {
     // 7. The post is in the site's and the group's feeds, which parse.
     for feed in [
         "/blog/feed.atom",
-        "/groups/boston-python/feed.atom",
+        "/groups/boston-python/blog/feed.atom",
         "/blog/feed.rss",
         "/blog/feed.json",
     ] {

@@ -442,6 +442,12 @@ async fn the_api_lists_lists_and_reads_archives_under_the_same_rules() {
     t.assert_status(StatusCode::OK);
     let t = t.json();
     assert_eq!(t.as_array().unwrap().len(), 2);
+    // Without a month, the newest month with messages.
+    let newest = app
+        .send(get("/api/v1/lists/organizers/threads", Some(&bearer)))
+        .await;
+    newest.assert_status(StatusCode::OK);
+    assert_eq!(newest.json(), t);
     assert_eq!(t[0][0]["id"], reply);
     assert_eq!(t[0][0]["thread"], first);
     let m = app
@@ -457,12 +463,23 @@ async fn the_api_lists_lists_and_reads_archives_under_the_same_rules() {
             .unwrap()
             .contains("Coworking spaces")
     );
-    app.send(get(
-        "/api/v1/lists/organizers/threads?month=2026-13",
-        Some(&bearer),
-    ))
-    .await
-    .assert_status(StatusCode::NOT_FOUND);
+    // A month that is not one is named; a month with nothing in it is empty.
+    let r = app
+        .send(get(
+            "/api/v1/lists/organizers/threads?month=2026-13",
+            Some(&bearer),
+        ))
+        .await;
+    r.assert_status(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["field"], "month");
+    let r = app
+        .send(get(
+            "/api/v1/lists/organizers/threads?month=2020-01",
+            Some(&bearer),
+        ))
+        .await;
+    r.assert_status(StatusCode::OK);
+    assert_eq!(r.json(), serde_json::json!([]));
 
     // Private: even members are refused.
     set_archive(&app, "private").await;

@@ -240,6 +240,20 @@ async fn bad_photos_and_strangers_are_refused_and_change_nothing() {
     r.assert_contains("20000 × 20000 pixels");
     assert_eq!(app.fingerprint().await, before);
 
+    // A JPEG whose header claims 9,000 × 6,000 pixels (54 megapixels).
+    let mut claiming = jpeg(64, 48);
+    let sof = claiming
+        .windows(2)
+        .position(|m| m[0] == 0xFF && m[1] == 0xC0)
+        .unwrap();
+    claiming[sof + 5..sof + 7].copy_from_slice(&6_000u16.to_be_bytes());
+    claiming[sof + 7..sof + 9].copy_from_slice(&9_000u16.to_be_bytes());
+    let r = upload(&mut olu, &path, &claiming, "big.jpg", "A photo").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    r.assert_contains("9000 × 6000 pixels");
+    r.assert_contains("at most 50 megapixels");
+    assert_eq!(app.fingerprint().await, before);
+
     // A real photo without alt text.
     let r = upload(&mut olu, &path, &jpeg(64, 48), "ok.jpg", "  ").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);

@@ -94,6 +94,7 @@ pub async fn add_comment(
         )
         .into());
     }
+    let body_html = crate::markdown::render_off_thread(body.clone(), "body").await?;
     let mut conn = svc.db.conn().await?;
     let post = posts::by_slug(conn.ex(), slug)
         .await?
@@ -122,7 +123,7 @@ pub async fn add_comment(
         tx.ex(),
         post.id,
         actor.user_id,
-        &body,
+        (&body, Some(&body_html)),
         state,
         svc.clock.now(),
     )
@@ -168,6 +169,20 @@ async fn notify_authors(tx: &mut Tx, svc: &Services, comment_id: i64) -> AppResu
 pub async fn comments(svc: &Services, post_id: i64) -> AppResult<Vec<CommentRow>> {
     let mut conn = svc.db.conn().await?;
     Ok(store::visible(conn.ex(), post_id).await?)
+}
+
+/// A comment's body as sanitised HTML: rendered when it was written, or
+/// (for a comment older than that) now, once, and kept.
+pub async fn comment_html(svc: &Services, c: &CommentRow) -> AppResult<String> {
+    if let Some(html) = &c.body_html {
+        return Ok(crate::markdown::without_embeds(html));
+    }
+    let html = crate::markdown::render_off_thread_unchecked(c.body.clone()).await?;
+    let mut conn = svc.db.conn().await?;
+    if let Err(e) = store::keep_body_html(conn.ex(), c.id, &html).await {
+        tracing::warn!(comment = c.id, error = %e, "could not keep a comment's rendered HTML");
+    }
+    Ok(html)
 }
 
 /// A reader reports a comment to the moderators.

@@ -9,7 +9,7 @@ mod seed;
 
 pub use comments::{
     BotChecks, COMMENT, Commented, MAX_COMMENT_CHARS, MIN_FILL_SECONDS, Moderation, add_comment,
-    comments, moderate, moderation_queue, report_comment,
+    comment_html, comments, moderate, moderation_queue, report_comment,
 };
 pub use mailing::{MailNewPost, fan_out, subscribe, subscriptions, unsubscribe};
 pub use seed::{BlogSeeded, BlogSize, KNOWN_POST, KNOWN_POST_COMMENTS, seed_blog};
@@ -46,6 +46,7 @@ struct ValidPost {
     title: String,
     summary: String,
     body: String,
+    body_html: String,
     kind: PostKind,
     group_id: Option<i64>,
     group_slug: Option<String>,
@@ -59,6 +60,7 @@ impl ValidPost {
             title: &self.title,
             summary: &self.summary,
             body: &self.body,
+            body_html: Some(&self.body_html),
             kind: self.kind.as_str(),
             group_id: self.group_id,
             cover_image: &self.cover_image,
@@ -66,7 +68,14 @@ impl ValidPost {
     }
 }
 
-async fn validate(tx: &mut Tx, input: &PostInput) -> AppResult<ValidPost> {
+/// Checks the body and renders it, off the async threads (the one slow
+/// part of saving a post), before any transaction starts.
+async fn render_body(input: &PostInput) -> AppResult<String> {
+    posts::check_body(&input.body)?;
+    crate::markdown::render_off_thread(input.body.replace("\r\n", "\n"), "body").await
+}
+
+async fn validate(tx: &mut Tx, input: &PostInput, body_html: String) -> AppResult<ValidPost> {
     let title = posts::check_title(&input.title)?;
     let summary = posts::check_summary(&input.summary)?.unwrap_or_default();
     posts::check_body(&input.body)?;
@@ -105,6 +114,7 @@ async fn validate(tx: &mut Tx, input: &PostInput) -> AppResult<ValidPost> {
         title,
         summary,
         body: input.body.replace("\r\n", "\n"),
+        body_html,
         kind,
         group_id,
         group_slug,
@@ -343,8 +353,9 @@ async fn free_slug(svc: &Services, base: &str) -> AppResult<String> {
 
 /// An organizer or coordinator starts a post; it is a draft until submitted.
 pub async fn create_post(svc: &Services, actor: &Actor, input: &PostInput) -> AppResult<String> {
+    let body_html = render_body(input).await?;
     let mut tx = svc.db.begin().await?;
-    let valid = validate(&mut tx, input).await?;
+    let valid = validate(&mut tx, input, body_html).await?;
     authorize(
         Some(actor),
         &Action::WritePost {
@@ -403,9 +414,10 @@ pub async fn update_post(
     slug: &str,
     input: &PostInput,
 ) -> AppResult<()> {
+    let body_html = render_body(input).await?;
     let mut tx = svc.db.begin().await?;
     let post = editable(&mut tx, actor, slug).await?;
-    let valid = validate(&mut tx, input).await?;
+    let valid = validate(&mut tx, input, body_html).await?;
     authorize(
         Some(actor),
         &Action::EditPost {
@@ -432,6 +444,23 @@ pub async fn update_post(
     crate::media::note_embeds(&mut tx, svc, &valid.body).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A post's body as sanitised HTML, with marks where embeds may go (show
+/// it with [`crate::markdown::with_embeds`] or
+/// [`crate::markdown::without_embeds`]). Rendered when the post was saved;
+/// a post saved before that was kept is rendered now, once, and its HTML
+/// kept.
+pub async fn post_html(svc: &Services, row: &PostRow) -> AppResult<String> {
+    if let Some(html) = &row.body_html {
+        return Ok(html.clone());
+    }
+    let html = crate::markdown::render_stored_off_thread(row.body.clone()).await?;
+    let mut conn = svc.db.conn().await?;
+    if let Err(e) = store::keep_body_html(conn.ex(), row.id, &row.body, &html).await {
+        tracing::warn!(post = row.id, error = %e, "could not keep a post's rendered HTML");
+    }
+    Ok(html)
 }
 
 /// What submitting did.

@@ -95,6 +95,8 @@ pub async fn seed_blog(svc: &Services, size: &BlogSize) -> AppResult<BlogSeeded>
                     title: &post.title,
                     summary: &post.summary,
                     body: &post.body,
+                    // Rendered on first read, as for posts older than the kept HTML.
+                    body_html: None,
                     kind: post.kind.as_str(),
                     group_id: post.group_id,
                     cover_image: "",
@@ -275,7 +277,7 @@ async fn seed_comments(
                 pick(readers, h >> 24)
             };
             let body = made_up_comment(k, h);
-            comments::insert(tx.ex(), post.id, user, &body, state, at.min(now)).await?;
+            comments::insert(tx.ex(), post.id, user, (&body, None), state, at.min(now)).await?;
             added += 1;
         }
         tx.commit().await?;

@@ -316,6 +316,30 @@ pub(super) fn fields_of(timing: &EventTiming, title: String, description: String
     }
 }
 
+/// The rows of a listing with each UID once: the same event imported into
+/// two calendars (a UID is unique per calendar, not per site) is listed as
+/// the first one stored. A series is preferred to lone changed occurrences
+/// of it, which are then its overrides elsewhere.
+pub(super) fn listed_once(rows: Vec<EventRow>) -> Vec<EventRow> {
+    use std::collections::{HashMap, HashSet};
+    let mut first: HashMap<(&str, &str), i64> = HashMap::new();
+    let mut series: HashSet<&str> = HashSet::new();
+    for row in &rows {
+        let key = (row.uid.as_str(), row.recurrence_id.as_str());
+        let id = first.entry(key).or_insert(row.id);
+        *id = (*id).min(row.id);
+        if row.recurrence_id.is_empty() {
+            series.insert(row.uid.as_str());
+        }
+    }
+    let keep: HashSet<i64> = first
+        .iter()
+        .filter(|((uid, rid), _)| rid.is_empty() || !series.contains(uid))
+        .map(|(_, id)| *id)
+        .collect();
+    rows.into_iter().filter(|r| keep.contains(&r.id)).collect()
+}
+
 /// A fresh iCalendar UID for an event made here.
 pub(super) fn new_uid(svc: &Services) -> String {
     let host = svc.site.base_url.host_str().unwrap_or("localhost");
@@ -547,7 +571,7 @@ fn keep_details(fields: &mut EventFields, row: &EventRow) {
 
 /// The rule `rule` ended just before the occurrence at `wall` (UNTIL in
 /// UTC for zoned series, as RFC 5545 requires).
-fn rule_ending_before(rule: &str, timing: Timing, wall: NaiveDateTime) -> String {
+pub(super) fn rule_ending_before(rule: &str, timing: Timing, wall: NaiveDateTime) -> String {
     let mut parts: Vec<&str> = rule
         .split(';')
         .filter(|p| {

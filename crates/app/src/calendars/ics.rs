@@ -6,13 +6,16 @@
 //! covering the instants the feed can reach.
 
 use super::Calendar;
-use super::events::Event;
+use super::events::{Event, listed_once};
 use super::occurrences::{Moment, Occ};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use convene_domain::events::{Timing, parse_local, parse_occurrence_key};
+use convene_domain::events::{
+    Timing, occurrence_key, parse_local, parse_occurrence_key, until_as_rfc_requires,
+};
 use convene_ical::{When, Writer, write_vtimezone};
+use convene_recurrence::parse_rrule;
 use convene_store::calendars;
 use convene_store::events::{self, OverrideRow};
 use std::collections::BTreeSet;
@@ -41,6 +44,24 @@ fn when_of(timing: Timing, wall: NaiveDateTime) -> When {
         Timing::Zoned(tz) => When::Zoned { local: wall, tz },
         Timing::Floating => When::Floating(wall),
         Timing::AllDay => When::Date(wall.date()),
+    }
+}
+
+/// A `RECURRENCE-ID` from its stored key: a date key is a DATE whatever
+/// the series' timing.
+fn key_when(timing: Timing, key: &str, wall: NaiveDateTime) -> When {
+    if key.len() == 8 {
+        When::Date(wall.date())
+    } else {
+        when_of(timing, wall)
+    }
+}
+
+/// `DTEND`, only when it is after `DTSTART` (RFC 5545 §3.8.2.2): an event
+/// without one is an instant, or its one day when it is all-day (§3.6.1).
+fn write_end(w: &mut Writer, timing: Timing, start: NaiveDateTime, end: NaiveDateTime) {
+    if end > start {
+        w.when("DTEND", when_of(timing, end));
     }
 }
 
@@ -112,18 +133,41 @@ fn write_event(w: &mut Writer, svc: &Services, ev: &Event, overrides: &[&Overrid
     };
     w.begin("VEVENT");
     common(w, r.sequence, r.updated_at);
+    if let Some(original) = parse_occurrence_key(&r.recurrence_id) {
+        // One changed occurrence of a series this calendar does not hold.
+        w.when(
+            "RECURRENCE-ID",
+            key_when(t.timing, &r.recurrence_id, original),
+        );
+    }
     w.when("DTSTART", when_of(t.timing, t.start));
-    w.when("DTEND", when_of(t.timing, t.end));
+    write_end(w, t.timing, t.start, t.end);
     if let Some(rule) = &t.rrule {
-        w.raw("RRULE", &[], rule);
+        let rule = parse_rrule(rule)
+            .map(|parsed| until_as_rfc_requires(&parsed, t.timing))
+            .unwrap_or_else(|_| rule.clone());
+        w.raw("RRULE", &[], &rule);
     }
     if !t.rdates.is_empty() {
         let list: Vec<When> = t.rdates.iter().map(|d| when_of(t.timing, *d)).collect();
         w.when_list("RDATE", &list);
     }
-    if !t.exdates.is_empty() {
-        let list: Vec<When> = t.exdates.iter().map(|d| when_of(t.timing, *d)).collect();
-        w.when_list("EXDATE", &list);
+    // A date both excluded and changed is listed as the change says: kept
+    // out of EXDATE unless the change calls it off, so every client reads
+    // the feed as convene lists it.
+    let exdates: Vec<When> = t
+        .exdates
+        .iter()
+        .filter(|d| {
+            let key = occurrence_key(**d, t.all_day());
+            !overrides
+                .iter()
+                .any(|o| o.recurrence_id == key && !o.cancelled)
+        })
+        .map(|d| when_of(t.timing, *d))
+        .collect();
+    if !exdates.is_empty() {
+        w.when_list("EXDATE", &exdates);
     }
     w.text("SUMMARY", &[], &r.title);
     w.text("DESCRIPTION", &[], &describe(&r.description));
@@ -155,9 +199,12 @@ fn write_event(w: &mut Writer, svc: &Services, ev: &Event, overrides: &[&Overrid
             .unwrap_or(start + t.duration());
         w.begin("VEVENT");
         common(w, o.sequence, o.updated_at);
-        w.when("RECURRENCE-ID", when_of(t.timing, original));
+        w.when(
+            "RECURRENCE-ID",
+            key_when(t.timing, &o.recurrence_id, original),
+        );
         w.when("DTSTART", when_of(t.timing, start));
-        w.when("DTEND", when_of(t.timing, end));
+        write_end(w, t.timing, start, end);
         w.text("SUMMARY", &[], o.title.as_deref().unwrap_or(&r.title));
         w.text(
             "DESCRIPTION",
@@ -201,7 +248,7 @@ fn write_events(w: &mut Writer, svc: &Services, evs: &[Event], overrides: &[Over
 /// The iCalendar feed of a calendar: every event, series kept whole.
 pub async fn calendar_feed(svc: &Services, cal: &Calendar) -> AppResult<String> {
     let mut conn = svc.db.conn().await?;
-    let rows = events::all_in(conn.ex(), cal.scope()).await?;
+    let rows = listed_once(events::all_in(conn.ex(), cal.scope()).await?);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let overrides = events::overrides_of(conn.ex(), &ids).await?;
     drop(conn);
@@ -378,6 +425,7 @@ pub async fn member_feed(svc: &Services, token: &str) -> AppResult<(String, Stri
         };
         let mut single = ev.clone();
         single.row.uid = format!("{}-{}", a.occurrence, ev.row.uid);
+        single.row.recurrence_id.clear();
         single.timing.start = wall;
         single.timing.end = wall + ev.timing.duration();
         single.timing.rrule = None;

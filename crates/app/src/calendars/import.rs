@@ -11,12 +11,14 @@
 
 use super::events::{Event, fields_of};
 use super::import_rules::import_rules;
-use super::{Calendar, may_edit, touched};
+use super::{Calendar, may_edit, this_and_future, touched};
 use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
-use convene_domain::events::{EventStatus, EventTiming, Timing, occurrence_key, stored_local};
+use convene_domain::events::{
+    EventStatus, EventTiming, Timing, occurrence_key, parse_occurrence_key, stored_local,
+};
 use convene_domain::groups::check_url;
 use convene_domain::{Actor, InvalidInput};
 use convene_ical::{IcsError, Limits, ParsedEvent, When};
@@ -49,6 +51,13 @@ pub struct ImportReport {
     /// Events imported with a remark (a rule kept only in part, times
     /// converted with the file's own zone): which event and what was done.
     pub notes: Vec<(String, String)>,
+    /// Changed occurrences whose series is not in the file (as Google
+    /// exports an invitation to one instance), each imported as a one-off
+    /// event that keeps its UID and RECURRENCE-ID; and those that became
+    /// changes of their series when it arrived.
+    pub standalone: Vec<String>,
+    /// Series split by a RANGE=THISANDFUTURE change.
+    pub split: Vec<String>,
 }
 
 impl ImportReport {
@@ -74,17 +83,17 @@ fn ics_error(e: &IcsError) -> InvalidInput {
 }
 
 /// One parsed event turned into what we store, or the reason it cannot be.
-struct Converted {
-    fields: EventFields,
-    timing: EventTiming,
-    status: EventStatus,
-    sequence: i64,
+pub(super) struct Converted {
+    pub fields: EventFields,
+    pub timing: EventTiming,
+    pub status: EventStatus,
+    pub sequence: i64,
     /// Remarks for the report.
-    notes: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 /// Reads `w` as a wall time in `timing`'s zone.
-fn wall_in(timing: Timing, w: When) -> NaiveDateTime {
+pub(super) fn wall_in(timing: Timing, w: When) -> NaiveDateTime {
     match (w, timing) {
         (When::Zoned { local, tz }, Timing::Zoned(target)) if tz != target => {
             place(local, tz).with_timezone(&target).naive_local()
@@ -96,7 +105,7 @@ fn wall_in(timing: Timing, w: When) -> NaiveDateTime {
     }
 }
 
-fn clean_line(s: &str, max: usize) -> String {
+pub(super) fn clean_line(s: &str, max: usize) -> String {
     let one: String = s
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -109,7 +118,7 @@ fn clean_line(s: &str, max: usize) -> String {
         .collect()
 }
 
-fn clean_text(s: &str, max: usize) -> String {
+pub(super) fn clean_text(s: &str, max: usize) -> String {
     s.replace("\r\n", "\n")
         .chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
@@ -133,6 +142,13 @@ fn convert(p: &ParsedEvent, now: DateTime<Utc>) -> Result<Converted, String> {
     if end < start {
         return Err("DTEND is before DTSTART".into());
     }
+    // An all-day event lasts at least its day (RFC 5545 §3.6.1), also when
+    // a producer writes its DTEND equal to its DTSTART.
+    let end = if timing == Timing::AllDay && end == start {
+        start + Duration::days(1)
+    } else {
+        end
+    };
     if end - start > Duration::days(366) {
         return Err("the event lasts more than a year".into());
     }
@@ -220,6 +236,187 @@ fn in_file(file: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// `w` as a value of `timing` (the inverse of [`wall_in`]).
+fn when_in(timing: Timing, wall: NaiveDateTime) -> When {
+    match timing {
+        Timing::Zoned(tz) => When::Zoned { local: wall, tz },
+        Timing::Floating => When::Floating(wall),
+        Timing::AllDay => When::Date(wall.date()),
+    }
+}
+
+/// Stores one event (a series, a piece of a split series, or a lone changed
+/// occurrence when `c.fields.recurrence_id` is set), matched by UID and
+/// RECURRENCE-ID among the feed's events or the calendar's own.
+#[allow(clippy::too_many_arguments)]
+async fn store(
+    tx: &mut Tx,
+    owner: EventOwner,
+    existing: &HashMap<(String, String), EventRow>,
+    uid: &str,
+    c: &Converted,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+    report: &mut ImportReport,
+) -> AppResult<(i64, Event)> {
+    let rid = c.fields.recurrence_id.clone();
+    let current = match owner.source_id {
+        Some(_) => existing.get(&(uid.to_owned(), rid.clone())).cloned(),
+        None => events::local_by_uid(tx.ex(), owner, uid, &rid).await?,
+    };
+    let id = match current {
+        Some(row) => {
+            if same(&row, &c.fields) {
+                report.unchanged += 1;
+            } else {
+                let sequence = c.sequence.max(row.sequence + 1);
+                events::update(tx.ex(), row.id, &c.fields, sequence, now).await?;
+                report.updated.push(c.fields.title.clone());
+            }
+            row.id
+        }
+        None => {
+            let id = events::insert(tx.ex(), uid, owner, &c.fields, c.sequence, by, now).await?;
+            report.created.push(c.fields.title.clone());
+            id
+        }
+    };
+    let row = events::by_id(tx.ex(), id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("event {id} vanished while importing")))?;
+    Ok((
+        id,
+        Event {
+            row,
+            timing: c.timing.clone(),
+            status: c.status,
+        },
+    ))
+}
+
+/// The override of occurrence `key` of `ev` that the changed occurrence
+/// `p` of the file describes.
+fn change_of(ev: &Event, key: String, p: &ParsedEvent, now: DateTime<Utc>) -> OverrideRow {
+    let t = &ev.timing;
+    let start = wall_in(t.timing, p.start);
+    let end = p
+        .end
+        .map(|e| wall_in(t.timing, e))
+        .unwrap_or(start + t.duration());
+    let title = clean_line(&p.summary, 200);
+    OverrideRow {
+        event_id: ev.row.id,
+        recurrence_id: key,
+        cancelled: p.status.as_deref() == Some("CANCELLED"),
+        title: (!title.is_empty() && title != ev.row.title).then_some(title),
+        description: Some(clean_text(&p.description, 20_000))
+            .filter(|d| !d.is_empty() && *d != ev.row.description),
+        start_local: Some(stored_local(start)),
+        end_local: Some(stored_local(end)),
+        start_at: Some(instant_of(t.timing, start)),
+        venue_name: Some(clean_line(&p.location, 200)).filter(|v| !v.is_empty()),
+        venue_address: None,
+        online_url: None,
+        status: p
+            .status
+            .as_deref()
+            .and_then(EventStatus::parse)
+            .map(|s| s.as_str().to_owned()),
+        sequence: p.sequence.max(ev.row.sequence),
+        updated_at: now,
+    }
+}
+
+fn instant_of(timing: Timing, wall: NaiveDateTime) -> DateTime<Utc> {
+    match timing {
+        Timing::Zoned(tz) => place(wall, tz),
+        _ => wall.and_utc(),
+    }
+}
+
+/// The occurrence key, in `timing`, of a RECURRENCE-ID (a DATE stays a date key).
+fn key_in(timing: Timing, rid: When) -> String {
+    occurrence_key(wall_in(timing, rid), matches!(rid, When::Date(_)))
+}
+
+/// The series `ev` (UID `uid`) has arrived: lone changed occurrences of it
+/// stored before (from an earlier sync or upload) become its overrides,
+/// unless the file now describes them itself, and their answers move along.
+#[allow(clippy::too_many_arguments)]
+async fn absorb_lone(
+    tx: &mut Tx,
+    owner: EventOwner,
+    existing: &mut HashMap<(String, String), EventRow>,
+    uid: &str,
+    in_file: &[String],
+    ev: &Event,
+    now: DateTime<Utc>,
+    report: &mut ImportReport,
+) -> AppResult<()> {
+    let lone: Vec<EventRow> = match owner.source_id {
+        Some(_) => existing
+            .values()
+            .filter(|r| r.uid == uid && !r.recurrence_id.is_empty())
+            .cloned()
+            .collect(),
+        None => events::local_instances(tx.ex(), owner, uid).await?,
+    };
+    let t = &ev.timing;
+    for row in lone {
+        existing.remove(&(row.uid.clone(), row.recurrence_id.clone()));
+        let Ok(single) = Event::from_row(row.clone()) else {
+            continue;
+        };
+        let Some(original) = parse_occurrence_key(&row.recurrence_id) else {
+            continue;
+        };
+        let rid = if row.recurrence_id.len() == 8 {
+            When::Date(original.date())
+        } else {
+            when_in(single.timing.timing, original)
+        };
+        let key = key_in(t.timing, rid);
+        if !in_file.contains(&key) {
+            let start = wall_in(t.timing, when_in(single.timing.timing, single.timing.start));
+            let end = wall_in(t.timing, when_in(single.timing.timing, single.timing.end));
+            let end = if end > start {
+                end
+            } else {
+                start + t.duration()
+            };
+            events::put_override(
+                tx.ex(),
+                &OverrideRow {
+                    event_id: ev.row.id,
+                    recurrence_id: key.clone(),
+                    cancelled: single.status == EventStatus::Cancelled,
+                    title: Some(row.title.clone()).filter(|x| *x != ev.row.title),
+                    description: Some(row.description.clone())
+                        .filter(|d| !d.is_empty() && *d != ev.row.description),
+                    start_local: Some(stored_local(start)),
+                    end_local: Some(stored_local(end)),
+                    start_at: Some(instant_of(t.timing, start)),
+                    venue_name: Some(row.venue_name.clone()).filter(|v| !v.is_empty()),
+                    venue_address: None,
+                    online_url: None,
+                    status: Some(single.status.as_str().to_owned()),
+                    sequence: row.sequence.max(ev.row.sequence),
+                    updated_at: now,
+                },
+            )
+            .await?;
+        }
+        events::move_rsvps(tx.ex(), row.id, ev.row.id, &key).await?;
+        events::delete(tx.ex(), row.id).await?;
+        report.standalone.push(format!(
+            "{} (UID {}, RECURRENCE-ID {key}): now a changed occurrence of its series, which has arrived",
+            row.title,
+            clean_line(uid, 80)
+        ));
+    }
+    Ok(())
+}
+
 /// Applies parsed events to the calendar `owner` inside `tx`.
 /// With a `source`, events of that source missing from `parsed` are removed.
 async fn apply(
@@ -247,22 +444,29 @@ async fn apply(
         );
         report.skipped.push((what, s.reason.clone()));
     }
-    let existing: HashMap<String, EventRow> = match owner.source_id {
+    let mut existing: HashMap<(String, String), EventRow> = match owner.source_id {
         Some(src) => events::of_source(tx.ex(), src)
             .await?
             .into_iter()
-            .map(|r| (r.uid.clone(), r))
+            .map(|r| ((r.uid.clone(), r.recurrence_id.clone()), r))
             .collect(),
         None => HashMap::new(),
     };
-    let (masters, overrides): (Vec<&ParsedEvent>, Vec<&ParsedEvent>) = parsed
+    let (masters, changes): (Vec<&ParsedEvent>, Vec<&ParsedEvent>) = parsed
         .events
         .iter()
         .partition(|p| p.recurrence_id.is_none());
-    let mut kept: HashSet<String> = HashSet::new();
-    let mut stored: HashMap<String, (i64, Event)> = HashMap::new();
+    let mut changes_of: HashMap<String, Vec<&ParsedEvent>> = HashMap::new();
+    for p in changes {
+        changes_of
+            .entry(clean_line(&p.uid, 255))
+            .or_default()
+            .push(p);
+    }
+    let mut kept: HashSet<(String, String)> = HashSet::new();
     for p in masters {
-        if kept.contains(&p.uid) {
+        let uid = clean_line(&p.uid, 255);
+        if kept.contains(&(uid.clone(), String::new())) {
             report
                 .skipped
                 .push((label(p), "a second event with the same UID".into()));
@@ -275,108 +479,137 @@ async fn apply(
                 continue;
             }
         };
-        let uid = clean_line(&p.uid, 255);
-        let current = match owner.source_id {
-            Some(_) => existing.get(&uid).cloned(),
-            None => events::local_by_uid(tx.ex(), &uid)
-                .await?
-                .filter(|r| r.group_id == owner.group_id && r.calendar_id == owner.calendar_id),
-        };
-        if owner.source_id.is_none()
-            && current.is_none()
-            && let Some(other) = events::local_by_uid(tx.ex(), &uid).await?
-        {
-            report.skipped.push((
-                label(p),
-                format!(
-                    "an event with this UID already exists on another calendar (event {})",
-                    other.id
-                ),
-            ));
-            continue;
-        }
-        report
-            .notes
-            .extend(c.notes.iter().map(|note| (label(p), note.clone())));
-        let id = match current {
-            Some(row) => {
-                if same(&row, &c.fields) {
-                    report.unchanged += 1;
-                } else {
-                    let sequence = c.sequence.max(row.sequence + 1);
-                    events::update(tx.ex(), row.id, &c.fields, sequence, now).await?;
-                    report.updated.push(c.fields.title.clone());
+        let mine = changes_of.remove(&uid).unwrap_or_default();
+        let ranges: Vec<&ParsedEvent> =
+            mine.iter().copied().filter(|c| c.this_and_future).collect();
+        let timing = c.timing.timing;
+        let segments = match this_and_future::split(&uid, c, &ranges) {
+            Ok(segments) => segments,
+            Err(why) => {
+                report.skipped.push((label(p), why));
+                // What is stored of the series stays as it was.
+                let pieces = format!("{uid}_R");
+                for key in existing.keys() {
+                    if key.0 == uid || key.0.starts_with(&pieces) {
+                        kept.insert(key.clone());
+                    }
                 }
-                row.id
-            }
-            None => {
-                let id =
-                    events::insert(tx.ex(), &uid, owner, &c.fields, c.sequence, by, now).await?;
-                report.created.push(c.fields.title.clone());
-                id
+                continue;
             }
         };
-        events::clear_overrides(tx.ex(), id).await?;
-        kept.insert(uid.clone());
-        if let Some(row) = events::by_id(tx.ex(), id).await? {
-            let ev = Event {
-                row,
-                timing: c.timing,
-                status: c.status,
+        for segment in &segments {
+            report.notes.extend(
+                segment
+                    .converted
+                    .notes
+                    .iter()
+                    .map(|note| (label(p), note.clone())),
+            );
+        }
+        let mut pieces: Vec<Event> = Vec::new();
+        for segment in &segments {
+            let (id, ev) = store(
+                tx,
+                owner,
+                &existing,
+                &segment.uid,
+                &segment.converted,
+                by,
+                now,
+                &mut report,
+            )
+            .await?;
+            events::clear_overrides(tx.ex(), id).await?;
+            kept.insert((segment.uid.clone(), String::new()));
+            pieces.push(ev);
+        }
+        if segments.len() > 1 {
+            let from: Vec<String> = segments.iter().skip(1).map(|s| s.uid.clone()).collect();
+            report.split.push(format!(
+                "{}: RANGE=THISANDFUTURE applied; later occurrences continue as {}",
+                label(p),
+                from.join(", ")
+            ));
+        }
+        let in_file: Vec<String> = mine
+            .iter()
+            .filter_map(|c| c.recurrence_id)
+            .map(|rid| key_in(timing, rid))
+            .collect();
+        if let Some(first) = pieces.first() {
+            absorb_lone(
+                tx,
+                owner,
+                &mut existing,
+                &uid,
+                &in_file,
+                first,
+                now,
+                &mut report,
+            )
+            .await?;
+        }
+        for change in mine.iter().filter(|c| !c.this_and_future) {
+            let Some(rid) = change.recurrence_id else {
+                continue;
             };
-            stored.insert(uid, (id, ev));
+            let wall = wall_in(timing, rid);
+            let at = segments
+                .iter()
+                .rposition(|s| s.from.is_none_or(|from| wall >= from))
+                .unwrap_or(0);
+            let (Some(segment), Some(ev)) = (segments.get(at), pieces.get(at)) else {
+                continue;
+            };
+            let key = segment.key_of(wall);
+            events::put_override(tx.ex(), &change_of(ev, key, change, now)).await?;
         }
     }
-    for p in overrides {
+    // Changed occurrences whose series is not in the file.
+    let mut lone: Vec<&ParsedEvent> = changes_of.into_values().flatten().collect();
+    lone.sort_by_key(|p| p.line);
+    for p in lone {
         let uid = clean_line(&p.uid, 255);
-        let Some((id, ev)) = stored.get(&uid) else {
-            report.skipped.push((
-                label(p),
-                "a changed occurrence (RECURRENCE-ID) whose series is not in the file".into(),
-            ));
-            continue;
-        };
         let Some(rid) = p.recurrence_id else {
             continue;
         };
-        let t = &ev.timing;
-        let key = occurrence_key(wall_in(t.timing, rid), t.all_day());
-        let start = wall_in(t.timing, p.start);
-        let end = p
-            .end
-            .map(|e| wall_in(t.timing, e))
-            .unwrap_or(start + t.duration());
-        let cancelled = p.status.as_deref() == Some("CANCELLED");
-        let start_at = match t.timing {
-            Timing::Zoned(tz) => place(start, tz),
-            _ => start.and_utc(),
+        if owner.source_id.is_none()
+            && let Some(row) = events::local_by_uid(tx.ex(), owner, &uid, "").await?
+        {
+            // The series is already on this calendar (uploaded before).
+            let ev = Event::from_row(row)?;
+            let key = key_in(ev.timing.timing, rid);
+            events::put_override(tx.ex(), &change_of(&ev, key.clone(), p, now)).await?;
+            report.standalone.push(format!(
+                "{}: a change of occurrence {key} of the series already on this calendar, applied to it",
+                label(p)
+            ));
+            continue;
+        }
+        let mut c = match convert(p, now) {
+            Ok(c) => c,
+            Err(why) => {
+                report.skipped.push((label(p), why));
+                continue;
+            }
         };
-        let title = clean_line(&p.summary, 200);
-        events::put_override(
-            tx.ex(),
-            &OverrideRow {
-                event_id: *id,
-                recurrence_id: key,
-                cancelled,
-                title: (!title.is_empty() && title != ev.row.title).then_some(title),
-                description: Some(clean_text(&p.description, 20_000))
-                    .filter(|d| !d.is_empty() && *d != ev.row.description),
-                start_local: Some(stored_local(start)),
-                end_local: Some(stored_local(end)),
-                start_at: Some(start_at),
-                venue_name: Some(clean_line(&p.location, 200)).filter(|v| !v.is_empty()),
-                venue_address: None,
-                online_url: None,
-                status: p
-                    .status
-                    .as_deref()
-                    .and_then(EventStatus::parse)
-                    .map(|s| s.as_str().to_owned()),
-                sequence: p.sequence.max(ev.row.sequence),
-                updated_at: now,
-            },
-        )
-        .await?;
+        let key = key_in(c.timing.timing, rid);
+        if !kept.insert((uid.clone(), key.clone())) {
+            report.skipped.push((
+                label(p),
+                format!("a second change of occurrence {key} with the same UID"),
+            ));
+            continue;
+        }
+        c.fields.recurrence_id.clone_from(&key);
+        store(tx, owner, &existing, &uid, &c, by, now, &mut report).await?;
+        report
+            .notes
+            .extend(c.notes.iter().map(|note| (label(p), note.clone())));
+        report.standalone.push(format!(
+            "{}: a changed occurrence (RECURRENCE-ID {key}) whose series is not in the file, imported as a one-off event; it becomes a change of its series if the series is imported later",
+            label(p)
+        ));
     }
     report.skipped.sort_by_key(|(what, _)| {
         what.strip_prefix("line ")
@@ -385,8 +618,8 @@ async fn apply(
             .unwrap_or(usize::MAX)
     });
     if owner.source_id.is_some() {
-        for (uid, row) in &existing {
-            if !kept.contains(uid) {
+        for (key, row) in &existing {
+            if !kept.contains(key) {
                 events::delete(tx.ex(), row.id).await?;
                 report.removed.push(row.title.clone());
             }

@@ -10,6 +10,7 @@ mod import_rules;
 mod occurrences;
 mod rsvp;
 mod seed;
+mod this_and_future;
 
 pub use events::{
     Event, EventInput, OccurrenceEdit, cancel_event, create_event, delete_event, edit_occurrence,

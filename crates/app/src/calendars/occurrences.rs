@@ -202,9 +202,18 @@ pub fn expand_event(
         seen.push(key);
         out.push(occ);
     }
-    // Occurrences moved into the window from outside it.
+    // Occurrences moved into the window from outside it, and excluded
+    // dates that a change brings back; one excluded and called off is not
+    // listed at all (the feed keeps it in EXDATE).
     for o in overrides {
         if seen.iter().any(|k| k == &o.recurrence_id) {
+            continue;
+        }
+        if o.cancelled
+            && t.exdates
+                .iter()
+                .any(|d| occurrence_key(*d, t.all_day()) == o.recurrence_id)
+        {
             continue;
         }
         if let Some(wall) = convene_domain::events::parse_occurrence_key(&o.recurrence_id) {
@@ -269,7 +278,8 @@ pub async fn occurrences_between(
     viewer: Tz,
 ) -> AppResult<(Vec<Occ>, bool)> {
     let mut conn = svc.db.conn().await?;
-    let rows = events::in_window(conn.ex(), cal.scope(), from, to).await?;
+    let rows =
+        super::events::listed_once(events::in_window(conn.ex(), cal.scope(), from, to).await?);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let overrides = events::overrides_of(conn.ex(), &ids).await?;
     let mut group_ids: Vec<i64> = rows.iter().filter_map(|r| r.group_id).collect();

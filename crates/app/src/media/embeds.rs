@@ -3,7 +3,7 @@
 //! job. The thumbnail is re-encoded and served by convene, so a visitor's
 //! browser asks the provider for nothing until they press "play".
 
-use super::process::process_with_sizes;
+use super::process::process_in_turn;
 use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
 use crate::{AppError, AppResult, Services};
 use convene_domain::media::{Embed, embed_links, recognise_embed};
@@ -212,14 +212,10 @@ async fn store_thumbnail(ctx: &JobContext, url: &str, thumb: &str) -> Option<Str
             return None;
         }
     };
-    let processed =
-        tokio::task::spawn_blocking(move || process_with_sizes(&fetched.body, &THUMBNAIL_SIZES))
-            .await
-            .ok()?
-            .map_err(
-                |e| tracing::info!(url, thumb, error = %e.message, "embed thumbnail unreadable"),
-            )
-            .ok()?;
+    let processed = process_in_turn(fetched.body, &THUMBNAIL_SIZES)
+        .await
+        .map_err(|e| tracing::info!(url, thumb, error = %e, "embed thumbnail unreadable"))
+        .ok()?;
     let variant = processed.variants.first()?;
     let key = format!(
         "embeds/{}/small.{}",

@@ -7,17 +7,12 @@ mod process;
 
 pub use embeds::{EmbedView, FetchEmbed, embed_views, note_embeds};
 pub use files::{FsMediaStore, MediaStore, is_valid_key};
-pub use process::{Processed, VARIANTS, Variant, process_photo};
+pub use process::{Processed, VARIANTS, Variant, decode_slots, process_in_turn, process_photo};
 
 use crate::{AppError, AppResult, Services};
 use convene_domain::media::{MAX_PHOTOS_PER_GALLERY, check_alt_text, check_caption};
 use convene_domain::{Action, Actor, InvalidInput, authorize};
 use convene_store::media::{self as store, NewPhoto, PhotoRow};
-use tokio::sync::Semaphore;
-
-/// Photos decoded at once: each may take a few hundred megabytes while it
-/// is decoded, so they wait their turn.
-static DECODING: Semaphore = Semaphore::const_new(2);
 
 /// What a gallery belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -143,16 +138,7 @@ pub async fn add_photo(
             .into());
         }
     }
-    let processed = {
-        let _permit = DECODING
-            .acquire()
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let bytes = upload.bytes;
-        tokio::task::spawn_blocking(move || process_photo(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(format!("photo processing stopped: {e}")))??
-    };
+    let processed = process::process_in_turn(upload.bytes, &VARIANTS).await?;
     let storage_key = format!("photos/{}", key_for(svc.tokens.new_token().expose()));
     let ext = processed.extension();
     for v in &processed.variants {

@@ -143,6 +143,10 @@ pub(super) fn interpret(block: &EventBlock, zones: &mut Zones) -> Result<ParsedE
         .first("RECURRENCE-ID")
         .map(|p| when_of(p, p.value.trim(), zones))
         .transpose()?;
+    let this_and_future = block.first("RECURRENCE-ID").is_some_and(|p| {
+        p.param("RANGE")
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case("THISANDFUTURE"))
+    });
 
     let mut rdates = Vec::new();
     let mut exdates = Vec::new();
@@ -197,6 +201,7 @@ pub(super) fn interpret(block: &EventBlock, zones: &mut Zones) -> Result<ParsedE
         line: block.line,
         uid,
         recurrence_id,
+        this_and_future,
         summary: text("SUMMARY"),
         description: text("DESCRIPTION"),
         location: text("LOCATION"),

@@ -161,6 +161,9 @@ pub struct ParsedEvent {
     /// `RECURRENCE-ID`, set when this component overrides one instance of a
     /// series.
     pub recurrence_id: Option<When>,
+    /// The `RECURRENCE-ID` has `RANGE=THISANDFUTURE`: the change applies to
+    /// that occurrence and every later one (RFC 5545 §3.8.4.4).
+    pub this_and_future: bool,
     /// `SUMMARY`, unescaped; empty if absent.
     pub summary: String,
     /// `DESCRIPTION`, unescaped; empty if absent.

@@ -6,19 +6,17 @@
 //! offset in force at that moment, so a series keeps its wall-clock time
 //! across daylight-saving changes.
 
-use super::{ApiJson, ApiUser};
+use super::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use convene_app::calendars::{self, Calendar, Event, EventInput, Moment, Occ};
-use convene_app::{AppError, Services, groups};
+use convene_app::{Services, groups};
 use convene_domain::InvalidInput;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
@@ -77,6 +75,7 @@ pub struct EventOut {
     /// When RSVPs close, if limited.
     pub rsvp_closes_at: Option<DateTime<Utc>>,
     /// confirmed, tentative or cancelled.
+    #[schema(schema_with = super::openapi::event_status)]
     pub status: String,
     /// The iCalendar SEQUENCE: how many times it was changed.
     pub sequence: i64,
@@ -156,6 +155,7 @@ pub struct OccurrenceOut {
     /// Whole days.
     pub all_day: bool,
     /// confirmed, tentative or cancelled.
+    #[schema(schema_with = super::openapi::event_status)]
     pub status: String,
     /// Title (this occurrence's, if changed).
     pub title: String,
@@ -179,24 +179,6 @@ fn occurrence_out(svc: &Services, o: Occ) -> OccurrenceOut {
         title: o.title,
         venue_name: o.venue_name,
         changed: o.changed,
-    }
-}
-
-/// A query string; a malformed one gets a 422 in the API's error shape
-/// rather than axum's plain-text 400.
-pub struct ApiQuery<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(rejection) => Err(ApiError(AppError::Invalid(InvalidInput::new(
-                "query",
-                rejection.body_text(),
-            )))),
-        }
     }
 }
 
@@ -272,11 +254,6 @@ fn window(
     Ok((from, to))
 }
 
-fn event_id(id: &str) -> Result<i64, ApiError> {
-    id.parse::<i64>()
-        .map_err(|_| ApiError(AppError::NotFound("There is no event at this address.")))
-}
-
 /// Which events, in which window.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -291,8 +268,9 @@ pub struct ListQuery {
     /// End of the window (exclusive), same forms. Default: 90 days after
     /// `from`; at most two years after it.
     pub to: Option<String>,
-    /// Most events to return, 1 to 500 (default 100).
-    pub limit: Option<usize>,
+    /// Most events to return, 1 to 500 (default 100; other numbers are
+    /// read as the nearest of those).
+    pub limit: Option<i64>,
 }
 
 /// Events with an occurrence in the window, on one calendar or site-wide,
@@ -327,7 +305,7 @@ pub async fn list(
         .iter()
         .map(|o| o.event_id)
         .filter(|id| seen.insert(*id))
-        .take(limit)
+        .take(usize::try_from(limit).unwrap_or(1))
         .collect();
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
@@ -342,9 +320,9 @@ pub async fn list(
     responses((status = 200, body = EventOut), (status = 404, body = super::openapi::ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<EventOut>, ApiError> {
-    let (ev, cal) = calendars::event(&state.svc, event_id(&id)?).await?;
+    let (ev, cal) = calendars::event(&state.svc, id).await?;
     Ok(Json(event_out(&state.svc, ev, &cal)))
 }
 
@@ -358,8 +336,9 @@ pub struct OccurrencesQuery {
     /// End of the window (exclusive), same forms. Default: 90 days after
     /// `from`; at most two years after it.
     pub to: Option<String>,
-    /// Most occurrences to return, 1 to 5000 (default 500).
-    pub limit: Option<usize>,
+    /// Most occurrences to return, 1 to 5000 (default 500; other numbers
+    /// are read as the nearest of those).
+    pub limit: Option<i64>,
 }
 
 /// An event's occurrences that overlap the window, in order.
@@ -368,17 +347,16 @@ pub struct OccurrencesQuery {
     responses((status = 200, body = Vec<OccurrenceOut>), (status = 404, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
 pub async fn occurrences(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<OccurrencesQuery>,
 ) -> Result<Json<Vec<OccurrenceOut>>, ApiError> {
     let svc = &state.svc;
-    let id = event_id(&id)?;
     let (from, to) = window(q.from.as_deref(), q.to.as_deref(), svc.clock.now())?;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     let (_, occs) = calendars::event_occurrences(svc, id, from, to).await?;
     Ok(Json(
         occs.into_iter()
-            .take(limit)
+            .take(usize::try_from(limit).unwrap_or(1))
             .map(|o| occurrence_out(svc, o))
             .collect(),
     ))
@@ -428,6 +406,7 @@ pub struct EventIn {
     /// Local time RSVPs close, if limited.
     pub rsvp_closes: Option<String>,
     /// confirmed (default), tentative or cancelled.
+    #[schema(schema_with = super::openapi::event_status_in)]
     pub status: String,
 }
 
@@ -567,11 +546,10 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EventIn>,
 ) -> Result<Json<EventOut>, ApiError> {
     let svc = &state.svc;
-    let id = event_id(&id)?;
     calendars::update_event(svc, &me.actor, id, &body.input()?).await?;
     let (ev, cal) = calendars::event(svc, id).await?;
     Ok(Json(event_out(svc, ev, &cal)))
@@ -584,10 +562,9 @@ pub async fn update(
 pub async fn cancel(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<EventOut>, ApiError> {
     let svc = &state.svc;
-    let id = event_id(&id)?;
     calendars::cancel_event(svc, &me.actor, id).await?;
     let (ev, cal) = calendars::event(svc, id).await?;
     Ok(Json(event_out(svc, ev, &cal)))

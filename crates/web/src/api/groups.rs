@@ -1,10 +1,11 @@
 //! `/api/v1/groups`: the roster for programs.
 
 use super::{ApiJson, ApiUser};
+use super::{ApiPath, ApiQuery};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use convene_app::groups::{self, GroupInput, STALE_AFTER_DAYS, is_stale};
@@ -16,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LinkOut {
     /// website, meetup, mailing_list, chat, code, social, blog_feed or other.
+    #[schema(schema_with = super::openapi::link_kind)]
     pub kind: String,
     /// The address.
     pub url: String,
@@ -42,6 +44,7 @@ pub struct GroupOut {
     /// ISO 3166-1 alpha-2, or empty.
     pub country: String,
     /// AF, AN, AS, EU, NA, OC or SA, or empty.
+    #[schema(schema_with = super::openapi::continent)]
     pub continent: String,
     /// Latitude.
     pub latitude: Option<f64>,
@@ -54,6 +57,7 @@ pub struct GroupOut {
     /// Year, month or date.
     pub founded: String,
     /// active, dormant or closed.
+    #[schema(schema_with = super::openapi::group_status)]
     pub status: String,
     /// When an organizer last confirmed the entry.
     pub confirmed_at: Option<DateTime<Utc>>,
@@ -94,9 +98,11 @@ fn out(g: GroupRow, links: &[LinkRow], now: DateTime<Utc>) -> GroupOut {
 
 /// Filters and paging.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
-    /// Continent code.
+    /// Continent code; empty for all.
+    #[param(schema_with = super::openapi::continent_filter)]
     pub continent: Option<String>,
     /// Alpha-2 country code.
     pub country: Option<String>,
@@ -104,27 +110,56 @@ pub struct ListQuery {
     pub region: Option<String>,
     /// A BCP 47 tag the group speaks.
     pub language: Option<String>,
-    /// active, dormant or closed.
+    /// active, dormant or closed; empty for all.
+    #[param(schema_with = super::openapi::group_status_filter)]
     pub status: Option<String>,
     /// Only entries confirmed in the last 12 months.
     pub fresh: Option<bool>,
     /// Words to search for (ranked results; filters other than this are ignored).
     pub q: Option<String>,
-    /// Page size, 1 to 500 (default 100).
+    /// Page size, 1 to 500 (default 100; other numbers are read as the
+    /// nearest of those).
     pub limit: Option<i64>,
-    /// Entries to skip.
+    /// Entries to skip (a negative number is read as 0).
     pub offset: Option<i64>,
 }
 
+/// A filter from a closed set: empty or left out for none, anything else
+/// outside the set refused.
+fn one_of_or_empty(
+    field: &'static str,
+    value: Option<String>,
+    allowed: &[&str],
+) -> Result<Option<String>, ApiError> {
+    match value.as_deref() {
+        None | Some("") => Ok(None),
+        Some(v) if allowed.contains(&v) => Ok(Some(v.to_owned())),
+        Some(_) => Err(convene_domain::InvalidInput::new(
+            field,
+            format!("Use one of: {}.", allowed.join(", ")),
+        )
+        .into()),
+    }
+}
+
 /// Groups in the roster, by name (or best match first with `q`).
-#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(ListQuery), responses((status = 200, body = Vec<GroupOut>)))]
+#[utoipa::path(get, path = "/api/v1/groups", tag = "groups", params(ListQuery),
+    responses((status = 200, body = Vec<GroupOut>), (status = 422, body = super::openapi::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<GroupOut>>, ApiError> {
     let svc = &state.svc;
     let now = svc.clock.now();
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    // Checked even when `q` makes them unused, so a wrong value is never
+    // silently taken.
+    let continent = one_of_or_empty(
+        "continent",
+        q.continent,
+        &convene_places::Continent::all().map(|c| c.code()),
+    )?;
+    let status = one_of_or_empty("status", q.status, &["active", "dormant", "closed"])?;
     let rows: Vec<GroupRow> = match q.q.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(words) => groups::search_groups(svc, words, limit)
             .await?
@@ -133,17 +168,17 @@ pub async fn list(
             .collect(),
         None => {
             let filter = Filter {
-                continent: q.continent,
+                continent,
                 country: q.country.map(|c| c.to_ascii_uppercase()),
                 region: q.region,
                 language: q.language,
-                status: q.status,
+                status,
                 confirmed_since: q
                     .fresh
                     .unwrap_or(false)
                     .then(|| now - Duration::days(STALE_AFTER_DAYS)),
             };
-            groups::list_groups(svc, &filter, limit, q.offset.unwrap_or(0)).await?
+            groups::list_groups(svc, &filter, limit, q.offset.unwrap_or(0).max(0)).await?
         }
     };
     Ok(Json(rows.into_iter().map(|g| out(g, &[], now)).collect()))
@@ -154,7 +189,7 @@ pub async fn list(
     responses((status = 200, body = GroupOut), (status = 404, body = super::openapi::ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<GroupOut>, ApiError> {
     let page = groups::group_page(&state.svc, None, &slug).await?;
     Ok(Json(out(page.group, &page.links, state.svc.clock.now())))
@@ -188,7 +223,8 @@ pub struct GroupIn {
     pub meeting_pattern: String,
     /// Year, month or date.
     pub founded: String,
-    /// active, dormant or closed.
+    /// active, dormant or closed; empty for active.
+    #[schema(schema_with = super::openapi::group_status_in)]
     pub status: String,
     /// Links.
     pub links: Vec<LinkOut>,
@@ -239,12 +275,13 @@ pub async fn create(
 
 /// Replaces a group's entry (its organizers and coordinators).
 #[utoipa::path(put, path = "/api/v1/groups/{slug}", tag = "groups", request_body = GroupIn, params(("slug" = String, Path, description = "The group's slug")),
-    responses((status = 200, body = GroupOut), (status = 403, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)),
+    responses((status = 200, body = GroupOut), (status = 403, body = super::openapi::ErrorBody),
+              (status = 409, description = "The new slug is taken.", body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(body): ApiJson<GroupIn>,
 ) -> Result<Json<GroupOut>, ApiError> {
     let slug = groups::update_group(&state.svc, &me.actor, &slug, &body.input()).await?;

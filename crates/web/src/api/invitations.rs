@@ -1,10 +1,11 @@
 //! `/api/v1/invitations`: send, list, resend and revoke invitations.
 
+use super::ApiPath;
 use super::{ApiJson, ApiUser};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use convene_app::AppError;
@@ -21,6 +22,7 @@ pub struct InvitationOut {
     /// Invited address.
     pub email: String,
     /// Role offered.
+    #[schema(schema_with = super::openapi::role)]
     pub role: String,
     /// `""`, `group:{slug}` or `calendar:{slug}`.
     pub scope: String,
@@ -64,7 +66,8 @@ pub async fn list(
 pub struct NewInvitation {
     /// The address to invite.
     pub email: String,
-    /// `coordinator`, `organizer` or `calendar_editor`.
+    /// `coordinator`, `organizer`, `calendar_editor` or `trusted_author`.
+    #[schema(schema_with = super::openapi::role)]
     pub role: String,
     /// `""` for a coordinator, `group:{slug}` for an organizer, `calendar:{slug}` for an editor.
     #[serde(default)]
@@ -91,7 +94,7 @@ pub async fn create(
     let role = Role::parse(&body.role).ok_or_else(|| {
         AppError::Invalid(InvalidInput::new(
             "role",
-            "Use coordinator, organizer or calendar_editor.",
+            "Use coordinator, organizer, calendar_editor or trusted_author.",
         ))
     })?;
     let scope = Scope::from_stored(&body.scope).ok_or_else(|| {
@@ -107,12 +110,13 @@ pub async fn create(
 /// Sends an invitation again with a fresh 7-day link.
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations",
     params(("id" = i64, Path, description = "Invitation id")),
-    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
+    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+              (status = 409, description = "The invitation was already accepted or withdrawn.", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn resend(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     invitations::resend_invitation(&state.svc, &me.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -121,12 +125,13 @@ pub async fn resend(
 /// Withdraws a pending invitation.
 #[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations",
     params(("id" = i64, Path, description = "Invitation id")),
-    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody)),
+    responses((status = 204), (status = 403, body = super::openapi::ErrorBody), (status = 404, body = super::openapi::ErrorBody),
+              (status = 409, description = "The invitation was already accepted or withdrawn.", body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     invitations::revoke_invitation(&state.svc, &me.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,10 +1,11 @@
 //! `/api/v1/jobs`: the durable queue, for coordinators.
 
 use super::ApiUser;
+use super::{ApiPath, ApiQuery};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use convene_app::admin;
@@ -19,6 +20,7 @@ pub struct JobOut {
     /// Handler name.
     pub kind: String,
     /// `queued`, `running`, `done` or `dead`.
+    #[schema(schema_with = super::openapi::job_state)]
     pub state: String,
     /// Attempts begun.
     pub attempts: i64,
@@ -34,21 +36,33 @@ pub struct JobOut {
 
 /// Which jobs to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct JobsQuery {
-    /// `queued`, `running`, `done` or `dead` (default `dead`).
+    /// `queued`, `running`, `done` or `dead` (default `dead`, also when empty).
+    #[param(schema_with = super::openapi::job_state_filter)]
     pub state: Option<String>,
 }
 
 /// Jobs in one state, most recent first (at most 200).
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery),
-    responses((status = 200, body = Vec<JobOut>), (status = 403, body = super::openapi::ErrorBody)),
+    responses((status = 200, body = Vec<JobOut>), (status = 403, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Query(q): Query<JobsQuery>,
+    ApiQuery(q): ApiQuery<JobsQuery>,
 ) -> Result<Json<Vec<JobOut>>, ApiError> {
-    let wanted = q.state.unwrap_or_else(|| "dead".to_owned());
+    let wanted = match q.state.as_deref() {
+        None | Some("") => "dead".to_owned(),
+        Some(s) if admin::JOB_STATES.contains(&s) => s.to_owned(),
+        Some(_) => {
+            return Err(convene_domain::InvalidInput::new(
+                "state",
+                format!("Use one of: {}.", admin::JOB_STATES.join(", ")),
+            )
+            .into());
+        }
+    };
     let jobs = admin::list_jobs(&state.svc, &me.actor, &wanted, 200).await?;
     Ok(Json(
         jobs.into_iter()
@@ -74,7 +88,7 @@ pub async fn list(
 pub async fn retry(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     admin::retry_job(&state.svc, &me.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)

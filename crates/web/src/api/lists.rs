@@ -4,11 +4,13 @@
 
 use super::ApiUser;
 use super::openapi::ErrorBody;
+use super::{ApiPath, ApiQuery};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use convene_app::lists::{self, ListView, archive};
+use convene_domain::InvalidInput;
 use convene_store::list_archive::ArchivedRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,8 +29,10 @@ pub struct ListOut {
     /// The group it belongs to, by slug; none for a site list.
     pub group: Option<String>,
     /// `open`, `moderated` or `announce`.
+    #[schema(schema_with = super::openapi::list_policy)]
     pub policy: String,
     /// `public`, `members` or `private`.
+    #[schema(schema_with = super::openapi::list_archive)]
     pub archive: String,
     /// Active members.
     pub members: i64,
@@ -66,7 +70,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ListOut>>, A
     responses((status = 200, body = ListOut), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
 ) -> Result<Json<ListOut>, ApiError> {
     Ok(Json(list_out(&lists::list(&state.svc, &name).await?)))
 }
@@ -77,9 +81,11 @@ pub struct SubscriptionOut {
     /// The list's name.
     pub list: String,
     /// `pending` (waiting for the confirmation link) or `active`.
+    #[schema(schema_with = super::openapi::membership_state)]
     pub state: String,
     /// `each` (every message as it comes), `digest` (one daily digest) or
     /// `paused`.
+    #[schema(schema_with = super::openapi::delivery)]
     pub delivery: String,
     /// True when bounces paused delivery.
     pub paused_by_bounces: bool,
@@ -158,27 +164,47 @@ fn message_out(m: &ArchivedRow, depth: usize, with_text: bool) -> MessageOut {
 }
 
 /// `?month=YYYY-MM`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct MonthQuery {
-    /// The month, `YYYY-MM`.
-    pub month: String,
+    /// The month, `YYYY-MM`; by default (or when empty) the newest month
+    /// with messages.
+    #[param(pattern = r"^([0-9]{4}-(0[1-9]|1[0-2]))?$")]
+    pub month: Option<String>,
 }
 
-/// A month of the archive, as threads (each a list of messages in order).
+/// A month of the archive, as threads (each a list of messages in order):
+/// the month asked for, or the newest one with messages (none when the
+/// archive is empty).
 #[utoipa::path(get, path = "/api/v1/lists/{name}/threads", tag = "lists",
     params(("name" = String, Path, description = "The list's name"), MonthQuery),
-    responses((status = 200, body = Vec<Vec<MessageOut>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Vec<Vec<MessageOut>>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security((), ("bearer" = [])))]
 pub async fn threads(
     State(state): State<AppState>,
     me: Option<ApiUser>,
-    Path(name): Path<String>,
-    Query(q): Query<MonthQuery>,
+    ApiPath(name): ApiPath<String>,
+    ApiQuery(q): ApiQuery<MonthQuery>,
 ) -> Result<Json<Vec<Vec<MessageOut>>>, ApiError> {
     let actor = me.as_ref().map(|m| &m.0.actor);
     let list = archive::readable(&state.svc, &name, actor).await?;
+    let month = match q.month.as_deref().filter(|m| !m.is_empty()) {
+        Some(m) if archive::is_month(m) => m.to_owned(),
+        Some(_) => {
+            return Err(InvalidInput::new(
+                "month",
+                "Give the month as YYYY-MM, e.g. 2026-11, or leave it out for the newest.",
+            )
+            .into());
+        }
+        None => match archive::months(&state.svc, &list).await?.into_iter().max() {
+            Some((newest, _)) => newest,
+            None => return Ok(Json(Vec::new())),
+        },
+    };
     Ok(Json(
-        archive::month(&state.svc, &list, &q.month)
+        archive::month(&state.svc, &list, &month)
             .await?
             .iter()
             .map(|t| {
@@ -199,7 +225,7 @@ pub async fn threads(
 pub async fn message(
     State(state): State<AppState>,
     me: Option<ApiUser>,
-    Path((name, id)): Path<(String, i64)>,
+    ApiPath((name, id)): ApiPath<(String, i64)>,
 ) -> Result<Json<MessageOut>, ApiError> {
     let actor = me.as_ref().map(|m| &m.0.actor);
     let list = archive::readable(&state.svc, &name, actor).await?;

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 /// A role held by the account.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoleOut {
-    /// `coordinator`, `organizer` or `calendar_editor`.
+    /// `coordinator`, `organizer`, `calendar_editor` or `trusted_author`.
+    #[schema(schema_with = super::openapi::role)]
     pub role: String,
     /// `""` for the site, `group:{slug}` or `calendar:{slug}`.
     pub scope: String,

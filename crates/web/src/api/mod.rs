@@ -5,6 +5,7 @@
 
 mod auth;
 mod events;
+mod extract;
 mod groups;
 mod invitations;
 mod jobs;
@@ -15,6 +16,7 @@ mod openapi;
 mod posts;
 
 pub use auth::{ApiJson, ApiUser};
+pub use extract::{ApiPath, ApiQuery};
 
 use crate::AppState;
 use axum::Router;

@@ -1,13 +1,14 @@
 //! The caller's own subscriptions in the API: join a list with the
 //! account's address, change delivery, leave.
 
+use super::ApiPath;
 use super::lists::SubscriptionOut;
 use super::openapi::ErrorBody;
 use super::{ApiJson, ApiUser};
 use crate::AppState;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use convene_app::lists::my_lists::{self, Joined};
 use serde::Deserialize;
@@ -24,6 +25,7 @@ pub struct JoinIn {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeliveryIn {
     /// `each`, `digest` or `paused`.
+    #[schema(schema_with = super::openapi::delivery)]
     pub delivery: String,
 }
 
@@ -72,7 +74,7 @@ pub async fn join(
 pub async fn change(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
     ApiJson(body): ApiJson<DeliveryIn>,
 ) -> Result<Json<SubscriptionOut>, ApiError> {
     my_lists::set_delivery_on(&state.svc, &me.actor, &name, &body.delivery).await?;
@@ -87,7 +89,7 @@ pub async fn change(
 pub async fn leave(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     my_lists::leave_list(&state.svc, &me.actor, &name).await?;
     Ok(StatusCode::NO_CONTENT)

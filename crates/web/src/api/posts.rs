@@ -3,15 +3,15 @@
 //! coordinator); writing, submitting and commenting go through the same
 //! use-cases, and so the same rules, as the blog's pages.
 
-use super::events::ApiQuery;
 use super::openapi::ErrorBody;
 use super::{ApiJson, ApiUser};
+use super::{ApiPath, ApiQuery};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -40,6 +40,7 @@ pub struct PostSummaryOut {
     /// The summary its authors wrote, or the start of its text.
     pub summary: String,
     /// meeting_report, announcement, how_we_started, typical_meeting, interview or article.
+    #[schema(schema_with = super::openapi::post_kind)]
     pub kind: String,
     /// Slug of the group it is about; null for the whole community.
     pub group: Option<String>,
@@ -50,6 +51,7 @@ pub struct PostSummaryOut {
     /// Its authors' names, in order.
     pub authors: Vec<String>,
     /// draft, in_review, published, unlisted or archived.
+    #[schema(schema_with = super::openapi::post_state)]
     pub state: String,
     /// Shown on the front page.
     pub featured: bool,
@@ -100,13 +102,18 @@ fn summary_out(svc: &Services, p: &Post) -> PostSummaryOut {
     }
 }
 
-fn post_out(svc: &Services, p: &Post, actor: Option<&convene_domain::Actor>) -> PostOut {
-    PostOut {
+async fn post_out(
+    svc: &Services,
+    p: &Post,
+    actor: Option<&convene_domain::Actor>,
+) -> Result<PostOut, ApiError> {
+    let html = crate::markdown::without_embeds(&blog::post_html(svc, &p.row).await?);
+    Ok(PostOut {
         post: summary_out(svc, p),
         body: p.row.body.clone(),
-        html: crate::markdown::render(&p.row.body),
+        html,
         review_note: p.row.review_note.clone().filter(|_| p.editable_by(actor)),
-    }
+    })
 }
 
 /// A page of posts.
@@ -126,12 +133,14 @@ pub struct ListQuery {
     /// Only posts about this group (its slug).
     pub group: Option<String>,
     /// Only this kind: meeting_report, announcement, how_we_started,
-    /// typical_meeting, interview or article.
+    /// typical_meeting, interview or article; empty for all.
+    #[param(schema_with = super::openapi::post_kind_filter)]
     pub kind: Option<String>,
     /// Only posts with this tag.
     pub tag: Option<String>,
     /// published (default); with a token, draft or review for the posts its
     /// account may read (its own; every one for coordinators).
+    #[param(schema_with = super::openapi::listed_post_state)]
     pub state: Option<String>,
     /// Posts per page, 1 to 100 (default 20).
     pub limit: Option<i64>,
@@ -145,9 +154,10 @@ fn nonempty(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// The listing's state, exactly as documented (a closed set).
 fn listed_state(s: Option<&str>) -> Result<PostState, InvalidInput> {
-    match nonempty(s).map(str::to_ascii_lowercase).as_deref() {
-        None | Some("published") => Ok(PostState::Published),
+    match s {
+        None | Some("" | "published") => Ok(PostState::Published),
         Some("draft") => Ok(PostState::Draft),
         Some("review" | "in_review") => Ok(PostState::InReview),
         Some(_) => Err(InvalidInput::new(
@@ -183,8 +193,8 @@ pub async fn list(
         Some(slug) => Some(blog::group_id(svc, slug).await?.0),
         None => None,
     };
-    let kind = match nonempty(q.kind.as_deref()) {
-        Some(k) => Some(PostKind::parse(k).ok_or_else(|| {
+    let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => Some(PostKind::ALL.into_iter().find(|p| p.as_str() == k).ok_or_else(|| {
             InvalidInput::new(
                 "kind",
                 "Ask for kind meeting_report, announcement, how_we_started, typical_meeting, interview or article.",
@@ -228,11 +238,11 @@ pub async fn list(
 pub async fn get_one(
     State(state): State<AppState>,
     me: Option<ApiUser>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<PostOut>, ApiError> {
     let actor = me.as_ref().map(|m| &m.0.actor);
     let post = blog::post(&state.svc, actor, &slug).await?;
-    Ok(Json(post_out(&state.svc, &post, actor)))
+    Ok(Json(post_out(&state.svc, &post, actor).await?))
 }
 
 /// A post as a client sends it; a change replaces every field.
@@ -247,6 +257,7 @@ pub struct PostIn {
     /// Markdown, at most 200,000 bytes.
     pub body: String,
     /// meeting_report, announcement, how_we_started, typical_meeting, interview or article.
+    #[schema(schema_with = super::openapi::post_kind)]
     pub kind: String,
     /// Slug of the group it is about; empty for the whole community.
     pub group: String,
@@ -301,7 +312,7 @@ pub async fn create(
     let post = blog::post(svc, Some(&me.actor), &slug).await?;
     let mut r = (
         StatusCode::CREATED,
-        Json(post_out(svc, &post, Some(&me.actor))),
+        Json(post_out(svc, &post, Some(&me.actor)).await?),
     )
         .into_response();
     let location = svc.site.link(&format!("/api/v1/posts/{slug}"));
@@ -321,13 +332,13 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(body): ApiJson<PostIn>,
 ) -> Result<Json<PostOut>, ApiError> {
     let svc = &state.svc;
     blog::update_post(svc, &me.actor, &slug, &body.input()?).await?;
     let post = blog::post(svc, Some(&me.actor), &slug).await?;
-    Ok(Json(post_out(svc, &post, Some(&me.actor))))
+    Ok(Json(post_out(svc, &post, Some(&me.actor)).await?))
 }
 
 /// Submitting a post.
@@ -339,35 +350,17 @@ pub struct PublishIn {
     pub anyway: bool,
 }
 
-/// A post held back by the substance check.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HeldBackBody {
-    /// Why, and what to add.
-    pub error: HeldBackDetail,
-}
-
-/// Why a post was held back.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HeldBackDetail {
-    /// Always `held_back`.
-    pub code: String,
-    /// A sentence a person can act on.
-    pub message: String,
-    /// Always `body`.
-    pub field: Option<String>,
-    /// What to add, most important first.
-    pub advice: Vec<String>,
-}
-
+/// A post held back by the substance check: an [`ErrorBody`] with code
+/// `held_back`, field `body` and the advice.
 fn held_back(advice: Vec<&'static str>) -> Response {
-    let body = HeldBackBody {
-        error: HeldBackDetail {
+    let body = ErrorBody {
+        error: crate::error::ErrorDetail {
             code: "held_back".to_owned(),
             message: "This post gives only logistics (when, where, food), which belong to the event. \
                       Add what the advice suggests, or submit with \"anyway\": true to have a coordinator review it."
                 .to_owned(),
             field: Some("body".to_owned()),
-            advice: advice.into_iter().map(str::to_owned).collect(),
+            advice: Some(advice.into_iter().map(str::to_owned).collect()),
         },
     };
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
@@ -381,29 +374,31 @@ fn held_back(advice: Vec<&'static str>) -> Response {
     params(("slug" = String, Path, description = "The post's slug")),
     responses((status = 200, description = "Published, or in review: see `state`", body = PostOut),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, description = "Held back by the substance check, or a malformed body", body = HeldBackBody)),
+        (status = 422, description = "Held back by the substance check (code `held_back`, with `advice`), or a malformed body", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn publish(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let svc = &state.svc;
     let f: PublishIn = if body.iter().all(u8::is_ascii_whitespace) {
         PublishIn::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| {
-            InvalidInput::new(
-                "body",
-                format!("Send {{\"anyway\": true}}, or nothing: {e}"),
-            )
-        })?
+        serde_json::from_slice::<Option<PublishIn>>(&body)
+            .map_err(|e| {
+                InvalidInput::new(
+                    "body",
+                    format!("Send {{\"anyway\": true}}, or nothing: {e}"),
+                )
+            })?
+            .unwrap_or_default()
     };
     match blog::submit_post(svc, &me.actor, &slug, f.anyway).await? {
         Submitted::Published | Submitted::InReview => {
             let post = blog::post(svc, Some(&me.actor), &slug).await?;
-            Ok(Json(post_out(svc, &post, Some(&me.actor))).into_response())
+            Ok(Json(post_out(svc, &post, Some(&me.actor)).await?).into_response())
         }
         Submitted::HeldBack(advice) => Ok(held_back(advice)),
     }
@@ -432,23 +427,21 @@ pub struct CommentOut {
 pub async fn comments(
     State(state): State<AppState>,
     me: Option<ApiUser>,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
 ) -> Result<Json<Vec<CommentOut>>, ApiError> {
     let svc = &state.svc;
     let post = blog::post(svc, me.as_ref().map(|m| &m.0.actor), &slug).await?;
-    Ok(Json(
-        blog::comments(svc, post.row.id)
-            .await?
-            .into_iter()
-            .map(|c| CommentOut {
-                id: c.id,
-                author: c.author,
-                html: crate::markdown::render(&c.body),
-                body: c.body,
-                created_at: c.created_at,
-            })
-            .collect(),
-    ))
+    let mut out = Vec::new();
+    for c in blog::comments(svc, post.row.id).await? {
+        out.push(CommentOut {
+            id: c.id,
+            html: blog::comment_html(svc, &c).await?,
+            author: c.author,
+            body: c.body,
+            created_at: c.created_at,
+        });
+    }
+    Ok(Json(out))
 }
 
 /// A new comment.
@@ -463,6 +456,7 @@ pub struct CommentIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommentedOut {
     /// `visible`, or `held` for a moderator (a new account's first comment).
+    #[schema(schema_with = super::openapi::comment_state)]
     pub state: String,
     /// What happens next, in words.
     pub message: String,
@@ -480,7 +474,7 @@ pub async fn comment(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     ClientIp(ip): ClientIp,
-    Path(slug): Path<String>,
+    ApiPath(slug): ApiPath<String>,
     ApiJson(body): ApiJson<CommentIn>,
 ) -> Result<Response, ApiError> {
     let checks = BotChecks::without_form(ip);

@@ -6,6 +6,7 @@ use super::calendars::{OccView, cached_upcoming, occ_view};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
+use crate::feed_links::{self, FeedFormat, FeedLink};
 use crate::pages::{FormErrors, PageCtx, render};
 use askama::Template;
 use axum::body::Bytes;
@@ -115,7 +116,7 @@ struct ListPage {
     events: Vec<OccView>,
     calendar_path: String,
     kinds: Vec<(&'static str, &'static str)>,
-    feeds: bool,
+    feeds: Vec<FeedLink>,
     places: Option<StoryPlaces>,
     subscribe_group: Option<String>,
 }
@@ -144,7 +145,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
             Scope {
                 group_slug: Some(value.to_owned()),
                 heading: format!("{name}: blog"),
-                path: format!("/groups/{value}/blog"),
+                path: feed_links::group_blog(value),
                 listing: ListingOwned {
                     group_id: Some(id),
                     ..ListingOwned::default()
@@ -158,7 +159,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
             Scope {
                 group_slug: None,
                 heading: format!("Blog: {}", kind.label()),
-                path: format!("/blog/kind/{}", kind.as_str()),
+                path: feed_links::kind_blog(kind.as_str()),
                 listing: ListingOwned {
                     kind: Some(kind.as_str().to_owned()),
                     ..ListingOwned::default()
@@ -169,7 +170,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
         "tag" => Scope {
             group_slug: None,
             heading: format!("Blog: posts tagged {value}"),
-            path: format!("/blog/tag/{value}"),
+            path: feed_links::tag_blog(value),
             listing: ListingOwned {
                 tag: Some(value.to_owned()),
                 ..ListingOwned::default()
@@ -179,7 +180,7 @@ async fn scope_for(state: &AppState, what: &str, value: &str) -> Result<Scope, P
         _ => Scope {
             group_slug: None,
             heading: "Blog".to_owned(),
-            path: "/blog".to_owned(),
+            path: feed_links::SITE_BLOG.to_owned(),
             listing: ListingOwned::default(),
             calendar: Calendar::Site,
         },
@@ -213,6 +214,11 @@ async fn list_with(
         .map(|o| occ_view(o, None, ""))
         .collect();
     let ctx = PageCtx::new(state, visitor, scope.heading.clone()).with_notice(q.done.as_deref());
+    let feeds = if places.is_none() {
+        feed_links::feeds_of(&scope.path)
+    } else {
+        Vec::new()
+    };
     Ok(render(
         StatusCode::OK,
         &ListPage {
@@ -226,7 +232,7 @@ async fn list_with(
             events,
             calendar_path: scope.calendar.path(),
             kinds: blog::kinds(),
-            feeds: places.is_none(),
+            feeds,
             subscribe_group: if places.is_none() && visitor.signed_in.is_some() {
                 Some(scope.group_slug.clone().unwrap_or_default())
             } else {
@@ -412,6 +418,24 @@ struct PostPage {
     archived: bool,
     unlisted: bool,
     next_event: Option<OccView>,
+    /// The site blog's feeds, and the group's when the post is about one.
+    feeds: Vec<(String, FeedLink)>,
+}
+
+/// The feeds a post's page announces: the site's blog, and its group's.
+fn post_feeds(post: &Post) -> Vec<(String, FeedLink)> {
+    let mut feeds: Vec<(String, FeedLink)> = feed_links::feeds_of(feed_links::SITE_BLOG)
+        .into_iter()
+        .map(|f| ("Blog".to_owned(), f))
+        .collect();
+    if let Some((slug, name)) = &post.group {
+        feeds.extend(
+            feed_links::feeds_of(&feed_links::group_blog(slug))
+                .into_iter()
+                .map(|f| (name.clone(), f)),
+        );
+    }
+    feeds
 }
 
 /// A comment as the post page shows it.
@@ -475,26 +499,26 @@ async fn post_page_with(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let comments = blog::comments(&state.svc, post.row.id)
-        .await?
-        .into_iter()
-        .map(|c| CommentView {
+    let mut comments = Vec::new();
+    for c in blog::comments(&state.svc, post.row.id).await? {
+        comments.push(CommentView {
             id: c.id,
+            html: blog::comment_html(&state.svc, &c).await?,
             author: c.author,
             when: c.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
-            html: crate::markdown::render(&c.body),
-        })
-        .collect();
+        });
+    }
     let group_slug = post.group.as_ref().map(|g| g.0.as_str());
     let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
     let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
+    let stored_html = blog::post_html(&state.svc, &post.row).await?;
     let photos = super::media::gallery(state, "post", post.row.id).await?;
     let mut response = render(
         status,
         &PostPage {
             ctx,
             card: card(post),
-            body_html: crate::markdown::render_with_embeds(&post.row.body, &embeds, ""),
+            body_html: crate::markdown::with_embeds(&stored_html, &embeds, ""),
             state: post.state.label(),
             public: post.is_public(),
             can_edit: post.editable_by(actor),
@@ -519,6 +543,7 @@ async fn post_page_with(
             listed: post.state == PostState::Published,
             archived: post.state == PostState::Archived,
             unlisted: post.state == PostState::Unlisted,
+            feeds: post_feeds(post),
         },
     );
     super::media::allow_frames(&mut response, &crate::markdown::frame_sources(&embeds));
@@ -800,30 +825,11 @@ pub async fn desk(State(state): State<AppState>, visitor: Visitor) -> Result<Res
     ))
 }
 
-/// Which format a feed is in.
-#[derive(Debug, Clone, Copy)]
-enum Format {
-    Atom,
-    Rss,
-    Json,
-}
-
-impl Format {
-    fn parse(file: &str) -> Option<Self> {
-        match file {
-            "feed.atom" => Some(Format::Atom),
-            "feed.rss" => Some(Format::Rss),
-            "feed.json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-
-    fn content_type(self) -> &'static str {
-        match self {
-            Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Rss => "application/rss+xml; charset=utf-8",
-            Format::Json => "application/feed+json; charset=utf-8",
-        }
+fn content_type(format: FeedFormat) -> &'static str {
+    match format {
+        FeedFormat::Atom => "application/atom+xml; charset=utf-8",
+        FeedFormat::Rss => "application/rss+xml; charset=utf-8",
+        FeedFormat::Json => "application/feed+json; charset=utf-8",
     }
 }
 
@@ -831,18 +837,10 @@ async fn feed(
     state: &AppState,
     headers: &HeaderMap,
     scope: Scope,
-    file: &str,
+    format: FeedFormat,
 ) -> Result<Response, PageError> {
-    let format = Format::parse(file).ok_or(AppError::NotFound("There is no such feed."))?;
     let version = blog::feed_version(&state.svc).await?;
-    let self_path = format!(
-        "{}/{file}",
-        if scope.path == "/blog" {
-            "/blog"
-        } else {
-            scope.path.as_str()
-        }
-    );
+    let self_path = feed_links::feed(&scope.path, format);
     let etag = format!("\"{version}-{:x}\"", super::calendars::fxhash(&self_path));
     let svc = state.svc.clone();
     let key = format!("blogfeed:{self_path}");
@@ -857,19 +855,21 @@ async fn feed(
                 .max()
                 .unwrap_or_else(|| svc.clock.now());
             let mut embeds = Vec::with_capacity(posts.len());
+            let mut stored = Vec::with_capacity(posts.len());
             for p in &posts {
                 embeds.push(convene_app::media::embed_views(&svc, &p.row.body).await?);
+                stored.push(blog::post_html(&svc, &p.row).await?);
             }
             let entries = posts
                 .iter()
-                .zip(&embeds)
-                .map(|(p, embeds)| convene_feeds::Entry {
+                .zip(embeds.iter().zip(&stored))
+                .map(|(p, (embeds, stored))| convene_feeds::Entry {
                     id: site.link(&format!("/blog/{}", p.row.slug)),
                     url: site.link(&format!("/blog/{}", p.row.slug)),
                     title: p.row.title.clone(),
                     summary: Some(summary_of(p)),
-                    content_html: crate::markdown::render_with_embeds(
-                        &p.row.body,
+                    content_html: crate::markdown::with_embeds(
+                        stored,
                         embeds,
                         site.base_url.as_str(),
                     ),
@@ -900,9 +900,9 @@ async fn feed(
             };
             let self_url = site.link(&self_path);
             let body = match format {
-                Format::Atom => convene_feeds::atom(&feed, &self_url),
-                Format::Rss => convene_feeds::rss(&feed, &self_url),
-                Format::Json => convene_feeds::json_feed(&feed, &self_url),
+                FeedFormat::Atom => convene_feeds::atom(&feed, &self_url),
+                FeedFormat::Rss => convene_feeds::rss(&feed, &self_url),
+                FeedFormat::Json => convene_feeds::json_feed(&feed, &self_url),
             };
             Ok::<_, PageError>((Bytes::from(body), updated))
         })
@@ -911,42 +911,23 @@ async fn feed(
         headers,
         &etag,
         built.1,
-        format.content_type(),
+        content_type(format),
         built.0.clone(),
     ))
 }
 
-/// `GET /blog/feed.atom`.
-pub async fn site_atom(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    site_feed(&state, &headers, "feed.atom").await
-}
-
-/// `GET /blog/feed.rss`.
-pub async fn site_rss(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    site_feed(&state, &headers, "feed.rss").await
-}
-
-/// `GET /blog/feed.json`.
-pub async fn site_json(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    site_feed(&state, &headers, "feed.json").await
-}
-
-async fn site_feed(
+/// `GET /blog/feed.{atom,rss,json}`.
+pub async fn site_feed(
     state: &AppState,
     headers: &HeaderMap,
-    file: &str,
+    format: FeedFormat,
 ) -> Result<Response, PageError> {
     let scope = scope_for(state, "all", "").await?;
-    feed(state, headers, scope, file).await
+    feed(state, headers, scope, format).await
+}
+
+fn format_of(file: &str) -> Result<FeedFormat, PageError> {
+    Ok(FeedFormat::from_file(file).ok_or(AppError::NotFound("There is no such feed."))?)
 }
 
 /// `GET /blog/kind/{kind}/{file}`.
@@ -955,8 +936,9 @@ pub async fn kind_feed(
     headers: HeaderMap,
     Path((kind, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let format = format_of(&file)?;
     let scope = scope_for(&state, "kind", &kind).await?;
-    feed(&state, &headers, scope, &file).await
+    feed(&state, &headers, scope, format).await
 }
 
 /// `GET /blog/tag/{tag}/{file}`.
@@ -965,45 +947,34 @@ pub async fn tag_feed(
     headers: HeaderMap,
     Path((tag, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
+    let format = format_of(&file)?;
     let scope = scope_for(&state, "tag", &tag).await?;
-    feed(&state, &headers, scope, &file).await
+    feed(&state, &headers, scope, format).await
 }
 
-/// `GET /groups/{slug}/feed.atom`.
-pub async fn group_atom(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    group_feed(&state, &headers, &slug, "feed.atom").await
-}
-
-/// `GET /groups/{slug}/feed.rss`.
-pub async fn group_rss(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    group_feed(&state, &headers, &slug, "feed.rss").await
-}
-
-/// `GET /groups/{slug}/feed.json`.
-pub async fn group_json(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(slug): Path<String>,
-) -> Result<Response, PageError> {
-    group_feed(&state, &headers, &slug, "feed.json").await
-}
-
-async fn group_feed(
+/// `GET /groups/{slug}/blog/feed.{atom,rss,json}`.
+pub async fn group_feed(
     state: &AppState,
     headers: &HeaderMap,
     slug: &str,
-    file: &str,
+    format: FeedFormat,
 ) -> Result<Response, PageError> {
     let scope = scope_for(state, "group", slug).await?;
-    feed(state, headers, scope, file).await
+    feed(state, headers, scope, format).await
+}
+
+/// `GET /groups/{slug}/feed.{atom,rss,json}`, where group feeds used to be:
+/// a permanent redirect, which feed readers follow and remember.
+pub fn moved_group_feed(slug: &str, format: FeedFormat) -> Response {
+    let to = feed_links::feed(&feed_links::group_blog(slug), format);
+    match axum::http::HeaderValue::from_str(&to) {
+        Ok(v) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(axum::http::header::LOCATION, v)],
+        )
+            .into_response(),
+        Err(_) => super::error_page(StatusCode::NOT_FOUND, "There is no such feed."),
+    }
 }
 
 /// The comment form.
@@ -1096,14 +1067,11 @@ pub async fn moderation(
     Query(q): Query<PageQuery>,
 ) -> Result<Response, PageError> {
     let me = visitor.require()?;
-    let queue = blog::moderation_queue(&state.svc, &me.actor)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let html = crate::markdown::render(&c.body);
-            (c, html)
-        })
-        .collect();
+    let mut queue = Vec::new();
+    for c in blog::moderation_queue(&state.svc, &me.actor).await? {
+        let html = blog::comment_html(&state.svc, &c).await?;
+        queue.push((c, html));
+    }
     Ok(render(
         StatusCode::OK,
         &ModerationPage {

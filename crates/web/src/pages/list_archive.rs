@@ -112,6 +112,8 @@ struct ArchivePage {
     next_page: Option<String>,
     recent: Vec<MessageView>,
     can_write: bool,
+    /// Only a public archive offers its feed: a feed reader has no session.
+    public_feed: bool,
 }
 
 /// `?q=` on the archive.
@@ -176,6 +178,7 @@ pub async fn index(
             ),
             name: list.row.name.clone(),
             display_name: list.row.display_name.clone(),
+            public_feed: list.row.archive == "public",
             months: months.as_ref().clone(),
             query,
             results,

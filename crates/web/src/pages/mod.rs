@@ -81,9 +81,6 @@ pub fn routes() -> Router<AppState> {
         .route("/embed/embed.css", get(embed::stylesheet))
         .route("/embed/calendars/{slug}", get(embed::calendar))
         .route("/blog", get(blog::index))
-        .route("/blog/feed.atom", get(blog::site_atom))
-        .route("/blog/feed.rss", get(blog::site_rss))
-        .route("/blog/feed.json", get(blog::site_json))
         .route(
             "/blog/new",
             get(blog::new_form)
@@ -138,9 +135,6 @@ pub fn routes() -> Router<AppState> {
         .route("/comments/{id}/moderate", post(blog::moderate))
         .route("/groups/{slug}/blog", get(blog::group))
         .route("/stories", get(blog::stories))
-        .route("/groups/{slug}/feed.atom", get(blog::group_atom))
-        .route("/groups/{slug}/feed.rss", get(blog::group_rss))
-        .route("/groups/{slug}/feed.json", get(blog::group_json))
         .route("/lists", get(lists::index))
         .route("/lists/{name}", get(lists::show))
         .route(
@@ -207,6 +201,44 @@ pub fn routes() -> Router<AppState> {
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(admin::routes())
         .merge(groups::routes())
+        .merge(feed_routes())
+}
+
+/// The blog's feeds, at the addresses [`crate::feed_links`] gives the pages
+/// and the feeds' self links.
+fn feed_routes() -> Router<AppState> {
+    use crate::feed_links::{self, FeedFormat};
+    use axum::extract::{Path, State};
+    use axum::http::HeaderMap;
+    let mut router = Router::new();
+    for format in FeedFormat::ALL {
+        router = router
+            .route(
+                &feed_links::feed(feed_links::SITE_BLOG, format),
+                get(
+                    move |State(state): State<AppState>, headers: HeaderMap| async move {
+                        blog::site_feed(&state, &headers, format).await
+                    },
+                ),
+            )
+            .route(
+                &feed_links::group_feed_route(format),
+                get(
+                    move |State(state): State<AppState>,
+                          headers: HeaderMap,
+                          Path(slug): Path<String>| async move {
+                        blog::group_feed(&state, &headers, &slug, format).await
+                    },
+                ),
+            )
+            .route(
+                &feed_links::old_group_feed_route(format),
+                get(move |Path(slug): Path<String>| async move {
+                    blog::moved_group_feed(&slug, format)
+                }),
+            );
+    }
+    router
 }
 
 /// What the layout needs on every page.

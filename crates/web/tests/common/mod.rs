@@ -265,6 +265,46 @@ impl TestApp {
             (i64, i64, String, String, String)
         );
         rows!(
+            "SELECT id, uid, recurrence_id, group_id, calendar_id, source_id, title, status, sequence FROM events ORDER BY id",
+            (
+                i64,
+                String,
+                String,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                String,
+                String,
+                i64
+            )
+        );
+        rows!(
+            "SELECT id, timing, tz, start_local, end_local, rrule, rdates, exdates, venue_name FROM events ORDER BY id",
+            (
+                i64,
+                String,
+                String,
+                String,
+                String,
+                Option<String>,
+                String,
+                String,
+                String
+            )
+        );
+        rows!(
+            "SELECT event_id, recurrence_id, cancelled, title, start_local, end_local, status FROM event_overrides ORDER BY event_id, recurrence_id",
+            (
+                i64,
+                String,
+                bool,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>
+            )
+        );
+        rows!(
             "SELECT url, state, title FROM embeds ORDER BY url",
             (String, String, Option<String>)
         );

@@ -39,6 +39,10 @@ struct ShowPage {
     /// The group's lists: name, shown name, description.
     lists: Vec<(String, String, String)>,
     my_email: String,
+    /// The group's blog feeds, announced in the page's head.
+    feeds: Vec<crate::feed_links::FeedLink>,
+    /// The path of the group's iCalendar feed.
+    calendar_feed: String,
 }
 
 /// Makes JSON safe inside a `<script type="application/ld+json">` element.
@@ -129,6 +133,8 @@ pub async fn show(
         .map(|s| s.user.email.clone())
         .unwrap_or_default();
     let show = ShowPage {
+        feeds: crate::feed_links::feeds_of(&crate::feed_links::group_blog(&g.slug)),
+        calendar_feed: convene_app::calendars::Calendar::Group(Box::new(g.clone())).feed_path(),
         lists,
         my_email,
         photos,

@@ -300,7 +300,8 @@ pub async fn token(config: Config, email: &str, name: &str) -> Result<()> {
 }
 
 /// `convene import roster FILE [--strict]`.
-/// `convene import ics CALENDAR FILE`: one-off import of an iCalendar file.
+/// `convene import ics CALENDAR FILE`: one-off import of an iCalendar file,
+/// or of a zip of them (Google Calendar's export).
 pub async fn import_ics(config: Config, calendar: &str, file: &Path) -> Result<()> {
     use convene_app::calendars;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -323,6 +324,9 @@ pub async fn import_ics(config: Config, calendar: &str, file: &Path) -> Result<(
     }
     for title in &report.updated {
         println!("updated: {title}");
+    }
+    for (what, why) in &report.notes {
+        println!("note on {what}: {why}");
     }
     for note in &report.standalone {
         println!("without its series: {note}");

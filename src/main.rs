@@ -60,11 +60,12 @@ enum ImportCommand {
         /// The mbox file
         file: PathBuf,
     },
-    /// Import the events of an iCalendar (.ics) file into a calendar, matched by UID
+    /// Import the events of an iCalendar (.ics) file, or of a zip of them such as Google
+    /// Calendar's export, into a calendar, matched by UID
     Ics {
         /// The calendar: a regional calendar's slug or a group's slug
         calendar: String,
-        /// The .ics file (at most 2 MB)
+        /// The .ics file, or a .zip of .ics files (at most 2 MB)
         file: PathBuf,
     },
 }

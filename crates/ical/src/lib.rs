@@ -14,8 +14,13 @@
 //! Thunderbird exports and feeds) into [`ParsedEvent`]s:
 //!
 //! * CRLF or bare LF line ends, unfolding, quoted parameters, TEXT unescaping;
-//! * `TZID`s that are IANA names, prefixed IANA names, common Windows names,
-//!   or custom names mapped by the file's own `VTIMEZONE` (`X-LIC-LOCATION`);
+//! * `TZID`s that are IANA names, prefixed IANA names, Windows zone names
+//!   and display names (the whole Unicode CLDR windowsZones table), or names
+//!   the file defines in its own `VTIMEZONE`, read as the IANA zone whose
+//!   offsets agree with the definition (or, failing that, converted to UTC
+//!   with the definition's own rules);
+//! * a zip of `.ics` files (Google Calendar's export) read as one calendar
+//!   ([`parse_upload`]), and other kinds of file named for what they are;
 //! * every event that cannot be used is reported in [`Parsed::skipped`] with
 //!   a reason a person can act on, instead of failing the whole file;
 //! * input size, event count, line length and component length are bounded
@@ -29,8 +34,10 @@
 
 mod parse;
 mod tzid;
+mod upload;
 mod vtimezone;
 mod writer;
+mod zonedef;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
@@ -38,6 +45,7 @@ pub use parse::{
     IcsError, Limits, MAX_COMPONENT_LINES, MAX_LINE_BYTES, Parsed, ParsedEvent, Skipped, parse,
 };
 pub use tzid::resolve_tzid;
+pub use upload::{MAX_ZIP_ENTRIES, MAX_ZIP_UNPACKED_BYTES, parse_upload};
 pub use vtimezone::write_vtimezone;
 pub use writer::Writer;
 

@@ -3,62 +3,8 @@
 use std::str::FromStr;
 
 use chrono_tz::{TZ_VARIANTS, Tz};
-
-/// Windows zone names (as Outlook and Exchange write them) and the IANA zone
-/// each stands for, following the Unicode CLDR mapping for the zone's main
-/// territory. (`UTC` needs no entry: it is an IANA name too.)
-const WINDOWS_ZONES: &[(&str, &str)] = &[
-    ("Dateline Standard Time", "Etc/GMT+12"),
-    ("Hawaiian Standard Time", "Pacific/Honolulu"),
-    ("Alaskan Standard Time", "America/Anchorage"),
-    ("Pacific Standard Time", "America/Los_Angeles"),
-    ("US Mountain Standard Time", "America/Phoenix"),
-    ("Mountain Standard Time", "America/Denver"),
-    ("Central Standard Time", "America/Chicago"),
-    ("Canada Central Standard Time", "America/Regina"),
-    ("Central America Standard Time", "America/Guatemala"),
-    ("Central Standard Time (Mexico)", "America/Mexico_City"),
-    ("Eastern Standard Time", "America/New_York"),
-    ("US Eastern Standard Time", "America/Indiana/Indianapolis"),
-    ("SA Pacific Standard Time", "America/Bogota"),
-    ("Atlantic Standard Time", "America/Halifax"),
-    ("Newfoundland Standard Time", "America/St_Johns"),
-    ("E. South America Standard Time", "America/Sao_Paulo"),
-    ("Argentina Standard Time", "America/Argentina/Buenos_Aires"),
-    ("Coordinated Universal Time", "Etc/UTC"),
-    ("GMT Standard Time", "Europe/London"),
-    ("Greenwich Standard Time", "Atlantic/Reykjavik"),
-    ("W. Europe Standard Time", "Europe/Berlin"),
-    ("Central Europe Standard Time", "Europe/Budapest"),
-    ("Central European Standard Time", "Europe/Warsaw"),
-    ("Romance Standard Time", "Europe/Paris"),
-    ("GTB Standard Time", "Europe/Bucharest"),
-    ("FLE Standard Time", "Europe/Kyiv"),
-    ("E. Europe Standard Time", "Europe/Chisinau"),
-    ("Russian Standard Time", "Europe/Moscow"),
-    ("Turkey Standard Time", "Europe/Istanbul"),
-    ("Israel Standard Time", "Asia/Jerusalem"),
-    ("Egypt Standard Time", "Africa/Cairo"),
-    ("South Africa Standard Time", "Africa/Johannesburg"),
-    ("W. Central Africa Standard Time", "Africa/Lagos"),
-    ("E. Africa Standard Time", "Africa/Nairobi"),
-    ("Arab Standard Time", "Asia/Riyadh"),
-    ("Arabian Standard Time", "Asia/Dubai"),
-    ("Iran Standard Time", "Asia/Tehran"),
-    ("Pakistan Standard Time", "Asia/Karachi"),
-    ("India Standard Time", "Asia/Kolkata"),
-    ("SE Asia Standard Time", "Asia/Bangkok"),
-    ("China Standard Time", "Asia/Shanghai"),
-    ("Singapore Standard Time", "Asia/Singapore"),
-    ("Taipei Standard Time", "Asia/Taipei"),
-    ("Tokyo Standard Time", "Asia/Tokyo"),
-    ("Korea Standard Time", "Asia/Seoul"),
-    ("W. Australia Standard Time", "Australia/Perth"),
-    ("Cen. Australia Standard Time", "Australia/Adelaide"),
-    ("E. Australia Standard Time", "Australia/Brisbane"),
-    ("AUS Eastern Standard Time", "Australia/Sydney"),
-    ("New Zealand Standard Time", "Pacific/Auckland"),
-];
+use strum::IntoEnumIterator;
+use windows_timezones::WindowsTimezone;
 
 /// The IANA zone a `TZID` names, if it can be told without the file's own
 /// `VTIMEZONE`s:
@@ -67,7 +13,12 @@ const WINDOWS_ZONES: &[(&str, &str)] = &[
 /// * an IANA name behind a vendor prefix, such as
 ///   `/mozilla.org/20050126_1/America/New_York` (the longest trailing path
 ///   that is an IANA name wins);
-/// * a common Windows zone name, such as `W. Europe Standard Time`.
+/// * a Windows zone name, such as `W. Europe Standard Time`, through the
+///   Unicode CLDR windowsZones table (every zone it lists, each read as the
+///   IANA zone CLDR gives for its main territory);
+/// * the display name Windows shows for such a zone, with or without its
+///   `(UTC+10:00)` prefix, such as `Canberra, Melbourne, Sydney`, which some
+///   Outlook versions write as the `TZID`.
 pub fn resolve_tzid(tzid: &str) -> Option<Tz> {
     let tzid = tzid.trim().trim_matches('"').trim();
     if tzid.is_empty() {
@@ -79,10 +30,41 @@ pub fn resolve_tzid(tzid: &str) -> Option<Tz> {
     if let Some(tz) = trailing_iana(tzid) {
         return Some(tz);
     }
-    WINDOWS_ZONES
-        .iter()
-        .find(|(windows, _)| windows.eq_ignore_ascii_case(tzid))
-        .and_then(|(_, iana_name)| Tz::from_str(iana_name).ok())
+    windows_zone(tzid).map(Tz::from)
+}
+
+/// The CLDR Windows zone `tzid` names, by its identifier or display name,
+/// ignoring case and spacing.
+fn windows_zone(tzid: &str) -> Option<WindowsTimezone> {
+    let wanted = squeeze(tzid);
+    let wanted_place = squeeze(without_offset_prefix(tzid));
+    WindowsTimezone::iter()
+        .find(|zone| squeeze(zone.name()) == wanted)
+        .or_else(|| {
+            WindowsTimezone::iter().find(|zone| {
+                let shown = zone.description();
+                squeeze(shown) == wanted || squeeze(without_offset_prefix(shown)) == wanted_place
+            })
+        })
+}
+
+/// `Canberra, Melbourne, Sydney` from `(UTC+10:00) Canberra, Melbourne, Sydney`.
+fn without_offset_prefix(name: &str) -> &str {
+    let name = name.trim();
+    match name.strip_prefix('(').and_then(|rest| rest.split_once(')')) {
+        Some((offset, place)) if offset.starts_with("UTC") || offset.starts_with("GMT") => {
+            place.trim()
+        }
+        _ => name,
+    }
+}
+
+/// Lower case with runs of spaces made one, for comparing names as typed.
+fn squeeze(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 fn iana(name: &str) -> Option<Tz> {
@@ -107,11 +89,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_windows_zone_maps_to_a_known_iana_zone() {
-        for (windows, iana_name) in WINDOWS_ZONES {
-            assert!(Tz::from_str(iana_name).is_ok(), "{windows} -> {iana_name}");
-            assert_eq!(resolve_tzid(windows).map(|tz| tz.name()), Some(*iana_name));
+    fn every_cldr_windows_zone_maps_to_a_known_iana_zone() {
+        let mut count = 0;
+        for zone in WindowsTimezone::iter() {
+            count += 1;
+            assert!(
+                Tz::from_str(zone.tzdb_id()).is_ok(),
+                "{} -> {}",
+                zone.name(),
+                zone.tzdb_id()
+            );
+            // `UTC` is an IANA name as well, and read as such.
+            if Tz::from_str(zone.name()).is_err() {
+                assert_eq!(
+                    resolve_tzid(zone.name()).map(|tz| tz.name()),
+                    Some(zone.tzdb_id()),
+                    "{}",
+                    zone.name()
+                );
+            }
+            // Windows' display name, as some Outlook versions write it.
+            assert_eq!(
+                resolve_tzid(zone.description()).map(|tz| tz.name()),
+                Some(zone.tzdb_id()),
+                "{}",
+                zone.description()
+            );
         }
+        // CLDR lists about 140 Windows zones; the old table had 50.
+        assert!(count > 130, "{count} Windows zones");
     }
 
     #[test]
@@ -134,6 +140,15 @@ mod tests {
             ),
             ("Eastern Standard Time", Some("America/New_York")),
             ("w. europe standard time", Some("Europe/Berlin")),
+            ("Canberra, Melbourne, Sydney", Some("Australia/Sydney")),
+            (
+                "(UTC+10:00) Canberra, Melbourne, Sydney",
+                Some("Australia/Sydney"),
+            ),
+            ("Aleutian Standard Time", Some("America/Adak")),
+            ("Yukon Standard Time", Some("America/Whitehorse")),
+            ("Nepal Standard Time", Some("Asia/Katmandu")),
+            ("Coordinated Universal Time", Some("Etc/UTC")),
             ("UTC", Some("UTC")),
             ("Foo/Bar", None),
             ("", None),

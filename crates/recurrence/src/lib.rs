@@ -142,9 +142,15 @@ pub enum RecurrenceError {
     /// `UNTIL` is not a DATE or DATE-TIME value.
     #[error("invalid UNTIL `{0}` (expected YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ)")]
     InvalidUntil(String),
-    /// The rule failed the detailed validation.
+    /// The rule failed the detailed validation; the text says why, in
+    /// convene's words.
     #[error("invalid recurrence rule: {0}")]
     Invalid(String),
+    /// The rule uses a part convene does not implement: RFC 7529's
+    /// `RSCALE` (other calendars) and `SKIP`, or a name RFC 5545 does not
+    /// define.
+    #[error("{0}")]
+    Unsupported(String),
     /// The window ends before it starts.
     #[error("expansion window ends before it starts")]
     InvalidWindow,
@@ -229,6 +235,7 @@ pub fn parse_rrule(value: &str) -> Result<Rule, RecurrenceError> {
     let mut count = None;
     let mut has_by = false;
     let mut has_setpos = false;
+    let value = without_gregorian_rscale(value);
     for part in value.split(';') {
         let part = part.trim();
         if part.is_empty() {
@@ -262,8 +269,32 @@ pub fn parse_rrule(value: &str) -> Result<Rule, RecurrenceError> {
                 })?);
             }
             "BYSETPOS" => has_setpos = true,
-            n if n.starts_with("BY") => has_by = true,
-            _ => {}
+            "RSCALE" => {
+                return Err(RecurrenceError::Unsupported(format!(
+                    "the rule counts its dates in the {} calendar (RSCALE, RFC 7529); convene only repeats events by the Gregorian calendar",
+                    val.to_lowercase()
+                )));
+            }
+            "SKIP" => {
+                return Err(RecurrenceError::Unsupported(format!(
+                    "the rule moves dates that do not exist (SKIP={val}, RFC 7529); convene does not support that"
+                )));
+            }
+            n if KNOWN_BY_PARTS.contains(&n) => has_by = true,
+            "INTERVAL" => {
+                if !val.parse::<u32>().is_ok_and(|n| n > 0) {
+                    return Err(RecurrenceError::Invalid(format!(
+                        "INTERVAL={val} is not a positive number"
+                    )));
+                }
+            }
+            "WKST" => {}
+            other => {
+                return Err(RecurrenceError::Unsupported(format!(
+                    "the rule part {} is not one RFC 5545 defines (FREQ, UNTIL, COUNT, INTERVAL, WKST and the BYxxx parts)",
+                    other.chars().take(40).collect::<String>()
+                )));
+            }
         }
         body.push(format!("{name}={val}"));
     }
@@ -289,6 +320,74 @@ pub fn parse_rrule(value: &str) -> Result<Rule, RecurrenceError> {
     Ok(rule)
 }
 
+const KNOWN_BY_PARTS: [&str; 8] = [
+    "BYSECOND",
+    "BYMINUTE",
+    "BYHOUR",
+    "BYDAY",
+    "BYMONTHDAY",
+    "BYYEARDAY",
+    "BYWEEKNO",
+    "BYMONTH",
+];
+
+/// The rule without `RSCALE=GREGORIAN` (and a `SKIP=OMIT` beside it),
+/// which mean exactly what a plain RFC 5545 rule means (RFC 7529 §4.1).
+fn without_gregorian_rscale(value: &str) -> String {
+    let parts: Vec<&str> = value.split(';').collect();
+    let is = |part: &str, name: &str, val: &str| {
+        part.split_once('=').is_some_and(|(n, v)| {
+            n.trim().eq_ignore_ascii_case(name) && v.trim().eq_ignore_ascii_case(val)
+        })
+    };
+    if !parts.iter().any(|p| is(p, "RSCALE", "GREGORIAN")) {
+        return value.to_owned();
+    }
+    parts
+        .into_iter()
+        .filter(|p| !is(p, "RSCALE", "GREGORIAN") && !is(p, "SKIP", "OMIT"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// The `rrule` crate's objection in convene's words (its own text is
+/// written for programmers and ends in a full stop).
+fn own_words(error: &rrule::RRuleError) -> RecurrenceError {
+    use rrule::{ParseError as P, RRuleError as E, ValidationError as V};
+    let list = |part: &str, value: &str, range: &str| {
+        format!("{part}={value} is not a list of numbers from {range}")
+    };
+    let text = match error {
+        E::ParserError(P::InvalidWeekday(v)) => format!(
+            "BYDAY={v} is not a list of weekdays (MO, TU, WE, TH, FR, SA, SU, optionally numbered as in 2TU or -1FR)"
+        ),
+        E::ParserError(P::InvalidWeekdayStart(v)) => {
+            format!("WKST={v} is not a weekday (MO, TU, WE, TH, FR, SA or SU)")
+        }
+        E::ParserError(P::InvalidInterval(v)) => format!("INTERVAL={v} is not a positive number"),
+        E::ParserError(P::InvalidCount(v)) => format!("COUNT={v} is not a number"),
+        E::ParserError(P::InvalidByHour(v)) => list("BYHOUR", v, "0 to 23"),
+        E::ParserError(P::InvalidByMinute(v)) => list("BYMINUTE", v, "0 to 59"),
+        E::ParserError(P::InvalidBySecond(v)) => list("BYSECOND", v, "0 to 59"),
+        E::ParserError(P::InvalidByWeekNo(v)) => list("BYWEEKNO", v, "-53 to 53"),
+        E::ParserError(P::InvalidByYearDay(v)) => list("BYYEARDAY", v, "-366 to 366"),
+        E::ParserError(P::InvalidByMonthDay(v)) => list("BYMONTHDAY", v, "-31 to 31"),
+        E::ParserError(P::InvalidByMonth(v)) => list("BYMONTH", v, "1 to 12"),
+        E::ParserError(P::InvalidBySetPos(v)) => list("BYSETPOS", v, "-366 to 366"),
+        E::ValidationError(V::InvalidByRuleAndFrequency { by_rule, freq }) => {
+            format!("{by_rule} cannot be used with FREQ={freq}")
+        }
+        E::ValidationError(
+            V::InvalidFieldValueRange { field, value, .. }
+            | V::InvalidFieldValueRangeWithFreq { field, value, .. }
+            | V::InvalidFieldValue { field, value },
+        ) => format!("{}={value} is out of range", field.to_ascii_uppercase()),
+        E::ValidationError(V::TooBigInterval(n)) => format!("INTERVAL={n} is too large"),
+        _ => "its parts do not fit together (see RFC 5545 §3.3.10)".to_owned(),
+    };
+    RecurrenceError::Invalid(text)
+}
+
 fn parse_until(val: &str) -> Result<Until, RecurrenceError> {
     let bad = || RecurrenceError::InvalidUntil(val.to_owned());
     if let Some(utc) = val.strip_suffix('Z') {
@@ -307,15 +406,33 @@ fn parse_until(val: &str) -> Result<Until, RecurrenceError> {
     }
 }
 
+/// True when `start` is itself one of the dates `rule` describes (as
+/// opposed to a `DTSTART` that only counts as the first occurrence because
+/// RFC 5545 says it always does).
+pub fn rule_matches_start(rule: &Rule, start: NaiveDateTime) -> bool {
+    let plain = Rule {
+        body: rule
+            .body
+            .split(';')
+            .filter(|part| !part.starts_with("COUNT="))
+            .collect::<Vec<_>>()
+            .join(";"),
+        until: None,
+        count: None,
+    };
+    rrule_set(&plain, start)
+        .ok()
+        .and_then(|set| set.into_iter().next())
+        .is_some_and(|first| first.naive_utc() == start)
+}
+
 /// Builds the rrule set for `rule` starting at the wall-clock time `start`
 /// (handed to rrule as if it were UTC, so no DST ever applies).
 fn rrule_set(rule: &Rule, start: NaiveDateTime) -> Result<rrule::RRuleSet, RecurrenceError> {
-    let parsed = rrule::RRule::<rrule::Unvalidated>::from_str(&rule.body)
-        .map_err(|e| RecurrenceError::Invalid(e.to_string()))?;
+    let parsed =
+        rrule::RRule::<rrule::Unvalidated>::from_str(&rule.body).map_err(|e| own_words(&e))?;
     let dt_start = rrule::Tz::UTC.from_utc_datetime(&start);
-    let validated = parsed
-        .validate(dt_start)
-        .map_err(|e| RecurrenceError::Invalid(e.to_string()))?;
+    let validated = parsed.validate(dt_start).map_err(|e| own_words(&e))?;
     // `limit` caps rrule's inner search loop, so a rule that never matches ends promptly.
     Ok(rrule::RRuleSet::new(dt_start).rrule(validated).limit())
 }

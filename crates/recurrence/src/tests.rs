@@ -423,7 +423,7 @@ fn parse_rejects_bad_rules_with_clear_errors() {
     ));
     assert!(matches!(
         parse_rrule("FREQ=DAILY;BYFOO=1"),
-        Err(RecurrenceError::Invalid(_))
+        Err(RecurrenceError::Unsupported(_))
     ));
     assert_eq!(
         RecurrenceError::CountAndUntil.to_string(),
@@ -455,6 +455,60 @@ fn minutely_with_bymonth_starts_on_the_first_matching_day() {
         local_days(&s),
         vec![day(2026, 1, 1), day(2026, 2, 1), day(2026, 2, 2)]
     );
+}
+
+#[test]
+fn rule_errors_are_in_convenes_words_without_a_closing_full_stop() {
+    let message = |rule: &str| parse_rrule(rule).unwrap_err().to_string();
+    assert_eq!(
+        message("FREQ=MONTHLY;BYMONTHDAY=40"),
+        "invalid recurrence rule: BYMONTHDAY=40 is not a list of numbers from -31 to 31"
+    );
+    assert_eq!(
+        message("FREQ=WEEKLY;BYDAY=XX"),
+        "invalid recurrence rule: BYDAY=XX is not a list of weekdays (MO, TU, WE, TH, FR, SA, SU, optionally numbered as in 2TU or -1FR)"
+    );
+    assert_eq!(
+        message("FREQ=MONTHLY;BYWEEKNO=3"),
+        "invalid recurrence rule: BYWEEKNO cannot be used with FREQ=MONTHLY"
+    );
+    assert_eq!(
+        message("RSCALE=CHINESE;FREQ=YEARLY"),
+        "the rule counts its dates in the chinese calendar (RSCALE, RFC 7529); convene only repeats events by the Gregorian calendar"
+    );
+    assert_eq!(
+        message("RSCALE=GREGORIAN;FREQ=YEARLY;SKIP=FORWARD"),
+        "the rule moves dates that do not exist (SKIP=FORWARD, RFC 7529); convene does not support that"
+    );
+    for rule in [
+        "FREQ=MONTHLY;BYMONTHDAY=40",
+        "FREQ=WEEKLY;BYDAY=XX",
+        "FREQ=MONTHLY;BYWEEKNO=3",
+        "FREQ=DAILY;INTERVAL=0",
+        "FREQ=YEARLY;BYEASTER=1",
+        "RSCALE=HEBREW;FREQ=YEARLY",
+    ] {
+        let text = message(rule);
+        assert!(!text.ends_with('.'), "{rule}: {text}");
+        assert!(!text.contains('`'), "{rule}: {text}");
+        assert!(!text.contains("RRule"), "{rule}: {text}");
+    }
+    // Gregorian RSCALE with the default SKIP is a plain rule.
+    assert_eq!(
+        parse_rrule("RSCALE=GREGORIAN;FREQ=YEARLY;SKIP=OMIT;BYMONTH=2;BYMONTHDAY=29")
+            .unwrap()
+            .to_string(),
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"
+    );
+}
+
+#[test]
+fn a_start_may_or_may_not_be_one_of_the_rules_dates() {
+    let start = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M").unwrap();
+    let rule = parse_rrule("FREQ=MONTHLY;COUNT=6;BYDAY=3MO").unwrap();
+    // 5 January 2026 is the first Monday, 19 January the third.
+    assert!(!rule_matches_start(&rule, start("2026-01-05T18:30")));
+    assert!(rule_matches_start(&rule, start("2026-01-19T18:30")));
 }
 
 /// Every rule shape gives the same instances in a window far from its start

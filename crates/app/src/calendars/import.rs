@@ -10,14 +10,14 @@
 //! reported with the reason.
 
 use super::events::{Event, fields_of};
+use super::import_rules::import_rules;
 use super::{Calendar, may_edit, this_and_future, touched};
 use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Utc};
 use chrono_tz::Tz;
 use convene_domain::events::{
-    EventStatus, EventTiming, Timing, check_rule, occurrence_key, parse_occurrence_key,
-    stored_local,
+    EventStatus, EventTiming, Timing, occurrence_key, parse_occurrence_key, stored_local,
 };
 use convene_domain::groups::check_url;
 use convene_domain::{Actor, InvalidInput};
@@ -48,6 +48,9 @@ pub struct ImportReport {
     pub removed: Vec<String>,
     /// Each component not used: what it was and why.
     pub skipped: Vec<(String, String)>,
+    /// Events imported with a remark (a rule kept only in part, times
+    /// converted with the file's own zone): which event and what was done.
+    pub notes: Vec<(String, String)>,
     /// Changed occurrences whose series is not in the file (as Google
     /// exports an invitation to one instance), each imported as a one-off
     /// event that keeps its UID and RECURRENCE-ID; and those that became
@@ -60,14 +63,18 @@ pub struct ImportReport {
 impl ImportReport {
     /// Human summary: "3 created, 1 updated, 0 unchanged, 2 skipped".
     pub fn summary(&self) -> String {
-        format!(
+        let mut summary = format!(
             "{} created, {} updated, {} unchanged, {} removed, {} skipped",
             self.created.len(),
             self.updated.len(),
             self.unchanged,
             self.removed.len(),
             self.skipped.len()
-        )
+        );
+        if !self.notes.is_empty() {
+            summary.push_str(&format!(", {} with a remark", self.notes.len()));
+        }
+        summary
     }
 }
 
@@ -81,6 +88,8 @@ pub(super) struct Converted {
     pub timing: EventTiming,
     pub status: EventStatus,
     pub sequence: i64,
+    /// Remarks for the report.
+    pub notes: Vec<String>,
 }
 
 /// Reads `w` as a wall time in `timing`'s zone.
@@ -117,7 +126,7 @@ pub(super) fn clean_text(s: &str, max: usize) -> String {
         .collect()
 }
 
-fn convert(p: &ParsedEvent) -> Result<Converted, String> {
+fn convert(p: &ParsedEvent, now: DateTime<Utc>) -> Result<Converted, String> {
     let timing = match p.start {
         When::Zoned { tz, .. } => Timing::Zoned(tz),
         When::Utc(_) => Timing::Zoned(Tz::UTC),
@@ -143,17 +152,23 @@ fn convert(p: &ParsedEvent) -> Result<Converted, String> {
     if end - start > Duration::days(366) {
         return Err("the event lasts more than a year".into());
     }
-    let rrule = p
+    let written: Vec<&str> = p
         .rrule
-        .as_deref()
-        .map(|r| check_rule(r, timing, start).map_err(|e| format!("RRULE {r}: {}", e.message)))
-        .transpose()?;
+        .iter()
+        .chain(&p.extra_rrules)
+        .map(String::as_str)
+        .collect();
+    let rules = import_rules(&written, timing, start, now)?;
+    let mut rdates: Vec<NaiveDateTime> = p.rdates.iter().map(|w| wall_in(timing, *w)).collect();
+    rdates.extend(rules.extra_dates);
+    rdates.sort_unstable();
+    rdates.dedup();
     let timing = EventTiming {
         timing,
         start,
         end,
-        rrule,
-        rdates: p.rdates.iter().map(|w| wall_in(timing, *w)).collect(),
+        rrule: rules.rrule,
+        rdates,
         exdates: p.exdates.iter().map(|w| wall_in(timing, *w)).collect(),
     };
     let status = p
@@ -181,6 +196,7 @@ fn convert(p: &ParsedEvent) -> Result<Converted, String> {
         timing,
         status,
         sequence: p.sequence.max(0),
+        notes: p.notes.iter().cloned().chain(rules.notes).collect(),
     })
 }
 
@@ -206,7 +222,18 @@ fn label(p: &ParsedEvent) -> String {
     } else {
         clean_line(&p.summary, 80)
     };
-    format!("line {}: {title} (UID {})", p.line, clean_line(&p.uid, 80))
+    format!(
+        "line {}{}: {title} (UID {})",
+        p.line,
+        in_file(p.file.as_deref()),
+        clean_line(&p.uid, 80)
+    )
+}
+
+/// " of NAME.ics" for a component of a zip's calendar file.
+fn in_file(file: Option<&str>) -> String {
+    file.map(|f| format!(" of {}", clean_line(f, 120)))
+        .unwrap_or_default()
 }
 
 /// `w` as a value of `timing` (the inverse of [`wall_in`]).
@@ -403,8 +430,9 @@ async fn apply(
     let mut report = ImportReport::default();
     for s in &parsed.skipped {
         let what = format!(
-            "line {}: {}{}",
+            "line {}{}: {}{}",
             s.line,
+            in_file(s.file.as_deref()),
             s.summary
                 .as_deref()
                 .map(|t| clean_line(t, 80))
@@ -444,7 +472,7 @@ async fn apply(
                 .push((label(p), "a second event with the same UID".into()));
             continue;
         }
-        let c = match convert(p) {
+        let c = match convert(p, now) {
             Ok(c) => c,
             Err(why) => {
                 report.skipped.push((label(p), why));
@@ -469,6 +497,15 @@ async fn apply(
                 continue;
             }
         };
+        for segment in &segments {
+            report.notes.extend(
+                segment
+                    .converted
+                    .notes
+                    .iter()
+                    .map(|note| (label(p), note.clone())),
+            );
+        }
         let mut pieces: Vec<Event> = Vec::new();
         for segment in &segments {
             let (id, ev) = store(
@@ -549,7 +586,7 @@ async fn apply(
             ));
             continue;
         }
-        let mut c = match convert(p) {
+        let mut c = match convert(p, now) {
             Ok(c) => c,
             Err(why) => {
                 report.skipped.push((label(p), why));
@@ -566,6 +603,9 @@ async fn apply(
         }
         c.fields.recurrence_id.clone_from(&key);
         store(tx, owner, &existing, &uid, &c, by, now, &mut report).await?;
+        report
+            .notes
+            .extend(c.notes.iter().map(|note| (label(p), note.clone())));
         report.standalone.push(format!(
             "{}: a changed occurrence (RECURRENCE-ID {key}) whose series is not in the file, imported as a one-off event; it becomes a change of its series if the series is imported later",
             label(p)
@@ -573,7 +613,7 @@ async fn apply(
     }
     report.skipped.sort_by_key(|(what, _)| {
         what.strip_prefix("line ")
-            .and_then(|r| r.split(':').next())
+            .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse::<usize>().ok())
             .unwrap_or(usize::MAX)
     });
@@ -601,7 +641,7 @@ pub async fn import_ics(
     if let Some(actor) = actor {
         may_edit(cal, actor)?;
     }
-    let parsed = convene_ical::parse(
+    let parsed = convene_ical::parse_upload(
         bytes,
         Limits {
             max_bytes: MAX_ICS_BYTES,
@@ -747,7 +787,7 @@ pub async fn sync_source(ctx: &JobContext, source_id: i64) -> AppResult<Option<I
             Ok(None)
         }
         200 => {
-            let parsed = match convene_ical::parse(
+            let parsed = match convene_ical::parse_upload(
                 &fetched.body,
                 Limits {
                     max_bytes: MAX_ICS_BYTES,
@@ -770,14 +810,17 @@ pub async fn sync_source(ctx: &JobContext, source_id: i64) -> AppResult<Option<I
                 None,
             )
             .await?;
-            let note = (!report.skipped.is_empty()).then(|| {
-                format!(
-                    "{}; first skipped: {} — {}",
-                    report.summary(),
-                    report.skipped[0].0,
-                    report.skipped[0].1
-                )
-            });
+            let note = match (report.skipped.first(), report.notes.first()) {
+                (Some((what, why)), _) => Some(format!(
+                    "{}; first skipped: {what} — {why}",
+                    report.summary()
+                )),
+                (None, Some((what, why))) => Some(format!(
+                    "{}; first remark: {what} — {why}",
+                    report.summary()
+                )),
+                (None, None) => None,
+            };
             calendars::record_sync(
                 tx.ex(),
                 source_id,

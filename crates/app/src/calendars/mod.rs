@@ -6,6 +6,7 @@
 mod events;
 mod ics;
 mod import;
+mod import_rules;
 mod occurrences;
 mod rsvp;
 mod seed;

@@ -222,6 +222,8 @@ fn changed(
             .and_then(EventStatus::parse)
             .unwrap_or(from.status),
         sequence: change.sequence.max(from.sequence),
+        // The series' remarks are reported once, with its first piece.
+        notes: Vec::new(),
     };
     let title = clean_line(&change.summary, 200);
     if !title.is_empty() {

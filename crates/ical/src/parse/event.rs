@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::lines::ContentLine;
@@ -12,27 +12,40 @@ use super::values::{
     Span, parse_date, parse_date_time, parse_duration, split_text_list, unescape_text,
 };
 use super::{EventBlock, ParsedEvent};
+use crate::zonedef::{DefinedZone, ZoneDefinition};
 use crate::{When, format_date, format_local, format_utc, resolve_tzid};
+
+/// How many (zone, year) pairs of a calendar's own `VTIMEZONE`s are read:
+/// each is compared with every IANA zone, so a hostile file must not ask
+/// for thousands.
+const MAX_DEFINED_ZONE_READINGS: usize = 200;
 
 /// Resolves the `TZID`s of one calendar, remembering each answer.
 pub(super) struct Zones {
-    /// `TZID` -> `X-LIC-LOCATION` from the calendar's `VTIMEZONE`s.
-    declared: HashMap<String, String>,
-    resolved: HashMap<String, Option<Tz>>,
+    /// The calendar's `VTIMEZONE`s by `TZID`.
+    declared: HashMap<String, ZoneDefinition>,
+    named: HashMap<String, Option<Tz>>,
+    /// What a definition stands for, by `TZID` and year.
+    defined: HashMap<(String, i32), Result<DefinedZone, String>>,
+    /// Remarks on the event being read, for [`ParsedEvent::notes`].
+    notes: Vec<String>,
 }
 
 impl Zones {
-    pub fn new(declared: HashMap<String, String>) -> Self {
+    pub fn new(declared: HashMap<String, ZoneDefinition>) -> Self {
         Self {
             declared,
-            resolved: HashMap::new(),
+            named: HashMap::new(),
+            defined: HashMap::new(),
+            notes: Vec::new(),
         }
     }
 
-    /// An exact IANA name first, then the zone the file's own `VTIMEZONE`
-    /// says the `TZID` stands for, then the usual vendor spellings.
-    pub fn resolve(&mut self, tzid: &str) -> Option<Tz> {
-        if let Some(known) = self.resolved.get(tzid) {
+    /// The IANA zone a `TZID` names without reading its definition: an exact
+    /// IANA name first, then the `X-LIC-LOCATION` of the file's own
+    /// `VTIMEZONE`, then the usual vendor spellings and Windows names.
+    pub fn named(&mut self, tzid: &str) -> Option<Tz> {
+        if let Some(known) = self.named.get(tzid) {
             return *known;
         }
         let tz = Tz::from_str(tzid.trim())
@@ -40,12 +53,66 @@ impl Zones {
             .or_else(|| {
                 self.declared
                     .get(tzid.trim())
-                    .and_then(|location| resolve_tzid(location))
+                    .and_then(|zone| zone.location.as_deref())
+                    .and_then(resolve_tzid)
             })
             .or_else(|| resolve_tzid(tzid));
-        self.resolved.insert(tzid.to_owned(), tz);
+        self.named.insert(tzid.to_owned(), tz);
         tz
     }
+
+    /// Reads the wall-clock time `local` in the zone `tzid`: in the IANA
+    /// zone it names, else in the zone the file's `VTIMEZONE` defines.
+    fn read(&mut self, name: &str, tzid: &str, local: NaiveDateTime) -> Result<When, String> {
+        if let Some(tz) = self.named(tzid) {
+            return Ok(When::Zoned { local, tz });
+        }
+        let shown = shown_tzid(tzid);
+        let Some(definition) = self.declared.get(tzid.trim()) else {
+            return Err(format!(
+                "{name}: unknown time zone \"{shown}\": it is neither an IANA nor a Windows zone name, and the file has no VTIMEZONE that defines it"
+            ));
+        };
+        let key = (tzid.trim().to_owned(), local.year());
+        if !self.defined.contains_key(&key) && self.defined.len() >= MAX_DEFINED_ZONE_READINGS {
+            return Err(format!(
+                "{name}: the time zone \"{shown}\" is not read: the file defines zones for more than {MAX_DEFINED_ZONE_READINGS} zone-and-year pairs, more than convene reads in one calendar"
+            ));
+        }
+        let resolved = self
+            .defined
+            .entry(key)
+            .or_insert_with(|| {
+                definition
+                    .resolve(local)
+                    .map_err(|e| format!("{name}: the time zone \"{shown}\" cannot be read: {e}"))
+            })
+            .clone()?;
+        match resolved {
+            DefinedZone::Iana(tz) => Ok(When::Zoned { local, tz }),
+            DefinedZone::Own(rules) => {
+                let note = format!(
+                    "the time zone \"{shown}\" that the file defines follows no IANA zone, so its times are kept as UTC instants computed with the file's own VTIMEZONE (a repeating event's later dates may move by an hour across daylight-saving changes)"
+                );
+                if !self.notes.contains(&note) {
+                    self.notes.push(note);
+                }
+                rules
+                    .to_utc(local)
+                    .map(When::Utc)
+                    .ok_or_else(|| format!("{name}: \"{}\" is out of range", format_local(local)))
+            }
+        }
+    }
+
+    fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+}
+
+/// A `TZID` as shown in a message: its first 80 characters.
+fn shown_tzid(tzid: &str) -> String {
+    tzid.trim().chars().take(80).collect()
 }
 
 /// The event, or why it was skipped.
@@ -53,6 +120,7 @@ pub(super) fn interpret(block: &EventBlock, zones: &mut Zones) -> Result<ParsedE
     if let Some(problem) = &block.problem {
         return Err(problem.clone());
     }
+    zones.take_notes();
     let uid = block
         .first("UID")
         .map(|p| p.value.trim().to_owned())
@@ -129,6 +197,7 @@ pub(super) fn interpret(block: &EventBlock, zones: &mut Zones) -> Result<ParsedE
     };
 
     Ok(ParsedEvent {
+        file: None,
         line: block.line,
         uid,
         recurrence_id,
@@ -144,6 +213,14 @@ pub(super) fn interpret(block: &EventBlock, zones: &mut Zones) -> Result<ParsedE
         start,
         end,
         rrule: raw("RRULE"),
+        extra_rrules: block
+            .props
+            .iter()
+            .filter(|p| p.name == "RRULE")
+            .skip(1)
+            .map(|p| p.value.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect(),
         rdates,
         exdates,
         status: raw("STATUS").map(|s| s.to_ascii_uppercase()),
@@ -155,6 +232,7 @@ pub(super) fn interpret(block: &EventBlock, zones: &mut Zones) -> Result<ParsedE
             .and_then(instant),
         organizer: raw("ORGANIZER"),
         categories,
+        notes: zones.take_notes(),
     })
 }
 
@@ -185,10 +263,7 @@ fn when_of(prop: &ContentLine, value: &str, zones: &mut Zones) -> Result<When, S
     }
     match prop.param("TZID") {
         None => Ok(When::Floating(local)),
-        Some(tzid) => zones
-            .resolve(tzid)
-            .map(|tz| When::Zoned { local, tz })
-            .ok_or_else(|| format!("{name}: unknown time zone \"{tzid}\"")),
+        Some(tzid) => zones.read(name, tzid, local),
     }
 }
 
@@ -278,12 +353,15 @@ fn end_from_duration(start: When, value: &str) -> Result<When, String> {
     let nominal = Duration::try_days(days).ok_or_else(out_of_range)?;
     match start {
         When::Date(day) => {
-            if seconds != 0 {
+            // PT86400S and PT24H, as some producers write a day, are whole
+            // days; anything else cannot end a date.
+            if seconds % SECONDS_PER_DAY != 0 {
                 return Err(format!(
                     "DURATION {value} is not whole days but DTSTART is a date"
                 ));
             }
-            day.checked_add_signed(nominal)
+            Duration::try_days(days + seconds / SECONDS_PER_DAY)
+                .and_then(|span| day.checked_add_signed(span))
                 .map(When::Date)
                 .ok_or_else(out_of_range)
         }
@@ -312,6 +390,8 @@ fn end_from_duration(start: When, value: &str) -> Result<When, String> {
         }
     }
 }
+
+const SECONDS_PER_DAY: i64 = 24 * 60 * 60;
 
 /// `GEO:latitude;longitude` within ±90 and ±180.
 fn parse_geo(value: &str) -> Result<(f64, f64), String> {

@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::When;
+use crate::zonedef::{Observance, ZoneDefinition, parse_utc_offset};
 use lines::{ContentLine, Logical, Unfolder, split_content_line};
 use values::unescape_text;
 
@@ -77,6 +78,46 @@ pub enum IcsError {
         /// The limit exceeded.
         limit: usize,
     },
+    /// The input is a known kind of file that is not iCalendar.
+    #[error("this is {what}, not an iCalendar (.ics) file")]
+    NotCalendarFile {
+        /// What it is, such as "a PDF document".
+        what: String,
+    },
+    /// A zip that holds no `.ics` file.
+    #[error(
+        "this is a zip file with no .ics inside (it holds {entries} other entries); a calendar export such as Google Calendar's holds one .ics file per calendar"
+    )]
+    ZipWithoutCalendar {
+        /// How many entries it holds.
+        entries: usize,
+    },
+    /// A zip with more entries than [`crate::MAX_ZIP_ENTRIES`].
+    #[error("the zip file holds {entries} entries, more than the {limit} accepted")]
+    ZipTooManyEntries {
+        /// Its entries.
+        entries: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A zip whose calendars unpack to more than
+    /// [`crate::MAX_ZIP_UNPACKED_BYTES`].
+    #[error("the zip file's calendars unpack to more than the {limit} bytes accepted")]
+    ZipTooLarge {
+        /// The limit.
+        limit: u64,
+    },
+    /// A zip whose directory cannot be read.
+    #[error("this looks like a zip file, but it is damaged or cut short and cannot be opened")]
+    BadZip,
+    /// One `.ics` file in a zip cannot be used.
+    #[error("{name} in the zip file cannot be read: {problem}")]
+    ZipEntry {
+        /// The file's name in the zip.
+        name: String,
+        /// Why.
+        problem: String,
+    },
 }
 
 /// What [`parse`] found.
@@ -96,6 +137,8 @@ pub struct Parsed {
 /// A component that was left out, with enough to find it in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// The file it is in, when the calendar came as a zip of files.
+    pub file: Option<String>,
     /// 1-based line of its `BEGIN`.
     pub line: usize,
     /// Its `UID`, if it had one.
@@ -109,6 +152,8 @@ pub struct Skipped {
 /// One usable `VEVENT`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedEvent {
+    /// The file it is in, when the calendar came as a zip of files.
+    pub file: Option<String>,
     /// 1-based line of its `BEGIN:VEVENT`.
     pub line: usize,
     /// `UID`, never empty.
@@ -135,6 +180,10 @@ pub struct ParsedEvent {
     pub end: Option<When>,
     /// The `RRULE` value as written; it is not validated here.
     pub rrule: Option<String>,
+    /// Any further `RRULE`s, as written (RFC 2445 allowed several; RFC 5545
+    /// deprecates it, but some producers still write them). The event's
+    /// dates are the union of all its rules.
+    pub extra_rrules: Vec<String>,
     /// Every `RDATE` value; a `PERIOD` contributes its start.
     pub rdates: Vec<When>,
     /// Every `EXDATE` value.
@@ -149,6 +198,9 @@ pub struct ParsedEvent {
     pub organizer: Option<String>,
     /// Every `CATEGORIES` item, unescaped, empty ones dropped.
     pub categories: Vec<String>,
+    /// Remarks on how the event was read that its importer should pass on
+    /// (such as times converted with a zone no IANA zone follows).
+    pub notes: Vec<String>,
 }
 
 /// Reads an iCalendar file.
@@ -267,6 +319,7 @@ impl EventBlock {
     /// What is known of a skipped block for the report.
     fn skipped(&self, reason: String) -> Skipped {
         Skipped {
+            file: None,
             line: self.line,
             uid: self
                 .first("UID")
@@ -286,11 +339,11 @@ enum Open {
         block: EventBlock,
         nested: Vec<String>,
     },
-    /// A `VTIMEZONE`; `stack[0]` is `VTIMEZONE` itself.
+    /// A `VTIMEZONE`; `stack[0]` is `VTIMEZONE` itself. `zone.tzid` is
+    /// empty until its `TZID` line is read.
     Timezone {
         line: usize,
-        tzid: Option<String>,
-        location: Option<String>,
+        zone: ZoneDefinition,
         stack: Vec<String>,
     },
     /// Any other component, read only to find its end.
@@ -308,8 +361,8 @@ struct Calendar {
     name: Option<String>,
     wr_name: Option<String>,
     wr_timezone: Option<String>,
-    /// `TZID` -> `X-LIC-LOCATION` from this calendar's `VTIMEZONE`s.
-    zones: HashMap<String, String>,
+    /// This calendar's `VTIMEZONE`s by `TZID`.
+    zones: HashMap<String, ZoneDefinition>,
     items: Vec<Item>,
     open: Option<Open>,
 }
@@ -392,8 +445,7 @@ impl Calendar {
                     None if component == "VTIMEZONE" => {
                         self.open = Some(Open::Timezone {
                             line: line.line,
-                            tzid: None,
-                            location: None,
+                            zone: ZoneDefinition::default(),
                             stack: vec![component],
                         });
                     }
@@ -407,7 +459,14 @@ impl Calendar {
                         block.count_line();
                         nested.push(component);
                     }
-                    Some(Open::Timezone { stack, .. } | Open::Other { stack, .. }) => {
+                    Some(Open::Timezone { stack, zone, .. }) => {
+                        if stack.len() == 1 && matches!(component.as_str(), "STANDARD" | "DAYLIGHT")
+                        {
+                            zone.observances.push(Observance::default());
+                        }
+                        stack.push(component);
+                    }
+                    Some(Open::Other { stack, .. }) => {
                         stack.push(component);
                     }
                 }
@@ -445,13 +504,7 @@ impl Calendar {
         if finished {
             match self.open.take() {
                 Some(Open::Event { block, .. }) => self.items.push(Item::Event(block)),
-                Some(Open::Timezone {
-                    tzid: Some(tzid),
-                    location: Some(location),
-                    ..
-                }) => {
-                    self.zones.entry(tzid).or_insert(location);
-                }
+                Some(Open::Timezone { zone, .. }) => self.keep_zone(zone),
                 _ => {}
             }
         }
@@ -482,21 +535,7 @@ impl Calendar {
                     block.props.push(line);
                 }
             }
-            Some(Open::Timezone {
-                tzid,
-                location,
-                stack,
-                ..
-            }) => {
-                if stack.len() == 1 {
-                    let slot = match line.name.as_str() {
-                        "TZID" => tzid,
-                        "X-LIC-LOCATION" => location,
-                        _ => return,
-                    };
-                    *slot = Some(line.value.trim().to_owned());
-                }
-            }
+            Some(Open::Timezone { zone, stack, .. }) => read_zone_line(zone, stack, &line),
             Some(Open::Other { .. }) => {}
         }
     }
@@ -514,15 +553,8 @@ impl Calendar {
                 self.items.push(Item::Skipped(block.skipped(reason)));
                 return;
             }
-            Some(Open::Timezone {
-                line,
-                tzid,
-                location,
-                ..
-            }) => {
-                if let (Some(tzid), Some(location)) = (tzid, location) {
-                    self.zones.entry(tzid).or_insert(location);
-                }
+            Some(Open::Timezone { line, zone, .. }) => {
+                self.keep_zone(zone);
                 (line, "VTIMEZONE".to_owned())
             }
             Some(Open::Other { line, mut stack }) => {
@@ -535,11 +567,19 @@ impl Calendar {
             }
         };
         self.items.push(Item::Skipped(Skipped {
+            file: None,
             line,
             uid: None,
             summary: None,
             reason: format!("BEGIN:{name} at line {line} has no END:{name} before {next}"),
         }));
+    }
+
+    /// Keeps a finished `VTIMEZONE` (the first of a `TZID` wins).
+    fn keep_zone(&mut self, zone: ZoneDefinition) {
+        if !zone.tzid.is_empty() {
+            self.zones.entry(zone.tzid.clone()).or_insert(zone);
+        }
     }
 
     /// Interprets the collected events now that every `VTIMEZONE` is known.
@@ -549,7 +589,7 @@ impl Calendar {
             parsed.name = self.name.or(self.wr_name);
         }
         if parsed.default_tz.is_none() {
-            parsed.default_tz = self.wr_timezone.and_then(|tzid| zones.resolve(&tzid));
+            parsed.default_tz = self.wr_timezone.and_then(|tzid| zones.named(&tzid));
         }
         for item in self.items {
             match item {
@@ -560,5 +600,39 @@ impl Calendar {
                 },
             }
         }
+    }
+}
+
+/// Takes one line of an open `VTIMEZONE`: its `TZID` and `X-LIC-LOCATION`,
+/// and the onsets and offsets of its `STANDARD` and `DAYLIGHT` parts.
+fn read_zone_line(zone: &mut ZoneDefinition, stack: &[String], line: &ContentLine) {
+    let value = line.value.trim();
+    match stack.len() {
+        1 => match line.name.as_str() {
+            // TZID is TEXT: a producer that escapes the commas in
+            // `Canberra\, Melbourne\, Sydney` means the same name.
+            "TZID" => zone.tzid = unescape_text(value),
+            "X-LIC-LOCATION" => zone.location = Some(value.to_owned()),
+            _ => {}
+        },
+        2 if matches!(stack[1].as_str(), "STANDARD" | "DAYLIGHT") => {
+            let Some(observance) = zone.observances.last_mut() else {
+                return;
+            };
+            let wall = |v: &str| values::parse_date_time(v).map(|(at, _)| at);
+            match line.name.as_str() {
+                "DTSTART" => observance.start = wall(value),
+                "TZOFFSETFROM" => observance.offset_from = parse_utc_offset(value),
+                "TZOFFSETTO" => observance.offset_to = parse_utc_offset(value),
+                "RRULE" => observance.rrule = Some(value.to_owned()),
+                "RDATE" => observance.rdates.extend(
+                    value
+                        .split(',')
+                        .filter_map(|v| wall(v.trim().split('/').next().unwrap_or_default())),
+                ),
+                _ => {}
+            }
+        }
+        _ => {}
     }
 }

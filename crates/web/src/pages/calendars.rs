@@ -753,7 +753,7 @@ pub async fn import(
     let too_big = || {
         error_page(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "The file could not be read: an .ics file may be at most 2 MB.",
+            "The file could not be read: an .ics file (or a zip of them) may be at most 2 MB.",
         )
     };
     loop {

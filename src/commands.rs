@@ -283,7 +283,20 @@ pub async fn dkim_key(
     println!(
         "Every message convene sends from {domain} is signed with this key (running servers take it up within a minute)."
     );
+    if !is_dns_name(domain) {
+        eprintln!(
+            "warning: {domain} is not a domain name, so no receiver can look this record up. \
+             Set --base-url (or --mail-from) to the address people use, then run `convene admin dkim-key` again."
+        );
+    }
     Ok(())
+}
+
+/// Whether `domain` can hold a DNS record a receiver will look up: not an
+/// IP address, and not a single label such as `localhost`.
+fn is_dns_name(domain: &str) -> bool {
+    let bare = domain.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<std::net::IpAddr>().is_err() && bare.contains('.')
 }
 
 /// `convene admin token EMAIL`.

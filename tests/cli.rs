@@ -141,6 +141,36 @@ fn migrate_backup_and_admin_commands() {
     assert_eq!(stdout.trim().len(), 43);
 }
 
+#[test]
+fn a_dkim_key_for_an_address_that_is_no_domain_comes_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // The default base URL is http://127.0.0.1:8080/: no DNS zone to publish in.
+    let (out, stdout, stderr) = run(convene(&data).args(["admin", "dkim-key"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Made a new DKIM key for 127.0.0.1"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "warning: 127.0.0.1 is not a domain name, so no receiver can look this record up."
+        ),
+        "{stderr}"
+    );
+    // With a real domain, no warning.
+    let other = dir.path().join("other");
+    let (out, stdout, stderr) = run(convene(&other)
+        .env("CONVENE_BASE_URL", "https://groups.example.org/")
+        .args(["admin", "dkim-key"]));
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Made a new DKIM key for groups.example.org"),
+        "{stdout}"
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;

@@ -509,6 +509,33 @@ async fn this_and_future_before_the_series_start_is_refused_and_changes_nothing(
 }
 
 #[tokio::test]
+async fn a_new_series_with_a_change_before_its_start_is_imported_without_that_change() {
+    let (app, actor) = setup().await;
+    let cal = calendars::calendar(app.svc(), "pyberlin").await.unwrap();
+    let report = calendars::import_ics(app.svc(), Some(&actor), &cal, APPLE_RANGE_BAD)
+        .await
+        .unwrap();
+    assert_eq!(report.skipped.len(), 1, "{report:?}");
+    let (what, why) = &report.skipped[0];
+    assert!(what.contains("PyBerlin Stammtisch"), "{what}");
+    assert_eq!(
+        why,
+        "RECURRENCE-ID 20260825T190000 with RANGE=THISANDFUTURE (line 39) is before the series' DTSTART 20260901T190000, so it changes no occurrence; the series was imported without that change"
+    );
+    assert!(
+        report.created.iter().any(|t| t == "PyBerlin Stammtisch"),
+        "{report:?}"
+    );
+    // All ten weekly meetings are there, at the series' own time.
+    let ics = feed(&app, "/calendar.ics").await;
+    assert!(
+        ics.contains("UID:3C1F2E7A-8B4D-4E5F-9A6B-1C2D3E4F5A6B"),
+        "{ics}"
+    );
+    assert!(ics.contains("RRULE:FREQ=WEEKLY;COUNT=10"), "{ics}");
+}
+
+#[tokio::test]
 async fn the_same_uid_in_two_calendars_is_stored_twice_and_listed_once() {
     let (app, actor) = setup().await;
     for slug in ["boston-python", "pyworcester"] {

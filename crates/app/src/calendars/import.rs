@@ -480,17 +480,32 @@ async fn apply(
             }
         };
         let mine = changes_of.remove(&uid).unwrap_or_default();
-        let ranges: Vec<&ParsedEvent> =
+        let mut ranges: Vec<&ParsedEvent> =
             mine.iter().copied().filter(|c| c.this_and_future).collect();
+        let pieces_prefix = format!("{uid}_R");
+        let stored_already = match owner.source_id {
+            Some(_) => existing
+                .keys()
+                .any(|key| key.0 == uid || key.0.starts_with(&pieces_prefix)),
+            None => events::local_by_uid(tx.ex(), owner, &uid, "")
+                .await?
+                .is_some(),
+        };
+        if !stored_already {
+            let (good, left_out) = this_and_future::without_changes_before_start(&c, ranges);
+            ranges = good;
+            report
+                .skipped
+                .extend(left_out.into_iter().map(|why| (label(p), why)));
+        }
         let timing = c.timing.timing;
         let segments = match this_and_future::split(&uid, c, &ranges) {
             Ok(segments) => segments,
             Err(why) => {
                 report.skipped.push((label(p), why));
                 // What is stored of the series stays as it was.
-                let pieces = format!("{uid}_R");
                 for key in existing.keys() {
-                    if key.0 == uid || key.0.starts_with(&pieces) {
+                    if key.0 == uid || key.0.starts_with(&pieces_prefix) {
                         kept.insert(key.clone());
                     }
                 }

@@ -63,10 +63,8 @@ pub(super) fn split(
     for (rid, change) in ranges {
         if rid < original.start {
             return Err(format!(
-                "RECURRENCE-ID {} with RANGE=THISANDFUTURE (line {}) is before the series' DTSTART {}, so it changes no occurrence; the series was left as it was",
-                show(rid, original.all_day()),
-                change.line,
-                show(original.start, original.all_day()),
+                "{}; the series was left as it was",
+                before_start_reason(&original, rid, change)
             ));
         }
         let Some(last) = segments.last_mut() else {
@@ -109,6 +107,43 @@ pub(super) fn split(
         });
     }
     Ok(segments)
+}
+
+/// Leaves out the `ranges` that point before the series' first
+/// occurrence (they change nothing), with the reason for each.
+///
+/// A series seen for the first time is imported without them, rather than
+/// lost for one malformed change; a series already stored is left as it
+/// was instead (see [`split`]).
+pub(super) fn without_changes_before_start<'a>(
+    converted: &Converted,
+    ranges: Vec<&'a ParsedEvent>,
+) -> (Vec<&'a ParsedEvent>, Vec<String>) {
+    let original = &converted.timing;
+    let mut reasons = Vec::new();
+    let kept = ranges
+        .into_iter()
+        .filter(|change| match change.recurrence_id {
+            Some(rid) if wall_in(original.timing, rid) < original.start => {
+                reasons.push(format!(
+                    "{}; the series was imported without that change",
+                    before_start_reason(original, wall_in(original.timing, rid), change)
+                ));
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    (kept, reasons)
+}
+
+fn before_start_reason(original: &EventTiming, rid: NaiveDateTime, change: &ParsedEvent) -> String {
+    format!(
+        "RECURRENCE-ID {} with RANGE=THISANDFUTURE (line {}) is before the series' DTSTART {}, so it changes no occurrence",
+        show(rid, original.all_day()),
+        change.line,
+        show(original.start, original.all_day()),
+    )
 }
 
 fn show(wall: NaiveDateTime, all_day: bool) -> String {

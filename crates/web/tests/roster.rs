@@ -870,3 +870,42 @@ async fn a_coordinator_uploads_a_roster_and_broken_markdown_is_reported_by_line(
     .await
     .assert_status(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_map_lists_its_pinned_groups_beside_it_for_people_who_cannot_use_the_map() {
+    let app = TestApp::new().await;
+    import(&app, RosterFormat::Csv, CSV, false).await;
+    let mut c = app.client();
+    let map = c.get("/groups/map?continent=EU").await;
+    map.assert_status(StatusCode::OK)
+        .assert_contains(" role=\"group\" aria-labelledby=\"worldmap-")
+        .assert_contains("<g class=\"countries\" aria-hidden=\"true\"")
+        .assert_contains("<h2 id=\"map-list-heading\">Groups on this map</h2>")
+        .assert_contains(
+            "<li><a href=\"/groups/pyberlin\">PyBerlin</a> <span class=\"place\">Berlin, Germany</span></li>",
+        );
+    assert!(
+        !map.body.contains("role=\"img\""),
+        "an image role would hide the pins' links from screen readers"
+    );
+    let list = map.body.split("map-list-heading").nth(1).unwrap();
+    assert!(
+        !list.contains("/groups/boston-python"),
+        "groups outside the view are not listed"
+    );
+
+    // With more groups in view than a list can hold, the countries are
+    // listed instead, each linking to its own map.
+    convene_app::groups::seed_groups(app.svc(), 400)
+        .await
+        .unwrap();
+    let world = c.get("/groups/map").await;
+    world
+        .assert_status(StatusCode::OK)
+        .assert_contains("<h2 id=\"map-list-heading\">Countries on this map</h2>")
+        .assert_contains(
+            "<li><a href=\"/groups/map?country=DE\">Germany</a> <span class=\"place\">",
+        );
+    let list = world.body.split("map-list-heading").nth(1).unwrap();
+    assert!(!list.contains("href=\"/groups/pyberlin\""));
+}

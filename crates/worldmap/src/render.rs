@@ -109,13 +109,15 @@ pub(crate) fn render(resolved: &Resolved, pins: &[Pin], title: &str) -> String {
     push_tenths(&mut out, height);
     out.push_str(r#"" class="worldmap" data-view=""#);
     escape_into(&mut out, &base.slug);
-    out.push_str(r#"" role="img" aria-labelledby=""#);
+    // A group, not an image: an image's children are hidden from assistive
+    // technology, and the pins inside are links that must stay reachable.
+    out.push_str(r#"" role="group" aria-labelledby=""#);
     escape_into(&mut out, &id);
     out.push_str(r#""><title id=""#);
     escape_into(&mut out, &id);
     out.push_str(r#"">"#);
     escape_into(&mut out, title);
-    out.push_str(r##"</title><rect class="sea" fill="#dbe7ef" width=""##);
+    out.push_str(r##"</title><rect class="sea" aria-hidden="true" fill="#dbe7ef" width=""##);
     push_tenths(&mut out, tenths(WIDTH));
     out.push_str(r#"" height=""#);
     push_tenths(&mut out, height);
@@ -137,7 +139,7 @@ fn countries_markup(dataset: &Dataset, frame: &Frame, focus: Option<&str>) -> St
         max_lat: vp.max_lat + margin_lat,
     };
     let mut out = String::from(
-        r##"<g class="countries" fill="#f4f1ea" stroke="#a8a398" stroke-width="0.5" stroke-linejoin="round" fill-rule="evenodd">"##,
+        r##"<g class="countries" aria-hidden="true" fill="#f4f1ea" stroke="#a8a398" stroke-width="0.5" stroke-linejoin="round" fill-rule="evenodd">"##,
     );
     // The focused country goes last so that its outline is drawn on top.
     let mut last = String::new();

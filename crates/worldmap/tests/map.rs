@@ -271,7 +271,14 @@ fn the_world_map_is_well_formed_svg_with_the_main_countries() {
     let root = &elements[0];
     assert_eq!(root.name, "svg");
     assert_eq!(root.attr("xmlns"), Some("http://www.w3.org/2000/svg"));
-    assert_eq!(root.attr("role"), Some("img"));
+    // The pins are links, so the map is a named group (an image would hide
+    // them from screen readers); the outlines are decoration.
+    assert_eq!(root.attr("role"), Some("group"));
+    let countries = elements
+        .iter()
+        .find(|e| e.name == "g" && e.attr("class") == Some("countries"))
+        .unwrap();
+    assert_eq!(countries.attr("aria-hidden"), Some("true"));
     let view_box = root.attr("viewBox").unwrap();
     assert!(view_box.starts_with("0 0 1000 "), "{view_box}");
     let title_id = root.attr("aria-labelledby").unwrap();

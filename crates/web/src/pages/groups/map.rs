@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use convene_app::groups;
+use convene_store::groups::Located;
 use convene_worldmap::{Pin, View};
 
 #[derive(Template)]
@@ -20,7 +21,29 @@ struct MapPage {
     svg: String,
     zoom: Vec<(String, String)>,
     count: usize,
+    listing: Listing,
 }
+
+/// The text beside the map: what its pins point to, for people who cannot
+/// see or click the map.
+#[derive(Debug, Clone, Default)]
+struct Listing {
+    /// Groups in view when there are at most [`LIST_LIMIT`]; otherwise
+    /// the countries in view, each with its number of groups.
+    heading: String,
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    href: String,
+    note: String,
+}
+
+/// Up to this many groups in view are listed one by one beside the map;
+/// more are summed up by country.
+const LIST_LIMIT: usize = 300;
 
 /// Which part of the world to show.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -44,7 +67,7 @@ pub async fn map(
         .roster_cache
         .get_or_build(&key, &version, || build(&state, &q))
         .await?;
-    let (heading, svg, zoom, count) = built.as_ref().clone();
+    let (heading, svg, zoom, count, listing) = built.as_ref().clone();
     let ctx = PageCtx::new(&state, &visitor, heading.clone());
     Ok(render(
         StatusCode::OK,
@@ -54,11 +77,12 @@ pub async fn map(
             svg,
             zoom,
             count,
+            listing,
         },
     ))
 }
 
-type Built = (String, String, Vec<(String, String)>, usize);
+type Built = (String, String, Vec<(String, String)>, usize, Listing);
 
 async fn build(state: &AppState, q: &MapQuery) -> Result<Built, PageError> {
     let located = groups::located_groups(&state.svc).await?;
@@ -99,6 +123,7 @@ async fn build(state: &AppState, q: &MapQuery) -> Result<Built, PageError> {
         })
         .collect();
     let svg = convene_worldmap::render_svg(&view, &pins, &heading);
+    let listing = listing(&view, &located);
     let zoom = match (&view, country) {
         (View::World, _) => convene_places::Continent::all()
             .iter()
@@ -135,5 +160,60 @@ async fn build(state: &AppState, q: &MapQuery) -> Result<Built, PageError> {
         ],
         _ => vec![],
     };
-    Ok((heading, svg, zoom, pins.len()))
+    Ok((heading, svg, zoom, pins.len(), listing))
+}
+
+/// The groups in view (or, when there are many, the countries in view).
+fn listing(view: &View, located: &[(Located, bool)]) -> Listing {
+    let viewport = convene_worldmap::viewport(view);
+    let in_view: Vec<&(Located, bool)> = located
+        .iter()
+        .filter(|(g, _)| viewport.contains(g.latitude, g.longitude))
+        .collect();
+    if in_view.len() <= LIST_LIMIT {
+        let mut entries: Vec<Entry> = in_view
+            .iter()
+            .map(|(g, stale)| {
+                let mut note = [g.city.clone(), country_name(&g.country)]
+                    .into_iter()
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if *stale {
+                    note.push_str(" · possibly inactive");
+                }
+                Entry {
+                    name: g.name.clone(),
+                    href: format!("/groups/{}", g.slug),
+                    note,
+                }
+            })
+            .collect();
+        entries.sort_by_cached_key(|e| e.name.to_lowercase());
+        return Listing {
+            heading: "Groups on this map".into(),
+            entries,
+        };
+    }
+    let mut by_country: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (g, _) in &in_view {
+        *by_country.entry(g.country.as_str()).or_default() += 1;
+    }
+    let mut entries: Vec<Entry> = by_country
+        .into_iter()
+        .map(|(code, n)| Entry {
+            name: country_name(code),
+            href: format!("/groups/map?country={code}"),
+            note: if n == 1 {
+                "1 group".into()
+            } else {
+                format!("{n} groups")
+            },
+        })
+        .collect();
+    entries.sort_by_cached_key(|e| e.name.to_lowercase());
+    Listing {
+        heading: "Countries on this map".into(),
+        entries,
+    }
 }

@@ -2,7 +2,7 @@
 //! writing and submitting, the review desk, and the Atom, RSS and JSON
 //! feeds of every listing.
 
-use super::calendars::{OccView, cached_upcoming, occ_view};
+use super::calendar_views::{OccView, cached_upcoming, occ_view};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
@@ -843,7 +843,7 @@ async fn feed(
 ) -> Result<Response, PageError> {
     let version = blog::feed_version(&state.svc).await?;
     let self_path = feed_links::feed(&scope.path, format);
-    let etag = format!("\"{version}-{:x}\"", super::calendars::fxhash(&self_path));
+    let etag = format!("\"{version}-{:x}\"", super::http_cache::fxhash(&self_path));
     let svc = state.svc.clone();
     let key = format!("blogfeed:{self_path}");
     let built: Arc<(Bytes, DateTime<Utc>)> = state
@@ -909,7 +909,7 @@ async fn feed(
             Ok::<_, PageError>((Bytes::from(body), updated))
         })
         .await?;
-    Ok(super::calendars::conditional(
+    Ok(super::http_cache::conditional(
         headers,
         &etag,
         built.1,

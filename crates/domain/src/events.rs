@@ -151,6 +151,8 @@ pub enum Repeat {
     MonthlyLastWeekday,
     /// Monthly on the same day of the month.
     MonthlyDay,
+    /// Every year on the same date.
+    Yearly,
     /// The raw `RRULE` typed in the form.
     Custom,
 }
@@ -165,6 +167,7 @@ impl Repeat {
             "monthly_nth" => Some(Repeat::MonthlyNthWeekday),
             "monthly_last" => Some(Repeat::MonthlyLastWeekday),
             "monthly_day" => Some(Repeat::MonthlyDay),
+            "yearly" => Some(Repeat::Yearly),
             "custom" => Some(Repeat::Custom),
             _ => None,
         }
@@ -183,24 +186,48 @@ impl Repeat {
             }
             Repeat::MonthlyLastWeekday => Some(format!("FREQ=MONTHLY;BYDAY=-1{day}")),
             Repeat::MonthlyDay => Some(format!("FREQ=MONTHLY;BYMONTHDAY={}", start.day())),
+            Repeat::Yearly => Some("FREQ=YEARLY".to_owned()),
         }
     }
 
-    /// Words for the pattern of a series starting on `start` ("monthly on the second Tuesday").
+    /// What the pattern will do for a series starting on `start`, as the
+    /// form's picker offers it ("Every third Saturday of the month").
     pub fn describe(self, start: NaiveDate) -> String {
-        let day = start.format("%A").to_string();
+        let words = match self.rule_for(start) {
+            Some(rule) => convene_recurrence::describe_rule(&rule, start).unwrap_or(rule),
+            None if self == Repeat::Never => "once (does not repeat)".to_owned(),
+            None => "a custom rule (typed below)".to_owned(),
+        };
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every pattern, in the order the picker offers them.
+    pub const ALL: [Repeat; 8] = [
+        Repeat::Never,
+        Repeat::Weekly,
+        Repeat::Fortnightly,
+        Repeat::MonthlyNthWeekday,
+        Repeat::MonthlyLastWeekday,
+        Repeat::MonthlyDay,
+        Repeat::Yearly,
+        Repeat::Custom,
+    ];
+
+    /// The form's value for the pattern.
+    pub fn as_str(self) -> &'static str {
         match self {
-            Repeat::Never => "does not repeat".to_owned(),
-            Repeat::Weekly => format!("weekly on {day}"),
-            Repeat::Fortnightly => format!("every 2 weeks on {day}"),
-            Repeat::MonthlyNthWeekday => {
-                let nth = ["first", "second", "third", "fourth", "fifth"]
-                    [usize::try_from((start.day() - 1) / 7).unwrap_or(0).min(4)];
-                format!("monthly on the {nth} {day}")
-            }
-            Repeat::MonthlyLastWeekday => format!("monthly on the last {day}"),
-            Repeat::MonthlyDay => format!("monthly on day {}", start.day()),
-            Repeat::Custom => "custom rule".to_owned(),
+            Repeat::Never => "never",
+            Repeat::Weekly => "weekly",
+            Repeat::Fortnightly => "fortnightly",
+            Repeat::MonthlyNthWeekday => "monthly_nth",
+            Repeat::MonthlyLastWeekday => "monthly_last",
+            Repeat::MonthlyDay => "monthly_day",
+            Repeat::Yearly => "yearly",
+            Repeat::Custom => "custom",
         }
     }
 }
@@ -738,10 +765,23 @@ mod tests {
             Repeat::Fortnightly.rule_for(d).unwrap(),
             "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"
         );
+        let picker: Vec<String> = Repeat::ALL.iter().map(|r| r.describe(d)).collect();
         assert_eq!(
-            Repeat::MonthlyNthWeekday.describe(d),
-            "monthly on the second Tuesday"
+            picker,
+            [
+                "Once (does not repeat)",
+                "Every Tuesday",
+                "Every other week on Tuesday",
+                "Every second Tuesday of the month",
+                "Every last Tuesday of the month",
+                "Monthly on the 8th",
+                "Every year on 8 December",
+                "A custom rule (typed below)",
+            ]
         );
+        for r in Repeat::ALL {
+            assert_eq!(Repeat::parse(r.as_str()), Some(r));
+        }
     }
 
     #[test]

@@ -16,6 +16,9 @@
 
 #![forbid(unsafe_code)]
 
+mod describe;
+pub use describe::describe_rule;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;

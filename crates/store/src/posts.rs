@@ -509,3 +509,35 @@ pub async fn subscribers(ex: Ex<'_>, group: Option<&str>) -> Result<Vec<Subscrib
     .await
     })?)
 }
+
+/// Published posts whose body links to `/events/{event_id}` (a meeting's
+/// report names the event by linking its page): slug and title, oldest
+/// first.
+pub async fn naming_event(ex: Ex<'_>, event_id: i64) -> Result<Vec<(String, String)>> {
+    let needle = format!("/events/{event_id}");
+    let pattern = format!("%{needle}%");
+    let rows: Vec<(String, String, String)> = run!(ex, |c| {
+        sqlx::query_as::<
+        _,
+        (String, String, String),
+    >(
+        "SELECT slug, title, body FROM posts WHERE state = 'published' AND body LIKE $1 ORDER BY published_at, id"
+    )
+    .bind(&pattern)
+    .fetch_all(c)
+    .await
+    })?;
+    // `/events/1` must not match a link to `/events/12`.
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, body)| {
+            body.match_indices(&needle).any(|(i, _)| {
+                !body[i + needle.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+            })
+        })
+        .map(|(slug, title, _)| (slug, title))
+        .collect())
+}

@@ -864,9 +864,10 @@ async fn members_get_a_private_feed_of_their_answers() {
     mo.get(&format!("/events/{id}?at=20270112T190000"))
         .await
         .assert_contains("Your time: Wed 13 Jan 2027, 01:00–03:00 CET");
-    mo.get("/calendars/boston-python")
+    // The list shows the series once; the month grid shows this date, in their zone.
+    mo.get("/calendars/boston-python?view=month&month=2027-01")
         .await
-        .assert_contains("Wed 13 Jan 2027, 01:00–03:00 CET");
+        .assert_contains("datetime=\"2027-01-13T01:00:00+01:00\">01:00</time>");
     let wrong = app
         .send(
             Request::get("/my-events/not-a-token.ics")

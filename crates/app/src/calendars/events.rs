@@ -3,10 +3,10 @@
 
 use super::{Calendar, may_edit, touched};
 use crate::{AppError, AppResult, Services};
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use convene_domain::events::{
-    EventStatus, EventTiming, Timing, TimingInput, check_line, check_timing, occurrence_key,
-    parse_list, parse_local, parse_occurrence_key, stored_list, stored_local,
+    EventStatus, EventTiming, Repeat, Timing, TimingInput, check_line, check_timing,
+    occurrence_key, parse_list, parse_local, parse_occurrence_key, stored_list, stored_local,
 };
 use convene_domain::groups::{check_text, check_url};
 use convene_domain::{Actor, InvalidInput};
@@ -100,6 +100,19 @@ pub struct EventInput {
     pub start: String,
     /// Local end (for all-day events the last day).
     pub end: String,
+    /// The form's start date (`2026-12-19`, from a date input); with
+    /// `start_time`, takes the place of `start`.
+    pub start_date: String,
+    /// The form's start time (`19:00`, from a time input).
+    pub start_time: String,
+    /// The form's end date (empty: the start's day).
+    pub end_date: String,
+    /// The form's end time.
+    pub end_time: String,
+    /// The last date a chosen pattern repeats on (`2027-06-30`), or empty.
+    pub repeat_until: String,
+    /// How many times a chosen pattern happens in all, or empty.
+    pub repeat_count: String,
     /// IANA zone.
     pub tz: String,
     /// Pattern: never, weekly, fortnightly, monthly_nth, monthly_last, monthly_day or custom.
@@ -147,7 +160,7 @@ impl EventInput {
             (None, _) => String::new(),
         };
         let r = &ev.row;
-        EventInput {
+        let mut input = EventInput {
             title: r.title.clone(),
             description: r.description.clone(),
             all_day: if t.all_day() {
@@ -168,6 +181,26 @@ impl EventInput {
                 "never".into()
             },
             rrule: t.rrule.clone().unwrap_or_default(),
+            start_date: t.start.format("%Y-%m-%d").to_string(),
+            start_time: if t.all_day() {
+                String::new()
+            } else {
+                t.start.format("%H:%M").to_string()
+            },
+            end_date: (if t.all_day() {
+                t.end - Duration::days(1)
+            } else {
+                t.end
+            })
+            .format("%Y-%m-%d")
+            .to_string(),
+            end_time: if t.all_day() {
+                String::new()
+            } else {
+                t.end.format("%H:%M").to_string()
+            },
+            repeat_until: String::new(),
+            repeat_count: String::new(),
             rdates: stored_list(&t.rdates),
             exdates: stored_list(&t.exdates),
             venue_name: r.venue_name.clone(),
@@ -181,8 +214,176 @@ impl EventInput {
             rsvp_opens: local_of(r.rsvp_opens_at),
             rsvp_closes: local_of(r.rsvp_closes_at),
             status: r.status.clone(),
+        };
+        if let Some(rule) = &t.rrule {
+            input.pick_pattern(rule, t.start.date());
+        }
+        input
+    }
+
+    /// Sets the form's date and time fields (and `start`, `end`) to a
+    /// first occurrence from `start` to `end` (for all-day events, `end`
+    /// is the last day).
+    pub fn set_times(&mut self, start: NaiveDateTime, end: NaiveDateTime, all_day: bool) {
+        let (fmt, time) = if all_day {
+            ("%Y-%m-%d", "")
+        } else {
+            ("%Y-%m-%dT%H:%M", "%H:%M")
+        };
+        self.start = start.format(fmt).to_string();
+        self.end = end.format(fmt).to_string();
+        self.start_date = start.format("%Y-%m-%d").to_string();
+        self.end_date = end.format("%Y-%m-%d").to_string();
+        self.start_time = if all_day {
+            String::new()
+        } else {
+            start.format(time).to_string()
+        };
+        self.end_time = if all_day {
+            String::new()
+        } else {
+            end.format(time).to_string()
+        };
+    }
+
+    /// Shows a stored rule as the picker's pattern (with its end) when one
+    /// of them makes it; other rules stay custom.
+    fn pick_pattern(&mut self, rule: &str, start: NaiveDate) {
+        let mut body = Vec::new();
+        let (mut count, mut until) = (String::new(), String::new());
+        for part in rule.split(';') {
+            match part.split_once('=') {
+                Some(("COUNT", n)) => count = n.to_owned(),
+                Some(("UNTIL", u)) => {
+                    until = NaiveDate::parse_from_str(u.get(..8).unwrap_or(u), "%Y%m%d")
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default();
+                }
+                _ => body.push(part),
+            }
+        }
+        let body = body.join(";");
+        if let Some(p) = Repeat::ALL
+            .into_iter()
+            .find(|p| p.rule_for(start).as_deref() == Some(body.as_str()))
+        {
+            self.repeat = p.as_str().to_owned();
+            self.rrule = String::new();
+            self.repeat_count = count;
+            self.repeat_until = until;
         }
     }
+
+    /// The start, end, pattern and rule the form's separate date, time and
+    /// "until"/"times" fields make, each checked with advice on its own
+    /// field. An API call that sends `start` and `end` keeps them.
+    fn typed_timing(&self) -> Result<(String, String, String, String), InvalidInput> {
+        let all_day = truthy(&self.all_day);
+        let (start, end, start_day) =
+            if self.start_date.trim().is_empty() && self.start_time.trim().is_empty() {
+                (
+                    self.start.clone(),
+                    self.end.clone(),
+                    parse_local(&self.start).map(|t| t.date()),
+                )
+            } else {
+                let day = form_date("start_date", &self.start_date, true)?.unwrap_or_default();
+                let end_day = form_date("end_date", &self.end_date, false)?.unwrap_or(day);
+                if all_day {
+                    (day.to_string(), end_day.to_string(), Some(day))
+                } else {
+                    let from = form_time("start_time", &self.start_time)?;
+                    let to = form_time("end_time", &self.end_time)?;
+                    (
+                        format!("{day}T{from}"),
+                        format!("{end_day}T{to}"),
+                        Some(day),
+                    )
+                }
+            };
+        let pattern = Repeat::parse(&self.repeat);
+        let (count, until) = (self.repeat_count.trim(), self.repeat_until.trim());
+        let ends = !count.is_empty() || !until.is_empty();
+        match (pattern, start_day) {
+            (Some(p), Some(day)) if ends && p != Repeat::Never && p != Repeat::Custom => {
+                let mut rule = p.rule_for(day).unwrap_or_default();
+                if !count.is_empty() && !until.is_empty() {
+                    return Err(InvalidInput::new(
+                        "repeat_count",
+                        "Give either the last date or the number of times, not both.",
+                    ));
+                }
+                if !count.is_empty() {
+                    let n = count
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|n| (2..=1000).contains(n))
+                        .ok_or_else(|| {
+                            InvalidInput::new(
+                                "repeat_count",
+                                "Give how many times it happens in all, from 2 to 1,000.",
+                            )
+                        })?;
+                    rule.push_str(&format!(";COUNT={n}"));
+                } else if let Some(last) = form_date("repeat_until", until, true)? {
+                    rule.push_str(&format!(";UNTIL={}", last.format("%Y%m%d")));
+                }
+                Ok((start, end, "custom".to_owned(), rule))
+            }
+            _ => Ok((start, end, self.repeat.clone(), self.rrule.clone())),
+        }
+    }
+}
+
+/// A date from a date input (`2026-12-19`); a browser without date inputs
+/// lets people type other forms, which get advice rather than a guess.
+fn form_date(
+    field: &'static str,
+    s: &str,
+    required: bool,
+) -> Result<Option<NaiveDate>, InvalidInput> {
+    let s = s.trim();
+    if s.is_empty() {
+        return if required {
+            Err(InvalidInput::new(field, "Give the date, e.g. 2026-12-19."))
+        } else {
+            Ok(None)
+        };
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| {
+            InvalidInput::new(
+                field,
+                format!(
+                    "“{}” is not a date we can read: write it as year-month-day, e.g. 2026-12-19.",
+                    s.chars().take(40).collect::<String>()
+                ),
+            )
+        })
+}
+
+/// A time from a time input (`19:00`).
+fn form_time(field: &'static str, s: &str) -> Result<String, InvalidInput> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(InvalidInput::new(
+            field,
+            "Give the time on a 24-hour clock, e.g. 19:00.",
+        ));
+    }
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .map(|t| t.format("%H:%M").to_string())
+        .map_err(|_| {
+            InvalidInput::new(
+                field,
+                format!(
+                    "“{}” is not a time we can read: write it on a 24-hour clock, e.g. 19:00.",
+                    s.chars().take(40).collect::<String>()
+                ),
+            )
+        })
 }
 
 fn truthy(s: &str) -> bool {
@@ -196,13 +397,14 @@ fn truthy(s: &str) -> bool {
 pub(super) fn validate(input: &EventInput) -> Result<(EventFields, EventTiming), InvalidInput> {
     let title = check_line("title", &input.title, 200, true)?;
     let description = check_text("description", &input.description, 20_000)?;
+    let (start, end, repeat, rrule) = input.typed_timing()?;
     let timing = check_timing(&TimingInput {
         all_day: truthy(&input.all_day),
-        start: &input.start,
-        end: &input.end,
+        start: &start,
+        end: &end,
         tz: &input.tz,
-        repeat: &input.repeat,
-        rrule: &input.rrule,
+        repeat: &repeat,
+        rrule: &rrule,
         rdates: &input.rdates,
         exdates: &input.exdates,
     })?;

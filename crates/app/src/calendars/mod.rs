@@ -24,7 +24,10 @@ pub use import::{
     ImportReport, SyncCalendarSources, SyncSource, add_source, import_ics, remove_source,
     schedule_source_syncs, sync_source,
 };
-pub use occurrences::{Moment, Occ, event_occurrences, occurrences_between, upcoming};
+pub use occurrences::{
+    Moment, Occ, PastMeeting, Repeats, event_occurrences, occurrences_between, past_meetings,
+    past_occurrences, upcoming, upcoming_series_once,
+};
 pub use rsvp::{Answered, answer, attendees, attendees_csv, my_answer};
 pub use seed::seed_events;
 
@@ -80,6 +83,29 @@ impl Calendar {
         match self {
             Calendar::Site => "/calendar".to_owned(),
             other => format!("/calendars/{}", other.slug()),
+        }
+    }
+
+    /// The path of its past events.
+    pub fn past_path(&self) -> String {
+        format!("{}/past", self.path())
+    }
+
+    /// The path of its embeddable page (the iframe); its JSON is the same
+    /// path with `.json`.
+    pub fn embed_path(&self) -> String {
+        match self {
+            Calendar::Site => "/embed/calendar".to_owned(),
+            other => format!("/embed/calendars/{}", other.slug()),
+        }
+    }
+
+    /// What the embed script's `data-convene-calendar` names: the slug, or
+    /// `*` for every event on the site.
+    pub fn widget_slug(&self) -> &str {
+        match self {
+            Calendar::Site => "*",
+            other => other.slug(),
         }
     }
 
@@ -167,6 +193,17 @@ pub struct CalendarInput {
     /// Region or state within the country, or empty.
     #[serde(default)]
     pub region: String,
+    /// "on" for a calendar covering the whole world (no continent or
+    /// country): its own events and the groups included by hand.
+    #[serde(default)]
+    pub worldwide: String,
+}
+
+impl CalendarInput {
+    /// True when the coordinator chose a worldwide calendar.
+    pub fn is_worldwide(&self) -> bool {
+        matches!(self.worldwide.trim(), "on" | "true" | "1" | "yes")
+    }
 }
 
 struct ValidCalendar {
@@ -238,10 +275,16 @@ fn validate_calendar(input: &CalendarInput) -> Result<ValidCalendar, InvalidInpu
             "A region needs its country, e.g. country US and region Massachusetts.",
         ));
     }
-    if continent.is_empty() && country.is_empty() {
+    if input.is_worldwide() && !(continent.is_empty() && country.is_empty()) {
+        return Err(InvalidInput::new(
+            "worldwide",
+            "A worldwide calendar has no continent, country or region: clear them, or untick “Worldwide”.",
+        ));
+    }
+    if continent.is_empty() && country.is_empty() && !input.is_worldwide() {
         return Err(InvalidInput::new(
             "country",
-            "Give the calendar's area: a continent, a country, or a country and region.",
+            "Give the calendar's area: a continent, a country, or a country and region; or tick “Worldwide” for a calendar that covers the whole world.",
         ));
     }
     Ok(ValidCalendar {

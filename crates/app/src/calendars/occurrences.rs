@@ -149,6 +149,47 @@ pub struct Occ {
     pub changed: bool,
     /// Imported from an outside feed.
     pub imported: bool,
+    /// How its series repeats, if it is part of one.
+    pub repeats: Option<Repeats>,
+}
+
+/// How a series repeats, as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeats {
+    /// Plain words: "every third Saturday of the month", or "repeats on a
+    /// custom schedule" when the rule cannot be said honestly in a phrase.
+    pub words: String,
+    /// The rule itself, when the words could not say it (to show in a
+    /// `<details>` for those who read RFC 5545).
+    pub custom_rule: Option<String>,
+}
+
+impl Repeats {
+    /// How a series with this timing repeats, or `None` for a single event.
+    pub fn of(timing: &convene_domain::events::EventTiming) -> Option<Self> {
+        match &timing.rrule {
+            Some(rule) => Some(
+                match convene_recurrence::describe_rule(
+                    &local_until(rule, timing),
+                    timing.start.date(),
+                ) {
+                    Some(words) => Repeats {
+                        words,
+                        custom_rule: None,
+                    },
+                    None => Repeats {
+                        words: "repeats on a custom schedule".to_owned(),
+                        custom_rule: Some(rule.clone()),
+                    },
+                },
+            ),
+            None if !timing.rdates.is_empty() => Some(Repeats {
+                words: format!("on {} dates", timing.rdates.len() + 1),
+                custom_rule: None,
+            }),
+            None => None,
+        }
+    }
 }
 
 impl Occ {
@@ -195,10 +236,12 @@ pub fn expand_event(
         .collect();
     let mut out = Vec::new();
     let mut seen = Vec::new();
+    let repeats = Repeats::of(t);
     for o in &exp.occurrences {
         let wall = wall_of(o);
         let key = occurrence_key(wall, t.all_day());
-        let occ = build(ev, &key, wall, by_key.get(key.as_str()).copied());
+        let mut occ = build(ev, &key, wall, by_key.get(key.as_str()).copied());
+        occ.repeats.clone_from(&repeats);
         seen.push(key);
         out.push(occ);
     }
@@ -217,7 +260,9 @@ pub fn expand_event(
             continue;
         }
         if let Some(wall) = convene_domain::events::parse_occurrence_key(&o.recurrence_id) {
-            out.push(build(ev, &o.recurrence_id, wall, Some(o)));
+            let mut occ = build(ev, &o.recurrence_id, wall, Some(o));
+            occ.repeats.clone_from(&repeats);
+            out.push(occ);
         }
     }
     out.retain(|o| o.end.instant(viewer) > from && o.start.instant(viewer) < to);
@@ -265,6 +310,7 @@ fn build(ev: &Event, key: &str, wall: NaiveDateTime, ov: Option<&OverrideRow>) -
         recurring: t.rrule.is_some() || !t.rdates.is_empty(),
         changed: ov.is_some(),
         imported: ev.row.source_id.is_some(),
+        repeats: None,
     }
 }
 
@@ -345,6 +391,147 @@ pub async fn upcoming(
         }
         days *= 4;
     }
+}
+
+/// The rule with a UTC `UNTIL` read as the date it is in the series' own
+/// zone, as people going by the local calendar count it.
+fn local_until(rule: &str, timing: &convene_domain::events::EventTiming) -> String {
+    use convene_recurrence::{Until, parse_rrule};
+    match (parse_rrule(rule), timing.timing) {
+        (Ok(parsed), Timing::Zoned(tz)) => match parsed.until() {
+            Some(Until::Utc(at)) => parsed
+                .with_until(Until::Date(at.with_timezone(&tz).date_naive()))
+                .to_string(),
+            _ => rule.to_owned(),
+        },
+        _ => rule.to_owned(),
+    }
+}
+
+/// The next `limit` events of `cal` with each series once: a single event
+/// as itself, a series as its next occurrence that has not ended at `now`
+/// (the next one not called off, when there is one), its
+/// [`Occ::repeats`] saying how it goes on. In order of those next dates,
+/// looking up to two years ahead. This is what a list of "what is coming"
+/// shows; a month grid shows every date instead
+/// ([`occurrences_between`]).
+pub async fn upcoming_series_once(
+    svc: &Services,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+    limit: usize,
+    viewer: Tz,
+) -> AppResult<Vec<Occ>> {
+    let mut days = 62;
+    loop {
+        let (occs, _) =
+            occurrences_between(svc, cal, now, now + Duration::days(days), viewer).await?;
+        let once = series_once(occs);
+        if once.len() >= limit || days >= 730 {
+            return Ok(once.into_iter().take(limit).collect());
+        }
+        days *= 4;
+    }
+}
+
+/// Keeps the first occurrence of each event (its first not called off,
+/// when it has one), in the order of the kept ones.
+fn series_once(occs: Vec<Occ>) -> Vec<Occ> {
+    let mut first: HashMap<i64, usize> = HashMap::new();
+    let mut out: Vec<Occ> = Vec::new();
+    for o in occs {
+        match first.get(&o.event_id) {
+            None => {
+                first.insert(o.event_id, out.len());
+                out.push(o);
+            }
+            Some(&i) if out[i].cancelled() && !o.cancelled() => out[i] = o,
+            Some(_) => {}
+        }
+    }
+    out.sort_by(|a, b| {
+        a.start
+            .instant(Tz::UTC)
+            .cmp(&b.start.instant(Tz::UTC))
+            .then(a.event_id.cmp(&b.event_id))
+    });
+    out
+}
+
+/// One page of the occurrences of `cal` that ended before `now`, newest
+/// first, those whose title, place or group contain `query` (any case) when
+/// it is not empty, looking back up to twenty years; with `true` when there
+/// are more after this page.
+pub async fn past_occurrences(
+    svc: &Services,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+    query: &str,
+    offset: usize,
+    limit: usize,
+) -> AppResult<(Vec<Occ>, bool)> {
+    let needle = query.trim().to_lowercase();
+    let wanted = offset + limit + 1;
+    let mut found: Vec<Occ> = Vec::new();
+    let mut to = now;
+    for _ in 0..20 {
+        let from = to - Duration::days(366);
+        let (mut occs, _) = occurrences_between(svc, cal, from, to, Tz::UTC).await?;
+        occs.retain(|o| {
+            let ends = o.end.instant(Tz::UTC);
+            ends <= to
+                && ends <= now
+                && (needle.is_empty()
+                    || o.title.to_lowercase().contains(&needle)
+                    || o.venue_name.to_lowercase().contains(&needle)
+                    || o.group
+                        .as_ref()
+                        .is_some_and(|(_, name)| name.to_lowercase().contains(&needle)))
+        });
+        // Each window holds those that end inside it, so none is listed twice.
+        occs.retain(|o| o.end.instant(Tz::UTC) > from);
+        occs.reverse();
+        found.extend(occs);
+        if found.len() >= wanted {
+            break;
+        }
+        to = from;
+    }
+    let more = found.len() > offset + limit;
+    Ok((found.into_iter().skip(offset).take(limit).collect(), more))
+}
+
+/// A past meeting and the published posts that report on it.
+#[derive(Debug, Clone)]
+pub struct PastMeeting {
+    /// The occurrence.
+    pub occ: Occ,
+    /// Posts linking to the event's page: slug and title.
+    pub reports: Vec<(String, String)>,
+}
+
+/// The last `limit` meetings of `cal` that ended before `now`, newest
+/// first, each with the published posts that link to its event.
+pub async fn past_meetings(
+    svc: &Services,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> AppResult<Vec<PastMeeting>> {
+    let (occs, _) = past_occurrences(svc, cal, now, "", 0, limit).await?;
+    let mut conn = svc.db.conn().await?;
+    let mut reports: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+    let mut out = Vec::new();
+    for occ in occs {
+        if let std::collections::hash_map::Entry::Vacant(slot) = reports.entry(occ.event_id) {
+            slot.insert(convene_store::posts::naming_event(conn.ex(), occ.event_id).await?);
+        }
+        out.push(PastMeeting {
+            reports: reports.get(&occ.event_id).cloned().unwrap_or_default(),
+            occ,
+        });
+    }
+    Ok(out)
 }
 
 /// One event and its occurrences overlapping `[from, to)`, per-occurrence

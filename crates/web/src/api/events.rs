@@ -476,6 +476,7 @@ impl EventIn {
             rsvp_opens: self.rsvp_opens.unwrap_or_default(),
             rsvp_closes: self.rsvp_closes.unwrap_or_default(),
             status: self.status,
+            ..EventInput::default()
         })
     }
 }

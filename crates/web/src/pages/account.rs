@@ -46,7 +46,7 @@ pub async fn account(
             tokens,
             can_invite,
             time_zone: me.user.time_zone.clone(),
-            zones: super::calendars::zone_choices(),
+            zones: super::calendar_views::zone_choices(),
         },
     ))
 }

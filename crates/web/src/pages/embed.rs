@@ -3,7 +3,7 @@
 //! cookies, answer CORS requests from anywhere and may be framed (see
 //! [`crate::middleware::security_headers`]).
 
-use super::calendars::{DayCell, OccView, month_grid, occ_view};
+use super::calendar_views::{DayCell, OccView, month_grid, occ_view};
 use crate::AppState;
 use crate::error::PageError;
 use crate::pages::render;
@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
-use convene_app::calendars::{self, Occ};
+use convene_app::calendars::{self, Calendar, Occ};
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -104,10 +104,35 @@ pub async fn calendar(
     Query(q): Query<EmbedQuery>,
 ) -> Result<Response, PageError> {
     if let Some(slug) = slug.strip_suffix(".json") {
-        return json(&state, slug, &q).await;
+        let cal = calendars::calendar(&state.svc, slug).await?;
+        return json(&state, cal, &q).await;
     }
+    let cal = calendars::calendar(&state.svc, &slug).await?;
+    embed_page(&state, cal, &q).await
+}
+
+/// `GET /embed/calendar` or `/embed/calendar.json`: every event on the site.
+pub async fn site_calendar(
+    State(state): State<AppState>,
+    Query(q): Query<EmbedQuery>,
+) -> Result<Response, PageError> {
+    embed_page(&state, Calendar::Site, &q).await
+}
+
+/// `GET /embed/calendar.json`.
+pub async fn site_json(
+    State(state): State<AppState>,
+    Query(q): Query<EmbedQuery>,
+) -> Result<Response, PageError> {
+    json(&state, Calendar::Site, &q).await
+}
+
+async fn embed_page(
+    state: &AppState,
+    cal: Calendar,
+    q: &EmbedQuery,
+) -> Result<Response, PageError> {
     let svc = &state.svc;
-    let cal = calendars::calendar(svc, &slug).await?;
     let now = svc.clock.now();
     let base = svc.site.link("");
     let month_view = q.view.as_deref() == Some("month");
@@ -129,16 +154,16 @@ pub async fn calendar(
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default()
             .and_utc();
-        let occs = super::calendars::cached_between(&state, &cal, from, to, Tz::UTC).await?;
+        let occs = super::calendar_views::cached_between(state, &cal, from, to, Tz::UTC).await?;
         let views: Vec<OccView> = only_group(occs.as_ref().clone(), q.group.as_deref())
             .iter()
             .map(|o| occ_view(o, None, &base))
             .collect();
         (Vec::new(), month_grid(first, next, today, &views))
     } else {
-        let occs = super::calendars::cached_upcoming(&state, &cal, 200, Tz::UTC).await?;
+        let occs = super::calendar_views::cached_series_once(state, &cal, 200, Tz::UTC).await?;
         let mut occs = only_group(occs.as_ref().clone(), q.group.as_deref());
-        occs.truncate(limit(&q));
+        occs.truncate(limit(q));
         (
             occs.iter().map(|o| occ_view(o, None, &base)).collect(),
             Vec::new(),
@@ -197,9 +222,9 @@ struct EmbedJson {
     occurrences: Vec<OccView>,
 }
 
-async fn json(state: &AppState, slug: &str, q: &EmbedQuery) -> Result<Response, PageError> {
+async fn json(state: &AppState, cal: Calendar, q: &EmbedQuery) -> Result<Response, PageError> {
     let svc = &state.svc;
-    let cal = calendars::calendar(svc, slug).await?;
+    let slug = cal.widget_slug().to_owned();
     let version = calendars::feed_version(svc).await?;
     let now = svc.clock.now();
     let window = match (q.from.as_deref(), q.to.as_deref()) {
@@ -260,7 +285,8 @@ async fn json(state: &AppState, slug: &str, q: &EmbedQuery) -> Result<Response, 
                         .collect()
                 }
                 None => {
-                    let occs = calendars::upcoming(&svc2, &cal, now, 200, Tz::UTC).await?;
+                    let occs =
+                        calendars::upcoming_series_once(&svc2, &cal, now, 200, Tz::UTC).await?;
                     let mut occs = only_group(occs, group.as_deref());
                     occs.truncate(n);
                     occs.iter().map(|o| occ_view(o, None, &base)).collect()

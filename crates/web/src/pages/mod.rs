@@ -5,11 +5,13 @@ mod account;
 pub mod admin;
 pub(crate) mod auth;
 mod blog;
+pub mod calendar_views;
 pub mod calendars;
 mod embed;
 mod events;
 mod groups;
 mod home;
+pub mod http_cache;
 mod invitations;
 mod list_archive;
 mod list_settings;
@@ -40,6 +42,8 @@ pub fn routes() -> Router<AppState> {
         .route("/static/style.css", get(stylesheet))
         .route("/calendar", get(calendars::site_calendar))
         .route("/calendar.ics", get(calendars::site_feed))
+        .route("/calendar/past", get(calendars::site_past))
+        .route("/calendars/{slug}/past", get(calendars::past))
         .route("/calendars", get(calendars::index).post(calendars::create))
         .route("/calendars/{slug}", get(calendars::show))
         .route("/calendars/{slug}/settings", post(calendars::settings))
@@ -81,6 +85,8 @@ pub fn routes() -> Router<AppState> {
         .route("/embed/widget.js", get(embed::widget))
         .route("/embed/embed.css", get(embed::stylesheet))
         .route("/embed/calendars/{slug}", get(embed::calendar))
+        .route("/embed/calendar", get(embed::site_calendar))
+        .route("/embed/calendar.json", get(embed::site_json))
         .route("/blog", get(blog::index))
         .route(
             "/blog/new",

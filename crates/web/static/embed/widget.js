@@ -8,7 +8,7 @@
  *   </div>
  *   <script src="https://convene.example/embed/widget.js" async></script>
  *
- * data-convene-calendar  calendar slug (required)
+ * data-convene-calendar  calendar slug, or * for every event on the site (required)
  * data-view              "list" of upcoming events (default) or "month" grid
  * data-limit             events in the list, 1 to 50 (default 5)
  * data-group             only this group's events (group slug)
@@ -160,7 +160,8 @@
 
   function load(w, params) {
     if (w.group) params.group = w.group;
-    var url = w.site + "/embed/calendars/" + encodeURIComponent(w.slug) + ".json?" + new URLSearchParams(params);
+    var path = w.slug === "*" ? "/embed/calendar" : "/embed/calendars/" + encodeURIComponent(w.slug);
+    var url = w.site + path + ".json?" + new URLSearchParams(params);
     return fetch(url, { credentials: "omit", mode: "cors" })
       .then(function (r) {
         if (!r.ok) throw new Error("convene: " + r.status);

@@ -31,7 +31,7 @@ async fn feed(
     let self_path = feed_links::feed(&scope.path, format);
     let etag = format!(
         "\"{version}-{:x}\"",
-        crate::pages::calendars::fxhash(&self_path)
+        crate::pages::http_cache::fxhash(&self_path)
     );
     let svc = state.svc.clone();
     let key = format!("blogfeed:{self_path}");
@@ -98,7 +98,7 @@ async fn feed(
             Ok::<_, PageError>((Bytes::from(body), updated))
         })
         .await?;
-    Ok(crate::pages::calendars::conditional(
+    Ok(crate::pages::http_cache::conditional(
         headers,
         &etag,
         built.1,

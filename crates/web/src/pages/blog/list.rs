@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::Visitor;
 use crate::feed_links::{self, FeedLink};
-use crate::pages::calendars::{OccView, cached_upcoming, occ_view};
+use crate::pages::calendar_views::{OccView, cached_upcoming, occ_view};
 use crate::pages::{PageCtx, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -33,7 +33,9 @@ struct ShowPage {
     confirmed: Option<(String, String)>,
     canonical: String,
     json_ld: String,
-    events: Vec<crate::pages::calendars::OccView>,
+    events: Vec<crate::pages::calendar_views::OccView>,
+    /// Past meetings with the posts that report on them (slug, title).
+    past_meetings: Vec<(crate::pages::calendar_views::OccView, Vec<(String, String)>)>,
     photos: Vec<crate::pages::media::PhotoView>,
     photo_action: String,
     /// The group's lists: name, shown name, description.
@@ -110,15 +112,28 @@ pub async fn show(
     if !g.founded.is_empty() {
         ld["foundingDate"] = serde_json::json!(g.founded);
     }
-    let events = if g.approval == "approved" {
+    let (events, past_meetings) = if g.approval == "approved" {
         let cal = convene_app::calendars::Calendar::Group(Box::new(g.clone()));
-        crate::pages::calendars::cached_upcoming(&state, &cal, 5, chrono_tz::Tz::UTC)
-            .await?
-            .iter()
-            .map(|o| crate::pages::calendars::occ_view(o, None, ""))
-            .collect()
+        let upcoming =
+            crate::pages::calendar_views::cached_series_once(&state, &cal, 5, chrono_tz::Tz::UTC)
+                .await?
+                .iter()
+                .map(|o| crate::pages::calendar_views::occ_view(o, None, ""))
+                .collect();
+        let past =
+            convene_app::calendars::past_meetings(&state.svc, &cal, state.svc.clock.now(), 5)
+                .await?
+                .into_iter()
+                .map(|m| {
+                    (
+                        crate::pages::calendar_views::occ_view(&m.occ, None, ""),
+                        m.reports,
+                    )
+                })
+                .collect();
+        (upcoming, past)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let ctx = PageCtx::new(&state, &visitor, g.name.clone()).with_notice(done.done.as_deref());
     let photos = crate::pages::media::gallery(&state, "group", g.id).await?;
@@ -140,6 +155,7 @@ pub async fn show(
         photos,
         photo_action: format!("/groups/{}/photos", g.slug),
         events,
+        past_meetings,
         ctx,
         place,
         continent: continent_name(&g.continent).to_owned(),

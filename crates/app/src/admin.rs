@@ -62,3 +62,17 @@ pub async fn housekeeping(svc: &Services) -> AppResult<(u64, u64)> {
     svc.db.optimize().await?;
     Ok((sessions, windows))
 }
+
+/// What waits for coordinators, counted, and the lists holding messages.
+pub async fn waiting(
+    svc: &Services,
+) -> AppResult<(convene_store::dashboard::Waiting, Vec<(String, i64)>)> {
+    let mut conn = svc.db.conn().await?;
+    let counts = convene_store::dashboard::waiting(conn.ex()).await?;
+    let lists = if counts.held_messages > 0 {
+        convene_store::dashboard::held_by_list(conn.ex()).await?
+    } else {
+        Vec::new()
+    };
+    Ok((counts, lists))
+}

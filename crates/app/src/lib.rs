@@ -10,6 +10,7 @@ pub mod admin;
 pub mod blog;
 pub mod calendars;
 pub mod error;
+pub mod front_page;
 pub mod groups;
 pub mod invitations;
 pub mod jobs;
@@ -21,6 +22,7 @@ pub mod media;
 pub mod net;
 pub mod rate_limit;
 pub mod services;
+pub mod site;
 
 pub use error::{AppError, AppResult};
 pub use services::{Services, SiteInfo};

@@ -25,6 +25,7 @@ pub mod api_tokens;
 pub mod auth_tokens;
 pub mod calendars;
 pub mod comments;
+pub mod dashboard;
 pub mod events;
 pub mod grants;
 pub mod groups;

@@ -541,3 +541,25 @@ pub async fn naming_event(ex: Ex<'_>, event_id: i64) -> Result<Vec<(String, Stri
         .map(|(slug, title, _)| (slug, title))
         .collect())
 }
+
+/// Published posts a coordinator featured on the front page, newest first.
+pub async fn featured(ex: Ex<'_>, limit: i64) -> Result<Vec<PostRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM posts p WHERE p.state = 'published' AND p.featured \
+         ORDER BY COALESCE(p.published_at, p.created_at) DESC, p.id DESC LIMIT $1"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, PostRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// How many posts wait for a coordinator's review.
+pub async fn count_in_review(ex: Ex<'_>) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM posts WHERE state = 'in_review'";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .fetch_one(c)
+        .await)?)
+}

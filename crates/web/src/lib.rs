@@ -11,6 +11,7 @@ pub mod extract;
 pub mod feed_links;
 pub mod headers;
 pub mod health;
+pub mod layout;
 pub mod markdown;
 pub mod metrics;
 pub mod middleware;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub fetcher: Arc<convene_app::net::Fetcher>,
     /// Adapter settings.
     pub config: Arc<WebConfig>,
+    /// The site's name, tagline, logo and accent, as coordinators set them.
+    pub identity: Arc<layout::IdentityCache>,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
                 },
             )),
             config: Arc::new(config),
+            identity: Arc::new(layout::IdentityCache::default()),
         }
     }
 }
@@ -88,12 +92,17 @@ pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
         .merge(pages::routes())
+        .merge(layout::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::csrf_cookie,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            layout::request_scope,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -106,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         // Every body is read through an extractor, so this one limit covers
         // all routes; the roster import route raises it for itself.
         .layer(DefaultBodyLimit::max(limit))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -51,7 +51,8 @@ async fn first_day(app: TestApp, addr: SocketAddr, b: Browser) {
     // stylesheet is linked and applies (the skip link is moved off-screen).
     let sheet = b.find("link[rel=stylesheet]").await;
     let href = sheet.attr("href").await.unwrap_or_default();
-    if href.as_deref() != Some("/static/style.css") {
+    let expected = convene_web::layout::stylesheet_href();
+    if href.as_deref() != Some(expected.as_str()) {
         b.fail(&format!("stylesheet link points to {href:?}")).await;
     }
     let position = b

@@ -662,3 +662,15 @@ pub async fn revision_count(svc: &Services, post_id: i64) -> AppResult<i64> {
     let mut conn = svc.db.conn().await?;
     Ok(store::count_revisions(conn.ex(), post_id).await?)
 }
+
+/// Posts coordinators featured on the front page, newest first.
+pub async fn featured(svc: &Services, limit: i64) -> AppResult<Vec<Post>> {
+    let mut conn = svc.db.conn().await?;
+    let rows = store::featured(conn.ex(), limit).await?;
+    let mut ex = conn.ex();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(load(&mut ex, row).await?);
+    }
+    Ok(out)
+}

@@ -1,25 +1,241 @@
-//! The front page.
+//! The front page: a search box with "near me", the next events worldwide
+//! (each series once), featured and recent posts, groups that met lately,
+//! the community's size, and a call to start a group.
 
+use super::calendars::{OccView, cached_between, cached_upcoming, occ_view};
 use super::{Done, PageCtx, render};
 use crate::AppState;
+use crate::error::PageError;
 use crate::extract::Visitor;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use convene_app::blog::{self, Post};
+use convene_app::calendars::{Calendar, Occ};
+use convene_app::front_page::{RosterCounts, roster_counts};
+use convene_store::posts::Listing;
+
+/// Events on the front page.
+const NEXT_EVENTS: usize = 6;
+/// Occurrences read to find that many series (a weekly meetup repeats).
+const UPCOMING_WINDOW: usize = 60;
+/// Recent posts, and featured ones.
+const RECENT_POSTS: i64 = 5;
+const FEATURED_POSTS: i64 = 3;
+/// Groups that met lately.
+const RECENT_GROUPS: usize = 8;
+
+/// An event card: the date badge's month and day, then the rest.
+pub struct EventCard {
+    occ: OccView,
+    month: String,
+    day: String,
+}
+
+/// A post as the front page lists it.
+pub struct PostLine {
+    slug: String,
+    title: String,
+    summary: String,
+    kind: &'static str,
+    group: Option<(String, String)>,
+    published: String,
+    published_iso: String,
+}
+
+/// A group that met lately, and when.
+pub struct MetLately {
+    slug: String,
+    name: String,
+    last: String,
+    last_iso: String,
+}
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home {
     ctx: PageCtx,
+    events: Vec<EventCard>,
+    featured: Vec<PostLine>,
+    recent: Vec<PostLine>,
+    met: Vec<MetLately>,
+    counts: RosterCounts,
+    meetings_this_month: usize,
+    month_name: String,
 }
 
-/// `/`: what the site is and where to go.
+fn post_line(p: &Post) -> PostLine {
+    let at = p.row.published_at.unwrap_or(p.row.updated_at);
+    PostLine {
+        slug: p.row.slug.clone(),
+        title: p.row.title.clone(),
+        summary: crate::markdown::summary(&p.row.summary, &p.row.body),
+        kind: p.kind.label(),
+        group: p.group.clone(),
+        published: at.format("%-d %B %Y").to_string(),
+        published_iso: at.to_rfc3339(),
+    }
+}
+
+fn event_card(o: &Occ) -> EventCard {
+    let local = o.start.local();
+    EventCard {
+        occ: occ_view(o, None, ""),
+        month: local.format("%b").to_string(),
+        day: local.format("%-d").to_string(),
+    }
+}
+
+/// The next occurrences with each series shown once, at its next date.
+// A stand-in until the calendar offers `upcoming_series_once`: it keeps the
+// first occurrence of each event id.
+fn upcoming_series_once(occs: &[Occ], limit: usize) -> Vec<&Occ> {
+    let mut seen = std::collections::HashSet::new();
+    occs.iter()
+        .filter(|o| !o.cancelled() && seen.insert(o.event_id))
+        .take(limit)
+        .collect()
+}
+
+/// The groups whose meetings happened in `occs` (oldest first), latest first.
+fn met_lately(occs: &[Occ]) -> Vec<MetLately> {
+    let mut out: Vec<MetLately> = Vec::new();
+    for o in occs.iter().rev().filter(|o| !o.cancelled()) {
+        let Some((slug, name)) = &o.group else {
+            continue;
+        };
+        if out.iter().any(|m| &m.slug == slug) {
+            continue;
+        }
+        let local = o.start.local();
+        out.push(MetLately {
+            slug: slug.clone(),
+            name: name.clone(),
+            last: local.format("%-d %B").to_string(),
+            last_iso: local.format("%Y-%m-%d").to_string(),
+        });
+        if out.len() == RECENT_GROUPS {
+            break;
+        }
+    }
+    out
+}
+
+/// The hour `now` falls in, so cached windows are shared for an hour.
+fn this_hour(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.with_minute(0)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(now)
+}
+
+/// `/`: the community's front page.
 pub async fn home(
     State(state): State<AppState>,
     visitor: Visitor,
     Query(done): Query<Done>,
-) -> Response {
-    let ctx = PageCtx::new(&state, &visitor, "Home").with_notice(done.done.as_deref());
-    render(StatusCode::OK, &Home { ctx })
+) -> Result<Response, PageError> {
+    let now = state.svc.clock.now();
+    let hour = this_hour(now);
+    let site = Calendar::Site;
+
+    let upcoming = cached_upcoming(&state, &site, UPCOMING_WINDOW, Tz::UTC).await?;
+    let events = upcoming_series_once(&upcoming, NEXT_EVENTS)
+        .into_iter()
+        .map(event_card)
+        .collect();
+
+    let recent_window =
+        cached_between(&state, &site, hour - Duration::days(30), hour, Tz::UTC).await?;
+    let met = met_lately(&recent_window);
+
+    let month_start = Utc
+        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+        .single()
+        .unwrap_or(hour);
+    let next_month = if now.month() == 12 {
+        Utc.with_ymd_and_hms(now.year() + 1, 1, 1, 0, 0, 0)
+    } else {
+        Utc.with_ymd_and_hms(now.year(), now.month() + 1, 1, 0, 0, 0)
+    }
+    .single()
+    .unwrap_or(hour);
+    let meetings_this_month = cached_between(&state, &site, month_start, next_month, Tz::UTC)
+        .await?
+        .iter()
+        .filter(|o| !o.cancelled())
+        .count();
+
+    let roster_version = convene_app::groups::roster_version(&state.svc).await?;
+    let svc = state.svc.clone();
+    let counts = *state
+        .roster_cache
+        .get_or_build("front:counts", &roster_version, || async move {
+            roster_counts(&svc).await
+        })
+        .await?;
+
+    let posts_version = blog::feed_version(&state.svc).await?;
+    let svc = state.svc.clone();
+    let posts = state
+        .calendar_cache
+        .get_or_build("front:posts", &posts_version, || async move {
+            let featured = blog::featured(&svc, FEATURED_POSTS).await?;
+            let recent =
+                blog::published(&svc, Listing::default(), RECENT_POSTS + FEATURED_POSTS, 0).await?;
+            let featured_ids: Vec<i64> = featured.iter().map(|p| p.row.id).collect();
+            let recent: Vec<PostLine> = recent
+                .iter()
+                .filter(|p| !featured_ids.contains(&p.row.id))
+                .take(RECENT_POSTS as usize)
+                .map(post_line)
+                .collect();
+            let featured: Vec<PostLine> = featured.iter().map(post_line).collect();
+            Ok::<_, PageError>((featured, recent))
+        })
+        .await?;
+
+    let mut ctx = PageCtx::new(&state, &visitor, "").with_notice(done.done.as_deref());
+    ctx.title = ctx.site_name.clone();
+    let description = format!(
+        "{}{} {} groups in {} countries, {} meetings this month: find the group near you and see when it meets.",
+        ctx.site_name,
+        if ctx.tagline.is_empty() {
+            ":".to_owned()
+        } else {
+            format!(": {}.", ctx.tagline)
+        },
+        counts.groups,
+        counts.countries,
+        meetings_this_month
+    );
+    let ctx = ctx.with_description(description);
+    Ok(render(
+        StatusCode::OK,
+        &Home {
+            ctx,
+            events,
+            featured: posts.0.iter().map(clone_line).collect(),
+            recent: posts.1.iter().map(clone_line).collect(),
+            met,
+            counts,
+            meetings_this_month,
+            month_name: now.format("%B").to_string(),
+        },
+    ))
+}
+
+fn clone_line(p: &PostLine) -> PostLine {
+    PostLine {
+        slug: p.slug.clone(),
+        title: p.title.clone(),
+        summary: p.summary.clone(),
+        kind: p.kind,
+        group: p.group.clone(),
+        published: p.published.clone(),
+        published_iso: p.published_iso.clone(),
+    }
 }

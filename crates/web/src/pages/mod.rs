@@ -39,7 +39,6 @@ const POST_FORM_BYTES: usize = 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
-        .route("/static/style.css", get(stylesheet))
         .route("/calendar", get(calendars::site_calendar))
         .route("/calendar.ics", get(calendars::site_feed))
         .route("/calendar/past", get(calendars::site_past))
@@ -255,6 +254,18 @@ pub struct PageCtx {
     pub title: String,
     /// The site's name.
     pub site_name: String,
+    /// The site's tagline; empty for none.
+    pub tagline: String,
+    /// The logo's address, if one was uploaded.
+    pub logo: Option<String>,
+    /// The accent colour's stylesheet, if a coordinator chose a colour.
+    pub theme: Option<String>,
+    /// The stylesheet's content-hashed address.
+    pub stylesheet: String,
+    /// The page's meta description.
+    pub description: String,
+    /// The page's own address, so "Sign in" comes back to it.
+    pub here: String,
     /// The signed-in person's name, if any.
     pub user_name: Option<String>,
     /// True for coordinators (shows the Admin link).
@@ -268,20 +279,65 @@ pub struct PageCtx {
 impl PageCtx {
     /// The context for `visitor` looking at a page titled `title`.
     pub fn new(state: &AppState, visitor: &Visitor, title: impl Into<String>) -> Self {
+        let mut ctx = Self::bare(title, &state.svc.site.name);
+        ctx.user_name = visitor
+            .signed_in
+            .as_ref()
+            .map(|s| s.user.display_name.clone());
+        ctx.is_coordinator = visitor
+            .signed_in
+            .as_ref()
+            .is_some_and(|s| s.actor.is_coordinator());
+        ctx.csrf = visitor.csrf.clone();
+        ctx
+    }
+
+    /// The context for nobody in particular (error pages), with the
+    /// identity of the request being answered.
+    fn bare(title: impl Into<String>, configured_name: &str) -> Self {
+        let title = title.into();
+        let scope = crate::layout::scope();
+        let (site_name, tagline, logo, theme) = match &scope {
+            Some(s) => (
+                s.identity.name.clone(),
+                s.identity.tagline.clone(),
+                s.identity.logo.as_ref().map(|l| l.path()),
+                s.identity.accent.as_ref().map(crate::layout::theme_href),
+            ),
+            None => (configured_name.to_owned(), String::new(), None, None),
+        };
+        let description = if tagline.is_empty() {
+            format!(
+                "{title} on {site_name}, the home of a family of user groups: where they meet, their calendars, blog and mailing lists."
+            )
+        } else {
+            format!("{title} on {site_name}: {tagline}")
+        };
         Self {
-            title: title.into(),
-            site_name: state.svc.site.name.clone(),
-            user_name: visitor
-                .signed_in
-                .as_ref()
-                .map(|s| s.user.display_name.clone()),
-            is_coordinator: visitor
-                .signed_in
-                .as_ref()
-                .is_some_and(|s| s.actor.is_coordinator()),
-            csrf: visitor.csrf.clone(),
+            title,
+            site_name,
+            tagline,
+            logo,
+            theme,
+            stylesheet: crate::layout::stylesheet_href(),
+            description,
+            here: scope.map(|s| s.here).unwrap_or_default(),
+            user_name: None,
+            is_coordinator: false,
+            csrf: String::new(),
             notice: None,
         }
+    }
+
+    /// Replaces the default meta description.
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = description.into();
+        self
+    }
+
+    /// The sign-in link that brings the visitor back to this page.
+    pub fn signin_href(&self) -> String {
+        signin_href(&self.here)
     }
 
     /// Adds the notice for `code` (from a `?done=` redirect), if known.
@@ -359,6 +415,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
             "Your message waits for a moderator: a new member's first message is read before it goes out."
         }
         "photo-removed" => "The photo is removed.",
+        "settings-saved" => "The site's identity is saved; every page shows it now.",
         "subscribed" => "Subscribed: new posts will reach you by email, each with a link to stop.",
         _ => return None,
     })
@@ -434,14 +491,7 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         s if s.is_server_error() => "Something went wrong",
         _ => "That did not work",
     };
-    let ctx = PageCtx {
-        title: heading.to_owned(),
-        site_name: String::new(),
-        user_name: None,
-        is_coordinator: false,
-        csrf: String::new(),
-        notice: None,
-    };
+    let ctx = PageCtx::bare(heading, "");
     render(
         status,
         &ErrorPage {
@@ -458,16 +508,6 @@ pub async fn not_found() -> Response {
     error_page(
         StatusCode::NOT_FOUND,
         "There is nothing at this address. Check the link, or start again from the home page.",
-    )
-}
-
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/style.css"),
     )
 }
 
@@ -498,6 +538,23 @@ pub fn safe_next(next: Option<&str>) -> &str {
         }
         _ => "/account",
     }
+}
+
+/// `/signin`, with `next` set to `here` when that is a page worth
+/// returning to.
+pub fn signin_href(here: &str) -> String {
+    let back = safe_next(Some(here));
+    if back == "/account"
+        || here.is_empty()
+        || here == "/"
+        || here.starts_with("/signin")
+        || here.starts_with("/signup")
+    {
+        return "/signin".to_owned();
+    }
+    let mut out = String::from("/signin?");
+    out.push_str(&serde_urlencoded::to_string([("next", back)]).unwrap_or_default());
+    out
 }
 
 /// A `?done=code` query, for notices after post/redirect/get.

@@ -21,6 +21,15 @@ struct AdminPage {
     job_counts: Vec<(&'static str, i64)>,
     outbox: bool,
     users: i64,
+    waiting: Vec<Waiting>,
+    nothing_waits: bool,
+}
+
+/// One kind of waiting work on the dashboard.
+struct Waiting {
+    count: i64,
+    what: &'static str,
+    href: String,
 }
 
 /// `GET /admin`.
@@ -44,6 +53,43 @@ pub async fn index(
             .await
             .map_err(convene_app::AppError::from)?
     };
+    let (counts, held_lists) = admin::waiting(&state.svc).await?;
+    let held_href = match held_lists.as_slice() {
+        [(name, _)] => format!("/lists/{name}/moderation"),
+        _ => "/lists".to_owned(),
+    };
+    let waiting = vec![
+        Waiting {
+            count: counts.posts_in_review,
+            what: "Posts in review",
+            href: "/blog/desk".to_owned(),
+        },
+        Waiting {
+            count: counts.groups_proposed,
+            what: "Groups proposed",
+            href: "/admin/groups".to_owned(),
+        },
+        Waiting {
+            count: counts.held_messages,
+            what: "Held list messages",
+            href: held_href,
+        },
+        Waiting {
+            count: counts.held_comments,
+            what: "Comments to moderate",
+            href: "/blog/moderation".to_owned(),
+        },
+        Waiting {
+            count: counts.failing_links,
+            what: "Failing links",
+            href: "/admin/groups".to_owned(),
+        },
+        Waiting {
+            count: counts.dead_jobs,
+            what: "Dead jobs",
+            href: "/admin/jobs?state=dead".to_owned(),
+        },
+    ];
     let ctx = PageCtx::new(&state, &visitor, "Run the site").with_notice(done.done.as_deref());
     Ok(render(
         StatusCode::OK,
@@ -53,6 +99,8 @@ pub async fn index(
             job_counts,
             outbox: state.outbox.is_some(),
             users,
+            nothing_waits: waiting.iter().all(|w| w.count == 0),
+            waiting,
         },
     ))
 }

@@ -6,6 +6,7 @@ mod index;
 mod invitations;
 mod jobs;
 mod outbox;
+mod settings;
 
 use crate::AppState;
 use axum::Router;
@@ -21,6 +22,12 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/groups/import",
             post(groups::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
+        )
+        .route(
+            "/admin/settings",
+            get(settings::settings_form)
+                .post(settings::save_settings)
+                .layer(DefaultBodyLimit::max(settings::SETTINGS_FORM_BYTES)),
         )
         .route("/admin/jobs", get(jobs::jobs))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))

@@ -2,7 +2,7 @@
 //! (each series once), featured and recent posts, groups that met lately,
 //! the community's size, and a call to start a group.
 
-use super::calendars::{OccView, cached_between, cached_upcoming, occ_view};
+use super::calendar_views::{OccView, cached_between, cached_series_once, occ_view};
 use super::{Done, PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
@@ -20,8 +20,6 @@ use convene_store::posts::Listing;
 
 /// Events on the front page.
 const NEXT_EVENTS: usize = 6;
-/// Occurrences read to find that many series (a weekly meetup repeats).
-const UPCOMING_WINDOW: usize = 60;
 /// Recent posts, and featured ones.
 const RECENT_POSTS: i64 = 5;
 const FEATURED_POSTS: i64 = 3;
@@ -89,17 +87,6 @@ fn event_card(o: &Occ) -> EventCard {
     }
 }
 
-/// The next occurrences with each series shown once, at its next date.
-// A stand-in until the calendar offers `upcoming_series_once`: it keeps the
-// first occurrence of each event id.
-fn upcoming_series_once(occs: &[Occ], limit: usize) -> Vec<&Occ> {
-    let mut seen = std::collections::HashSet::new();
-    occs.iter()
-        .filter(|o| !o.cancelled() && seen.insert(o.event_id))
-        .take(limit)
-        .collect()
-}
-
 /// The groups whose meetings happened in `occs` (oldest first), latest first.
 fn met_lately(occs: &[Occ]) -> Vec<MetLately> {
     let mut out: Vec<MetLately> = Vec::new();
@@ -142,9 +129,9 @@ pub async fn home(
     let hour = this_hour(now);
     let site = Calendar::Site;
 
-    let upcoming = cached_upcoming(&state, &site, UPCOMING_WINDOW, Tz::UTC).await?;
-    let events = upcoming_series_once(&upcoming, NEXT_EVENTS)
-        .into_iter()
+    let events = cached_series_once(&state, &site, NEXT_EVENTS, Tz::UTC)
+        .await?
+        .iter()
         .map(event_card)
         .collect();
 

@@ -698,19 +698,19 @@ mod tests {
             let start = std::time::Instant::now();
             let html = render(&body);
             let took = start.elapsed();
+            // Printed for a reader of the log; the bound is on the work
+            // (nesting and output size), not on a machine's speed.
             eprintln!("{name}: {} bytes rendered in {took:?}", body.len());
-            assert!(took < std::time::Duration::from_secs(3), "{name}: {took:?}");
+            assert!(
+                html.len() <= 10 * body.len(),
+                "{name}: {} bytes of HTML",
+                html.len()
+            );
             assert!(html.contains("deep"), "{name}: the words are kept");
             assert!(html.contains(element), "{name}: {element} is still used");
             let depth = html_depth(&html);
             assert!(depth <= MAX_NESTING + 1, "{name}: {depth} deep");
-            let start = std::time::Instant::now();
-            let err = render_checked(&body, "body");
-            assert!(
-                start.elapsed() < std::time::Duration::from_secs(3),
-                "{name}"
-            );
-            let err = err.expect_err(name);
+            let err = render_checked(&body, "body").expect_err(name);
             assert_eq!(err.field, "body");
             assert!(
                 err.message.contains("levels deep") || err.message.contains("HTML tags"),

@@ -22,6 +22,11 @@ pub fn routes() -> Router<AppState> {
             "/admin/groups/import",
             post(groups::import).layer(DefaultBodyLimit::max(8 * 1024 * 1024)),
         )
+        .route("/admin/groups/held/{id}/accept", post(groups::accept_held))
+        .route(
+            "/admin/groups/held/{id}/dismiss",
+            post(groups::dismiss_held),
+        )
         .route("/admin/jobs", get(jobs::jobs))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
         .route("/admin/outbox", get(outbox::outbox))

@@ -399,15 +399,31 @@ pub async fn import_roster(config: Config, file: &Path, strict: bool) -> Result<
     for (line, name, reason) in &report.skipped {
         println!("line {line}: skipped {name:?}: {reason}");
     }
+    for (line, name, reason) in &report.held {
+        println!("line {line}: held for review {name:?}: {reason}");
+    }
+    for (line, name) in &report.nationwide {
+        println!("line {line}: serves its whole country, pinned at the capital: {name}");
+    }
+    for (line, name, region) in &report.regionwide {
+        println!("line {line}: serves {region}, pinned at its largest city: {name}");
+    }
+    for (line, name) in &report.unplaced {
+        println!("line {line}: without a place: {name}");
+    }
     println!(
-        "{} entries read: {} created, {} updated, {} unchanged, {} skipped; country recognised for {} of {}; {} problems reported.",
+        "{} entries read: {} created, {} updated, {} unchanged, {} skipped, {} held for review; country recognised for {} of {}; {} groups serve their whole country, {} a region; {} groups without a place; {} problems reported.",
         report.read,
         report.created,
         report.updated,
         report.unchanged,
         report.skipped.len(),
+        report.held.len(),
         report.countries_resolved,
         report.read,
+        report.nationwide.len(),
+        report.regionwide.len(),
+        report.unplaced.len(),
         report.problems.len()
     );
     if report.rolled_back {

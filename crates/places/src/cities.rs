@@ -40,7 +40,7 @@ pub struct City {
 
 /// How well a city's name matched; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Match {
+pub(crate) enum Match {
     /// The query is the city's name.
     Name,
     /// The query is one of the city's alternate names.
@@ -68,6 +68,8 @@ struct Gazetteer {
     exact: HashMap<Box<str>, usize>,
     /// Region name and alias keys, sorted, with region indices.
     region_keys: Vec<(String, u32)>,
+    /// Each region's country (alpha-2) and name, by region index.
+    regions: Vec<(String, String)>,
 }
 
 /// Every city in the gazetteer, in file order.
@@ -84,6 +86,7 @@ fn load() -> Gazetteer {
     let mut region_index: HashMap<(&str, &str), u32> = HashMap::new();
     let mut region_names: Vec<&str> = Vec::new();
     let mut region_keys: Vec<(String, u32)> = Vec::new();
+    let mut regions: Vec<(String, String)> = Vec::new();
     for line in REGIONS_TSV.lines() {
         let fields: Vec<&str> = line.split('\t').collect();
         let [country, code, name, aliases] = fields.as_slice() else {
@@ -94,6 +97,7 @@ fn load() -> Gazetteer {
         };
         region_index.insert((country, code), index);
         region_names.push(name);
+        regions.push(((*country).to_owned(), (*name).to_owned()));
         for key in std::iter::once(*name).chain(aliases.split('|')) {
             let key = normalise(key);
             if !key.is_empty() {
@@ -169,6 +173,7 @@ fn load() -> Gazetteer {
         entries,
         exact,
         region_keys,
+        regions,
     }
 }
 
@@ -262,6 +267,14 @@ fn regions_matching(gazetteer: &Gazetteer, key: &str, prefix: bool) -> Vec<u32> 
 /// alternate names that start with the query; within each, larger
 /// populations first. At most `limit` cities; none for an empty query.
 pub fn find_places(query: &str, limit: usize) -> Vec<&'static City> {
+    find_ranked(query, limit)
+        .into_iter()
+        .map(|(_, city)| city)
+        .collect()
+}
+
+/// [`find_places`], with how well each city matched.
+pub(crate) fn find_ranked(query: &str, limit: usize) -> Vec<(Match, &'static City)> {
     if limit == 0 {
         return Vec::new();
     }
@@ -307,7 +320,7 @@ fn search(
     key: &str,
     qualifiers: &[Qualifier],
     limit: usize,
-) -> Vec<&'static City> {
+) -> Vec<(Match, &'static City)> {
     let mut hits: Vec<(u32, Match)> = Vec::new();
     if let Some(entry) = gazetteer
         .exact
@@ -357,11 +370,26 @@ fn search(
         ))
     });
     found.truncate(limit);
-    found.into_iter().map(|(_, city)| city).collect()
+    found
 }
 
 /// Every city in the gazetteer, largest population first.
 #[cfg(test)]
 pub(crate) fn all_cities() -> &'static [City] {
     &gazetteer().cities
+}
+
+/// Regions called exactly `text` (name or abbreviation), as (alpha-2 code,
+/// region name) pairs.
+pub(crate) fn regions_named(text: &str) -> Vec<(&'static str, &'static str)> {
+    let gazetteer = gazetteer();
+    let key = normalise(text);
+    if key.is_empty() {
+        return Vec::new();
+    }
+    regions_matching(gazetteer, &key, false)
+        .into_iter()
+        .filter_map(|r| gazetteer.regions.get(r as usize))
+        .map(|(country, name)| (country.as_str(), name.as_str()))
+        .collect()
 }

@@ -14,11 +14,15 @@
 mod cities;
 mod countries;
 mod geo;
+mod resolve;
 mod text;
 
 pub use cities::{City, cities, find_places};
 pub use countries::{Continent, Country, countries, country, country_by_name};
 pub use geo::{distance_km, parse_coordinates};
+pub use resolve::{
+    Place, city_in_address, city_label, city_named_in, city_query, region_named_in, resolve_place,
+};
 
 #[cfg(test)]
 mod tests;

@@ -538,3 +538,126 @@ fn coordinates_out_of_range_or_garbled() {
         assert_eq!(parse_coordinates(input), None, "{input:?}");
     }
 }
+
+#[test]
+fn a_country_name_is_the_country_never_a_town() {
+    for (query, code) in [
+        ("India", "IN"),
+        ("Georgia", "GE"),
+        ("USA", "US"),
+        ("india", "IN"),
+    ] {
+        match resolve_place(query) {
+            Place::Country(c) => assert_eq!(c.code, code, "{query}"),
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_region_with_its_country_is_the_region() {
+    match resolve_place("Georgia, USA") {
+        Place::Region { country, name } => {
+            assert_eq!(country.code, "US");
+            assert_eq!(name, "Georgia");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_city_with_its_country_is_looked_up_inside_it() {
+    let Place::City(c) = resolve_place("Bengaluru, India") else {
+        panic!("no city");
+    };
+    assert_eq!((c.name.as_str(), c.country.as_str()), ("Bengaluru", "IN"));
+    let Place::City(c) = resolve_place("Cambridge, MA") else {
+        panic!("no city");
+    };
+    assert_eq!(
+        (c.country.as_str(), c.region.as_str()),
+        ("US", "Massachusetts")
+    );
+    let Place::City(c) = resolve_place("Cambridge, England") else {
+        panic!("no city");
+    };
+    assert_eq!(c.country, "GB");
+    let Place::City(c) = resolve_place("Pune") else {
+        panic!("no city");
+    };
+    assert_eq!(c.name, "Pune");
+}
+
+#[test]
+fn a_shared_name_offers_its_namesakes() {
+    let Place::Ambiguous(found) = resolve_place("Cambridge") else {
+        panic!("Cambridge is not one place");
+    };
+    let labels: Vec<String> = found.iter().map(|c| city_label(c)).collect();
+    assert!(
+        labels.contains(&"Cambridge, England".to_owned()),
+        "{labels:?}"
+    );
+    assert!(
+        labels.contains(&"Cambridge, Massachusetts".to_owned()),
+        "{labels:?}"
+    );
+    assert!(!labels.iter().any(|l| l.contains("Waikato")), "{labels:?}");
+    // Each candidate's query finds exactly that city again.
+    for city in found {
+        assert_eq!(resolve_place(&city_query(city)), Place::City(city));
+    }
+    // A much larger namesake is simply the place meant.
+    let Place::City(paris) = resolve_place("Paris") else {
+        panic!("Paris");
+    };
+    assert_eq!(paris.country, "FR");
+}
+
+#[test]
+fn nothing_is_nothing() {
+    assert_eq!(resolve_place("Atlantis under the sea"), Place::Unknown);
+    assert_eq!(resolve_place("Xqzzy"), Place::Unknown);
+    assert_eq!(resolve_place("  "), Place::Unknown);
+}
+
+#[test]
+fn addresses_name_their_city_inside_their_country() {
+    let city = city_in_address("12 MG Road, Bengaluru, India").map(|c| c.name.as_str());
+    assert_eq!(city, Some("Bengaluru"));
+    let city = city_in_address("Hall 3, India").map(|c| c.name.as_str());
+    assert_eq!(city, None, "a country alone is not a town");
+    let city = city_in_address("1 Main St, Cambridge, MA 02139").map(|c| c.region.as_str());
+    assert_eq!(city, Some("Massachusetts"));
+    assert_eq!(city_in_address("The Pub, Cambridge"), None, "ambiguous");
+    let city = city_in_address("Alexanderplatz 1, 10178 Berlin").map(|c| c.country.as_str());
+    assert_eq!(city, Some("DE"));
+}
+
+#[test]
+fn cities_named_inside_a_country() {
+    assert_eq!(
+        city_named_in("Baroda", "IN", None).map(|c| c.name.as_str()),
+        Some("Vadodara")
+    );
+    assert_eq!(
+        city_named_in("Pune", "IN", None).map(|c| c.name.as_str()),
+        Some("Pune")
+    );
+    assert_eq!(city_named_in("India", "IN", None), None);
+    assert_eq!(
+        city_named_in("Cambridge", "US", Some("Massachusetts")).map(|c| c.region.as_str()),
+        Some("Massachusetts")
+    );
+}
+
+#[test]
+fn regions_by_their_short_names() {
+    let (region, largest) = region_named_in("Gilan", "IR").unwrap();
+    assert_eq!((region, largest.name.as_str()), ("Gilan Province", "Rasht"));
+    assert_eq!(
+        region_named_in("Gujarat", "IN").map(|r| r.0),
+        Some("Gujarat")
+    );
+    assert_eq!(region_named_in("Gujarat", "PK"), None);
+}

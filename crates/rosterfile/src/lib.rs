@@ -24,7 +24,7 @@ use std::fmt;
 
 pub use crate::csv::{CSV_COLUMNS, parse_csv, write_csv};
 pub use crate::links::{Link, LinkKind, guess_kind};
-pub use crate::wiki::parse_wiki;
+pub use crate::wiki::{WikiPage, parse_wiki, parse_wiki_page};
 
 /// The longest group name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 200;

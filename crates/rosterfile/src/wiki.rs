@@ -25,6 +25,25 @@ use crate::{Entry, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, Problem};
 /// Reads a roster in the wiki page format. Returns the groups found, in page
 /// order, and the problems met on the way (each with its line).
 pub fn parse_wiki(text: &str) -> (Vec<Entry>, Vec<Problem>) {
+    let page = parse_wiki_page(text);
+    (page.entries, page.problems)
+}
+
+/// Everything [`parse_wiki_page`] reads from a wiki page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WikiPage {
+    /// The groups found, in page order.
+    pub entries: Vec<Entry>,
+    /// Bullets under a heading with links but no group name (a country's
+    /// "[Website]" and "[Twitter]"): one entry per heading, named after it,
+    /// with the links; a person should say whether they are a group.
+    pub links_only: Vec<Entry>,
+    /// The problems met on the way, each with its line.
+    pub problems: Vec<Problem>,
+}
+
+/// [`parse_wiki`], also keeping the bullets of links only.
+pub fn parse_wiki_page(text: &str) -> WikiPage {
     let lines: Vec<Line> = text
         .lines()
         .enumerate()
@@ -836,6 +855,8 @@ struct Reader {
     location: Location,
     /// The group that label-only bullets add their links to.
     current: Option<usize>,
+    /// Links under a heading with no group (see [`WikiPage::links_only`]).
+    links_only: Vec<Entry>,
     seen: HashMap<GroupKey, usize>,
 }
 
@@ -863,7 +884,7 @@ impl Reader {
         }
     }
 
-    fn finish(mut self) -> (Vec<Entry>, Vec<Problem>) {
+    fn finish(mut self) -> WikiPage {
         for i in 0..self.entries.len() {
             let e = &mut self.entries[i];
             if let Some(d) = &e.description
@@ -882,7 +903,47 @@ impl Reader {
         }
         self.entries.sort_by_key(|e| e.line);
         self.problems.sort_by_key(|p| p.line);
-        (self.entries, self.problems)
+        WikiPage {
+            entries: self.entries,
+            links_only: self.links_only,
+            problems: self.problems,
+        }
+    }
+
+    /// Keeps links that sit under the current heading without a group, as
+    /// one entry named after the heading.
+    fn hold_links(&mut self, line: usize, links: Vec<Link>) {
+        let Some(heading) = self.headings.last().map(|h| h.text.clone()) else {
+            return;
+        };
+        let loc = self.location.clone();
+        let same = self.links_only.last_mut().filter(|e| {
+            e.name == heading
+                && e.country == loc.country
+                && e.region == loc.region
+                && e.continent == loc.continent
+        });
+        let entry = match same {
+            Some(e) => e,
+            None => {
+                self.links_only.push(Entry {
+                    line,
+                    name: heading,
+                    continent: loc.continent,
+                    country: loc.country,
+                    region: loc.region,
+                    city: loc.city,
+                    ..Entry::default()
+                });
+                let Some(e) = self.links_only.last_mut() else {
+                    return;
+                };
+                e
+            }
+        };
+        for l in links {
+            entry.add_link(l);
+        }
     }
 
     fn emit(&mut self, item: &Item) {
@@ -971,12 +1032,20 @@ impl Reader {
                     None if a.other_text.is_empty() => "no text".to_owned(),
                     None => format!("only “{}”", truncate_chars(&a.other_text, 60)),
                 };
-                let mut msg = format!("bullet has no group name ({what}), so it is left out");
-                if !pending.is_empty() {
+                let mut msg = format!("bullet has no group name ({what})");
+                if pending.is_empty() {
+                    msg.push_str(", so it is left out");
+                } else {
                     let urls: Vec<String> = pending.iter().map(|l| shorten(&l.url)).collect();
-                    msg.push_str(&format!("; its links: {}", urls.join(" ")));
+                    msg.push_str(&format!(
+                        "; its links are kept as links only, not a group: {}",
+                        urls.join(" ")
+                    ));
                 }
                 self.problem(item.line, msg);
+                if !pending.is_empty() {
+                    self.hold_links(item.line, pending);
+                }
             }
         }
     }

@@ -531,3 +531,31 @@ fn hostile_input_stays_cheap() {
         Some(2_000)
     );
 }
+
+#[test]
+fn bullets_of_links_only_are_kept_apart_under_their_heading() {
+    let page = "Africa\n------\n\n### Ivory Coast\n\n* [Website](http://www.pythonci.example/)\n* [Twitter](https://twitter.com/PythonCIexample)\n\n### Mozambique\n\n#### Maputo\n\n* [Slack](https://pythonmaputo.slack.example/)\n\n### Ghana\n\n* [Accra Python Users](https://accra-py.example/) - Accra\n  + [GitHub](https://github.com/accrapy)\n";
+    let parsed = convene_rosterfile::parse_wiki_page(page);
+    let names: Vec<&str> = parsed.entries.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, vec!["Accra Python Users"]);
+    let held: Vec<(&str, Option<&str>, usize)> = parsed
+        .links_only
+        .iter()
+        .map(|e| (e.name.as_str(), e.country.as_deref(), e.links.len()))
+        .collect();
+    assert_eq!(
+        held,
+        vec![
+            ("Ivory Coast", Some("Ivory Coast"), 2),
+            ("Maputo", Some("Mozambique"), 1)
+        ]
+    );
+    assert!(
+        parsed
+            .problems
+            .iter()
+            .all(|p| p.message.contains("kept as links only")),
+        "{:?}",
+        parsed.problems
+    );
+}

@@ -38,6 +38,7 @@ pub mod lists;
 pub mod media;
 pub mod posts;
 pub mod rate_limits;
+pub mod roster_reviews;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

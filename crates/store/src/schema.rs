@@ -24,6 +24,7 @@ fn search_only(name: &str) -> bool {
         || name.starts_with("list_messages_fts")
         || name == "search_vector"
         || name == "ix_groups_search"
+        || name == "ix_groups_search_trigram"
         || name == "ix_list_messages_search"
 }
 

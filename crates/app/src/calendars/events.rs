@@ -411,16 +411,9 @@ pub(super) fn validate(input: &EventInput) -> Result<(EventFields, EventTiming),
     let venue_name = check_line("venue_name", &input.venue_name, 200, false)?;
     let venue_address = check_line("venue_address", &input.venue_address, 300, false)?;
     let coords = if input.coordinates.trim().is_empty() {
-        // Pin the venue on its city when the address names one we know.
-        venue_address
-            .rsplit(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty() && !p.chars().all(|c| c.is_ascii_digit() || c == ' '))
-            .find_map(|part| {
-                convene_places::find_places(part, 1)
-                    .first()
-                    .map(|c| (c.lat, c.lon))
-            })
+        // Pin the venue on its city when the address names exactly one we
+        // know (the same reading as the groups' "near" search).
+        convene_places::city_in_address(&venue_address).map(|c| (c.lat, c.lon))
     } else {
         Some(
             convene_places::parse_coordinates(&input.coordinates).ok_or_else(|| {

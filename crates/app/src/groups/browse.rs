@@ -54,6 +54,16 @@ pub async fn search_groups(
     Ok(groups::search(conn.ex(), query, limit.clamp(1, 200)).await?)
 }
 
+/// Approved entries of `country` (alpha-2) that have no pin, by name.
+pub async fn unplaced_in_country(
+    svc: &Services,
+    country: &str,
+    limit: i64,
+) -> AppResult<Vec<GroupRow>> {
+    let mut conn = svc.db.conn().await?;
+    Ok(groups::unplaced_in_country(conn.ex(), country, limit.clamp(1, 500)).await?)
+}
+
 /// An entry and how far it is.
 #[derive(Debug, Clone)]
 pub struct Near {

@@ -6,11 +6,14 @@
 //! last import is never overwritten.
 
 use super::input::{GroupInput, validate};
+use super::place_inference::{infer_city, served_region, serves_country};
 use super::revisions::{diff, record, stored_links};
+use super::roster_review::{HeldKind, doubt, stored_links as stored_links_text};
 use crate::{AppResult, Services};
 use convene_domain::{Action, Actor, authorize};
 use convene_rosterfile::Entry;
 use convene_store::groups::{self, GroupRow, Origin};
+use convene_store::roster_reviews::{self, NewReview};
 use std::collections::{HashMap, HashSet};
 
 /// The two formats.
@@ -59,6 +62,17 @@ pub struct ImportReport {
     pub problems: Vec<(usize, String)>,
     /// Entries whose country was recognised.
     pub countries_resolved: usize,
+    /// Groups created or updated that have no place on the map: (line, name).
+    pub unplaced: Vec<(usize, String)>,
+    /// Groups that serve their whole country, pinned at its capital:
+    /// (line, name).
+    pub nationwide: Vec<(usize, String)>,
+    /// Groups that serve a region of their country, pinned at its largest
+    /// city: (line, name, region).
+    pub regionwide: Vec<(usize, String, String)>,
+    /// Entries held for a coordinator to review instead of being created:
+    /// (line, name, why). Held again on a later import only if new.
+    pub held: Vec<(usize, String, String)>,
     /// True if nothing was stored (strict mode and problems were found).
     pub rolled_back: bool,
 }
@@ -109,86 +123,7 @@ fn country_in_text(text: &str) -> Option<&'static convene_places::Country> {
     None
 }
 
-/// Words that name groups, not places, in roster entries.
-const NOT_PLACES: &[&str] = &[
-    "python",
-    "pythonistas",
-    "users",
-    "user",
-    "group",
-    "groups",
-    "meetup",
-    "community",
-    "django",
-    "pydata",
-    "pyladies",
-    "club",
-    "the",
-    "and",
-    "of",
-    "in",
-    "interest",
-    "society",
-    "association",
-    "mobile",
-    "data",
-    "science",
-    "web",
-    "software",
-    "developers",
-    "programmers",
-    "linux",
-    "open",
-    "source",
-];
-
-/// A city in `country` named in the entry's city, description or name:
-/// the largest place whose name is a run of capitalised words there.
-fn find_city(
-    e: &Entry,
-    country: &convene_places::Country,
-) -> Option<&'static convene_places::City> {
-    let texts = [
-        e.city.as_deref(),
-        e.description.as_deref(),
-        Some(e.name.as_str()),
-    ];
-    for text in texts.into_iter().flatten() {
-        let w = words(text);
-        for len in (1..=3).rev() {
-            for run in w.windows(len) {
-                if !run
-                    .iter()
-                    .all(|s| s.chars().next().is_some_and(char::is_uppercase))
-                    || NOT_PLACES.contains(&run[0].to_lowercase().as_str())
-                    || run.join(" ").len() < 4
-                {
-                    continue;
-                }
-                let name = run.join(" ");
-                // Within the entry's region heading first (a US state), then the country.
-                let queries = [
-                    e.region
-                        .as_ref()
-                        .map(|r| format!("{name}, {r}, {}", country.code)),
-                    Some(format!("{name}, {}", country.code)),
-                ];
-                for query in queries.into_iter().flatten() {
-                    if let Some(city) = convene_places::find_places(&query, 1)
-                        .into_iter()
-                        .next()
-                        .filter(|c| c.country == country.code && c.name.eq_ignore_ascii_case(&name))
-                    {
-                        return Some(city);
-                    }
-                }
-            }
-        }
-    }
-    None
-}
-
-fn as_input(
+pub(super) fn as_input(
     e: &Entry,
     country: Option<&convene_places::Country>,
     report: &mut ImportReport,
@@ -198,13 +133,44 @@ fn as_input(
         country
             .is_none_or(|c| convene_places::country_by_name(r).is_none_or(|rc| rc.code != c.code))
     });
-    // The city as written when it is a known place; otherwise a place named
-    // in the entry, so that it gets a pin and shows up in "near me".
-    let city = match (country, &e.city) {
-        (Some(c), _) if e.latitude.is_none() => find_city(e, c)
-            .map(|p| p.name.clone())
-            .or_else(|| e.city.clone()),
-        _ => e.city.clone(),
+    // A place named anywhere in the entry, inside its country, so that it
+    // gets a pin and shows up in "near me"; else the city as written.
+    let found = match country {
+        Some(c) if e.latitude.is_none() => infer_city(e, c).map(|(city, _)| city),
+        _ => None,
+    };
+    // A group of a whole region or country is pinned at the region's
+    // largest city or the country's capital, with no city of its own.
+    let wide = match country {
+        Some(c) if found.is_none() && e.latitude.is_none() => {
+            if serves_country(e, c) {
+                report.nationwide.push((e.line, e.name.clone()));
+                Some((None, c.lat, c.lon))
+            } else if let Some((name, largest)) = served_region(e, c) {
+                report
+                    .regionwide
+                    .push((e.line, e.name.clone(), name.to_owned()));
+                Some((Some(name.to_owned()), largest.lat, largest.lon))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    let city = match (found, &wide) {
+        (Some(p), _) => Some(p.name.clone()),
+        (None, Some(_)) => None,
+        (None, None) => e.city.clone(),
+    };
+    let region = match (found, &wide) {
+        (Some(p), _) if !p.region.is_empty() => Some(p.region.clone()),
+        (None, Some((Some(r), _, _))) => Some(r.clone()),
+        _ => region,
+    };
+    let (latitude, longitude) = match (found, &wide) {
+        (Some(p), _) => (Some(p.lat), Some(p.lon)),
+        (None, Some((_, lat, lon))) => (Some(*lat), Some(*lon)),
+        (None, None) => (e.latitude, e.longitude),
     };
     let mut links = Vec::new();
     for l in &e.links {
@@ -228,14 +194,44 @@ fn as_input(
         city: city.unwrap_or_default(),
         region: region.unwrap_or_default(),
         country: country.map(|c| c.code.clone()).unwrap_or_default(),
-        latitude: e.latitude.map(|v| v.to_string()).unwrap_or_default(),
-        longitude: e.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        latitude: latitude.map(|v| v.to_string()).unwrap_or_default(),
+        longitude: longitude.map(|v| v.to_string()).unwrap_or_default(),
         languages: e.languages.join(" "),
         meeting_pattern: e.meeting_pattern.clone().unwrap_or_default(),
         founded: e.founded.clone().unwrap_or_default(),
         status: e.status.clone().unwrap_or_default(),
         links,
     }
+}
+
+/// Puts `e` on the review list (once per name and country) and in the report.
+async fn hold(
+    tx: &mut convene_store::Tx,
+    e: &Entry,
+    kind: HeldKind,
+    reason: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    report: &mut ImportReport,
+) -> AppResult<()> {
+    let country = resolve_country(e)
+        .map(|c| c.code.as_str())
+        .unwrap_or_default();
+    let links = stored_links_text(&e.links);
+    let held = NewReview {
+        line: i64::try_from(e.line).unwrap_or_default(),
+        name: &e.name,
+        kind: kind.as_str(),
+        reason,
+        country,
+        region: e.region.as_deref().unwrap_or_default(),
+        description: e.description.as_deref().unwrap_or_default(),
+        links: &links,
+    };
+    roster_reviews::hold(tx.ex(), &held, now).await?;
+    report
+        .held
+        .push((e.line, e.name.clone(), reason.to_owned()));
+    Ok(())
 }
 
 fn key(name: &str, country: &str) -> (String, String) {
@@ -254,12 +250,19 @@ pub async fn import_roster(
     if let Some(a) = actor {
         authorize(Some(a), &Action::AdministerSite)?;
     }
-    let (entries, problems) = match format {
-        RosterFormat::Csv => convene_rosterfile::parse_csv(bytes),
+    let (entries, links_only, problems) = match format {
+        RosterFormat::Csv => {
+            let (entries, problems) = convene_rosterfile::parse_csv(bytes);
+            (entries, Vec::new(), problems)
+        }
         RosterFormat::Wiki => {
             match std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)) {
-                Ok(text) => convene_rosterfile::parse_wiki(text),
+                Ok(text) => {
+                    let page = convene_rosterfile::parse_wiki_page(text);
+                    (page.entries, page.links_only, page.problems)
+                }
                 Err(e) => (
+                    Vec::new(),
                     Vec::new(),
                     vec![convene_rosterfile::Problem {
                         line: 1,
@@ -296,10 +299,23 @@ pub async fn import_roster(
     }
     let mut seen: HashSet<(String, String)> = HashSet::new();
 
+    for e in &links_only {
+        let reason = format!(
+            "only links, with no group name, under “{}”; accept it as a group if they are one",
+            e.name
+        );
+        hold(&mut tx, e, HeldKind::LinksOnly, &reason, now, &mut report).await?;
+    }
     for e in &entries {
         let country = resolve_country(e);
         if country.is_some() {
             report.countries_resolved += 1;
+        }
+        if format == RosterFormat::Wiki
+            && let Some((kind, reason)) = doubt(e)
+        {
+            hold(&mut tx, e, kind, &reason, now, &mut report).await?;
+            continue;
         }
         let mut input = as_input(e, country, &mut report);
         if country.is_none() {
@@ -346,6 +362,9 @@ pub async fn import_roster(
                         continue;
                     }
                 };
+                if valid.fields.latitude.is_none() {
+                    report.unplaced.push((e.line, valid.fields.name.clone()));
+                }
                 let old_links = stored_links(&groups::links(tx.ex(), old.id).await?);
                 let changes = diff(Some((&old.fields(), &old_links)), &valid);
                 if changes.is_empty() {
@@ -397,6 +416,9 @@ pub async fn import_roster(
                     continue;
                 }
                 taken.insert(valid.fields.slug.clone());
+                if valid.fields.latitude.is_none() {
+                    report.unplaced.push((e.line, valid.fields.name.clone()));
+                }
                 let origin = Origin {
                     approval: "approved",
                     proposed_by: None,

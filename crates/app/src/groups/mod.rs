@@ -9,12 +9,14 @@ mod freshness;
 mod import;
 mod input;
 mod link_check;
+mod place_inference;
 mod revisions;
+mod roster_review;
 mod seed;
 
 pub use browse::{
     GroupPage, Near, PlaceCount, browse_counts, group_page, list_groups, located_groups, near,
-    roster_version, search_groups,
+    roster_version, search_groups, unplaced_in_country,
 };
 pub use care::{Care, care};
 pub use contact::{ContactMessage, contact_organizers};
@@ -30,6 +32,7 @@ pub use link_check::{
     schedule_link_checks,
 };
 pub use revisions::{Change, history, revert_to};
+pub use roster_review::{HeldKind, accept_held, dismiss_held, held_entries};
 pub use seed::seed_groups;
 
 use chrono::{DateTime, Duration, Utc};

@@ -367,6 +367,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
             "Thank you! A coordinator will look at your proposal; you will get an email when they have."
         }
         "group-saved" => "The group's entry is saved.",
+        "held-accepted" => "The entry is listed as a group; edit it to add what it lacks.",
+        "held-dismissed" => "The entry is dismissed; later imports of the same file leave it out.",
         "message-sent" => "Your message is on its way to the organizers.",
         "group-confirmed" => "Thank you: the entry is confirmed as current.",
         "approved" => "The group is approved and listed; the proposer gets an email.",

@@ -29,6 +29,11 @@ pub fn routes() -> Router<AppState> {
                 .post(settings::save_settings)
                 .layer(DefaultBodyLimit::max(settings::SETTINGS_FORM_BYTES)),
         )
+        .route("/admin/groups/held/{id}/accept", post(groups::accept_held))
+        .route(
+            "/admin/groups/held/{id}/dismiss",
+            post(groups::dismiss_held),
+        )
         .route("/admin/jobs", get(jobs::jobs))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
         .route("/admin/outbox", get(outbox::outbox))

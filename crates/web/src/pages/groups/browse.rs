@@ -39,13 +39,13 @@ pub struct PlaceLink {
 
 /// One group in a list.
 pub struct Item {
-    slug: String,
-    name: String,
-    place: String,
-    summary: String,
-    status: String,
-    stale: bool,
-    distance: Option<String>,
+    pub(super) slug: String,
+    pub(super) name: String,
+    pub(super) place: String,
+    pub(super) summary: String,
+    pub(super) status: String,
+    pub(super) stale: bool,
+    pub(super) distance: Option<String>,
 }
 
 #[derive(Template)]
@@ -61,11 +61,13 @@ struct BrowsePage {
     message: Option<String>,
     next_page: Option<String>,
     countries: Vec<(String, String)>,
+    candidates: Vec<(String, String)>,
+    unplaced: Option<(String, Vec<(String, String)>)>,
 }
 
 const PAGE: i64 = 50;
 
-fn item(g: &GroupRow, now: chrono::DateTime<chrono::Utc>) -> Item {
+pub(super) fn item(g: &GroupRow, now: chrono::DateTime<chrono::Utc>) -> Item {
     Item {
         slug: g.slug.clone(),
         name: g.name.clone(),
@@ -136,6 +138,8 @@ pub async fn browse(
         message: None,
         next_page: None,
         countries,
+        candidates: vec![],
+        unplaced: None,
     };
 
     if let Some(query) = opt(&q.q) {
@@ -150,58 +154,15 @@ pub async fn browse(
             );
         }
     } else if let Some(place) = opt(&q.near) {
-        let point = convene_places::parse_coordinates(&place)
-            .map(|p| (p, format!("{:.3}, {:.3}", p.0, p.1)))
-            .or_else(|| {
-                convene_places::find_places(&place, 1).first().map(|c| {
-                    (
-                        (c.lat, c.lon),
-                        [
-                            c.name.as_str(),
-                            c.region.as_str(),
-                            &country_name(&c.country),
-                        ]
-                        .iter()
-                        .filter(|s| !s.is_empty())
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    )
-                })
-            });
-        match point {
-            None => {
-                page.message = Some(format!(
-                    "We do not know a place called “{place}”. Try the city's name with its country, like “Pune, India”, or coordinates like 42.37, -71.11."
-                ));
-            }
-            Some(((lat, lon), name)) => {
-                page.heading = format!("Groups near {name}");
-                page.items = groups::near(svc, lat, lon, 50)
-                    .await?
-                    .into_iter()
-                    .map(|n| Item {
-                        slug: n.group.slug.clone(),
-                        name: n.group.name.clone(),
-                        place: [n.group.city.as_str(), &country_name(&n.group.country)]
-                            .iter()
-                            .filter(|s| !s.is_empty())
-                            .cloned()
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        summary: String::new(),
-                        status: n.group.status.clone(),
-                        stale: n.stale,
-                        distance: Some(if n.distance_km < 10.0 {
-                            format!("{:.1} km", n.distance_km)
-                        } else {
-                            format!("{:.0} km", n.distance_km)
-                        }),
-                    })
-                    .collect();
-                page.total = page.items.len() as i64;
-            }
+        let answer = super::near::answer(svc, &place).await?;
+        if let Some(heading) = answer.heading {
+            page.heading = heading;
         }
+        page.total = answer.items.len() as i64;
+        page.items = answer.items;
+        page.message = answer.message;
+        page.candidates = answer.candidates;
+        page.unplaced = answer.unplaced;
     } else {
         let filter = Filter {
             continent: opt(&q.continent).map(|c| if c == "none" { String::new() } else { c }),

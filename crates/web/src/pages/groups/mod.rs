@@ -7,6 +7,7 @@ mod edit;
 mod export;
 mod history;
 mod map;
+mod near;
 mod show;
 
 use crate::AppState;

@@ -152,7 +152,11 @@ async fn calendar_page(
         feed_url
             .replacen("https://", "webcal://", 1)
             .replacen("http://", "webcal://", 1);
-    let name = cal.name(&svc.site.name).to_owned();
+    // The whole site's calendar is headed as one, not by the bare site name.
+    let name = match &cal {
+        Calendar::Site => format!("{} calendar", svc.site.name),
+        _ => cal.name(&svc.site.name).to_owned(),
+    };
     let title = match &cal {
         Calendar::Site => "Calendar".to_owned(),
         Calendar::Group(g) => format!("{} — events", g.name),

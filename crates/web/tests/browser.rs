@@ -196,6 +196,41 @@ async fn other_site(files: Vec<(&'static str, &'static str, String)>) -> SocketA
     TestApp::serve(router).await
 }
 
+/// The event form's repeat choices are named for the start date, and the
+/// form's script renames them when another date is picked.
+async fn repeat_picker_follows_the_date(b: &Browser) {
+    b.open("/calendars/boston-python/events/new").await;
+    b.expect_page("/calendars/boston-python/events/new", &["How often"])
+        .await;
+    b.c.execute(
+        "const d = document.getElementById('start_date'); \
+         d.value = '2026-12-19'; d.dispatchEvent(new Event('change'));",
+        vec![],
+    )
+    .await
+    .expect("set the start date");
+    let wanted = "Every third Saturday of the month";
+    let started = Instant::now();
+    loop {
+        let label = b
+            .find("#repeat option[value=monthly_nth]")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if label == wanted {
+            break;
+        }
+        if started.elapsed() > PAGE_WAIT {
+            b.fail(&format!(
+                "the repeat choice still reads {label:?} after the date became Saturday 19 December"
+            ))
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn regional_calendar(app: TestApp, addr: SocketAddr, b: Browser) {
     use convene_app::calendars::{self, EventInput};
     // The roster, and one event on each Massachusetts group's calendar
@@ -218,6 +253,7 @@ async fn regional_calendar(app: TestApp, addr: SocketAddr, b: Browser) {
     b.fill("password", "violet kettle harbour").await;
     b.submit_form().await;
     b.expect_page("/admin", &["Cora Coordinator"]).await;
+    repeat_picker_follows_the_date(&b).await;
     let coordinator = common::actor(&app, "coord@example.org").await;
     for (group, title, start, end, rrule) in [
         (

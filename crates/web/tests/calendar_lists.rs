@@ -471,3 +471,28 @@ async fn an_imported_rule_without_plain_words_says_so_and_shows_the_rule() {
         .await
         .assert_contains("repeats on a custom schedule");
 }
+
+#[tokio::test]
+async fn the_repeat_choices_for_a_date_name_what_each_will_do() {
+    let app = TestApp::new().await;
+    let mut visitor = app.client();
+    let json = visitor
+        .get("/events/repeat-choices?start=2026-12-19")
+        .await
+        .json();
+    let label = |value: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["value"] == value)
+            .map(|c| c["label"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(label("monthly_nth"), "Every third Saturday of the month");
+    assert_eq!(label("weekly"), "Every Saturday");
+    assert_eq!(label("monthly_day"), "Monthly on the 19th");
+    // Bad input: a date in another format gets the reason.
+    let r = visitor.get("/events/repeat-choices?start=19/12/2026").await;
+    r.assert_status(StatusCode::BAD_REQUEST)
+        .assert_contains("year-month-day");
+}

@@ -61,6 +61,8 @@ pub fn routes() -> Router<AppState> {
             get(calendars::new_event_form).post(calendars::create_event),
         )
         .route("/groups/{slug}/events.ics", get(calendars::group_feed))
+        .route("/events/repeat-choices", get(events::repeat_choices))
+        .route("/static/event-form.js", get(events::event_form_script))
         .route("/events/{id}", get(events::show))
         .route(
             "/events/{id}/edit",

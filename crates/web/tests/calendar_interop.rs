@@ -24,7 +24,6 @@ use convene_app::groups::{RosterFormat, import_roster};
 use std::sync::{Arc, Mutex};
 
 const ROSTER: &[u8] = include_bytes!("fixtures/calendar-roster.csv");
-const ORACLE: &str = include_str!("oracle/expand.py");
 const GOOGLE_INVITATIONS: &[u8] = include_bytes!("fixtures/interop/google-invitations.ics");
 const GOOGLE_SHARED: &[u8] = include_bytes!("fixtures/interop/google-shared-series.ics");
 const APPLE_RANGE: &[u8] = include_bytes!("fixtures/interop/apple-this-and-future.ics");
@@ -52,44 +51,6 @@ fn oracle_available() -> bool {
         );
     }
     found
-}
-
-/// The independent expansion of `ics` in `[from, to)`: one
-/// "UID start end status" line per occurrence, sorted.
-fn python_reads(ics: &[u8], from: &str, to: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("feed.ics");
-    let script = dir.path().join("expand.py");
-    std::fs::write(&path, ics).unwrap();
-    std::fs::write(&script, ORACLE).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&path)
-        .arg(from)
-        .arg(to)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the independent parser refused the file: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut lines: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            format!(
-                "{} {} {} {}",
-                v["uid"].as_str().unwrap(),
-                v["start"].as_str().unwrap(),
-                v["end"].as_str().unwrap(),
-                v["status"].as_str().unwrap()
-            )
-        })
-        .collect();
-    lines.sort();
-    lines
 }
 
 /// dateutil's verdict on every RRULE of `ics` with its DTSTART: the
@@ -319,12 +280,12 @@ async fn google_lone_changed_occurrences_are_kept_and_join_their_series_when_it_
         assert_same(
             "convene's import against Python reading Google's file",
             &ours,
-            &python_reads(GOOGLE_INVITATIONS, FROM, TO),
+            &python_expands(GOOGLE_INVITATIONS, FROM, TO),
         );
         assert_same(
             "Python reading convene's feed against convene's listing",
             &ours,
-            &python_reads(ics.as_bytes(), FROM, TO),
+            &python_expands(ics.as_bytes(), FROM, TO),
         );
         assert_same(
             "the API against the listing",
@@ -374,10 +335,10 @@ async fn google_lone_changed_occurrences_are_kept_and_join_their_series_when_it_
         assert_same(
             "Python reading convene's feed after the series arrived",
             &ours,
-            &python_reads(ics.as_bytes(), FROM, TO),
+            &python_expands(ics.as_bytes(), FROM, TO),
         );
         // Google's shared file holds the series; the project night is ours.
-        let theirs = python_reads(GOOGLE_SHARED, FROM, TO);
+        let theirs = python_expands(GOOGLE_SHARED, FROM, TO);
         let ours_of_series: Vec<String> = ours
             .iter()
             .filter(|l| l.starts_with(LONE_UID))
@@ -423,7 +384,7 @@ async fn this_and_future_changes_every_later_occurrence_and_is_exported_as_a_spl
     assert!(ics.contains("BYDAY=TH"), "{ics}");
 
     if oracle_available() {
-        let theirs = python_reads(APPLE_RANGE, FROM, TO);
+        let theirs = python_expands(APPLE_RANGE, FROM, TO);
         let ours_as_series: Vec<String> = ours.iter().map(|l| series_uid(l)).collect();
         let mut ours_as_series = ours_as_series;
         ours_as_series.sort();
@@ -435,7 +396,7 @@ async fn this_and_future_changes_every_later_occurrence_and_is_exported_as_a_spl
         assert_same(
             "Python reading convene's split series against convene's listing",
             &ours,
-            &python_reads(ics.as_bytes(), FROM, TO),
+            &python_expands(ics.as_bytes(), FROM, TO),
         );
         assert_same(
             "the API against the listing",
@@ -467,13 +428,13 @@ async fn this_and_future_on_a_series_of_dates_moves_every_later_date() {
         assert_same(
             "convene's import against Python reading the Notes file",
             &as_series,
-            &python_reads(NOTES_RANGE, FROM, TO),
+            &python_expands(NOTES_RANGE, FROM, TO),
         );
         let ics = feed(&app, "/calendar.ics").await;
         assert_same(
             "Python reading convene's feed against convene's listing",
             &ours,
-            &python_reads(ics.as_bytes(), FROM, TO),
+            &python_expands(ics.as_bytes(), FROM, TO),
         );
         assert_same(
             "the API against the listing",
@@ -664,7 +625,7 @@ async fn feeds_write_dtend_after_dtstart_until_as_rfc_5545_requires_and_agree_wi
             assert_same(
                 &format!("Python reading convene's feed, {from} to {to}"),
                 &ours,
-                &python_reads(ics.as_bytes(), from, to),
+                &python_expands(ics.as_bytes(), from, to),
             );
             assert_same(
                 &format!("the API, {from} to {to}"),
@@ -770,7 +731,7 @@ async fn a_synced_feed_keeps_lone_occurrences_split_series_and_refuses_a_range_b
         assert_same(
             "the synced series against Python reading Google's shared file",
             &ours,
-            &python_reads(GOOGLE_SHARED, FROM, TO),
+            &python_expands(GOOGLE_SHARED, FROM, TO),
         );
     }
 

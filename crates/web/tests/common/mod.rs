@@ -721,3 +721,43 @@ pub fn call(
         None => b.body(Body::empty()).unwrap(),
     }
 }
+
+/// The independent expansion (Python's `icalendar` with
+/// `recurring-ical-events`, `tests/oracle/expand.py`) of `ics` in
+/// `[from, to)`: one "UID start end status" line per occurrence, sorted.
+/// Callers check first that python3 has those packages.
+pub fn python_expands(ics: &[u8], from: &str, to: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("feed.ics");
+    let script = dir.path().join("expand.py");
+    std::fs::write(&path, ics).unwrap();
+    std::fs::write(&script, include_str!("../oracle/expand.py")).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&path)
+        .arg(from)
+        .arg(to)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the independent parser refused the file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            format!(
+                "{} {} {} {}",
+                v["uid"].as_str().unwrap(),
+                v["start"].as_str().unwrap(),
+                v["end"].as_str().unwrap(),
+                v["status"].as_str().unwrap()
+            )
+        })
+        .collect();
+    lines.sort();
+    lines
+}

@@ -206,6 +206,24 @@ pub async fn by_slug(ex: Ex<'_>, slug: &str) -> Result<Option<GroupRow>> {
         .await)?)
 }
 
+/// The approved entries called `name`, ignoring case (a few at most).
+pub async fn approved_by_name(ex: Ex<'_>, name: &str) -> Result<Vec<GroupRow>> {
+    const SQL: &str =
+        select!("WHERE approval = 'approved' AND lower(name) = lower($1) ORDER BY slug LIMIT 10");
+    Ok(run!(ex, |c| sqlx::query_as::<_, GroupRow>(SQL)
+        .bind(name)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The names of all approved entries, by name (for a picker).
+pub async fn approved_names(ex: Ex<'_>) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT name FROM groups WHERE approval = 'approved' ORDER BY lower(name)";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
 /// The entry with this id.
 pub async fn by_id(ex: Ex<'_>, id: i64) -> Result<Option<GroupRow>> {
     const SQL: &str = select!("WHERE id = $1");

@@ -496,3 +496,168 @@ async fn the_repeat_choices_for_a_date_name_what_each_will_do() {
     r.assert_status(StatusCode::BAD_REQUEST)
         .assert_contains("year-month-day");
 }
+
+/// A second approved group with a name the roster already has.
+async fn namesake(app: &TestApp, slug: &str, name: &str, city: &str) {
+    let mut conn = app.svc().db.conn().await.unwrap();
+    convene_store::groups::insert(
+        conn.ex(),
+        &convene_store::groups::GroupFields {
+            slug: slug.into(),
+            name: name.into(),
+            short_description: String::new(),
+            description: String::new(),
+            city: city.into(),
+            region: String::new(),
+            country: "GB".into(),
+            continent: "EU".into(),
+            latitude: None,
+            longitude: None,
+            languages: String::new(),
+            meeting_pattern: String::new(),
+            founded: String::new(),
+            status: "active".into(),
+        },
+        convene_store::groups::Origin {
+            approval: "approved",
+            proposed_by: None,
+            source: "web",
+            imported_at: None,
+        },
+        app.now(),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn an_editor_includes_a_group_by_its_name_picked_from_a_list() {
+    let app = TestApp::new().await;
+    let mut coord = site(&app).await;
+    coord
+        .submit(
+            "/calendars",
+            &[("name", "Conferences"), ("worldwide", "on")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = coord.get("/calendars/conferences").await;
+    page.assert_contains("list=\"group-names\"")
+        .assert_contains("<option value=\"Boston Python\">")
+        .assert_contains("<option value=\"PyBerlin\">");
+
+    // By name, in any case, and by address.
+    for typed in ["boston python", "  PyWorcester "] {
+        coord
+            .submit(
+                "/calendars/conferences/groups",
+                &[("group", typed), ("mode", "include")],
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    coord
+        .submit(
+            "/calendars/conferences/groups",
+            &[("group", "pyberlin"), ("mode", "include")],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = coord.get("/calendars/conferences").await;
+    for name in ["Boston Python", "PyWorcester", "PyBerlin"] {
+        page.assert_contains(&format!("\">{name}</a>"));
+    }
+
+    // Names that pick no one group are refused with the choices; nothing changes.
+    namesake(&app, "pyladies-london", "PyLadies", "London").await;
+    namesake(&app, "pyladies-leeds", "PyLadies", "Leeds").await;
+    let before = app.fingerprint().await;
+    let cases = [
+        ("", "Type the group&#39;s name and choose it from the list."),
+        ("Python", "No group is called “Python”. Did you mean"),
+        (
+            "Atlantis Python Society",
+            "No group is called “Atlantis Python Society”.",
+        ),
+        (
+            "pyladies",
+            "Several groups are called “pyladies”; type the address of the one you mean: pyladies-leeds (Leeds, GB), pyladies-london (London, GB).",
+        ),
+        (
+            "<script>x</script>",
+            "No group is called “&#60;script&#62;x&#60;/script&#62;”.",
+        ),
+    ];
+    for (typed, message) in cases {
+        let r = coord
+            .submit(
+                "/calendars/conferences/groups",
+                &[("group", typed), ("mode", "include")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        r.assert_contains(message)
+            .assert_contains("id=\"group-error\"");
+    }
+    let long = "P".repeat(5_000);
+    let r = coord
+        .submit(
+            "/calendars/conferences/groups",
+            &[("group", long.as_str()), ("mode", "include")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.body.contains(&"P".repeat(81)));
+    assert_eq!(before, app.fingerprint().await);
+}
+
+#[tokio::test]
+async fn an_invitation_names_its_group_or_calendar_as_people_know_it() {
+    let app = TestApp::new().await;
+    let mut coord = site(&app).await;
+    let page = coord.get("/invite").await;
+    page.assert_contains("list=\"scope-names\"")
+        .assert_contains("<option value=\"Boston Python\">")
+        .assert_contains("<option value=\"Massachusetts\">");
+    for (email, role, scope) in [
+        ("olu@example.org", "organizer", "Boston Python"),
+        ("ada@example.org", "calendar_editor", "massachusetts"),
+        ("bo@example.org", "calendar_editor", "MASSACHUSETTS"),
+    ] {
+        coord
+            .submit(
+                "/invite",
+                &[("email", email), ("role", role), ("scope", scope)],
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    app.drain_jobs().await;
+    let mail = app.last_mail_to("olu@example.org");
+    assert!(mail.text.contains("Boston Python"), "{}", mail.text);
+    let mail = app.last_mail_to("bo@example.org");
+    assert!(mail.text.contains("Massachusetts"), "{}", mail.text);
+
+    namesake(&app, "pyladies-london", "PyLadies", "London").await;
+    namesake(&app, "pyladies-leeds", "PyLadies", "Leeds").await;
+    let before = app.fingerprint().await;
+    for (scope, message) in [
+        ("PyLadies", "Several groups are called “PyLadies”"),
+        ("Python Atlantis", "No group is called “Python Atlantis”."),
+        ("", "Type the name of the group or calendar"),
+    ] {
+        let r = coord
+            .submit(
+                "/invite",
+                &[
+                    ("email", "eve@example.org"),
+                    ("role", "organizer"),
+                    ("scope", scope),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{scope}");
+        r.assert_contains(message);
+    }
+    assert_eq!(before, app.fingerprint().await);
+}

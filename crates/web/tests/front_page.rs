@@ -161,7 +161,7 @@ async fn the_front_page_shows_what_is_next_once_per_series_what_happened_and_the
     // meeting that happened (and none of the series').
     home.assert_contains("<strong>1</strong> meeting in November");
     home.assert_contains(&format!(
-        "<meta name=\"description\" content=\"Python Groups: {groups} groups in 2 countries, 1 meetings this month"
+        "<meta name=\"description\" content=\"Python Groups: {groups} groups in 2 countries, 1 meeting this month"
     ));
 }
 
@@ -237,4 +237,146 @@ async fn the_dashboard_lists_what_waits_with_counts_and_links() {
     assert!(!dash.body.contains("Nothing waits"));
     // Only coordinators see it.
     olu.get("/admin").await.assert_status(StatusCode::FORBIDDEN);
+}
+
+/// The part of the front page between two texts.
+fn between<'a>(body: &'a str, from: &str, to: &str) -> &'a str {
+    let start = body
+        .find(from)
+        .unwrap_or_else(|| panic!("no {from:?} in {body}"));
+    let rest = &body[start..];
+    let end = rest.find(to).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+#[tokio::test]
+async fn the_front_page_shows_the_meetings_near_the_place_last_searched_or_in_a_members_zone() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    coord
+        .submit(
+            "/calendars/pyberlin/events/new",
+            &event(
+                "PyBerlin weekly hack night",
+                "2026-12-09T19:00",
+                "2026-12-09T21:00",
+                "weekly",
+            ),
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let mut boston = event(
+        "Boston Python project night",
+        "2026-12-15T19:00",
+        "2026-12-15T21:00",
+        "never",
+    );
+    boston[4] = ("tz", "America/New_York");
+    boston[8] = ("venue_name", "Microsoft NERD");
+    boston[9] = ("venue_address", "1 Memorial Drive, Cambridge, MA");
+    coord
+        .submit("/calendars/boston-python/events/new", &boston)
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+
+    // A visitor who has searched for nothing sees the world's next events.
+    let mut visitor = app.client();
+    visitor
+        .get("/")
+        .await
+        .assert_contains("Next events worldwide")
+        .assert_contains("Boston Python project night")
+        .assert_contains("PyBerlin weekly hack night");
+
+    // A place that is no one city is not remembered.
+    for place in ["Atlantis%20under%20the%20sea", "Cambridge", "India"] {
+        let r = visitor.get(&format!("/groups?near={place}")).await;
+        r.assert_status(StatusCode::OK);
+        assert!(
+            !visitor.cookies.contains_key("convene_near"),
+            "{place} was remembered"
+        );
+    }
+    visitor
+        .get("/")
+        .await
+        .assert_contains("Next events worldwide");
+
+    // A city is: the front page puts its meetings first.
+    visitor
+        .get("/groups?near=Worcester%2C%20MA")
+        .await
+        .assert_contains("Boston Python");
+    assert!(visitor.cookies.contains_key("convene_near"));
+    let home = visitor.get("/").await;
+    home.assert_status(StatusCode::OK)
+        .assert_contains("Next events near Worcester, Massachusetts")
+        .assert_contains("From your last search.")
+        .assert_contains("Elsewhere in the world");
+    let near = between(&home.body, "id=\"near-events\"", "id=\"next-events\"");
+    assert!(near.contains("Boston Python project night"), "{near}");
+    assert!(!near.contains("PyBerlin"), "{near}");
+    let elsewhere = between(&home.body, "id=\"next-events\"", "</section>");
+    assert!(
+        elsewhere.contains("PyBerlin weekly hack night"),
+        "{elsewhere}"
+    );
+    assert!(
+        !elsewhere.contains("Boston Python project night"),
+        "{elsewhere}"
+    );
+
+    // Forgetting the place brings the world back.
+    visitor
+        .submit("/near/forget", &[])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(!visitor.cookies.contains_key("convene_near"));
+    visitor
+        .get("/")
+        .await
+        .assert_contains("Next events worldwide");
+
+    // A member's time zone stands for their place when they searched none.
+    let mut mo = member(&app, "mo@example.org").await;
+    mo.submit("/account/time-zone", &[("time_zone", "Europe/Berlin")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let home = mo.get("/").await;
+    home.assert_contains("Next events in your time zone (Europe/Berlin)");
+    let near = between(&home.body, "id=\"near-events\"", "id=\"next-events\"");
+    assert!(near.contains("PyBerlin weekly hack night"), "{near}");
+    assert!(!near.contains("Forget this place"), "{near}");
+}
+
+#[tokio::test]
+async fn a_remembered_place_that_is_garbage_is_ignored_and_changes_nothing() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let before = app.fingerprint().await;
+    let long = "x".repeat(10_000);
+    for value in [
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "<b>Boston</b>",
+        "Atlantis+under+the+sea",
+        "%FF%FE",
+        long.as_str(),
+        "",
+    ] {
+        let mut visitor = app.client();
+        visitor
+            .cookies
+            .insert("convene_near".to_owned(), value.to_owned());
+        let home = visitor.get("/").await;
+        home.assert_status(StatusCode::OK)
+            .assert_contains("Next events worldwide");
+        assert!(!home.body.contains("<script>alert"), "{value}");
+        assert!(!home.body.contains("near-events"), "{value}");
+    }
+    assert_eq!(before, app.fingerprint().await);
 }

@@ -363,7 +363,7 @@ async fn a_renamed_group_keeps_its_organizers_and_its_freed_slug_gives_nobody_an
         .assert_contains("Boston Python Users");
     olu.get("/account")
         .await
-        .assert_contains("an organizer of the group boston");
+        .assert_contains("an organizer of the group Boston Python Users");
     olu.get("/calendars/boston/events/new")
         .await
         .assert_status(StatusCode::OK);
@@ -489,7 +489,7 @@ async fn an_invitation_sent_before_a_rename_gives_the_renamed_group() {
         c.get(&link)
             .await
             .assert_status(StatusCode::OK)
-            .assert_contains("worcester");
+            .assert_contains("PyWorcester");
         c.submit(
             &link,
             &[
@@ -514,7 +514,7 @@ async fn an_invitation_sent_before_a_rename_gives_the_renamed_group() {
         .assert_status(StatusCode::FORBIDDEN);
     eda.get("/account")
         .await
-        .assert_contains("a calendar editor of the group worcester&#39;s calendar");
+        .assert_contains("a calendar editor of the group PyWorcester&#39;s calendar");
 }
 
 #[tokio::test]

@@ -166,6 +166,16 @@ pub async fn regional_calendars(svc: &Services) -> AppResult<Vec<CalendarRow>> {
     Ok(calendars::all(conn.ex()).await?)
 }
 
+/// The regional calendars' names, for a picker.
+pub async fn calendar_names(svc: &Services) -> AppResult<Vec<String>> {
+    let mut conn = svc.db.conn().await?;
+    Ok(calendars::all(conn.ex())
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect())
+}
+
 /// The groups a regional calendar gathers, with the ones excluded.
 pub async fn calendar_groups(svc: &Services, calendar_id: i64) -> AppResult<Vec<MemberGroup>> {
     let mut conn = svc.db.conn().await?;
@@ -373,18 +383,7 @@ pub async fn set_calendar_group(
             calendar: RoleScope::Calendar(cal.id),
         },
     )?;
-    let group = groups::by_slug(tx.ex(), group_slug.trim())
-        .await?
-        .filter(|g| g.approval == "approved")
-        .ok_or_else(|| {
-            InvalidInput::new(
-                "group",
-                format!(
-                    "There is no group with the address /groups/{}.",
-                    group_slug.trim().chars().take(80).collect::<String>()
-                ),
-            )
-        })?;
+    let group = crate::groups::pick_group(tx.ex(), "group", group_slug).await?;
     calendars::set_group(tx.ex(), cal.id, group.id, included).await?;
     calendars::bump(tx.ex()).await?;
     tx.commit().await?;

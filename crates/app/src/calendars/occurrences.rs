@@ -143,6 +143,9 @@ pub struct Occ {
     pub online: bool,
     /// The group whose event it is.
     pub group: Option<(String, String)>,
+    /// The venue's latitude and longitude, when known (and not moved by a
+    /// change to this occurrence).
+    pub geo: Option<(f64, f64)>,
     /// Part of a recurring series.
     pub recurring: bool,
     /// This occurrence was changed from the series.
@@ -307,6 +310,14 @@ fn build(ev: &Event, key: &str, wall: NaiveDateTime, ov: Option<&OverrideRow>) -
             .unwrap_or_else(|| ev.row.online_url.clone())
             .is_empty(),
         group: None,
+        geo: match (
+            ov.and_then(|o| o.venue_name.as_ref()),
+            ev.row.latitude,
+            ev.row.longitude,
+        ) {
+            (None, Some(lat), Some(lon)) => Some((lat, lon)),
+            _ => None,
+        },
         recurring: t.rrule.is_some() || !t.rdates.is_empty(),
         changed: ov.is_some(),
         imported: ev.row.source_id.is_some(),

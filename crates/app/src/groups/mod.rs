@@ -9,6 +9,7 @@ mod freshness;
 mod import;
 mod input;
 mod link_check;
+mod pick;
 mod place_inference;
 mod revisions;
 mod roster_review;
@@ -31,6 +32,7 @@ pub use link_check::{
     CheckGroupLinks, RECHECK_AFTER_DAYS, ScheduleLinkChecks, check_group_links, queue_due_checks,
     schedule_link_checks,
 };
+pub use pick::{group_names, pick_group};
 pub use revisions::{Change, history, revert_to};
 pub use roster_review::{HeldKind, accept_held, dismiss_held, held_entries};
 pub use seed::seed_groups;

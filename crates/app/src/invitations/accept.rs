@@ -1,6 +1,6 @@
 //! Opening and accepting an invitation.
 
-use super::{describe, name_of};
+use super::describe;
 use crate::accounts::{SignedIn, start_session};
 use crate::{AppError, AppResult, Services};
 use convene_domain::{DisplayName, Grant, Password, Role, Scope, SecretToken};
@@ -59,7 +59,7 @@ pub async fn view_invitation(svc: &Services, token: &str) -> AppResult<Invitatio
         .await?
         .map_or_else(String::new, |u| u.display_name);
     let account_exists = users::by_email(tx.ex(), &row.email).await?.is_some();
-    let offered = describe(grant.role, &name_of(tx.ex(), grant.scope).await?);
+    let offered = describe(tx.ex(), grant.role, grant.scope).await?;
     tx.commit().await?;
     Ok(InvitationView {
         email: row.email,

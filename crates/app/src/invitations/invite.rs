@@ -1,6 +1,6 @@
 //! Sending an invitation.
 
-use super::{ScopeName, describe, name_of, resolve};
+use super::{ScopeName, describe, resolve};
 use crate::mail::{queue_email, templates};
 use crate::rate_limit::{self, INVITE};
 use crate::{AppError, AppResult, Services};
@@ -123,7 +123,7 @@ pub(super) async fn send(
     let mail = templates::invitation(
         &svc.site.name,
         &inviter,
-        &describe(role, &name_of(tx.ex(), *scope).await?),
+        &describe(tx.ex(), role, *scope).await?,
         &link,
         &expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
     );

@@ -10,9 +10,9 @@ pub use accept::{Acceptance, InvitationView, accept_invitation, view_invitation}
 pub use invite::{INVITATION_DAYS, invite};
 pub use manage::{PendingInvitation, pending_invitations, resend_invitation, revoke_invitation};
 
-use crate::{AppError, AppResult, Services};
+use crate::{AppResult, Services};
 use convene_domain::roles::is_slug;
-use convene_domain::{Grant, InvalidInput, Role, Scope};
+use convene_domain::{Grant, Role, Scope};
 use convene_store::{Ex, calendars, groups};
 
 /// Where a role applies, as people and API clients name it: by slug.
@@ -52,39 +52,50 @@ impl ScopeName {
     }
 }
 
-/// The group or calendar `name` names now, for `role`: a regional calendar
-/// first for `calendar:{slug}`, else that group's own calendar (one
-/// namespace holds both, so at most one matches).
+/// The group or calendar `name` names now, for `role`: its address or its
+/// name as people know it. A regional calendar comes first for a calendar
+/// editor, else a group's own calendar (one namespace holds both slugs, so
+/// at most one address matches).
 pub(crate) async fn resolve(mut ex: Ex<'_>, role: Role, name: &ScopeName) -> AppResult<Scope> {
-    let missing = |slug: &str, what: &str| {
-        AppError::from(InvalidInput::new(
-            "scope",
-            format!("There is no {what} with the short name \"{slug}\"; check its address."),
-        ))
-    };
     Ok(match name {
         ScopeName::Site => Scope::Site,
-        ScopeName::Group(slug) => Scope::Group(
-            groups::by_slug(ex.reborrow(), slug)
-                .await?
-                .ok_or_else(|| missing(slug, "group"))?
-                .id,
-        ),
-        ScopeName::Calendar(slug) => {
-            if role == Role::CalendarEditor
-                && let Some(c) = calendars::by_slug(ex.reborrow(), slug).await?
-            {
-                Scope::Calendar(c.id)
+        ScopeName::Group(text) => Scope::Group(group_named(ex.reborrow(), text).await?),
+        ScopeName::Calendar(text) => {
+            let regional = if role == Role::CalendarEditor {
+                calendar_named(ex.reborrow(), text).await?
             } else {
-                Scope::Group(
-                    groups::by_slug(ex.reborrow(), slug)
-                        .await?
-                        .ok_or_else(|| missing(slug, "calendar"))?
-                        .id,
-                )
+                None
+            };
+            match regional {
+                Some(id) => Scope::Calendar(id),
+                None => Scope::Group(group_named(ex.reborrow(), text).await?),
             }
         }
     })
+}
+
+/// The group at the address `text`, whatever its approval, else the
+/// approved group called `text`.
+async fn group_named(mut ex: Ex<'_>, text: &str) -> AppResult<i64> {
+    let text = text.trim();
+    if let Some(g) = groups::by_slug(ex.reborrow(), &text.to_ascii_lowercase()).await? {
+        return Ok(g.id);
+    }
+    Ok(crate::groups::pick_group(ex, "scope", text).await?.id)
+}
+
+/// The regional calendar at the address `text`, or called `text` in any case.
+async fn calendar_named(mut ex: Ex<'_>, text: &str) -> AppResult<Option<i64>> {
+    let text = text.trim();
+    if let Some(c) = calendars::by_slug(ex.reborrow(), &text.to_ascii_lowercase()).await? {
+        return Ok(Some(c.id));
+    }
+    let wanted = text.to_lowercase();
+    Ok(calendars::all(ex)
+        .await?
+        .into_iter()
+        .find(|c| c.name.to_lowercase() == wanted)
+        .map(|c| c.id))
 }
 
 /// How `scope` is named today (a renamed group under its new slug).
@@ -104,17 +115,29 @@ pub(crate) async fn name_of(mut ex: Ex<'_>, scope: Scope) -> AppResult<ScopeName
     })
 }
 
-/// How a role over a scope reads in an email: "an organizer of the group
-/// pug-boston".
-pub fn describe(role: Role, name: &ScopeName) -> String {
-    match (role, name) {
-        (_, ScopeName::Site) => format!("a {}", role.label()),
-        (Role::CalendarEditor, ScopeName::Group(g)) => {
-            format!("a {} of the group {g}'s calendar", role.label())
+/// How a role over a scope reads in an email or on the account page, with
+/// the group or calendar under its name of today: "an organizer of the group
+/// Boston Python".
+pub(crate) async fn describe(mut ex: Ex<'_>, role: Role, scope: Scope) -> AppResult<String> {
+    Ok(match scope {
+        Scope::Site => format!("a {}", role.label()),
+        Scope::Group(id) => {
+            let name = groups::by_id(ex.reborrow(), id)
+                .await?
+                .map_or_else(|| format!("group-{id}"), |g| g.name);
+            if role == Role::CalendarEditor {
+                format!("a {} of the group {name}'s calendar", role.label())
+            } else {
+                format!("an {} of the group {name}", role.label())
+            }
         }
-        (_, ScopeName::Group(g)) => format!("an {} of the group {g}", role.label()),
-        (_, ScopeName::Calendar(c)) => format!("a {} of the calendar {c}", role.label()),
-    }
+        Scope::Calendar(id) => {
+            let name = calendars::by_id(ex.reborrow(), id)
+                .await?
+                .map_or_else(|| format!("calendar-{id}"), |c| c.name);
+            format!("a {} of the calendar {name}", role.label())
+        }
+    })
 }
 
 /// The scopes of `grants` as the API names them (`group:{slug}`), under
@@ -129,12 +152,12 @@ pub async fn wire_scopes(svc: &Services, grants: &[Grant]) -> AppResult<Vec<Stri
 }
 
 /// The roles an account holds, each as a sentence ("an organizer of the
-/// group pug-boston"), named as their groups and calendars are today.
+/// group Boston Python"), named as their groups and calendars are today.
 pub async fn describe_grants(svc: &Services, grants: &[Grant]) -> AppResult<Vec<String>> {
     let mut conn = svc.db.conn().await?;
     let mut out = Vec::with_capacity(grants.len());
     for g in grants {
-        out.push(describe(g.role, &name_of(conn.ex(), g.scope).await?));
+        out.push(describe(conn.ex(), g.role, g.scope).await?);
     }
     Ok(out)
 }

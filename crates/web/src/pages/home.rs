@@ -1,25 +1,30 @@
-//! The front page: a search box with "near me", the next events worldwide
-//! (each series once), featured and recent posts, groups that met lately,
+//! The front page: a search box with "near me", the next events (near the
+//! visitor when the site knows where they are, else worldwide; each series
+//! once), featured and recent posts, groups that met lately,
 //! the community's size, and a call to start a group.
 
 use super::calendar_views::{OccView, cached_between, cached_series_once, occ_view};
+use super::groups::near::remembered;
 use super::{Done, PageCtx, render};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::Visitor;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use convene_app::blog::{self, Post};
 use convene_app::calendars::{Calendar, Occ};
-use convene_app::front_page::{RosterCounts, roster_counts};
+use convene_app::front_page::{RosterCounts, Whereabouts, groups_near, is_near, roster_counts};
 use convene_store::posts::Listing;
+use std::sync::Arc;
 
 /// Events on the front page.
 const NEXT_EVENTS: usize = 6;
+/// How many upcoming series are looked through for those near the visitor.
+const NEAR_POOL: usize = 200;
 /// Recent posts, and featured ones.
 const RECENT_POSTS: i64 = 5;
 const FEATURED_POSTS: i64 = 3;
@@ -63,6 +68,12 @@ struct Home {
     counts: RosterCounts,
     meetings_this_month: usize,
     month_name: String,
+    /// Where the visitor is, as the page names it, and whether it came
+    /// from a remembered search (which can be forgotten).
+    here: Option<(String, bool)>,
+    /// Meetings near the visitor (shown before `events`, which are then
+    /// the rest of the world's).
+    near: Vec<EventCard>,
 }
 
 fn post_line(p: &Post) -> PostLine {
@@ -123,17 +134,60 @@ fn this_hour(now: DateTime<Utc>) -> DateTime<Utc> {
 pub async fn home(
     State(state): State<AppState>,
     visitor: Visitor,
+    headers: HeaderMap,
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let now = state.svc.clock.now();
     let hour = this_hour(now);
     let site = Calendar::Site;
 
-    let events = cached_series_once(&state, &site, NEXT_EVENTS, Tz::UTC)
-        .await?
-        .iter()
-        .map(event_card)
-        .collect();
+    let remembered = remembered(&headers);
+    let from_search = remembered.is_some();
+    let here = remembered.or_else(|| {
+        visitor
+            .signed_in
+            .as_ref()
+            .and_then(|s| s.user.time_zone.parse::<Tz>().ok())
+            .map(Whereabouts::Zone)
+    });
+    let (near, events) = match &here {
+        None => (
+            Vec::new(),
+            cached_series_once(&state, &site, NEXT_EVENTS, Tz::UTC)
+                .await?
+                .iter()
+                .map(event_card)
+                .collect(),
+        ),
+        Some(here) => {
+            let near_groups = match here {
+                Whereabouts::Place { lat, lon, .. } => {
+                    let version = convene_app::groups::roster_version(&state.svc).await?;
+                    let svc = state.svc.clone();
+                    let (lat, lon) = (*lat, *lon);
+                    state
+                        .roster_cache
+                        .get_or_build(
+                            &format!("near-groups:{lat:.4},{lon:.4}"),
+                            &version,
+                            || async move { groups_near(&svc, lat, lon).await },
+                        )
+                        .await?
+                }
+                Whereabouts::Zone(_) => Arc::new(Vec::new()),
+            };
+            let pool = cached_series_once(&state, &site, NEAR_POOL, Tz::UTC).await?;
+            let (close, far): (Vec<&Occ>, Vec<&Occ>) =
+                pool.iter().partition(|o| is_near(o, here, &near_groups));
+            let near: Vec<EventCard> = close
+                .into_iter()
+                .take(NEXT_EVENTS)
+                .map(event_card)
+                .collect();
+            let rest = NEXT_EVENTS.saturating_sub(near.len()).max(3);
+            (near, far.into_iter().take(rest).map(event_card).collect())
+        }
+    };
 
     let recent_window =
         cached_between(&state, &site, hour - Duration::days(30), hour, Tz::UTC).await?;
@@ -188,7 +242,7 @@ pub async fn home(
     let mut ctx = PageCtx::new(&state, &visitor, "").with_notice(done.done.as_deref());
     ctx.title = ctx.site_name.clone();
     let description = format!(
-        "{}{} {} groups in {} countries, {} meetings this month: find the group near you and see when it meets.",
+        "{}{} {} group{} in {} countr{}, {} meeting{} this month: find the group near you and see when it meets.",
         ctx.site_name,
         if ctx.tagline.is_empty() {
             ":".to_owned()
@@ -196,8 +250,11 @@ pub async fn home(
             format!(": {}.", ctx.tagline)
         },
         counts.groups,
+        if counts.groups == 1 { "" } else { "s" },
         counts.countries,
-        meetings_this_month
+        if counts.countries == 1 { "y" } else { "ies" },
+        meetings_this_month,
+        if meetings_this_month == 1 { "" } else { "s" },
     );
     let ctx = ctx.with_description(description);
     Ok(render(
@@ -211,6 +268,8 @@ pub async fn home(
             counts,
             meetings_this_month,
             month_name: now.format("%B").to_string(),
+            here: here.map(|h| (h.phrase(), from_search)),
+            near,
         },
     ))
 }

@@ -24,6 +24,8 @@ struct InvitePage {
     email: String,
     role: String,
     scope: String,
+    /// Group and calendar names, for the picker.
+    names: Vec<String>,
     is_coordinator: bool,
     errors: FormErrors,
 }
@@ -38,6 +40,8 @@ async fn page(
     done: Option<&str>,
 ) -> Result<Response, PageError> {
     let pending = invitations::pending_invitations(&state.svc, &me.actor).await?;
+    let mut names = convene_app::groups::group_names(&state.svc).await?;
+    names.extend(convene_app::calendars::calendar_names(&state.svc).await?);
     let ctx = PageCtx::new(state, visitor, "Invitations").with_notice(done);
     Ok(render(
         status,
@@ -47,6 +51,7 @@ async fn page(
             email: form.email,
             role: form.role,
             scope: form.scope,
+            names,
             is_coordinator: me.actor.is_coordinator(),
             errors,
         },
@@ -91,17 +96,17 @@ pub struct InviteForm {
 fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, ScopeName), InvalidInput> {
     let role = Role::parse(role)
         .ok_or_else(|| InvalidInput::new("role", "Choose a role from the list."))?;
-    let slug = scope.trim().to_ascii_lowercase();
+    let named = scope.trim().to_owned();
     let scope = match role {
         Role::Coordinator | Role::TrustedAuthor => ScopeName::Site,
-        Role::Organizer | Role::CalendarEditor if !convene_domain::roles::is_slug(&slug) => {
+        Role::Organizer | Role::CalendarEditor if named.is_empty() => {
             return Err(InvalidInput::new(
                 "scope",
-                "Enter the short name from the address, like pug-boston (lowercase letters, digits and dashes).",
+                "Type the name of the group or calendar and choose it from the list.",
             ));
         }
-        Role::Organizer => ScopeName::Group(slug),
-        Role::CalendarEditor => ScopeName::Calendar(slug),
+        Role::Organizer => ScopeName::Group(named),
+        Role::CalendarEditor => ScopeName::Calendar(named),
     };
     Ok((role, scope))
 }

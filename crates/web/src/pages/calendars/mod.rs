@@ -75,6 +75,8 @@ struct CalendarPage {
     can_edit: bool,
     region: Option<CalendarRow>,
     members: Vec<MemberGroup>,
+    /// The groups' names, for the picker of groups to include.
+    group_names: Vec<String>,
     sources: Vec<SourceRow>,
     report: Option<ImportReport>,
     errors: FormErrors,
@@ -147,6 +149,11 @@ async fn calendar_page(
     } else {
         Vec::new()
     };
+    let group_names = if can_edit && region.is_some() {
+        convene_app::groups::group_names(svc).await?
+    } else {
+        Vec::new()
+    };
     let feed_url = svc.site.link(&cal.feed_path());
     let webcal_url =
         feed_url
@@ -193,6 +200,7 @@ async fn calendar_page(
             can_edit,
             region,
             members,
+            group_names,
             sources,
             report,
             errors,

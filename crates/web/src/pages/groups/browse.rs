@@ -127,6 +127,7 @@ pub async fn browse(
         .iter()
         .map(|c| (c.code.clone(), c.name.clone()))
         .collect();
+    let mut remember = None;
     let mut page = BrowsePage {
         ctx: PageCtx::new(&state, &visitor, "Groups"),
         heading: "Groups around the world".into(),
@@ -163,6 +164,7 @@ pub async fn browse(
         page.message = answer.message;
         page.candidates = answer.candidates;
         page.unplaced = answer.unplaced;
+        remember = answer.remember;
     } else {
         let filter = Filter {
             continent: opt(&q.continent).map(|c| if c == "none" { String::new() } else { c }),
@@ -283,5 +285,12 @@ pub async fn browse(
         }
     }
     page.q = q;
-    Ok(render(StatusCode::OK, &page))
+    let mut response = render(StatusCode::OK, &page);
+    if let Some(place) = remember {
+        response.headers_mut().append(
+            axum::http::header::SET_COOKIE,
+            super::near::remember_cookie(&place, state.svc.site.is_https()),
+        );
+    }
+    Ok(response)
 }

@@ -7,7 +7,7 @@ mod edit;
 mod export;
 mod history;
 mod map;
-mod near;
+pub mod near;
 mod show;
 
 use crate::AppState;
@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/groups", get(browse::browse))
         .route("/groups/map", get(map::map))
+        .route("/near/forget", post(near::forget))
         .route("/groups/new", get(edit::new_form).post(edit::create))
         .route("/groups.csv", get(export::csv))
         .route("/groups.geojson", get(export::geojson))

@@ -6,6 +6,7 @@ use super::browse::{Item, item};
 use super::country_name;
 use crate::error::PageError;
 use convene_app::Services;
+use convene_app::front_page::Whereabouts;
 use convene_app::groups;
 use convene_places::{Place, city_label, city_query, resolve_place};
 use convene_store::groups::Filter;
@@ -26,6 +27,53 @@ pub struct NearAnswer {
     pub candidates: Vec<(String, String)>,
     /// The country of the place, and its groups with no pin.
     pub unplaced: Option<(String, Vec<(String, String)>)>,
+    /// The place to remember for the front page (a city or coordinates).
+    pub remember: Option<String>,
+}
+
+/// The cookie that remembers the last place a visitor searched near, so the
+/// front page can show the meetings near it.
+pub const NEAR_COOKIE: &str = "convene_near";
+
+/// How long the place is remembered: a year.
+const REMEMBER_SECS: i64 = 365 * 24 * 3600;
+
+/// The `Set-Cookie` value remembering `place`.
+pub fn remember_cookie(place: &str, https: bool) -> axum::http::HeaderValue {
+    let value: String = url::form_urlencoded::byte_serialize(place.as_bytes()).collect();
+    crate::middleware::set_cookie(NEAR_COOKIE, &value, REMEMBER_SECS, https)
+}
+
+/// The `Set-Cookie` value forgetting the place.
+pub fn forget_cookie(https: bool) -> axum::http::HeaderValue {
+    crate::middleware::set_cookie(NEAR_COOKIE, "", 0, https)
+}
+
+/// The place remembered by the cookie, if it still names one city or a
+/// point.
+pub fn remembered(headers: &axum::http::HeaderMap) -> Option<Whereabouts> {
+    let raw = crate::middleware::cookie_value(headers, NEAR_COOKIE)?;
+    if raw.is_empty() || raw.len() > 300 {
+        return None;
+    }
+    let place: String = url::form_urlencoded::parse(format!("p={raw}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())?;
+    if let Some((lat, lon)) = convene_places::parse_coordinates(&place) {
+        return Some(Whereabouts::Place {
+            label: format!("{lat:.3}, {lon:.3}"),
+            lat,
+            lon,
+        });
+    }
+    match resolve_place(&place) {
+        Place::City(city) => Some(Whereabouts::Place {
+            label: city_label(city),
+            lat: city.lat,
+            lon: city.lon,
+        }),
+        _ => None,
+    }
 }
 
 fn near_href(query: &str) -> String {
@@ -40,6 +88,7 @@ pub async fn answer(svc: &Services, place: &str) -> Result<NearAnswer, PageError
     if let Some((lat, lon)) = convene_places::parse_coordinates(place) {
         answer.heading = Some(format!("Groups near {lat:.3}, {lon:.3}"));
         answer.items = nearest(svc, lat, lon).await?;
+        answer.remember = Some(format!("{lat}, {lon}"));
         return Ok(answer);
     }
     match resolve_place(place) {
@@ -99,6 +148,7 @@ pub async fn answer(svc: &Services, place: &str) -> Result<NearAnswer, PageError
             .join(", ");
             answer.heading = Some(format!("Groups near {full}"));
             answer.items = nearest(svc, city.lat, city.lon).await?;
+            answer.remember = Some(city_query(city));
             let unplaced = groups::unplaced_in_country(svc, &city.country, IN_AREA).await?;
             if !unplaced.is_empty() {
                 answer.unplaced = Some((
@@ -134,4 +184,18 @@ async fn nearest(svc: &Services, lat: f64, lon: f64) -> Result<Vec<Item>, PageEr
             }),
         })
         .collect())
+}
+
+/// `POST /near/forget`: the front page stops showing meetings near the
+/// place last searched for.
+pub async fn forget(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    crate::extract::CsrfForm(_): crate::extract::CsrfForm<crate::extract::NoFields>,
+) -> axum::response::Response {
+    let mut response = crate::headers::see_other("/");
+    response.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        forget_cookie(state.svc.site.is_https()),
+    );
+    response
 }

@@ -481,6 +481,15 @@ async fn google_calendars_zip_export_imports_through_the_upload_the_form_and_a_s
         .assert_contains("Import done:")
         .assert_contains("Async Rust workshop");
     assert!(!r.body.contains("Skipped:"), "{}", r.body);
+    // The report comes first on the page, before the calendar itself.
+    assert!(
+        r.body.find("id=\"import-report\"") < r.body.find("class=\"subscribe\""),
+        "the report is below the fold"
+    );
+    // Reloading the answered upload leads back to the calendar.
+    let again = coord.get("/calendars/boston-python/import").await;
+    again.assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(again.location(), "/calendars/boston-python");
     assert_eq!(ours(&app, "boston-python", from, to).await, ours_zip);
     // The first calendar's events are untouched by the second import.
     assert_eq!(ours(&app, "pyberlin", from, to).await, ours_zip);

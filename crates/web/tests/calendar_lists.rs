@@ -166,6 +166,11 @@ async fn a_conference_spans_every_day_it_covers_in_the_month_grid() {
     fields.push(("all_day", "on"));
     make(&mut coord, "massachusetts", &fields).await;
     let grid = coord.get("/calendar?view=month&month=2027-01").await;
+    grid.assert_contains("Times are shown in each event's own time zone.");
+    coord
+        .get("/calendar?view=month&month=2027-01&tz=Asia/Tokyo")
+        .await
+        .assert_contains("Times are shown in Asia/Tokyo time.");
     assert_eq!(
         grid.body.matches("PyCon Boston").count(),
         3,

@@ -108,6 +108,10 @@ async fn the_front_page_shows_what_is_next_once_per_series_what_happened_and_the
             .await;
         r.assert_status(StatusCode::SEE_OTHER);
         let slug = r.post_slug();
+        // A coordinator reading a draft is not offered to publish it yet.
+        let draft = coord.get(&format!("/blog/{slug}")).await;
+        draft.assert_contains("Its authors have not submitted it yet");
+        assert!(!draft.body.contains("value=\"approve\""));
         olu.submit(&format!("/blog/{slug}/submit"), &[])
             .await
             .assert_status(StatusCode::SEE_OTHER);
@@ -125,6 +129,18 @@ async fn the_front_page_shows_what_is_next_once_per_series_what_happened_and_the
                 .assert_status(StatusCode::SEE_OTHER);
         }
     }
+
+    // The group's page shows its latest posts and leads to its blog.
+    visitor
+        .get("/groups/boston-python")
+        .await
+        .assert_contains("<h2>From the blog</h2>")
+        .assert_contains("November report")
+        .assert_contains("<a href=\"/groups/boston-python/blog\">All posts from Boston Python</a>");
+    visitor
+        .get("/groups/pyberlin")
+        .await
+        .assert_contains("No posts from this group yet.");
 
     let home = visitor.get("/").await;
     home.assert_status(StatusCode::OK)

@@ -54,7 +54,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/calendars/{slug}/import",
-            post(calendars::import).layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024)),
+            get(calendars::import_reloaded)
+                .post(calendars::import)
+                .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024)),
         )
         .route(
             "/calendars/{slug}/events/new",

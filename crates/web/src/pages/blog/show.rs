@@ -23,6 +23,8 @@ struct PostPage {
     card: PostCard,
     body_html: String,
     state: &'static str,
+    /// Submitted and waiting for a reviewer (only then can it be published).
+    in_review: bool,
     public: bool,
     can_edit: bool,
     can_review: bool,
@@ -146,6 +148,7 @@ pub(super) async fn post_page_with(
             card: card(post),
             body_html: crate::markdown::with_embeds(&stored_html, &embeds, ""),
             state: post.state.label(),
+            in_review: post.state == PostState::InReview,
             public: post.is_public(),
             can_edit: post.editable_by(actor),
             can_review: authorize(actor, &Action::ReviewPosts).is_ok(),

@@ -66,3 +66,10 @@ pub async fn import(
         Err(e) => form_failure(&state, &visitor, &headers, &slug, e, &["file"]).await,
     }
 }
+
+/// `GET /calendars/{slug}/import`: reloading the page an upload answered
+/// leads back to the calendar (the report was shown once, the file is not
+/// sent again).
+pub async fn import_reloaded(axum::extract::Path(slug): axum::extract::Path<String>) -> Response {
+    crate::headers::see_other(&format!("/calendars/{slug}"))
+}

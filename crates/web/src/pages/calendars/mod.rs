@@ -15,7 +15,7 @@ mod sources;
 
 pub use create::create;
 pub use feed::{group_feed, site_feed};
-pub use import::import;
+pub use import::{import, import_reloaded};
 pub use index::index;
 pub use new_event::{create_event, new_event_form};
 pub use past::{past, site_past};

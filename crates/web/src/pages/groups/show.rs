@@ -41,6 +41,10 @@ struct ShowPage {
     /// The group's lists: name, shown name, description.
     lists: Vec<(String, String, String)>,
     my_email: String,
+    /// The group's latest posts: slug, title, date and ISO date.
+    posts: Vec<(String, String, String, String)>,
+    /// The group's blog.
+    blog_path: String,
     /// The group's blog feeds, announced in the page's head.
     feeds: Vec<crate::feed_links::FeedLink>,
     /// The path of the group's iCalendar feed.
@@ -135,6 +139,31 @@ pub async fn show(
     } else {
         (Vec::new(), Vec::new())
     };
+    let posts = if g.approval == "approved" {
+        convene_app::blog::published(
+            &state.svc,
+            convene_store::posts::Listing {
+                group_id: Some(g.id),
+                ..Default::default()
+            },
+            3,
+            0,
+        )
+        .await?
+        .into_iter()
+        .map(|p| {
+            let at = p.row.published_at.unwrap_or(p.row.updated_at);
+            (
+                p.row.slug,
+                p.row.title,
+                at.format("%-d %B %Y").to_string(),
+                at.format("%Y-%m-%d").to_string(),
+            )
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
     let ctx = PageCtx::new(&state, &visitor, g.name.clone()).with_notice(done.done.as_deref());
     let photos = crate::pages::media::gallery(&state, "group", g.id).await?;
     let lists = convene_app::lists::settings::group_lists(&state.svc, g.id)
@@ -148,6 +177,8 @@ pub async fn show(
         .map(|s| s.user.email.clone())
         .unwrap_or_default();
     let show = ShowPage {
+        posts,
+        blog_path: crate::feed_links::group_blog(&g.slug),
         feeds: crate::feed_links::feeds_of(&crate::feed_links::group_blog(&g.slug)),
         calendar_feed: convene_app::calendars::Calendar::Group(Box::new(g.clone())).feed_path(),
         lists,

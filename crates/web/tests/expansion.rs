@@ -174,25 +174,14 @@ fn stamp(m: &Moment) -> String {
     }
 }
 
-#[tokio::test]
-async fn every_occurrence_matches_an_independent_expansion_across_dst() {
-    if !oracle_available() {
-        if std::env::var("CONVENE_REQUIRE_ORACLE").as_deref() == Ok("1") {
-            panic!(
-                "CONVENE_REQUIRE_ORACLE=1 but python3 with icalendar and recurring-ical-events is missing"
-            );
-        }
-        eprintln!(
-            "skipped: python3 with icalendar and recurring-ical-events is not installed (pip install icalendar recurring-ical-events)"
-        );
-        return;
-    }
-    let app = TestApp::new().await;
+/// The series above on the roster's groups, with one occurrence of the
+/// second-Tuesday series moved and one cancelled; returns their ids.
+async fn site_with_series(app: &TestApp) -> Vec<i64> {
     import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
         .await
         .unwrap();
-    let _coord = coordinator(&app).await;
-    let actor = actor(&app, "coord@example.org").await;
+    let _coord = coordinator(app).await;
+    let actor = actor(app, "coord@example.org").await;
     let mut ids = Vec::new();
     for s in series() {
         let cal = calendars::calendar(app.svc(), s.group).await.unwrap();
@@ -246,6 +235,24 @@ async fn every_occurrence_matches_an_independent_expansion_across_dst() {
     .await
     .unwrap();
 
+    ids
+}
+
+#[tokio::test]
+async fn every_occurrence_matches_an_independent_expansion_across_dst() {
+    if !oracle_available() {
+        if std::env::var("CONVENE_REQUIRE_ORACLE").as_deref() == Ok("1") {
+            panic!(
+                "CONVENE_REQUIRE_ORACLE=1 but python3 with icalendar and recurring-ical-events is missing"
+            );
+        }
+        eprintln!(
+            "skipped: python3 with icalendar and recurring-ical-events is not installed (pip install icalendar recurring-ical-events)"
+        );
+        return;
+    }
+    let app = TestApp::new().await;
+    site_with_series(&app).await;
     let from: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
     let to: DateTime<Utc> = "2028-01-01T00:00:00Z".parse().unwrap();
     let (occs, truncated) =
@@ -307,4 +314,64 @@ async fn every_occurrence_matches_an_independent_expansion_across_dst() {
         "{} occurrences matched the independent expansion",
         ours.len()
     );
+}
+
+/// The events with an occurrence overlapping `[from, to)` in the order of
+/// their first one there (then by id), from every occurrence expanded.
+async fn expanded_order(app: &TestApp, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<i64> {
+    let (occs, truncated) =
+        calendars::occurrences_between(app.svc(), &Calendar::Site, from, to, chrono_tz::Tz::UTC)
+            .await
+            .unwrap();
+    assert!(!truncated);
+    let mut firsts: Vec<(DateTime<Utc>, i64)> = Vec::new();
+    for o in &occs {
+        let at = o.start.instant(chrono_tz::Tz::UTC);
+        match firsts.iter_mut().find(|(_, id)| *id == o.event_id) {
+            Some(f) => f.0 = f.0.min(at),
+            None => firsts.push((at, o.event_id)),
+        }
+    }
+    firsts.sort();
+    firsts.into_iter().map(|(_, id)| id).collect()
+}
+
+#[tokio::test]
+async fn the_events_api_lists_what_full_expansion_finds_in_the_same_order() {
+    let app = TestApp::new().await;
+    let ids = site_with_series(&app).await;
+    assert!(ids.len() > 10);
+    let windows = [
+        ("2026-01-01T00:00:00Z", "2028-01-01T00:00:00Z"),
+        ("2026-03-28T00:00:00Z", "2026-04-05T00:00:00Z"),
+        ("2026-10-13T00:00:00Z", "2026-10-20T00:00:00Z"),
+        ("2026-10-14T00:00:00Z", "2026-10-15T00:00:00Z"),
+        ("2026-11-10T00:00:00Z", "2026-11-11T00:00:00Z"),
+        ("2026-03-29T01:00:00Z", "2026-03-29T02:00:00Z"),
+        ("2027-06-01T00:00:00Z", "2027-09-01T00:00:00Z"),
+        ("2029-01-01T00:00:00Z", "2031-01-01T00:00:00Z"),
+    ];
+    for (from, to) in windows {
+        let (f, t): (DateTime<Utc>, DateTime<Utc>) = (from.parse().unwrap(), to.parse().unwrap());
+        let expected = expanded_order(&app, f, t).await;
+        for limit in [1, 2, 3, 5, 500] {
+            let r = app
+                .send(
+                    Request::get(format!("/api/v1/events?from={from}&to={to}&limit={limit}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(r.status, axum::http::StatusCode::OK, "{}", r.body);
+            let got: Vec<i64> = r
+                .json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_i64().unwrap())
+                .collect();
+            let want: Vec<i64> = expected.iter().take(limit).copied().collect();
+            assert_eq!(got, want, "{from}..{to}, limit {limit}");
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod events;
 mod ics;
 mod import;
 mod import_rules;
+mod listing;
 mod occurrences;
 mod rsvp;
 mod seed;
@@ -24,6 +25,7 @@ pub use import::{
     ImportReport, SyncCalendarSources, SyncSource, add_source, import_ics, remove_source,
     schedule_source_syncs, sync_source,
 };
+pub use listing::{ListedEvent, events_between};
 pub use occurrences::{
     Moment, Occ, PastMeeting, Repeats, event_occurrences, occurrences_between, past_meetings,
     past_occurrences, upcoming, upcoming_series_once,

@@ -13,12 +13,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use chrono_tz::Tz;
 use convene_app::calendars::{self, Calendar, Event, EventInput, Moment, Occ};
 use convene_app::{Services, groups};
 use convene_domain::InvalidInput;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 
 /// Where an event takes place.
@@ -97,7 +95,22 @@ fn local(t: NaiveDateTime, all_day: bool) -> String {
     }
 }
 
-fn event_out(svc: &Services, ev: Event, cal: &Calendar) -> EventOut {
+/// An event as the API shows it, listed under `cal`.
+fn event_in(svc: &Services, ev: Event, cal: &Calendar) -> EventOut {
+    let group = match cal {
+        Calendar::Group(g) => Some(g.slug.clone()),
+        _ => None,
+    };
+    let calendar = Some(cal.slug().to_owned()).filter(|s| !s.is_empty());
+    event_out(svc, ev, calendar, group)
+}
+
+fn event_out(
+    svc: &Services,
+    ev: Event,
+    calendar: Option<String>,
+    group: Option<String>,
+) -> EventOut {
     let t = &ev.timing;
     let all_day = t.all_day();
     let imported = ev.imported();
@@ -106,11 +119,8 @@ fn event_out(svc: &Services, ev: Event, cal: &Calendar) -> EventOut {
     EventOut {
         id,
         uid: r.uid,
-        calendar: Some(cal.slug().to_owned()).filter(|s| !s.is_empty()),
-        group: match cal {
-            Calendar::Group(g) => Some(g.slug.clone()),
-            _ => None,
-        },
+        calendar,
+        group,
         title: r.title,
         description: r.description,
         all_day,
@@ -299,19 +309,12 @@ pub async fn list(
         }
         (None, None) => Calendar::Site,
     };
-    let (occs, _) = calendars::occurrences_between(svc, &cal, from, to, Tz::UTC).await?;
-    let mut seen = HashSet::new();
-    let ids: Vec<i64> = occs
-        .iter()
-        .map(|o| o.event_id)
-        .filter(|id| seen.insert(*id))
-        .take(usize::try_from(limit).unwrap_or(1))
-        .collect();
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let (ev, cal) = calendars::event(svc, id).await?;
-        out.push(event_out(svc, ev, &cal));
-    }
+    let listed =
+        calendars::events_between(svc, &cal, from, to, usize::try_from(limit).unwrap_or(1)).await?;
+    let out = listed
+        .into_iter()
+        .map(|l| event_out(svc, l.event, l.calendar, l.group))
+        .collect::<Vec<_>>();
     Ok(Json(out))
 }
 
@@ -323,7 +326,7 @@ pub async fn get_one(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<EventOut>, ApiError> {
     let (ev, cal) = calendars::event(&state.svc, id).await?;
-    Ok(Json(event_out(&state.svc, ev, &cal)))
+    Ok(Json(event_in(&state.svc, ev, &cal)))
 }
 
 /// The window of occurrences.
@@ -537,7 +540,7 @@ pub async fn create(
     let input = body.event.input()?;
     let id = calendars::create_event(svc, &me.actor, &cal, &input).await?;
     let (ev, cal) = calendars::event(svc, id).await?;
-    Ok((StatusCode::CREATED, Json(event_out(svc, ev, &cal))))
+    Ok((StatusCode::CREATED, Json(event_in(svc, ev, &cal))))
 }
 
 /// Replaces a whole event, every occurrence (its calendar's editors).
@@ -553,7 +556,7 @@ pub async fn update(
     let svc = &state.svc;
     calendars::update_event(svc, &me.actor, id, &body.input()?).await?;
     let (ev, cal) = calendars::event(svc, id).await?;
-    Ok(Json(event_out(svc, ev, &cal)))
+    Ok(Json(event_in(svc, ev, &cal)))
 }
 
 /// Calls off a whole event; it stays listed with status `cancelled`.
@@ -568,5 +571,5 @@ pub async fn cancel(
     let svc = &state.svc;
     calendars::cancel_event(svc, &me.actor, id).await?;
     let (ev, cal) = calendars::event(svc, id).await?;
-    Ok(Json(event_out(svc, ev, &cal)))
+    Ok(Json(event_in(svc, ev, &cal)))
 }

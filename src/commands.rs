@@ -98,6 +98,13 @@ pub async fn serve(config: Config) -> Result<()> {
         })
     };
 
+    // Changes made by another process or instance reach the in-memory
+    // change counters (the versions behind caches and ETags).
+    let counters = {
+        let db = db.clone();
+        tokio::spawn(async move { db.watch_counters().await })
+    };
+
     let mut mail_listeners = Vec::new();
     for (protocol, addr) in [
         (convene_lmtp::Protocol::Lmtp, config.lmtp_listen),
@@ -134,6 +141,7 @@ pub async fn serve(config: Config) -> Result<()> {
     .await;
 
     tracing::info!("stopping: in-flight requests are done; waiting for the current jobs");
+    counters.abort();
     let _ = stop_tx.send(true);
     for w in workers {
         if tokio::time::timeout(Duration::from_secs(30), w)

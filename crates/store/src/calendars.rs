@@ -197,15 +197,6 @@ pub async fn set_group(
     }
 }
 
-/// The current value of the change counter of every calendar feed.
-pub async fn version(ex: Ex<'_>) -> Result<i64> {
-    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT value FROM counters WHERE name = 'calendars'"
-    )
-    .fetch_one(c)
-    .await)?)
-}
-
 /// Raises the change counter; every write to calendars, events or overrides calls it
 /// in the same transaction.
 pub async fn bump(ex: Ex<'_>) -> Result<()> {

@@ -371,30 +371,6 @@ pub async fn place_counts(ex: Ex<'_>, f: &Filter) -> Result<Vec<(String, String,
     .await)?)
 }
 
-/// A text that changes whenever any entry changes (count, last change,
-/// last confirmation), for caches of pages built from the whole roster.
-pub async fn version(ex: Ex<'_>) -> Result<String> {
-    let (n, changed, confirmed): (i64, Option<String>, Option<String>) = match ex {
-        Ex::Sqlite(c) => {
-            sqlx::query_as("SELECT COUNT(*), MAX(updated_at), MAX(confirmed_at) FROM groups")
-                .fetch_one(c)
-                .await?
-        }
-        Ex::Postgres(c) => {
-            sqlx::query_as(
-                "SELECT COUNT(*), MAX(updated_at)::text, MAX(confirmed_at)::text FROM groups",
-            )
-            .fetch_one(c)
-            .await?
-        }
-    };
-    Ok(format!(
-        "{n}/{}/{}",
-        changed.unwrap_or_default(),
-        confirmed.unwrap_or_default()
-    ))
-}
-
 /// Approved entries with a pin whose latitude is within `band` degrees of
 /// `lat`, nearest to (`lat`, `lon`) first by a flat approximation
 /// (`x_scale` is the cosine of the latitude), at most `limit`; the caller

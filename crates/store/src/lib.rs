@@ -10,6 +10,7 @@
 //!
 //! Each table has its own module whose functions take an [`Ex`].
 
+use counters::{Counter, Counters};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -17,6 +18,7 @@ use sqlx::sqlite::{
 use sqlx::{Connection, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use sqlx;
@@ -25,6 +27,7 @@ pub mod api_tokens;
 pub mod auth_tokens;
 pub mod calendars;
 pub mod comments;
+pub mod counters;
 pub mod dashboard;
 pub mod events;
 pub mod grants;
@@ -80,9 +83,17 @@ pub enum Backend {
     Postgres,
 }
 
-/// A pool of connections to the configured database.
+/// A pool of connections to the configured database, with its change
+/// counters kept in memory (see [`counters`]).
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    counters: Arc<Counters>,
+}
+
+/// The native pool of either backend.
+#[derive(Debug, Clone)]
+pub enum Pool {
     /// SQLite in WAL mode with foreign keys on.
     Sqlite(SqlitePool),
     /// PostgreSQL.
@@ -98,7 +109,12 @@ pub enum Ex<'c> {
 }
 
 /// An open write transaction. Dropping it without [`Tx::commit`] rolls back.
-pub enum Tx {
+pub struct Tx {
+    inner: TxInner,
+    counters: Arc<Counters>,
+}
+
+enum TxInner {
     /// On SQLite, begun with `BEGIN IMMEDIATE` so writers queue on the lock
     /// instead of failing with "database is locked" half-way.
     Sqlite(Transaction<'static, Sqlite>),
@@ -162,6 +178,18 @@ impl Default for DbOptions {
 }
 
 impl Db {
+    fn new(pool: Pool) -> Self {
+        Self {
+            pool,
+            counters: Arc::new(Counters::default()),
+        }
+    }
+
+    /// The native pool.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
     /// Opens the SQLite database file at `path`, creating it if missing.
     pub async fn open_sqlite(path: &Path, opts: &DbOptions) -> Result<Self> {
         let connect = SqliteConnectOptions::new()
@@ -176,7 +204,7 @@ impl Db {
             .max_connections(opts.max_connections)
             .connect_with(connect)
             .await?;
-        Ok(Db::Sqlite(pool))
+        Ok(Db::new(Pool::Sqlite(pool)))
     }
 
     /// Connects to PostgreSQL at `url`.
@@ -190,39 +218,45 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await?;
-        Ok(Db::Postgres(pool))
+        Ok(Db::new(Pool::Postgres(pool)))
     }
 
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match &self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies every embedded migration not yet applied, in order.
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     /// Begins a write transaction.
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx {
+                inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+                counters: self.counters.clone(),
+            },
+            Pool::Postgres(pool) => Tx {
+                inner: TxInner::Postgres(pool.begin().await?),
+                counters: self.counters.clone(),
+            },
         })
     }
 
     /// Takes a connection for reads.
     pub async fn conn(&self) -> Result<Conn> {
-        Ok(match self {
-            Db::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
-            Db::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
         })
     }
 
@@ -240,7 +274,7 @@ impl Db {
     /// the site keeps running (`VACUUM INTO`). Refused on PostgreSQL, whose
     /// own `pg_dump` does this job.
     pub async fn backup_sqlite(&self, dest: &Path) -> Result<(), BackupError> {
-        let Db::Sqlite(pool) = self else {
+        let Pool::Sqlite(pool) = &self.pool else {
             return Err(BackupError::UsePgDump);
         };
         if dest.exists() {
@@ -260,11 +294,11 @@ impl Db {
     /// Refreshes the query planner's statistics (SQLite's `PRAGMA optimize`,
     /// PostgreSQL's `ANALYZE`) after large changes such as an import.
     pub async fn optimize(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(pool) => {
+        match &self.pool {
+            Pool::Sqlite(pool) => {
                 sqlx::query("PRAGMA optimize=0x10002").execute(pool).await?;
             }
-            Db::Postgres(pool) => {
+            Pool::Postgres(pool) => {
                 // convene's own tables only: a bare ANALYZE visits every
                 // table of the database, warning about each system catalog
                 // it may not read.
@@ -282,11 +316,51 @@ impl Db {
         Ok(())
     }
 
+    /// The value of a change counter, from memory once it has been read.
+    pub async fn counter(&self, c: Counter) -> Result<i64> {
+        if let Some(v) = self.counters.get(c) {
+            return Ok(v);
+        }
+        self.refresh_counters().await?;
+        Ok(self.counters.get(c).unwrap_or_default())
+    }
+
+    /// Reads the change counters from the database into memory.
+    pub async fn refresh_counters(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        let seen = counters::read_all(conn.ex()).await?;
+        self.counters.raise_all(&seen);
+        Ok(())
+    }
+
+    /// Keeps the change counters in memory true to changes made elsewhere:
+    /// reads them every second and, on PostgreSQL, listens for the
+    /// announcements of other instances' commits. Runs until the task is
+    /// aborted.
+    pub async fn watch_counters(&self) {
+        let poll = async {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = self.refresh_counters().await {
+                    tracing::warn!(error = %e, "the change counters could not be read");
+                }
+            }
+        };
+        match &self.pool {
+            Pool::Postgres(pool) => {
+                tokio::join!(poll, listen_for_counters(pool, &self.counters));
+            }
+            Pool::Sqlite(_) => poll.await,
+        }
+    }
+
     /// Closes every pooled connection, waiting for those in use.
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
         }
     }
 }
@@ -310,19 +384,48 @@ pub enum BackupError {
 impl Tx {
     /// The connection to run queries in this transaction on.
     pub fn ex(&mut self) -> Ex<'_> {
-        match self {
-            Tx::Sqlite(t) => Ex::Sqlite(t),
-            Tx::Postgres(t) => Ex::Postgres(t),
+        match &mut self.inner {
+            TxInner::Sqlite(t) => Ex::Sqlite(t),
+            TxInner::Postgres(t) => Ex::Postgres(t),
         }
     }
 
-    /// Makes every write in the transaction durable.
-    pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+    /// Makes every write in the transaction durable, then raises the change
+    /// counters in memory to what the transaction saw, so its own changes
+    /// show at once.
+    pub async fn commit(mut self) -> Result<()> {
+        let seen = counters::read_all(self.ex()).await?;
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
         }
+        self.counters.raise_all(&seen);
         Ok(())
+    }
+}
+
+/// Listens on `convene_counters` for the counters other instances raise,
+/// reconnecting after a failure; a second's poll covers what is missed
+/// while it reconnects.
+async fn listen_for_counters(pool: &PgPool, counters: &Counters) {
+    loop {
+        if let Err(e) = listen_once(pool, counters).await {
+            tracing::warn!(error = %e, "listening for change counters failed; trying again");
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+}
+
+/// Listens until the connection fails.
+async fn listen_once(pool: &PgPool, counters: &Counters) -> Result<(), sqlx::Error> {
+    let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+        .fetch_one(pool)
+        .await?;
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen("convene_counters").await?;
+    loop {
+        let n = listener.recv().await?;
+        counters.announced(&schema, n.payload());
     }
 }
 

@@ -427,18 +427,9 @@ pub async fn count_revisions(ex: Ex<'_>, post_id: i64) -> Result<i64> {
     .await)?)
 }
 
-/// The blog's change counter: raised in the same transaction by every
-/// write that can change a listing or a feed (a post's fields, state,
-/// featuring, authors and tags).
-pub async fn version(ex: Ex<'_>) -> Result<i64> {
-    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT value FROM counters WHERE name = 'posts'"
-    )
-    .fetch_one(c)
-    .await)?)
-}
-
-/// Raises the blog's change counter.
+/// Raises the blog's change counter: every write that can change a listing
+/// or a feed (a post's fields, state, featuring, authors and tags) calls it
+/// in its transaction.
 pub async fn bump(ex: Ex<'_>) -> Result<()> {
     execute!(
         ex,

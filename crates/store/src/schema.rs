@@ -32,8 +32,8 @@ fn search_only(name: &str) -> bool {
 pub async fn shape(db: &Db) -> Result<SchemaShape> {
     let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut indexes = BTreeMap::new();
-    match db {
-        Db::Sqlite(pool) => {
+    match db.pool() {
+        crate::Pool::Sqlite(pool) => {
             let cols: Vec<(String, String)> = sqlx::query_as(
                 "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
@@ -58,7 +58,7 @@ pub async fn shape(db: &Db) -> Result<SchemaShape> {
                 e.1.push(col);
             }
         }
-        Db::Postgres(pool) => {
+        crate::Pool::Postgres(pool) => {
             let cols: Vec<(String, String)> = sqlx::query_as(
                 "SELECT table_name::text, column_name::text FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'",

@@ -93,7 +93,7 @@ impl TestDb {
             },
         )
         .await?;
-        if let Db::Postgres(pool) = &admin {
+        if let crate::Pool::Postgres(pool) = admin.pool() {
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
                 .execute(pool)
                 .await?;

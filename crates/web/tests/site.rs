@@ -97,7 +97,7 @@ async fn organizers_invite_co_organizers_only_for_their_own_group() {
     )
     .await
     .assert_status(StatusCode::UNPROCESSABLE_ENTITY)
-    .assert_contains("short name");
+    .assert_contains("No group is called “Not A Slug”.");
     assert_eq!(app.fingerprint().await, before);
     // The organizer sees their own invitation; the coordinator sees all.
     org.get("/invite").await.assert_contains("ife@example.org");
@@ -169,7 +169,7 @@ async fn resending_renews_the_link_and_revoking_kills_it() {
     ife.get(&new)
         .await
         .assert_status(StatusCode::OK)
-        .assert_contains("a calendar editor of the calendar europe");
+        .assert_contains("a calendar editor of the calendar Europe");
     coord
         .submit(&format!("/invite/{id}/revoke"), &[])
         .await

@@ -645,8 +645,11 @@ pub async fn feature_post(
 /// A validator for the blog's feeds: changes whenever any post does, so
 /// whenever a published one does.
 pub async fn feed_version(svc: &Services) -> AppResult<String> {
-    let mut conn = svc.db.conn().await?;
-    Ok(store::version(conn.ex()).await?.to_string())
+    Ok(svc
+        .db
+        .counter(convene_store::counters::Counter::Posts)
+        .await?
+        .to_string())
 }
 
 /// The kinds, for forms: value and label.

@@ -17,6 +17,7 @@ use convene_domain::events::{
 use convene_ical::{When, Writer, write_vtimezone};
 use convene_recurrence::parse_rrule;
 use convene_store::calendars;
+use convene_store::counters::Counter;
 use convene_store::events::{self, OverrideRow};
 use std::collections::BTreeSet;
 
@@ -25,8 +26,7 @@ const REFRESH: &str = "PT1H";
 
 /// The value that changes whenever any calendar or event changes; feeds use it as their validator.
 pub async fn feed_version(svc: &Services) -> AppResult<i64> {
-    let mut conn = svc.db.conn().await?;
-    Ok(calendars::version(conn.ex()).await?)
+    Ok(svc.db.counter(Counter::Calendars).await?)
 }
 
 /// Which feed is written.
@@ -394,7 +394,7 @@ pub async fn member_feed(svc: &Services, token: &str) -> AppResult<(String, Stri
     let (count, latest) = events::rsvps_version(conn.ex(), user).await?;
     let version = format!(
         "{}-{count}-{}",
-        calendars::version(conn.ex()).await?,
+        svc.db.counter(Counter::Calendars).await?,
         latest.map(|l| l.timestamp_micros()).unwrap_or(0)
     );
     let answers = events::rsvps_of(conn.ex(), user).await?;

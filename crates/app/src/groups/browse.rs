@@ -111,11 +111,12 @@ pub async fn near(svc: &Services, lat: f64, lon: f64, limit: usize) -> AppResult
 
 /// A text that changes whenever the roster does (for caching whole-roster pages).
 pub async fn roster_version(svc: &Services) -> AppResult<String> {
-    let mut conn = svc.db.conn().await?;
     // Staleness moves with the calendar, so the day is part of the version.
     Ok(format!(
         "{}@{}",
-        groups::version(conn.ex()).await?,
+        svc.db
+            .counter(convene_store::counters::Counter::Groups)
+            .await?,
         svc.clock.now().format("%Y-%m-%d")
     ))
 }

@@ -1,0 +1,142 @@
+//! Change counters, known without a query.
+//!
+//! Every write that changes a calendar, the blog or the roster raises a
+//! counter in the `counters` table in its own transaction (the roster's by a
+//! trigger on `groups`). Caches and HTTP validators use the counters as
+//! versions, so they are read on every cached page and every revalidation;
+//! this module keeps them in memory instead:
+//!
+//! - each transaction reads the counters just before it commits and, once
+//!   committed, raises the memory to what it read, so a writer's next page
+//!   sees its own change;
+//! - a watcher reads them every second, for changes made by another process
+//!   (a `convene admin` command on the same SQLite file, another instance);
+//! - on PostgreSQL, the watcher also listens on the `convene_counters`
+//!   channel, on which a trigger announces each raised counter at commit, so
+//!   other instances learn of a change at once.
+//!
+//! Counters only ever grow, so every source raises the memory to the
+//! largest value it has seen and none can lower it, in whatever order they
+//! arrive.
+
+use crate::{Ex, Result, run};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+
+/// A change counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    /// Calendars, events and their changes (feeds, calendar pages).
+    Calendars,
+    /// Blog posts (listings and feeds).
+    Posts,
+    /// The roster (browse, map, counts).
+    Groups,
+}
+
+impl Counter {
+    /// Every counter, in the order of [`Counters`]' slots.
+    pub const ALL: [Counter; 3] = [Counter::Calendars, Counter::Posts, Counter::Groups];
+
+    /// Its row's name in the `counters` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Counter::Calendars => "calendars",
+            Counter::Posts => "posts",
+            Counter::Groups => "groups",
+        }
+    }
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+
+    fn named(name: &str) -> Option<Counter> {
+        Counter::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// The counters' values as last seen.
+#[derive(Debug, Default)]
+pub struct Counters {
+    values: [AtomicI64; 3],
+    loaded: AtomicBool,
+}
+
+impl Counters {
+    /// Raises `name` to `value` if that is more than it holds.
+    pub fn raise(&self, name: &str, value: i64) {
+        if let Some(c) = Counter::named(name) {
+            self.values[c.slot()].fetch_max(value, Ordering::AcqRel);
+        }
+    }
+
+    /// Raises every counter to the values read from the database.
+    pub(crate) fn raise_all(&self, seen: &[(String, i64)]) {
+        for (name, value) in seen {
+            self.raise(name, *value);
+        }
+        self.loaded.store(true, Ordering::Release);
+    }
+
+    /// The value in memory, once it has been read from the database.
+    pub(crate) fn get(&self, c: Counter) -> Option<i64> {
+        self.loaded
+            .load(Ordering::Acquire)
+            .then(|| self.values[c.slot()].load(Ordering::Acquire))
+    }
+
+    /// Takes in one `"{schema} {name} {value}"` announcement from the
+    /// `convene_counters` channel, if it is about `schema`.
+    pub fn announced(&self, schema: &str, payload: &str) {
+        let mut parts = payload.split(' ');
+        if let (Some(s), Some(name), Some(value), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+            && s == schema
+            && let Ok(value) = value.parse::<i64>()
+        {
+            self.raise(name, value);
+        }
+    }
+}
+
+/// Reads every counter from the database.
+pub(crate) async fn read_all(ex: Ex<'_>) -> Result<Vec<(String, i64)>> {
+    Ok(run!(ex, |c| sqlx::query_as::<_, (String, i64)>(
+        "SELECT name, value FROM counters WHERE name IN ('calendars', 'posts', 'groups')"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_only_grow_whatever_order_values_arrive_in() {
+        let c = Counters::default();
+        assert_eq!(c.get(Counter::Posts), None, "unknown before the first read");
+        c.raise_all(&[("posts".into(), 5), ("calendars".into(), 2)]);
+        assert_eq!(c.get(Counter::Posts), Some(5));
+        c.raise("posts", 3);
+        assert_eq!(c.get(Counter::Posts), Some(5));
+        c.raise("posts", 9);
+        assert_eq!(c.get(Counter::Posts), Some(9));
+        c.raise("unknown", 100);
+        assert_eq!(c.get(Counter::Calendars), Some(2));
+        assert_eq!(c.get(Counter::Groups), Some(0));
+    }
+
+    #[test]
+    fn announcements_of_another_schema_or_malformed_are_ignored() {
+        let c = Counters::default();
+        c.raise_all(&[]);
+        c.announced("site_a", "site_a calendars 7");
+        c.announced("site_a", "site_b calendars 70");
+        c.announced("site_a", "site_a calendars");
+        c.announced("site_a", "site_a calendars 8 extra");
+        c.announced("site_a", "site_a calendars x");
+        c.announced("site_a", "");
+        assert_eq!(c.get(Counter::Calendars), Some(7));
+    }
+}

@@ -879,3 +879,67 @@ async fn members_get_a_private_feed_of_their_answers() {
         .await;
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_group_feed_is_revalidated_without_a_lookup_yet_follows_the_roster() {
+    let app = TestApp::new().await;
+    roster(&app).await;
+    let mut coord = coordinator(&app).await;
+    coord
+        .submit(
+            "/calendars",
+            &[
+                ("name", "Massachusetts"),
+                ("country", "US"),
+                ("region", "Massachusetts"),
+            ],
+        )
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let get = |path: &str, etag: Option<&str>| {
+        let mut r = Request::get(path);
+        if let Some(e) = etag {
+            r = r.header(header::IF_NONE_MATCH, e);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    // Only a group has a group feed; nothing is cached for the others.
+    for path in [
+        "/groups/massachusetts/events.ics",
+        "/groups/no-such-group/events.ics",
+    ] {
+        let r = app.send(get(path, None)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        r.assert_contains("There is no group at this address.");
+    }
+    let feed = app.send(get("/groups/pyberlin/events.ics", None)).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    let etag = feed.headers[header::ETAG].to_str().unwrap().to_owned();
+    let again = app
+        .send(get("/groups/pyberlin/events.ics", Some(&etag)))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    // Another feed's validator is its own.
+    let other = app
+        .send(get("/groups/boston-python/events.ics", Some(&etag)))
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+
+    // A change to the roster changes the validator: the group is withdrawn.
+    let mut conn = app.svc().db.conn().await.unwrap();
+    let id = convene_store::groups::by_slug(conn.ex(), "pyberlin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    drop(conn);
+    let mut tx = app.svc().db.begin().await.unwrap();
+    convene_store::groups::set_approval(tx.ex(), id, "rejected", Some("gone"), app.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let after = app
+        .send(get("/groups/pyberlin/events.ics", Some(&etag)))
+        .await;
+    assert_eq!(after.status, StatusCode::NOT_FOUND);
+}

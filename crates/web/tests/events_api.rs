@@ -500,3 +500,58 @@ async fn the_openapi_document_describes_the_events_api() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_listing_is_revalidated_by_its_etag_and_changes_with_the_first_write() {
+    let app = TestApp::new().await;
+    let (_, org, _) = site_with_group(&app).await;
+    app.send(call(
+        "POST",
+        "/api/v1/events",
+        Some(&org),
+        Some(&project_night()),
+    ))
+    .await
+    .assert_status(StatusCode::CREATED);
+    let path = "/api/v1/events?group=boston-python&from=2027-01-01&to=2027-12-01";
+    let first = app.send(call("GET", path, None, None)).await;
+    first.assert_status(StatusCode::OK);
+    assert_eq!(first.json().as_array().unwrap().len(), 1);
+    let etag = first.headers[axum::http::header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let revalidate = || {
+        let mut r = call("GET", path, None, None);
+        r.headers_mut()
+            .insert(axum::http::header::IF_NONE_MATCH, etag.parse().unwrap());
+        r
+    };
+    let again = app.send(revalidate()).await;
+    again.assert_status(StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+
+    // A new event shows in the very next answer, under a new validator.
+    let mut second = project_night();
+    second["title"] = json!("Workshop");
+    second["rrule"] = serde_json::Value::Null;
+    second["start"] = json!("2027-03-01T18:00");
+    second["end"] = json!("2027-03-01T20:00");
+    app.send(call("POST", "/api/v1/events", Some(&org), Some(&second)))
+        .await
+        .assert_status(StatusCode::CREATED);
+    let changed = app.send(revalidate()).await;
+    changed.assert_status(StatusCode::OK);
+    let titles: Vec<String> = changed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(titles, ["Project night", "Workshop"]);
+    assert_ne!(
+        changed.headers[axum::http::header::ETAG].to_str().unwrap(),
+        etag
+    );
+}

@@ -9,10 +9,15 @@
 use super::{ApiJson, ApiPath, ApiQuery, ApiUser};
 use crate::AppState;
 use crate::error::ApiError;
+use crate::pages::http_cache::{etag_matches, fxhash};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{
+    DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc,
+};
 use convene_app::calendars::{self, Calendar, Event, EventInput, Moment, Occ};
 use convene_app::{Services, groups};
 use convene_domain::InvalidInput;
@@ -273,7 +278,8 @@ pub struct ListQuery {
     pub calendar: Option<String>,
     /// A group's slug (instead of `calendar`).
     pub group: Option<String>,
-    /// Start of the window: RFC 3339, or a date (midnight UTC). Default: now.
+    /// Start of the window: RFC 3339, or a date (midnight UTC). Default:
+    /// the start of the current minute.
     pub from: Option<String>,
     /// End of the window (exclusive), same forms. Default: 90 days after
     /// `from`; at most two years after it.
@@ -286,36 +292,78 @@ pub struct ListQuery {
 /// Events with an occurrence in the window, on one calendar or site-wide,
 /// in order of their first occurrence there.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(ListQuery),
-    responses((status = 200, body = Vec<EventOut>), (status = 404, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
+    responses((status = 200, body = Vec<EventOut>, headers(("ETag" = String, description = "Send it back in If-None-Match to be answered 304 while nothing changed"))),
+        (status = 304, description = "Nothing changed since the ETag sent in If-None-Match"), (status = 404, body = super::openapi::ErrorBody), (status = 422, body = super::openapi::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<Vec<EventOut>>, ApiError> {
+) -> Result<Response, ApiError> {
     let svc = &state.svc;
-    let (from, to) = window(q.from.as_deref(), q.to.as_deref(), svc.clock.now())?;
+    // Without a `from`, the window starts at the current minute, so that
+    // callers asking "from now" share one answer for a minute.
+    let now = svc.clock.now();
+    let minute = now
+        - Duration::seconds(i64::from(now.second()))
+        - Duration::nanoseconds(i64::from(now.nanosecond()));
+    let (from, to) = window(q.from.as_deref(), q.to.as_deref(), minute)?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let cal = match (
-        nonempty(q.calendar.as_deref()),
-        nonempty(q.group.as_deref()),
-    ) {
-        (Some(_), Some(_)) => {
-            return Err(
-                InvalidInput::new("group", "Give either calendar or group, not both.").into(),
-            );
-        }
-        (Some(slug), None) => calendars::calendar(svc, slug).await?,
-        (None, Some(slug)) => {
-            Calendar::Group(Box::new(groups::group_page(svc, None, slug).await?.group))
-        }
-        (None, None) => Calendar::Site,
-    };
-    let listed =
-        calendars::events_between(svc, &cal, from, to, usize::try_from(limit).unwrap_or(1)).await?;
-    let out = listed
-        .into_iter()
-        .map(|l| event_out(svc, l.event, l.calendar, l.group))
-        .collect::<Vec<_>>();
-    Ok(Json(out))
+    let (calendar, group) = (
+        nonempty(q.calendar.as_deref()).map(str::to_owned),
+        nonempty(q.group.as_deref()).map(str::to_owned),
+    );
+    if calendar.is_some() && group.is_some() {
+        return Err(InvalidInput::new("group", "Give either calendar or group, not both.").into());
+    }
+    // The answer depends on the calendars and on the roster (which groups
+    // are approved, and their slugs); both versions are kept in memory, so
+    // a repeated call costs no query.
+    let version = format!(
+        "{}/{}",
+        calendars::feed_version(svc).await?,
+        groups::roster_version(svc).await?
+    );
+    let key = format!(
+        "api-events:{}:{}:{}:{}:{limit}",
+        calendar.as_deref().unwrap_or(""),
+        group.as_deref().unwrap_or(""),
+        from.timestamp_micros(),
+        to.timestamp_micros()
+    );
+    let etag = format!("\"e{:x}\"", fxhash(&format!("{version}|{key}")));
+    if etag_matches(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let body = state
+        .calendar_cache
+        .get_or_build(&key, &version, || async {
+            let cal = match (&calendar, &group) {
+                (Some(slug), _) => calendars::calendar(svc, slug).await?,
+                (None, Some(slug)) => {
+                    Calendar::Group(Box::new(groups::group_page(svc, None, slug).await?.group))
+                }
+                (None, None) => Calendar::Site,
+            };
+            let limit = usize::try_from(limit).unwrap_or(1);
+            let out: Vec<EventOut> = calendars::events_between(svc, &cal, from, to, limit)
+                .await?
+                .into_iter()
+                .map(|l| event_out(svc, l.event, l.calendar, l.group))
+                .collect();
+            serde_json::to_vec(&out)
+                .map(Bytes::from)
+                .map_err(|e| ApiError(convene_app::AppError::Internal(e.to_string())))
+        })
+        .await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::ETAG, etag),
+        ],
+        Bytes::clone(&body),
+    )
+        .into_response())
 }
 
 /// One event.

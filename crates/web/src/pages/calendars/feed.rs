@@ -2,13 +2,13 @@
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::pages::error_page;
 use crate::pages::http_cache::*;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use convene_app::AppError;
 use convene_app::calendars::{self, Calendar};
 use std::sync::Arc;
 
@@ -17,7 +17,10 @@ pub async fn site_feed(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    feed(&state, &headers, Calendar::Site).await
+    feed(&state, &headers, "/calendar.ics", async {
+        Ok(Calendar::Site)
+    })
+    .await
 }
 
 /// `GET /groups/{slug}/events.ics`.
@@ -26,33 +29,46 @@ pub async fn group_feed(
     headers: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, PageError> {
-    let cal = calendars::calendar(&state.svc, &slug).await?;
-    if !matches!(cal, Calendar::Group(_)) {
-        return Ok(error_page(
-            StatusCode::NOT_FOUND,
-            "There is no group at this address.",
-        ));
-    }
-    feed(&state, &headers, cal).await
+    let path = format!("/groups/{slug}/events.ics");
+    feed(&state, &headers, &path, async {
+        match calendars::calendar(&state.svc, &slug).await {
+            Ok(cal @ Calendar::Group(_)) => Ok(cal),
+            Ok(_) | Err(AppError::NotFound(_)) => Err(PageError(AppError::NotFound(
+                "There is no group at this address.",
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
 }
 
-/// A cached, validated iCalendar answer with `ETag`, `Last-Modified` and 304s.
+/// A cached, validated iCalendar answer for the feed at `path`, with
+/// `ETag`, `Last-Modified` and 304s. The validator comes from the change
+/// counters in memory, so a client that has the current version is
+/// answered before the calendar is even looked up (`resolve` runs only to
+/// build the body).
 pub(super) async fn feed(
     state: &AppState,
     headers: &HeaderMap,
-    cal: Calendar,
+    path: &str,
+    resolve: impl Future<Output = Result<Calendar, PageError>>,
 ) -> Result<Response, PageError> {
-    let version = calendars::feed_version(&state.svc).await?;
-    let key = format!("ics:{}", cal.feed_path());
-    let etag = format!("\"{version}-{:x}\"", fxhash(&key));
-    // A client that has this version is answered without touching the body.
+    // Which groups a feed gathers depends on the roster too.
+    let version = format!(
+        "{}-{}",
+        calendars::feed_version(&state.svc).await?,
+        convene_app::groups::roster_version(&state.svc).await?
+    );
+    let key = format!("ics:{path}");
+    let etag = format!("\"{:x}-{:x}\"", fxhash(&version), fxhash(&key));
     if etag_matches(headers, &etag) {
         return Ok(not_modified(&etag));
     }
     let svc = state.svc.clone();
     let built: Arc<(Bytes, DateTime<Utc>)> = state
         .calendar_cache
-        .get_or_build(&key, &version.to_string(), || async move {
+        .get_or_build(&key, &version, || async move {
+            let cal = resolve.await?;
             let body = calendars::calendar_feed(&svc, &cal).await?;
             Ok::<_, PageError>((Bytes::from(body), svc.clock.now()))
         })

@@ -38,9 +38,12 @@ pub async fn show(
     Path(slug): Path<String>,
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response, PageError> {
-    if let Some(slug) = slug.strip_suffix(".ics") {
-        let cal = calendars::calendar(&state.svc, slug).await?;
-        return feed(&state, &headers, cal).await;
+    if let Some(name) = slug.strip_suffix(".ics") {
+        let path = format!("/calendars/{slug}");
+        return feed(&state, &headers, &path, async {
+            Ok(calendars::calendar(&state.svc, name).await?)
+        })
+        .await;
     }
     let cal = calendars::calendar(&state.svc, &slug).await?;
     calendar_page(

@@ -162,6 +162,15 @@ impl Session {
         self.wire.send("MAIL FROM", &commands).await?;
         if rset {
             let reply = self.wire.reply("RSET").await?;
+            if reply.code == 421 {
+                // Closing (an idle connection timed out): the pool retries
+                // on a new one.
+                return Err(Error::Refused {
+                    command: "RSET",
+                    reply,
+                }
+                .into());
+            }
             if !reply.is_positive() {
                 // The answers to the rest of the group are still unread:
                 // the session is out of step and is dropped.

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// How the server behaves.
@@ -31,6 +31,11 @@ pub struct Script {
     pub mute_at_data_end: bool,
     /// Never say anything, not even the greeting.
     pub mute: bool,
+    /// The certificate for TLS: offered with STARTTLS, or (`implicit_tls`)
+    /// from the first byte.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// TLS from the first byte (smtps) rather than STARTTLS.
+    pub implicit_tls: bool,
 }
 
 /// One message as the server took it.
@@ -53,6 +58,8 @@ pub struct Log {
     pub commands: Vec<String>,
     /// Every message taken (answered 250).
     pub messages: Vec<Received>,
+    /// How many commands had come before TLS started (if it did).
+    pub tls_after: Option<usize>,
     mails: usize,
     data_ends: usize,
 }
@@ -99,12 +106,30 @@ enum Mode {
     AuthLogin(u8),
 }
 
-async fn serve(mut sock: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// Writes and flushes (a TLS stream holds what it is given until then).
+async fn say(sock: &mut Box<dyn Io>, bytes: &[u8]) {
+    sock.write_all(bytes).await.unwrap();
+    sock.flush().await.unwrap();
+}
+
+async fn serve(tcp: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
     if script.mute {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         return;
     }
-    sock.write_all(b"220 sink.test ESMTP\r\n").await.unwrap();
+    let mut sock: Box<dyn Io> = Box::new(tcp);
+    if let (Some(tls), true) = (&script.tls, script.implicit_tls) {
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.clone());
+        match acceptor.accept(sock).await {
+            Ok(s) => sock = Box::new(s),
+            Err(_) => return,
+        }
+        log.lock().unwrap().tls_after = Some(0);
+    }
+    say(&mut sock, b"220 sink.test ESMTP\r\n").await;
     let mut buf = Vec::new();
     let mut mode = Mode::Commands;
     let mut cur = Received {
@@ -136,7 +161,7 @@ async fn serve(mut sock: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
                             return;
                         }
                         log.lock().unwrap().messages.push(cur.clone());
-                        sock.write_all(b"250 2.0.0 queued\r\n").await.unwrap();
+                        say(&mut sock, b"250 2.0.0 queued\r\n").await;
                     } else {
                         let line = line.strip_prefix(b".").unwrap_or(line);
                         cur.data.extend_from_slice(line);
@@ -148,7 +173,7 @@ async fn serve(mut sock: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
                     log.lock().unwrap().commands.push(text);
                     if step == 0 {
                         mode = Mode::AuthLogin(1);
-                        sock.write_all(b"334 UGFzc3dvcmQ6\r\n").await.unwrap();
+                        say(&mut sock, b"334 UGFzc3dvcmQ6\r\n").await;
                     } else {
                         mode = Mode::Commands;
                         let ok = log.lock().unwrap().commands.ends_with(&[
@@ -160,7 +185,7 @@ async fn serve(mut sock: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
                         } else {
                             b"535 5.7.8 no\r\n"
                         };
-                        sock.write_all(reply).await.unwrap();
+                        say(&mut sock, reply).await;
                     }
                 }
                 Mode::Commands => {
@@ -180,6 +205,9 @@ async fn serve(mut sock: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
                         }
                         if let Some(m) = script.auth {
                             r.push_str(&format!("250-AUTH {m}\r\n"));
+                        }
+                        if script.tls.is_some() && !script.implicit_tls {
+                            r.push_str("250-STARTTLS\r\n");
                         }
                         r.push_str("250 ENHANCEDSTATUSCODES\r\n");
                         r
@@ -223,8 +251,19 @@ async fn serve(mut sock: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
                     } else if upper == "RSET" {
                         accepted_rcpts = 0;
                         "250 2.0.0 ok\r\n".into()
+                    } else if upper == "STARTTLS" && script.tls.is_some() {
+                        say(&mut sock, b"220 2.0.0 go ahead\r\n").await;
+                        let acceptor = tokio_rustls::TlsAcceptor::from(script.tls.clone().unwrap());
+                        match acceptor.accept(sock).await {
+                            Ok(s) => sock = Box::new(s),
+                            Err(_) => return,
+                        }
+                        buf.clear();
+                        let mut l = log.lock().unwrap();
+                        l.tls_after = Some(l.commands.len());
+                        continue;
                     } else if upper == "QUIT" {
-                        sock.write_all(b"221 bye\r\n").await.unwrap();
+                        say(&mut sock, b"221 bye\r\n").await;
                         return;
                     } else if upper.starts_with("AUTH PLAIN ") {
                         // "\0relay-user\0s3cret pass"
@@ -239,7 +278,7 @@ async fn serve(mut sock: TcpStream, script: Arc<Script>, log: Arc<Mutex<Log>>) {
                     } else {
                         "502 5.5.2 unknown command\r\n".into()
                     };
-                    sock.write_all(reply.as_bytes()).await.unwrap();
+                    say(&mut sock, reply.as_bytes()).await;
                 }
             }
         }

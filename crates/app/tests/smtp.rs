@@ -404,3 +404,105 @@ async fn an_address_with_a_line_break_or_unicode_without_smtputf8_is_refused_and
     );
     assert!(inbox.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn identical_copies_for_several_recipients_go_in_one_transaction_with_an_answer_each() {
+    let (port, inbox, commands) = smtp_sink_logged(false).await;
+    let mailer = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let copy: &[u8] = b"Subject: the weekly\r\n\r\nSame for all.\r\n";
+    let to = [
+        "ann@example.net".to_owned(),
+        "gone@example.net".to_owned(),
+        "full@example.net".to_owned(),
+        "bob@example.net".to_owned(),
+    ];
+    let outcomes = mailer
+        .send_raw_many("weekly-bounces@groups.example.org", &to, copy)
+        .await;
+    assert_eq!(outcomes.len(), 4);
+    assert!(outcomes[0].is_ok() && outcomes[3].is_ok(), "{outcomes:?}");
+    assert!(
+        matches!(&outcomes[1], Err(MailError::Permanent(w)) if w == "the relay refused gone@example.net: 550 5.1.1 no such user"),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(&outcomes[2], Err(MailError::Transient(w)) if w == "the relay refused full@example.net: 452 4.2.2 mailbox full"),
+        "{outcomes:?}"
+    );
+    let got = inbox.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "one transaction");
+    assert_eq!(
+        got[0].to,
+        vec![
+            "<ann@example.net>".to_owned(),
+            "<bob@example.net>".to_owned()
+        ]
+    );
+    assert_eq!(got[0].data, copy);
+    assert_eq!(
+        commands
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.starts_with("MAIL"))
+            .count(),
+        1
+    );
+
+    // A bad address among them: nobody is sent anything.
+    let bad = ["ann@example.net".to_owned(), "eve@x\r\nDATA".to_owned()];
+    let outcomes = mailer
+        .send_raw_many("weekly-bounces@groups.example.org", &bad, copy)
+        .await;
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Err(MailError::Permanent(w)) if w.contains("line break"))),
+        "{outcomes:?}"
+    );
+    assert_eq!(inbox.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_signed_copy_for_several_recipients_is_signed_once_and_sent_once() {
+    use convene_app::mail::SigningMailer;
+    use convene_app::mail::dkim::{DkimKey, setting_name};
+    let (port, inbox, commands) = smtp_sink_logged(false).await;
+    let t = TestDb::new().await.unwrap();
+    let key = DkimKey::generate("groups.example.org", "convene1").unwrap();
+    {
+        let mut conn = t.db.conn().await.unwrap();
+        convene_store::settings::set(
+            conn.ex(),
+            &setting_name("groups.example.org"),
+            &key.to_setting(),
+        )
+        .await
+        .unwrap();
+    }
+    let smtp = SmtpMailer::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
+    let mailer = SigningMailer::new(Arc::new(smtp), t.db.clone(), "groups.example.org")
+        .await
+        .unwrap();
+    assert!(mailer.is_signing().await);
+    let copy: &[u8] = b"From: hub@groups.example.org\r\nTo: members@groups.example.org\r\nSubject: the weekly\r\n\r\nSame for all.\r\n";
+    let to = ["ann@example.net".to_owned(), "bob@example.net".to_owned()];
+    let outcomes = mailer
+        .send_raw_many("weekly-bounces@groups.example.org", &to, copy)
+        .await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let got = inbox.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].to.len(), 2);
+    assert!(got[0].data.starts_with(b"DKIM-Signature: "));
+    assert!(got[0].data.ends_with(copy));
+    assert_eq!(
+        commands
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.starts_with("MAIL"))
+            .count(),
+        1
+    );
+}

@@ -4,7 +4,7 @@
 use super::pace::Pacer;
 use super::{MailError, Mailer, OutgoingEmail};
 use async_trait::async_trait;
-use convene_relay::{Envelope, Relay, RelayConfig};
+use convene_relay::{Envelope, RecipientOutcome, Relay, RelayConfig};
 
 /// Sends through the relay named by a URL such as
 /// `smtp://user:pass@relay.example.org:587?tls=required`, `smtps://...` or
@@ -46,37 +46,69 @@ impl SmtpMailer {
     }
 
     /// Hands `message` to the relay for `to`, with `envelope_from` as the
-    /// envelope sender.
+    /// envelope sender, in one transaction: one outcome per recipient.
     async fn deliver(
         &self,
         envelope_from: &str,
         to: &[String],
         message: &[u8],
-    ) -> Result<(), MailError> {
-        let envelope =
-            Envelope::new(envelope_from, to).map_err(|e| MailError::Permanent(e.to_string()))?;
+    ) -> Vec<Result<(), MailError>> {
+        let envelope = match Envelope::new(envelope_from, to) {
+            Ok(e) => e,
+            Err(e) => {
+                return to
+                    .iter()
+                    .map(|_| Err(MailError::Permanent(e.to_string())))
+                    .collect();
+            }
+        };
         if let Some(p) = &self.pacer {
             p.wait().await;
         }
-        let sent = self.relay.send(&envelope, message).await.map_err(|e| {
-            if e.is_permanent() {
-                MailError::Permanent(e.to_string())
-            } else {
-                MailError::Transient(e.to_string())
-            }
-        })?;
-        // Every message here has one recipient: a refusal is the outcome.
-        match sent.refused(&envelope).next() {
-            None => Ok(()),
-            Some((to, reply)) => {
-                let why = format!("the relay refused {to}: {reply}");
-                Err(if reply.is_permanent() {
-                    MailError::Permanent(why)
-                } else {
-                    MailError::Transient(why)
+        match self.relay.send(&envelope, message).await {
+            Ok(sent) => envelope
+                .to()
+                .iter()
+                .zip(sent.outcomes)
+                .map(|(to, outcome)| match outcome {
+                    RecipientOutcome::Accepted => Ok(()),
+                    RecipientOutcome::Refused(reply) => {
+                        let why = format!("the relay refused {to}: {reply}");
+                        Err(if reply.is_permanent() {
+                            MailError::Permanent(why)
+                        } else {
+                            MailError::Transient(why)
+                        })
+                    }
                 })
+                .collect(),
+            Err(e) => {
+                let permanent = e.is_permanent();
+                let why = e.to_string();
+                to.iter()
+                    .map(|_| {
+                        Err(if permanent {
+                            MailError::Permanent(why.clone())
+                        } else {
+                            MailError::Transient(why.clone())
+                        })
+                    })
+                    .collect()
             }
         }
+    }
+
+    /// [`SmtpMailer::deliver`] to one recipient.
+    async fn deliver_one(
+        &self,
+        envelope_from: &str,
+        to: &str,
+        message: &[u8],
+    ) -> Result<(), MailError> {
+        self.deliver(envelope_from, &[to.to_owned()], message)
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(MailError::Permanent("no recipient".into())))
     }
 }
 
@@ -87,7 +119,12 @@ impl Mailer for SmtpMailer {
         let envelope = message.envelope();
         let from = envelope.from().map(ToString::to_string).unwrap_or_default();
         let to: Vec<String> = envelope.to().iter().map(ToString::to_string).collect();
-        self.deliver(&from, &to, &message.formatted()).await
+        if to.is_empty() {
+            return Err(MailError::Permanent("the message has no recipient".into()));
+        }
+        let outcomes = self.deliver(&from, &to, &message.formatted()).await;
+        // One recipient in practice; the first refusal, if any, is the outcome.
+        outcomes.into_iter().find(Result::is_err).unwrap_or(Ok(()))
     }
 
     async fn send_raw(
@@ -96,7 +133,16 @@ impl Mailer for SmtpMailer {
         to: &str,
         message: &[u8],
     ) -> Result<(), MailError> {
-        self.deliver(envelope_from, &[to.to_owned()], message).await
+        self.deliver_one(envelope_from, to, message).await
+    }
+
+    async fn send_raw_many(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        message: &[u8],
+    ) -> Vec<Result<(), MailError>> {
+        self.deliver(envelope_from, to, message).await
     }
 
     fn parallel_sends(&self) -> usize {

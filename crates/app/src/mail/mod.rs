@@ -36,6 +36,24 @@ pub trait Mailer: Send + Sync + 'static {
         message: &[u8],
     ) -> Result<(), MailError>;
 
+    /// Delivers the same finished bytes to several recipients with one
+    /// envelope sender, in one SMTP transaction where the mailer can (a
+    /// relay takes the message once for all of them). Returns one outcome
+    /// per recipient, in `to`'s order. By default, one
+    /// [`Mailer::send_raw`] per recipient.
+    async fn send_raw_many(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        message: &[u8],
+    ) -> Vec<Result<(), MailError>> {
+        let mut outcomes = Vec::with_capacity(to.len());
+        for t in to {
+            outcomes.push(self.send_raw(envelope_from, t, message).await);
+        }
+        outcomes
+    }
+
     /// Delivers `email` as the finished bytes `message` (the same message
     /// with a signature added): to its recipient, with its sender as the
     /// envelope sender.

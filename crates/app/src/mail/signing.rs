@@ -143,6 +143,28 @@ impl Mailer for SigningMailer {
         }
     }
 
+    async fn send_raw_many(
+        &self,
+        envelope_from: &str,
+        to: &[String],
+        message: &[u8],
+    ) -> Vec<Result<(), MailError>> {
+        // One signature serves every recipient of the same bytes.
+        match self.sign(message).await {
+            Ok(Some(signed)) => self.inner.send_raw_many(envelope_from, to, &signed).await,
+            Ok(None) => self.inner.send_raw_many(envelope_from, to, message).await,
+            Err(e) => to
+                .iter()
+                .map(|_| {
+                    Err(match &e {
+                        MailError::Permanent(why) => MailError::Permanent(why.clone()),
+                        MailError::Transient(why) => MailError::Transient(why.clone()),
+                    })
+                })
+                .collect(),
+        }
+    }
+
     fn parallel_sends(&self) -> usize {
         self.inner.parallel_sends()
     }

@@ -103,6 +103,10 @@ pub async fn smtp_sink() -> Sink {
                             cur.to.push(to);
                             b"250 ok\r\n"
                         }
+                    } else if upper.starts_with("DATA") && cur.to.is_empty() {
+                        // RFC 2920 3.1: with every RCPT refused, DATA is too
+                        // (a pipelining client has already sent it).
+                        b"554 5.5.1 no valid recipients\r\n"
                     } else if upper.starts_with("DATA") {
                         w.write_all(b"354 go ahead\r\n").await.unwrap();
                         let mut data = Vec::new();

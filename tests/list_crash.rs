@@ -67,10 +67,9 @@ fn smtp_sink() -> Sink {
 fn serve_sink(stream: TcpStream, counts: &Mutex<Counts>, total: &AtomicUsize) -> Option<()> {
     let mut w = stream.try_clone().ok()?;
     let quick = stream.try_clone().ok()?;
-    // The sender writes a message and its final dot in two writes; with
-    // Nagle's algorithm on its side and delayed ACKs on ours, each copy
-    // would wait 40 ms for an ACK. Acknowledging at once keeps the sink
-    // from being what paces the test.
+    // This sink answers line by line; with delayed ACKs on its side, a
+    // client's next write could wait 40 ms for an ACK. Acknowledging at
+    // once keeps the sink from being what paces the test.
     let ack_at_once = || {
         let _ = socket2::SockRef::from(&quick).set_tcp_quickack(true);
     };

@@ -257,7 +257,7 @@ impl Fetcher {
                 if text.contains("refused: the name points") {
                     "refused: the name points to a private or local address".to_owned()
                 } else {
-                    format!("cannot connect: {e}")
+                    format!("cannot connect: {}", innermost(&e))
                 }
             })
     }
@@ -495,6 +495,27 @@ fn resolve(base: &Uri, location: &str) -> Option<Uri> {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_refused_connection_says_why_not_only_where() {
+        // A port nothing listens on: bound, then closed.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or(9);
+        let fetcher = Fetcher::new(FetchPolicy {
+            allow_private: true,
+            ..FetchPolicy::default()
+        });
+        let err = fetcher
+            .get(&format!("http://127.0.0.1:{port}/feed.ics"), &[], 1024)
+            .await
+            .err()
+            .unwrap_or_default();
+        assert!(err.starts_with("cannot connect: "), "{err}");
+        assert!(!err.contains("client error"), "{err}");
+        assert!(err.to_lowercase().contains("refused"), "{err}");
+    }
+
     #[test]
     fn special_addresses_are_forbidden() {
         for ip in [
@@ -585,4 +606,15 @@ mod tests {
             "http://b.example/"
         );
     }
+}
+
+/// The deepest cause of `e`, which says what went wrong ("Connection
+/// refused", "failed to lookup address information") where the outer
+/// layers only say where ("client error (Connect)").
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }

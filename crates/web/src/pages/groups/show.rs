@@ -27,6 +27,8 @@ struct ShowPage {
     page: GroupPage,
     place: String,
     continent: String,
+    /// The country's name, for the crumbs.
+    country: String,
     description_html: String,
     languages: Vec<String>,
     links: Vec<LinkView>,
@@ -190,6 +192,7 @@ pub async fn show(
         ctx,
         place,
         continent: continent_name(&g.continent).to_owned(),
+        country: country_name(&g.country),
         description_html: crate::markdown::render(&g.description),
         languages: g.languages.split_whitespace().map(str::to_owned).collect(),
         links,

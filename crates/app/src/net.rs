@@ -491,6 +491,17 @@ fn resolve(base: &Uri, location: &str) -> Option<Uri> {
     format!("{scheme}://{authority}{path}").parse().ok()
 }
 
+/// The deepest cause of `e`, which says what went wrong ("Connection
+/// refused", "failed to lookup address information") where the outer
+/// layers only say where ("client error (Connect)").
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,15 +617,4 @@ mod tests {
             "http://b.example/"
         );
     }
-}
-
-/// The deepest cause of `e`, which says what went wrong ("Connection
-/// refused", "failed to lookup address information") where the outer
-/// layers only say where ("client error (Connect)").
-fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
 }

@@ -504,35 +504,7 @@ async fn the_repeat_choices_for_a_date_name_what_each_will_do() {
 
 /// A second approved group with a name the roster already has.
 async fn namesake(app: &TestApp, slug: &str, name: &str, city: &str) {
-    let mut conn = app.svc().db.conn().await.unwrap();
-    convene_store::groups::insert(
-        conn.ex(),
-        &convene_store::groups::GroupFields {
-            slug: slug.into(),
-            name: name.into(),
-            short_description: String::new(),
-            description: String::new(),
-            city: city.into(),
-            region: String::new(),
-            country: "GB".into(),
-            continent: "EU".into(),
-            latitude: None,
-            longitude: None,
-            languages: String::new(),
-            meeting_pattern: String::new(),
-            founded: String::new(),
-            status: "active".into(),
-        },
-        convene_store::groups::Origin {
-            approval: "approved",
-            proposed_by: None,
-            source: "web",
-            imported_at: None,
-        },
-        app.now(),
-    )
-    .await
-    .unwrap();
+    insert_group(app, slug, name, city, "GB").await;
 }
 
 #[tokio::test]

@@ -623,16 +623,23 @@ pub async fn ensure_group(app: &TestApp, slug: &str) {
     {
         return;
     }
+    drop(conn);
+    insert_group(app, slug, slug, "", "DE").await;
+}
+
+/// Stores an approved group directly, as an import would.
+pub async fn insert_group(app: &TestApp, slug: &str, name: &str, city: &str, country: &str) {
+    let mut conn = app.svc().db.conn().await.unwrap();
     convene_store::groups::insert(
         conn.ex(),
         &convene_store::groups::GroupFields {
             slug: slug.into(),
-            name: slug.into(),
+            name: name.into(),
             short_description: String::new(),
             description: String::new(),
-            city: String::new(),
+            city: city.into(),
             region: String::new(),
-            country: "DE".into(),
+            country: country.into(),
             continent: "EU".into(),
             latitude: None,
             longitude: None,

@@ -9,7 +9,8 @@
 //! per-occurrence overrides. Every component that cannot be used is
 //! reported with the reason.
 
-use super::events::{Event, fields_of};
+use super::event_input::fields_of;
+use super::events::Event;
 use super::import_rules::import_rules;
 use super::{Calendar, may_edit, this_and_future, touched};
 use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};

@@ -3,6 +3,7 @@
 //! per-occurrence overrides, RSVPs with a waitlist, iCalendar feeds, and
 //! outside feeds synced in.
 
+mod event_input;
 mod events;
 mod ics;
 mod import;
@@ -13,9 +14,10 @@ mod rsvp;
 mod seed;
 mod this_and_future;
 
+pub use event_input::EventInput;
 pub use events::{
-    Event, EventInput, OccurrenceEdit, cancel_event, create_event, delete_event, edit_occurrence,
-    event, event_file, event_occurrence, seat_counts, split_series, update_event,
+    Event, OccurrenceEdit, cancel_event, create_event, delete_event, edit_occurrence, event,
+    event_file, event_occurrence, seat_counts, split_series, update_event,
 };
 pub use ics::{
     FeedKind, calendar_feed, event_ics, feed_version, member_feed, member_feed_token,

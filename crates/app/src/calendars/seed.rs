@@ -1,6 +1,7 @@
 //! Made-up events for benchmarks: `convene admin seed-bench --events-per-group N`.
 
-use super::events::{fields_of, new_uid};
+use super::event_input::fields_of;
+use super::events::new_uid;
 use crate::made_up::{mix, pick};
 use crate::{AppError, AppResult, Services};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};

@@ -10,7 +10,8 @@
 //! by the same shift). Both are written back to feeds as they are stored,
 //! which every client reads the same way.
 
-use super::events::{fields_of, rule_ending_before};
+use super::event_input::fields_of;
+use super::events::rule_ending_before;
 use super::import::{Converted, clean_line, clean_text, wall_in};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;

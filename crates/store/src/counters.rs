@@ -21,6 +21,7 @@
 
 use crate::{Ex, Result, run};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use tokio::sync::{Notify, futures::Notified};
 
 /// A change counter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,11 +32,18 @@ pub enum Counter {
     Posts,
     /// The roster (browse, map, counts).
     Groups,
+    /// The job queue: raised by every new job, so idle workers wake.
+    Jobs,
 }
 
 impl Counter {
     /// Every counter, in the order of [`Counters`]' slots.
-    pub const ALL: [Counter; 3] = [Counter::Calendars, Counter::Posts, Counter::Groups];
+    pub const ALL: [Counter; 4] = [
+        Counter::Calendars,
+        Counter::Posts,
+        Counter::Groups,
+        Counter::Jobs,
+    ];
 
     /// Its row's name in the `counters` table.
     pub fn name(self) -> &'static str {
@@ -43,6 +51,7 @@ impl Counter {
             Counter::Calendars => "calendars",
             Counter::Posts => "posts",
             Counter::Groups => "groups",
+            Counter::Jobs => "jobs",
         }
     }
 
@@ -58,16 +67,27 @@ impl Counter {
 /// The counters' values as last seen.
 #[derive(Debug, Default)]
 pub struct Counters {
-    values: [AtomicI64; 3],
+    values: [AtomicI64; 4],
     loaded: AtomicBool,
+    /// Woken whenever a counter grows.
+    raised: Notify,
 }
 
 impl Counters {
-    /// Raises `name` to `value` if that is more than it holds.
+    /// Raises `name` to `value` if that is more than it holds, waking
+    /// whoever waits for a change.
     pub fn raise(&self, name: &str, value: i64) {
-        if let Some(c) = Counter::named(name) {
-            self.values[c.slot()].fetch_max(value, Ordering::AcqRel);
+        if let Some(c) = Counter::named(name)
+            && self.values[c.slot()].fetch_max(value, Ordering::AcqRel) < value
+        {
+            self.raised.notify_waiters();
         }
+    }
+
+    /// Completes at the next raise of any counter. Create it before
+    /// looking at what it guards, so that a raise in between is not missed.
+    pub fn next_raise(&self) -> Notified<'_> {
+        self.raised.notified()
     }
 
     /// Raises every counter to the values read from the database.
@@ -102,7 +122,7 @@ impl Counters {
 /// Reads every counter from the database.
 pub(crate) async fn read_all(ex: Ex<'_>) -> Result<Vec<(String, i64)>> {
     Ok(run!(ex, |c| sqlx::query_as::<_, (String, i64)>(
-        "SELECT name, value FROM counters WHERE name IN ('calendars', 'posts', 'groups')"
+        "SELECT name, value FROM counters WHERE name IN ('calendars', 'posts', 'groups', 'jobs')"
     )
     .fetch_all(c)
     .await)?)

@@ -89,6 +89,9 @@ pub enum Backend {
 pub struct Db {
     pool: Pool,
     counters: Arc<Counters>,
+    /// On SQLite, a second small pool onto the same file whose commits
+    /// skip the flush to disk, for [`Db::begin_ledger`].
+    ledger: Option<SqlitePool>,
 }
 
 /// The native pool of either backend.
@@ -111,7 +114,8 @@ pub enum Ex<'c> {
 /// An open write transaction. Dropping it without [`Tx::commit`] rolls back.
 pub struct Tx {
     inner: TxInner,
-    counters: Arc<Counters>,
+    /// `None` for ledger transactions, which change no counter.
+    counters: Option<Arc<Counters>>,
 }
 
 enum TxInner {
@@ -178,10 +182,11 @@ impl Default for DbOptions {
 }
 
 impl Db {
-    fn new(pool: Pool) -> Self {
+    fn new(pool: Pool, ledger: Option<SqlitePool>) -> Self {
         Self {
             pool,
             counters: Arc::new(Counters::default()),
+            ledger,
         }
     }
 
@@ -202,9 +207,16 @@ impl Db {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(opts.max_connections)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
-        Ok(Db::new(Pool::Sqlite(pool)))
+        // NORMAL in WAL mode: a commit is safe from a crash of convene, and
+        // the database stays whole at a power loss, but the last commits
+        // before it may be undone. Only ledger writes use this pool.
+        let ledger = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(connect.synchronous(SqliteSynchronous::Normal))
+            .await?;
+        Ok(Db::new(Pool::Sqlite(pool), Some(ledger)))
     }
 
     /// Connects to PostgreSQL at `url`.
@@ -218,7 +230,7 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await?;
-        Ok(Db::new(Pool::Postgres(pool)))
+        Ok(Db::new(Pool::Postgres(pool), None))
     }
 
     /// Which backend this is.
@@ -243,12 +255,44 @@ impl Db {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx {
                 inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-                counters: self.counters.clone(),
+                counters: Some(self.counters.clone()),
             },
             Pool::Postgres(pool) => Tx {
                 inner: TxInner::Postgres(pool.begin().await?),
-                counters: self.counters.clone(),
+                counters: Some(self.counters.clone()),
             },
+        })
+    }
+
+    /// Begins a write transaction for a delivery ledger: records of what a
+    /// relay has taken, written many times a second while mail goes out,
+    /// where a lost record means a member gets a copy twice, never that one
+    /// is lost. Its commit survives a crash of convene like any other, but
+    /// does not wait for the disk: on SQLite it is not flushed
+    /// (`synchronous = NORMAL`), on PostgreSQL the server confirms it before
+    /// writing it out (`synchronous_commit = off`), so a power loss or a
+    /// crash of the database server may undo the last fraction of a second
+    /// of records. It must not change the change counters, which it leaves
+    /// unread.
+    pub async fn begin_ledger(&self) -> Result<Tx> {
+        let inner = match (&self.pool, &self.ledger) {
+            (Pool::Sqlite(_), Some(ledger)) => {
+                TxInner::Sqlite(ledger.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            (Pool::Sqlite(pool), None) => {
+                TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            (Pool::Postgres(pool), _) => {
+                let mut t = pool.begin().await?;
+                sqlx::query("SET LOCAL synchronous_commit = off")
+                    .execute(&mut *t)
+                    .await?;
+                TxInner::Postgres(t)
+            }
+        };
+        Ok(Tx {
+            inner,
+            counters: None,
         })
     }
 
@@ -316,6 +360,14 @@ impl Db {
         Ok(())
     }
 
+    /// Completes the next time any change counter grows in memory: after
+    /// a commit in this process, or when another process's change is seen
+    /// (at once on PostgreSQL, within a second on SQLite). Create it before
+    /// looking at what it guards, so a change in between is not missed.
+    pub fn next_counter_raise(&self) -> tokio::sync::futures::Notified<'_> {
+        self.counters.next_raise()
+    }
+
     /// The value of a change counter, from memory once it has been read.
     pub async fn counter(&self, c: Counter) -> Result<i64> {
         if let Some(v) = self.counters.get(c) {
@@ -362,6 +414,9 @@ impl Db {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
+        if let Some(ledger) = &self.ledger {
+            ledger.close().await;
+        }
     }
 }
 
@@ -394,12 +449,17 @@ impl Tx {
     /// counters in memory to what the transaction saw, so its own changes
     /// show at once.
     pub async fn commit(mut self) -> Result<()> {
-        let seen = counters::read_all(self.ex()).await?;
+        let seen = match &self.counters {
+            Some(_) => Some(counters::read_all(self.ex()).await?),
+            None => None,
+        };
         match self.inner {
             TxInner::Sqlite(t) => t.commit().await?,
             TxInner::Postgres(t) => t.commit().await?,
         }
-        self.counters.raise_all(&seen);
+        if let (Some(counters), Some(seen)) = (&self.counters, seen) {
+            counters.raise_all(&seen);
+        }
         Ok(())
     }
 }

@@ -62,7 +62,8 @@ pub struct WorkerConfig {
     pub name: String,
     /// How long a claim lasts before another worker may take the job.
     pub lease: chrono::Duration,
-    /// How long to sleep when nothing is due.
+    /// How long to sleep when nothing is due, at most: a newly queued job
+    /// (the jobs change counter rising) wakes the worker sooner.
     pub idle_wait: StdDuration,
     /// At shutdown, how long the current job may still run before it is released.
     pub shutdown_grace: StdDuration,
@@ -191,7 +192,11 @@ impl Worker {
     /// are logged and retried after the idle wait.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         tracing::info!(worker = %self.config.name, "job worker started");
+        let db = self.ctx.services.db.clone();
         while !*shutdown.borrow() {
+            // A job queued from now on (it raises the jobs counter) ends
+            // the idle wait below at once.
+            let queued = db.next_counter_raise();
             let ran = match self.run_one(&mut shutdown).await {
                 Ok(Some(_)) => true,
                 Ok(None) => false,
@@ -203,6 +208,7 @@ impl Worker {
             if !ran {
                 tokio::select! {
                     () = tokio::time::sleep(self.config.idle_wait) => {}
+                    () = queued => {}
                     _ = shutdown.changed() => {}
                 }
             }

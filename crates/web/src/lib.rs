@@ -15,6 +15,7 @@ pub mod layout;
 pub mod markdown;
 pub mod metrics;
 pub mod middleware;
+pub mod packed;
 pub mod pages;
 pub mod serve;
 

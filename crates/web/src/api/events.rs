@@ -11,7 +11,6 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::pages::http_cache::{etag_matches, fxhash};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -332,7 +331,14 @@ pub async fn list(
     );
     let etag = format!("\"e{:x}\"", fxhash(&format!("{version}|{key}")));
     if etag_matches(&headers, &etag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [
+                (header::ETAG, etag),
+                (header::VARY, "accept-encoding".to_owned()),
+            ],
+        )
+            .into_response());
     }
     let body = state
         .calendar_cache
@@ -351,19 +357,16 @@ pub async fn list(
                 .map(|l| event_out(svc, l.event, l.calendar, l.group))
                 .collect();
             serde_json::to_vec(&out)
-                .map(Bytes::from)
+                .map(crate::packed::Packed::new)
                 .map_err(|e| ApiError(convene_app::AppError::Internal(e.to_string())))
         })
         .await?;
-    Ok((
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::ETAG, etag),
-        ],
-        Bytes::clone(&body),
-    )
-        .into_response())
+    let mut response =
+        crate::pages::http_cache::packed_response(&headers, "application/json", &body);
+    if let Ok(etag) = header::HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
 }
 
 /// One event.

@@ -1,7 +1,7 @@
 //! Validators for cacheable answers: `ETag`, `Last-Modified` and 304s.
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, header};
+use crate::packed::Packed;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
@@ -18,6 +18,7 @@ pub fn not_modified(etag: &str) -> Response {
         [
             (header::ETAG, etag.to_owned()),
             (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
+            (header::VARY, "accept-encoding".to_owned()),
         ],
     )
         .into_response()
@@ -30,13 +31,14 @@ pub fn fxhash(s: &str) -> u64 {
     })
 }
 
-/// Answers 304 when the client's validators match, else the body with them.
+/// Answers 304 when the client's validators match, else the body with
+/// them, in the compressed form the client prefers (see [`Packed`]).
 pub fn conditional(
     headers: &HeaderMap,
     etag: &str,
     modified: DateTime<Utc>,
     content_type: &'static str,
-    body: Bytes,
+    body: &Packed,
 ) -> Response {
     let fresh = if headers.contains_key(header::IF_NONE_MATCH) {
         etag_matches(headers, etag)
@@ -50,18 +52,32 @@ pub fn conditional(
     if fresh {
         return not_modified(etag);
     }
-    (
-        StatusCode::OK,
-        [
-            (header::ETAG, etag.to_owned()),
-            (
-                header::LAST_MODIFIED,
-                modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
-            ),
-            (header::CACHE_CONTROL, "public, max-age=300".to_owned()),
-        ],
-        [(header::CONTENT_TYPE, content_type)],
-        body,
-    )
-        .into_response()
+    let mut response = packed_response(headers, content_type, body);
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    response
+}
+
+/// A 200 with `body` in the coding the request prefers, its
+/// `Content-Type`, and `Vary: Accept-Encoding`.
+pub fn packed_response(headers: &HeaderMap, content_type: &'static str, body: &Packed) -> Response {
+    let (coding, bytes) = body.respond(headers);
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(coding) = coding {
+        h.insert(header::CONTENT_ENCODING, coding);
+    }
+    response
 }

@@ -4,7 +4,6 @@ use super::*;
 use crate::AppState;
 use crate::error::PageError;
 use crate::feed_links::{self, FeedFormat};
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -35,7 +34,7 @@ async fn feed(
     );
     let svc = state.svc.clone();
     let key = format!("blogfeed:{self_path}");
-    let built: Arc<(Bytes, DateTime<Utc>)> = state
+    let built: Arc<(crate::packed::Packed, DateTime<Utc>)> = state
         .calendar_cache
         .get_or_build(&key, &version, || async move {
             let posts = blog::published(&svc, scope.listing.as_listing(), FEED_SIZE, 0).await?;
@@ -95,7 +94,7 @@ async fn feed(
                 FeedFormat::Rss => convene_feeds::rss(&feed, &self_url),
                 FeedFormat::Json => convene_feeds::json_feed(&feed, &self_url),
             };
-            Ok::<_, PageError>((Bytes::from(body), updated))
+            Ok::<_, PageError>((crate::packed::Packed::new(body), updated))
         })
         .await?;
     Ok(crate::pages::http_cache::conditional(
@@ -103,7 +102,7 @@ async fn feed(
         &etag,
         built.1,
         content_type(format),
-        built.0.clone(),
+        &built.0,
     ))
 }
 

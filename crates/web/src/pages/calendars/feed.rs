@@ -2,8 +2,8 @@
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::packed::Packed;
 use crate::pages::http_cache::*;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -65,12 +65,12 @@ pub(super) async fn feed(
         return Ok(not_modified(&etag));
     }
     let svc = state.svc.clone();
-    let built: Arc<(Bytes, DateTime<Utc>)> = state
+    let built: Arc<(Packed, DateTime<Utc>)> = state
         .calendar_cache
         .get_or_build(&key, &version, || async move {
             let cal = resolve.await?;
             let body = calendars::calendar_feed(&svc, &cal).await?;
-            Ok::<_, PageError>((Bytes::from(body), svc.clock.now()))
+            Ok::<_, PageError>((Packed::new(body), svc.clock.now()))
         })
         .await?;
     Ok(conditional(
@@ -78,6 +78,6 @@ pub(super) async fn feed(
         &etag,
         built.1,
         "text/calendar; charset=utf-8",
-        built.0.clone(),
+        &built.0,
     ))
 }

@@ -55,7 +55,7 @@ pub async fn member_feed(
         &etag,
         state.svc.clock.now(),
         "text/calendar; charset=utf-8",
-        axum::body::Bytes::from(body),
+        &crate::packed::Packed::new(body),
     );
     response.headers_mut().insert(
         header::CACHE_CONTROL,

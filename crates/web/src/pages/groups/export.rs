@@ -3,9 +3,11 @@
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::packed::Packed;
+use crate::pages::http_cache::packed_response;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 use convene_app::AppError;
 use convene_store::groups::{self, GroupRow, LinkRow};
 use std::collections::HashMap;
@@ -24,21 +26,12 @@ async fn everything(
     Ok((rows, links))
 }
 
-fn download(content_type: &'static str, name: &'static str, body: axum::body::Bytes) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, name),
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// Serves the cached body for `key`, building it with `build` when the roster changed.
+/// Serves the cached body for `key`, building it with `build` when the
+/// roster changed, in the compressed form the client prefers (made once
+/// per roster version).
 async fn cached<F, Fut>(
     state: &AppState,
+    headers: &HeaderMap,
     key: &str,
     content_type: &'static str,
     disposition: &'static str,
@@ -51,18 +44,26 @@ where
     let version = convene_app::groups::roster_version(&state.svc).await?;
     let body = state
         .roster_cache
-        .get_or_build(key, &version, || async {
-            build().await.map(axum::body::Bytes::from)
-        })
+        .get_or_build(key, &version, || async { build().await.map(Packed::new) })
         .await?;
-    // Bytes share the cached body; nothing is copied per request.
-    Ok(download(content_type, disposition, body.as_ref().clone()))
+    let mut response = packed_response(headers, content_type, &body);
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(disposition),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(response)
 }
 
 /// `GET /groups.csv`: the import format's header, one row per group.
-pub async fn csv(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn csv(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
     cached(
         &state,
+        &headers,
         "export.csv",
         "text/csv; charset=utf-8",
         "attachment; filename=\"groups.csv\"",
@@ -112,9 +113,13 @@ async fn build_csv(state: &AppState) -> Result<String, PageError> {
 }
 
 /// `GET /groups.geojson`: a FeatureCollection of the groups that have a pin.
-pub async fn geojson(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn geojson(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     cached(
         &state,
+        &headers,
         "export.geojson",
         "application/geo+json",
         "inline; filename=\"groups.geojson\"",
@@ -159,9 +164,13 @@ fn xml_escape(s: &str) -> String {
 }
 
 /// `GET /groups.opml`: every group's blog feed, as an OPML 2.0 subscription list.
-pub async fn opml(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn opml(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     cached(
         &state,
+        &headers,
         "export.opml",
         "text/x-opml; charset=utf-8",
         "inline; filename=\"groups.opml\"",

@@ -267,7 +267,7 @@ async fn google_lone_changed_occurrences_are_kept_and_join_their_series_when_it_
 
     // The feed writes them back as Google did: the series' UID and the
     // RECURRENCE-ID, no RRULE.
-    let ics = feed(&app, "/calendar.ics").await;
+    let ics = feed(&app, "/groups/boston-python/events.ics").await;
     assert_eq!(
         ics.matches("RECURRENCE-ID;TZID=America/New_York:20261208T183000")
             .count(),
@@ -330,7 +330,7 @@ async fn google_lone_changed_occurrences_are_kept_and_join_their_series_when_it_
     assert_eq!(stamp(&december.start), "2026-12-09T00:00:00Z");
 
     if oracle_available() {
-        let ics = feed(&app, "/calendar.ics").await;
+        let ics = feed(&app, "/groups/boston-python/events.ics").await;
         let ours = convene_lists(&app, &Calendar::Site, FROM, TO).await;
         assert_same(
             "Python reading convene's feed after the series arrived",
@@ -375,7 +375,7 @@ async fn this_and_future_changes_every_later_occurrence_and_is_exported_as_a_spl
             .any(|l| l.contains("_R20261006T190000 2026-10-28T18:30:00Z")),
         "19:30 in Berlin after the DST change: {ours:#?}"
     );
-    let ics = feed(&app, "/calendar.ics").await;
+    let ics = feed(&app, "/groups/pyberlin/events.ics").await;
     assert!(
         ics.contains("RRULE:FREQ=WEEKLY;UNTIL=20261006T165959Z"),
         "{ics}"
@@ -430,7 +430,7 @@ async fn this_and_future_on_a_series_of_dates_moves_every_later_date() {
             &as_series,
             &python_expands(NOTES_RANGE, FROM, TO),
         );
-        let ics = feed(&app, "/calendar.ics").await;
+        let ics = feed(&app, "/groups/pyberlin/events.ics").await;
         assert_same(
             "Python reading convene's feed against convene's listing",
             &ours,
@@ -488,7 +488,7 @@ async fn a_new_series_with_a_change_before_its_start_is_imported_without_that_ch
         "{report:?}"
     );
     // All ten weekly meetings are there, at the series' own time.
-    let ics = feed(&app, "/calendar.ics").await;
+    let ics = feed(&app, "/groups/pyberlin/events.ics").await;
     assert!(
         ics.contains("UID:3C1F2E7A-8B4D-4E5F-9A6B-1C2D3E4F5A6B"),
         "{ics}"
@@ -547,7 +547,7 @@ async fn feeds_write_dtend_after_dtstart_until_as_rfc_5545_requires_and_agree_wi
         .await
         .unwrap();
     assert!(report.skipped.is_empty(), "{report:?}");
-    let ics = feed(&app, "/calendar.ics").await;
+    let ics = feed(&app, "/groups/boston-python/events.ics").await;
     let unfolded = ics.replace("\r\n ", "");
     let lines: Vec<&str> = unfolded.lines().collect();
 

@@ -943,3 +943,67 @@ async fn a_group_feed_is_revalidated_without_a_lookup_yet_follows_the_roster() {
         .await;
     assert_eq!(after.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_whole_sites_feed_keeps_to_the_weeks_around_today_and_a_groups_keeps_everything() {
+    let app = TestApp::new().await;
+    roster(&app).await;
+    let mut coord = coordinator(&app).await;
+    let now = app.now();
+    let day = |days: i64| {
+        (now + chrono::Duration::days(days))
+            .format("%Y-%m-%dT19:00")
+            .to_string()
+    };
+    let end = |days: i64| {
+        (now + chrono::Duration::days(days))
+            .format("%Y-%m-%dT21:00")
+            .to_string()
+    };
+    for (title, days) in [
+        ("Two months ago", -60),
+        ("Last week", -7),
+        ("In ten months", 300),
+        ("In fourteen months", 420),
+    ] {
+        coord
+            .submit(
+                "/calendars/boston-python/events/new",
+                &event(
+                    title,
+                    &day(days),
+                    &end(days),
+                    "America/New_York",
+                    "never",
+                    "",
+                ),
+            )
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
+    let get = |path: &'static str| Request::get(path).body(Body::empty()).unwrap();
+    let site = app.send(get("/calendar.ics")).await;
+    site.assert_status(StatusCode::OK);
+    let group = app.send(get("/groups/boston-python/events.ics")).await;
+    for title in ["Last week", "In ten months"] {
+        assert!(site.body.contains(&format!("SUMMARY:{title}")), "{title}");
+    }
+    for title in ["Two months ago", "In fourteen months"] {
+        assert!(!site.body.contains(&format!("SUMMARY:{title}")), "{title}");
+    }
+    for title in [
+        "Two months ago",
+        "Last week",
+        "In ten months",
+        "In fourteen months",
+    ] {
+        assert!(group.body.contains(&format!("SUMMARY:{title}")), "{title}");
+    }
+    assert!(
+        site.body.replace("\r\n ", "").contains(
+            "X-WR-CALDESC:Every group's events from 30 days ago to 365 days ahead\\; each group's own calendar has its full history."
+        ),
+        "{}",
+        site.body
+    );
+}

@@ -248,7 +248,23 @@ fn write_events(w: &mut Writer, svc: &Services, evs: &[Event], overrides: &[Over
 /// The iCalendar feed of a calendar: every event, series kept whole.
 pub async fn calendar_feed(svc: &Services, cal: &Calendar) -> AppResult<String> {
     let mut conn = svc.db.conn().await?;
-    let rows = listed_once(events::all_in(conn.ex(), cal.scope()).await?);
+    let rows = match cal {
+        // The whole site's feed gathers every group: it keeps to the
+        // weeks around today, and each group's and calendar's own feed
+        // keeps its full history.
+        Calendar::Site => {
+            let now = svc.clock.now();
+            events::in_window(
+                conn.ex(),
+                cal.scope(),
+                now - SITE_FEED_PAST,
+                now + SITE_FEED_AHEAD,
+            )
+            .await?
+        }
+        _ => events::all_in(conn.ex(), cal.scope()).await?,
+    };
+    let rows = listed_once(rows);
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let overrides = events::overrides_of(conn.ex(), &ids).await?;
     drop(conn);
@@ -263,7 +279,11 @@ pub async fn calendar_feed(svc: &Services, cal: &Calendar) -> AppResult<String> 
     let description = match cal {
         Calendar::Region(c) => c.description.clone(),
         Calendar::Group(g) => g.short_description.clone(),
-        Calendar::Site => String::new(),
+        Calendar::Site => format!(
+            "Every group's events from {} days ago to {} days ahead; each group's own calendar has its full history.",
+            SITE_FEED_PAST.num_days(),
+            SITE_FEED_AHEAD.num_days()
+        ),
     };
     let mut w = Writer::new();
     header(
@@ -277,6 +297,12 @@ pub async fn calendar_feed(svc: &Services, cal: &Calendar) -> AppResult<String> 
     w.end("VCALENDAR");
     Ok(w.finish())
 }
+
+/// How far back the whole site's feed reaches (a series that still has
+/// dates in the window goes in whole).
+pub const SITE_FEED_PAST: Duration = Duration::days(30);
+/// How far ahead the whole site's feed reaches.
+pub const SITE_FEED_AHEAD: Duration = Duration::days(365);
 
 /// One event (the whole series) as a file to add to one's calendar.
 pub fn event_ics(svc: &Services, ev: &Event, overrides: &[OverrideRow]) -> String {

@@ -342,7 +342,7 @@ pub async fn list(
     }
     let body = state
         .calendar_cache
-        .get_or_build(&key, &version, || async {
+        .get_or_build_weighed(&key, &version, || async {
             let cal = match (&calendar, &group) {
                 (Some(slug), _) => calendars::calendar(svc, slug).await?,
                 (None, Some(slug)) => {

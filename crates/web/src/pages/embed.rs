@@ -263,7 +263,7 @@ async fn json(state: &AppState, cal: Calendar, q: &EmbedQuery) -> Result<Respons
     let n = limit(q);
     let body: Arc<String> = state
         .calendar_cache
-        .get_or_build(&key, &version.to_string(), || async move {
+        .get_or_build_weighed(&key, &version.to_string(), || async move {
             let occs = match window {
                 Some((f, t)) => {
                     let from = (f - Duration::days(1))

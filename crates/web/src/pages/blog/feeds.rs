@@ -36,7 +36,7 @@ async fn feed(
     let key = format!("blogfeed:{self_path}");
     let built: Arc<(crate::packed::Packed, DateTime<Utc>)> = state
         .calendar_cache
-        .get_or_build(&key, &version, || async move {
+        .get_or_build_weighed(&key, &version, || async move {
             let posts = blog::published(&svc, scope.listing.as_listing(), FEED_SIZE, 0).await?;
             let site = &svc.site;
             let updated = posts

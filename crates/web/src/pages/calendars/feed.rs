@@ -17,10 +17,9 @@ pub async fn site_feed(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    feed(&state, &headers, "/calendar.ics", async {
-        Ok(Calendar::Site)
-    })
-    .await
+    // Its window moves with the days, so the day is part of its key.
+    let key = format!("/calendar.ics@{}", state.svc.clock.now().format("%Y-%m-%d"));
+    feed(&state, &headers, &key, async { Ok(Calendar::Site) }).await
 }
 
 /// `GET /groups/{slug}/events.ics`.
@@ -67,7 +66,7 @@ pub(super) async fn feed(
     let svc = state.svc.clone();
     let built: Arc<(Packed, DateTime<Utc>)> = state
         .calendar_cache
-        .get_or_build(&key, &version, || async move {
+        .get_or_build_weighed(&key, &version, || async move {
             let cal = resolve.await?;
             let body = calendars::calendar_feed(&svc, &cal).await?;
             Ok::<_, PageError>((Packed::new(body), svc.clock.now()))

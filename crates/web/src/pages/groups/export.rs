@@ -44,7 +44,7 @@ where
     let version = convene_app::groups::roster_version(&state.svc).await?;
     let body = state
         .roster_cache
-        .get_or_build(key, &version, || async { build().await.map(Packed::new) })
+        .get_or_build_weighed(key, &version, || async { build().await.map(Packed::new) })
         .await?;
     let mut response = packed_response(headers, content_type, &body);
     let h = response.headers_mut();

@@ -1,5 +1,5 @@
 //! Sending accepted posts on: each member's own copy ([`fanout`]) with the
-//! list's headers ([`headers`], [`required_fields`]), footer ([`footer`])
+//! list's headers ([`headers`], `required_fields`), footer ([`footer`])
 //! and lines a relay takes ([`long_lines`]), and the daily digest
 //! ([`digest`], put together by [`digest_mime`]).
 

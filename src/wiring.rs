@@ -117,7 +117,7 @@ pub async fn mail_listener(
         tracing::warn!(%addr, "the {name} listener is not on loopback: anyone who reaches it can post to the lists");
     }
     tracing::info!(%addr, "taking list mail over {name}");
-    let handler = Arc::new(convene_app::lists::ListMailHandler::new(svc.clone()));
+    let handler = Arc::new(convene_mailin::ListMailHandler::new(svc.clone()));
     let config = convene_lmtp::LmtpConfig {
         protocol,
         hostname: convene_app::lists::mail_domain(svc),

@@ -254,3 +254,54 @@ async fn every_copy_has_exactly_one_from_date_and_message_id() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_message_written_on_the_web_over_the_lists_limit_is_refused_in_plain_words() {
+    let e = env().await;
+    e.member("ann@example.net").await;
+    e.coordinator("cora@example.org").await;
+    e.sql("UPDATE lists SET max_bytes = 1500 WHERE name = 'organizers'")
+        .await;
+    let actor = {
+        let mut conn = e.svc.db.conn().await.unwrap();
+        let user = convene_store::users::by_email(conn.ex(), "cora@example.org")
+            .await
+            .unwrap()
+            .unwrap();
+        convene_domain::Actor {
+            user_id: user.id,
+            grants: convene_store::grants::for_user(conn.ex(), user.id)
+                .await
+                .unwrap(),
+        }
+    };
+    let jobs = e.job_kinds().await;
+    let body = "All the venues we looked at this year, one per line.\n".repeat(40);
+    let err = convene_app::lists::from_web::write(
+        &e.svc,
+        &actor,
+        &convene_app::lists::from_web::WebPost {
+            list: "organizers",
+            subject: "Venues",
+            body: &body,
+            in_reply_to: None,
+        },
+    )
+    .await
+    .unwrap_err();
+    let convene_app::AppError::Invalid(input) = err else {
+        panic!("not refused as invalid input: {err:?}")
+    };
+    assert_eq!(input.field, "body");
+    // The writer reads the list's words, not the status code meant for
+    // mail systems.
+    assert!(
+        input.message.starts_with(
+            "The message is too big for the list organizers: it takes at most 1500 bytes, this one has "
+        ),
+        "{}",
+        input.message
+    );
+    assert_eq!(e.message_count().await, 0);
+    assert_eq!(e.job_kinds().await, jobs);
+}

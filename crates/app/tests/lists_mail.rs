@@ -5,6 +5,8 @@
 
 mod common;
 use common::*;
+use convene_app::lists::Refusal;
+use convene_domain::list_policy::HoldReason;
 
 #[tokio::test]
 async fn a_thunderbird_post_over_lmtp_reaches_every_member_with_list_headers() {
@@ -167,7 +169,12 @@ async fn an_unknown_list_is_refused_at_rcpt_and_nothing_is_stored() {
     assert!(rcpt[1].starts_with("550 5.1.1"), "{rcpt:?}");
     assert!(data.is_empty());
     let direct = accept(&e.svc, "nosuchlist", FIXTURE).await.unwrap_err();
-    assert_eq!(direct.code, 550);
+    assert_eq!(
+        direct,
+        Refusal::NoSuchList {
+            local: "nosuchlist".into()
+        }
+    );
     assert_eq!(e.message_count().await, 0);
     assert!(e.job_kinds().await.is_empty());
 }
@@ -278,10 +285,13 @@ async fn a_non_members_post_is_held_and_not_delivered() {
     else {
         panic!("not held: {a:?}")
     };
-    assert!(reason.contains("not a member"));
+    assert_eq!(reason, HoldReason::NotAMember);
     let stored = e.stored(message_row_id).await;
     assert_eq!(stored.state, "held");
-    assert_eq!(stored.hold_reason.as_deref(), Some(reason.as_str()));
+    assert_eq!(
+        stored.hold_reason.as_deref(),
+        Some("The sender is not a member of the list.")
+    );
     // A member whose posts are still moderated is held too.
     let list = e.organizers().await;
     let now = e.svc.clock.now();
@@ -564,11 +574,17 @@ async fn joining_by_mail_sends_a_confirmation_link_whose_hash_is_stored() {
         accept(&e.svc, "organizers-leave", leave).await.unwrap(),
         Accepted::Dropped(_)
     ));
-    // No usable From: a clear refusal.
+    // No usable From: a clear refusal, and nothing queued.
+    let jobs = e.job_kinds().await;
     let err = accept(&e.svc, "organizers-join", b"Subject: subscribe\r\n\r\n")
         .await
         .unwrap_err();
-    assert_eq!(err.code, 550);
+    assert_eq!(err, Refusal::NobodyToConfirm);
+    assert_eq!(
+        err.to_string(),
+        "The From address is missing or not valid, so there is nobody to confirm with"
+    );
+    assert_eq!(e.job_kinds().await, jobs);
 }
 
 #[tokio::test]
@@ -580,10 +596,8 @@ async fn bad_input_gets_a_clear_code_or_is_stored_sensibly() {
     for junk in [&b""[..], b"\r\n\r\njust a body", b"\x00\x01\x02\xff\xfe"] {
         let err = accept(&e.svc, "organizers", junk).await.unwrap_err();
         assert!(
-            err.code == 554 || err.code == 550,
-            "{junk:?}: {} {}",
-            err.code,
-            err.text
+            matches!(err, Refusal::NotAMessage | Refusal::NoAuthor),
+            "{junk:?}: {err:?}"
         );
     }
     // No From.
@@ -594,8 +608,8 @@ async fn bad_input_gets_a_clear_code_or_is_stored_sensibly() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.code, 550);
-    assert!(err.text.contains("From"));
+    assert_eq!(err, Refusal::NoAuthor);
+    assert!(err.to_string().contains("From"));
     assert_eq!(e.message_count().await, 0);
 
     // Malformed MIME: a boundary that never closes, a part with no headers.

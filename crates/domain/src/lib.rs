@@ -11,6 +11,7 @@ pub mod email;
 pub mod error;
 pub mod events;
 pub mod groups;
+pub mod list_policy;
 pub mod list_settings;
 pub mod lists;
 pub mod media;

@@ -904,7 +904,7 @@ async fn organizers_list(app: TestApp, b: Browser) {
     let (_stop, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(convene_lmtp::serve(
         listener,
-        Arc::new(convene_app::lists::ListMailHandler::new(app.svc().clone())),
+        Arc::new(convene_mailin::ListMailHandler::new(app.svc().clone())),
         convene_lmtp::LmtpConfig {
             hostname: "lists.test".into(),
             ..Default::default()

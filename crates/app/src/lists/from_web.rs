@@ -3,8 +3,8 @@
 //! same path as mail from a mail program, so mail clients and the archive
 //! thread it alike.
 
-use super::headers::{encode_display_name, encode_text};
-use super::inbound::{Accepted, accept};
+use super::delivery::headers::{encode_display_name, encode_text};
+use super::intake::inbound::{Accepted, accept};
 use crate::{AppError, AppResult, Services};
 use base64::Engine;
 use convene_domain::lists::check_subject;
@@ -141,6 +141,6 @@ pub async fn write(svc: &Services, actor: &Actor, post: &WebPost<'_>) -> AppResu
         Ok(other) => Err(AppError::Internal(format!(
             "a message written on the web was taken as {other:?}"
         ))),
-        Err(refusal) => Err(InvalidInput::new("body", refusal.text).into()),
+        Err(refusal) => Err(InvalidInput::new("body", refusal.to_string()).into()),
     }
 }

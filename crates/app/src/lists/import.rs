@@ -3,7 +3,7 @@
 //! export them) and archives each message, threaded, without sending it to
 //! anyone. Importing the same file again adds nothing.
 
-use super::inbound::read_message;
+use super::intake::inbound::read_message;
 use crate::{AppError, AppResult, Services};
 use convene_store::list_messages::{self, NewListMessage};
 use convene_store::{StoreError, lists};
@@ -107,14 +107,7 @@ pub async fn import_mbox(svc: &Services, name: &str, bytes: &[u8]) -> AppResult<
         let read = match read_message(svc, &domain, &raw, &msg) {
             Ok(r) => r,
             Err(refusal) => {
-                // Without the enhanced status code meant for mail servers.
-                let text = match refusal.text.split_once(' ') {
-                    Some((code, rest)) if code.chars().all(|c| c.is_ascii_digit() || c == '.') => {
-                        rest.to_owned()
-                    }
-                    _ => refusal.text,
-                };
-                report.skipped.push((n, text));
+                report.skipped.push((n, refusal.to_string()));
                 continue;
             }
         };

@@ -3,45 +3,37 @@
 //! a list's addresses (posts, `-join` and `-leave` requests, bounces),
 //! fanning accepted posts out to every member through the job queue, mail
 //! to `{list}-owner` forwarded to the moderators (and their replies to
-//! held-post notices), and the handler that connects the LMTP and SMTP
-//! listeners to all of this.
+//! held-post notices).
+//!
+//! Two rooms hold the mail: [`intake`] decides what becomes of a message
+//! that arrives (stored, held, dropped or refused, with a typed
+//! [`Refusal`]), and [`delivery`] sends accepted posts and digests on.
+//! The reply codes the mail listeners give belong to the mail-in adapter
+//! (`convene-mailin`), not here.
 
 pub mod archive;
 pub mod attachments;
-pub mod bounces;
-pub mod by_mail;
-pub mod by_reply;
-pub mod digest;
-pub mod digest_mime;
+pub mod delivery;
 pub mod emails;
-pub mod fanout;
-pub mod footer;
 pub mod from_web;
-pub mod headers;
 pub mod import;
-pub mod inbound;
 pub mod intake;
-pub mod lmtp;
-pub mod long_lines;
 mod members;
 pub mod moderation;
 pub mod my_lists;
-pub mod owner;
-mod required_fields;
 mod seed;
 pub mod settings;
 
-pub use digest::{
+pub use delivery::digest::{
     DigestReport, ScheduleDigests, SendDigest, digest_failures, digest_report, schedule_digests,
 };
-pub use fanout::FanOut;
-pub use inbound::{Accepted, Refusal, accept, check_recipient};
-pub use lmtp::ListMailHandler;
+pub use delivery::fanout::FanOut;
+pub use intake::inbound::{Accepted, Refusal, accept, check_recipient};
+pub use intake::owner::ForwardToModerator;
 pub use members::{
     DELIVERY_MODES, JoinAsked, ListView, all_lists, ask_to_join, by_member_token, confirm,
     leave_by_token, leave_mine, list, my_subscriptions, request_subscription, set_my_delivery,
 };
-pub use owner::ForwardToModerator;
 pub use seed::{BENCH_LIST, COMMON_WORD, ListSeeded, ListSize, RARE_WORD, SINK_DOMAIN, seed_list};
 
 use crate::Services;

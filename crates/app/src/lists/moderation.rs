@@ -3,9 +3,9 @@
 //! organizers) approves, rejects with a reason mailed back, or discards
 //! them. Moderators are mailed about each held post; the notice's Reply-To
 //! carries a secret token naming the post, so a reply decides on it (see
-//! [`super::by_reply`]).
+//! [`super::intake::by_reply`]).
 
-use super::fanout::FanOut;
+use super::delivery::fanout::FanOut;
 use super::members::ListView;
 use crate::jobs::enqueue;
 use crate::mail::{queue_email, queue_email_replying_to, templates::Rendered};
@@ -191,7 +191,7 @@ pub(crate) async fn notify_held(
     held: &ListMessageRow,
     reason: &str,
 ) -> AppResult<()> {
-    let moderators = super::owner::moderators(tx.ex(), list).await?;
+    let moderators = super::intake::owner::moderators(tx.ex(), list).await?;
     if moderators.is_empty() {
         return Ok(());
     }

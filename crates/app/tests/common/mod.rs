@@ -6,10 +6,11 @@
 
 pub use chrono::{DateTime, Duration, Utc};
 pub use convene_app::jobs::{JobContext, Outcome, Registry, Worker, WorkerConfig};
-pub use convene_app::lists::{Accepted, ListMailHandler, accept, new_member_token};
+pub use convene_app::lists::{Accepted, accept, new_member_token};
 pub use convene_app::mail::SmtpMailer;
 pub use convene_app::{Services, SiteInfo};
 pub use convene_domain::{ManualClock, RandomTokens, SecretToken};
+pub use convene_mailin::ListMailHandler;
 pub use convene_store::list_messages;
 pub use convene_store::lists::{self, ListRow};
 pub use convene_store::testing::TestDb;

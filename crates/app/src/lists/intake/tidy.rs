@@ -6,15 +6,15 @@
 //!   on) is removed: it is not a header field, and relays refuse it.
 //! - Line ends become CRLF: LMTP clients and local programs hand over
 //!   messages with bare LF, which relays refuse or repair differently.
-//! - Lines over 998 octets are folded or re-encoded ([`super::long_lines`]).
+//! - Lines over 998 octets are folded or re-encoded ([`crate::lists::delivery::long_lines`]).
 //! - The message has exactly one well-formed Message-ID: a malformed one
 //!   (no `@`, spaces, several ids) is replaced, not joined by a second; a
 //!   missing one is made from a hash of the message, so the same message
 //!   delivered again gets the same one and is recognised.
 
 use super::inbound::Refusal;
-use super::long_lines::{UnfoldableField, fit_lines};
-use super::{headers, long_lines};
+use crate::lists::delivery::headers;
+use crate::lists::delivery::long_lines::{UnfoldableField, fit_lines};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
@@ -27,13 +27,7 @@ pub fn tidy<'a>(raw: &'a [u8], domain: &str) -> Result<Cow<'a, [u8]>, Refusal> {
         Ok(Cow::Borrowed(_)) => raw,
         Ok(Cow::Owned(fitted)) => Cow::Owned(fitted),
         Err(UnfoldableField(name)) => {
-            return Err(Refusal::new(
-                554,
-                format!(
-                    "5.6.0 The header field {name:?} has a line longer than {} octets with no space to fold it at; mail systems refuse such lines (RFC 5322 section 2.1.1)",
-                    long_lines::MAX_LINE_OCTETS
-                ),
-            ));
+            return Err(Refusal::UnfoldableLine { field: name });
         }
     };
     Ok(match one_message_id(&raw, domain) {

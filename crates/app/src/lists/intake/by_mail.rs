@@ -2,9 +2,9 @@
 //! Joining is double opt-in: the confirmation link goes to the From
 //! address, so nobody can subscribe an address they do not read.
 
-use super::emails;
 use super::inbound::{Accepted, Refusal, clean_line};
 use crate::Services;
+use crate::lists::emails;
 use crate::mail::queue_email;
 use convene_domain::EmailAddress;
 use convene_store::lists::{self, ListRow};
@@ -19,23 +19,18 @@ fn sender(msg: &Message<'_>) -> Result<String, Refusal> {
         .unwrap_or_default();
     EmailAddress::parse(&raw)
         .map(|a| a.to_string().to_lowercase())
-        .map_err(|_| Refusal {
-            code: 550,
-            text:
-                "5.1.7 The From address is missing or not valid, so there is nobody to confirm with"
-                    .into(),
-        })
+        .map_err(|_| Refusal::NobodyToConfirm)
 }
 
 /// Records a request to join and mails the confirmation link.
 pub async fn join(svc: &Services, list: &ListRow, msg: &Message<'_>) -> Result<Accepted, Refusal> {
     let email = sender(msg)?;
-    match super::ask_to_join(svc, list, &email, None).await? {
-        super::JoinAsked::Asked => Ok(Accepted::JoinRequested),
-        super::JoinAsked::AlreadyMember => Ok(Accepted::AlreadyMember),
+    match crate::lists::ask_to_join(svc, list, &email, None).await? {
+        crate::lists::JoinAsked::Asked => Ok(Accepted::JoinRequested),
+        crate::lists::JoinAsked::AlreadyMember => Ok(Accepted::AlreadyMember),
         // Dropped rather than refused: a refusal would bounce to the very
         // address that is being flooded.
-        super::JoinAsked::TooMany => Ok(Accepted::Dropped(
+        crate::lists::JoinAsked::TooMany => Ok(Accepted::Dropped(
             "too many requests to join for this address today",
         )),
     }
@@ -57,7 +52,7 @@ pub async fn leave(svc: &Services, list: &ListRow, msg: &Message<'_>) -> Result<
             "a leave request from someone who already left",
         ));
     }
-    let domain = super::mail_domain(svc);
+    let domain = crate::lists::mail_domain(svc);
     queue_email(
         &mut tx,
         svc,

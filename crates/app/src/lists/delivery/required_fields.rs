@@ -64,7 +64,7 @@ pub(super) fn exactly_once(
         let value = String::from_utf8_lossy(&bytes[bytes.len().min(11)..])
             .trim()
             .to_owned();
-        super::intake::well_formed_message_id(&value).as_deref() == Some(message_id)
+        crate::lists::intake::tidy::well_formed_message_id(&value).as_deref() == Some(message_id)
     };
     if !matches!(ids.as_slice(), [only] if fine(only.bytes)) {
         out.drop.push("Message-ID");

@@ -1,43 +1,112 @@
-//! Mail arriving for a list's addresses: refused with a clear code, dropped
+//! Mail arriving for a list's addresses: refused with a clear reason, dropped
 //! (loops, auto-replies), held for a moderator, or stored and queued for
 //! delivery in one transaction before the listener answers 250.
 
-use super::fanout::FanOut;
-use super::{by_mail, mail_domain};
+use super::by_mail;
 use crate::Services;
 use crate::jobs::enqueue;
+use crate::lists::delivery::fanout::FanOut;
+use crate::lists::delivery::long_lines;
+use crate::lists::mail_domain;
 use chrono::{DateTime, Duration, Utc};
+use convene_domain::list_policy::{HoldReason, ListPolicy, MemberStanding, Posters, hold_reason};
 use convene_domain::lists::ListAddress;
 use convene_store::StoreError;
 use convene_store::list_messages::{self, NewListMessage};
 use convene_store::lists::{self, ListRow};
 use mail_parser::{Message, MessageParser};
+use std::fmt;
 
-/// A refusal: the reply code (`550`) and its text, which starts with the
-/// enhanced status code (`5.1.1 ...`).
+/// Why a message is refused: nothing of it was stored. The text
+/// ([`fmt::Display`]) is what the sender reads in the bounce; which reply
+/// code a mail listener gives for each kind is the mail-in adapter's
+/// choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// Three-digit SMTP/LMTP code.
-    pub code: u16,
-    /// What the sender reads in the bounce.
-    pub text: String,
+pub enum Refusal {
+    /// The address names no list here (or `-owner` of none).
+    NoSuchList {
+        /// The local part asked for.
+        local: String,
+    },
+    /// `{list}-owner` has nobody to forward to.
+    NoModerator {
+        /// The list's name.
+        list: String,
+        /// The site's own address, to write to instead.
+        write_to: String,
+    },
+    /// Larger than the list's size limit.
+    TooBig {
+        /// The list's name.
+        list: String,
+        /// The list's limit, in bytes.
+        limit: i64,
+        /// The message's size, in bytes.
+        size: usize,
+    },
+    /// No header fields could be read: not an email message.
+    NotAMessage,
+    /// A header field's line is longer than mail systems take and has no
+    /// space to fold it at.
+    UnfoldableLine {
+        /// The field's name.
+        field: String,
+    },
+    /// A post without a From address: the archive cannot say who wrote it.
+    NoAuthor,
+    /// A `-join` or `-leave` request without a valid From address.
+    NobodyToConfirm,
+    /// A failure on our side: the mail system keeps the message and tries
+    /// again, so nothing is lost.
+    TryLater,
 }
 
 impl Refusal {
-    pub(crate) fn new(code: u16, text: impl Into<String>) -> Self {
-        Self {
-            code,
-            text: text.into(),
-        }
+    /// A temporary failure on our side, logged with its cause (which the
+    /// sender never reads).
+    pub(crate) fn try_later(cause: impl fmt::Display) -> Self {
+        tracing::error!(error = %cause, "list mail could not be taken");
+        Self::TryLater
     }
 
-    /// A temporary failure on our side: the mail system keeps the message
-    /// and tries again, so nothing is lost.
-    pub(crate) fn try_later(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "list mail could not be taken");
-        Self::new(451, "4.3.0 Temporary failure here; try again later")
+    /// Whether sending the same message again later may succeed.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, Self::TryLater)
     }
 }
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoSuchList { local } => write!(f, "There is no mailing list at {local:?} here"),
+            Self::NoModerator { list, write_to } => write!(
+                f,
+                "The list {list} has no moderator to forward {list}-owner mail to; write to {write_to} instead"
+            ),
+            Self::TooBig { list, limit, size } => write!(
+                f,
+                "The message is too big for the list {list}: it takes at most {limit} bytes, this one has {size}"
+            ),
+            Self::NotAMessage => {
+                f.write_str("This is not an email message: no header fields could be read")
+            }
+            Self::UnfoldableLine { field } => write!(
+                f,
+                "The header field {field:?} has a line longer than {} octets with no space to fold it at; mail systems refuse such lines (RFC 5322 section 2.1.1)",
+                long_lines::MAX_LINE_OCTETS
+            ),
+            Self::NoAuthor => {
+                f.write_str("The message has no From address, so the list cannot say who wrote it")
+            }
+            Self::NobodyToConfirm => f.write_str(
+                "The From address is missing or not valid, so there is nobody to confirm with",
+            ),
+            Self::TryLater => f.write_str("Temporary failure here; try again later"),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
 
 impl From<StoreError> for Refusal {
     fn from(e: StoreError) -> Self {
@@ -66,7 +135,7 @@ pub enum Accepted {
         /// The stored message's id.
         message_row_id: i64,
         /// Why.
-        reason: String,
+        reason: HoldReason,
     },
     /// The list already has a message with this Message-ID (the mail
     /// system delivered it again); nothing changed.
@@ -97,10 +166,9 @@ pub enum Accepted {
 }
 
 fn no_such_list(local: &str) -> Refusal {
-    Refusal::new(
-        550,
-        format!("5.1.1 There is no mailing list at {local:?} here"),
-    )
+    Refusal::NoSuchList {
+        local: local.to_owned(),
+    }
 }
 
 /// Checks a recipient at RCPT time: the local part must name an existing
@@ -132,27 +200,18 @@ pub async fn accept(
 ) -> Result<Accepted, Refusal> {
     let (address, list) = find_list(svc, recipient_local_part).await?;
     if raw.len() as i64 > list.max_bytes {
-        return Err(Refusal::new(
-            552,
-            format!(
-                "5.3.4 The message is too big for the list {}: it takes at most {} bytes, this one has {}",
-                list.name,
-                list.max_bytes,
-                raw.len()
-            ),
-        ));
+        return Err(Refusal::TooBig {
+            list: list.name.clone(),
+            limit: list.max_bytes,
+            size: raw.len(),
+        });
     }
     let domain = mail_domain(svc);
-    let raw = &*super::intake::tidy(raw, &domain)?;
+    let raw = &*super::tidy::tidy(raw, &domain)?;
     let msg = MessageParser::default()
         .parse(raw)
         .filter(|m| !m.headers().is_empty())
-        .ok_or_else(|| {
-            Refusal::new(
-                554,
-                "5.6.0 This is not an email message: no header fields could be read",
-            )
-        })?;
+        .ok_or(Refusal::NotAMessage)?;
     if let ListAddress::Bounce(_, token) = &address {
         // Bounces are exempt from the auto-reply rule below: a delivery
         // status notification is an automatic message by nature.
@@ -263,7 +322,12 @@ async fn post(
     }
     let member = lists::member(tx.ex(), list.id, &from_email).await?;
     let attachments: usize = msg.attachments().map(|p| p.contents().len()).sum();
-    let hold_reason = hold_reason(list, member.as_ref(), attachments);
+    let hold_reason = hold_reason(
+        ListPolicy::from_stored(&list.policy),
+        Posters::from_stored(&list.posters),
+        standing(member.as_ref()),
+        attachments,
+    );
     let month = sent_at.format("%Y-%m").to_string();
     let stored = list_messages::insert(
         tx.ex(),
@@ -285,7 +349,7 @@ async fn post(
             } else {
                 "accepted"
             },
-            hold_reason,
+            hold_reason: hold_reason.map(HoldReason::as_str),
         },
     )
     .await;
@@ -296,7 +360,7 @@ async fn post(
         Err(e) => return Err(e.into()),
     };
     let ref_list: Vec<String> = refs.split_whitespace().map(str::to_owned).collect();
-    super::archive::assign_thread(
+    crate::lists::archive::assign_thread(
         &mut tx,
         list.id,
         message_row_id,
@@ -310,11 +374,12 @@ async fn post(
     let accepted = match hold_reason {
         Some(reason) => {
             if let Some(held) = list_messages::by_id(tx.ex(), message_row_id).await? {
-                super::moderation::notify_held(&mut tx, svc, list, &held, reason).await?;
+                crate::lists::moderation::notify_held(&mut tx, svc, list, &held, reason.as_str())
+                    .await?;
             }
             Accepted::Held {
                 message_row_id,
-                reason: reason.to_owned(),
+                reason,
             }
         }
         None => {
@@ -357,37 +422,15 @@ fn eight_bit_header(msg: &Message<'_>, name: &str) -> Option<Vec<u8>> {
     Some(format!("{name}:{latin1}\r\n\r\n").into_bytes())
 }
 
-/// Attachments larger than this in total (decoded) wait for a moderator,
-/// whoever sends them: every member receives every byte, so a moderator
-/// decides whether a big file goes out or is better linked.
-pub const ATTACHMENTS_HELD_OVER: usize = 1024 * 1024;
-
-/// Why a post with `attachments` bytes of attachments waits for a
-/// moderator, if it does.
-fn hold_reason(
-    list: &ListRow,
-    member: Option<&lists::MemberRow>,
-    attachments: usize,
-) -> Option<&'static str> {
-    if list.policy == "moderated" {
-        return Some("The list is moderated: every post waits for a moderator.");
-    }
-    if list.policy == "announce" || list.posters == "moderators" {
-        return Some("Only moderators post to this list: the post waits for one of them.");
-    }
-    if attachments > ATTACHMENTS_HELD_OVER {
-        return Some(
-            "Its attachments are over 1 MB: a moderator decides whether they go to every member.",
-        );
-    }
-    if list.posters == "anyone" {
-        return None;
-    }
-    match member.filter(|m| m.state == "active") {
-        None => Some("The sender is not a member of the list."),
-        Some(m) if m.moderated => Some("A new member's first posts wait for a moderator."),
-        Some(_) => None,
-    }
+/// Where the sender stands on `list` for [`hold_reason`]: `None` unless
+/// an active member.
+fn standing(member: Option<&lists::MemberRow>) -> Option<MemberStanding> {
+    member
+        .filter(|m| m.state == "active")
+        .map(|m| match m.moderated {
+            true => MemberStanding::Moderated,
+            false => MemberStanding::Trusted,
+        })
 }
 
 /// What the archive keeps of a message, read from its headers and text.
@@ -425,12 +468,7 @@ pub(crate) fn read_message(
         .and_then(|a| a.address())
         .map(|a| clean_line(a).to_lowercase())
         .filter(|a| a.contains('@'))
-        .ok_or_else(|| {
-            Refusal::new(
-                550,
-                "5.6.0 The message has no From address, so the list cannot say who wrote it",
-            )
-        })?;
+        .ok_or(Refusal::NoAuthor)?;
     let from_name = eight_bit_header(msg, "From")
         .and_then(|m| {
             let parsed = MessageParser::default().parse(&m)?;
@@ -441,7 +479,7 @@ pub(crate) fn read_message(
 
     let (message_id, raw) = match msg
         .message_id()
-        .and_then(super::intake::well_formed_message_id)
+        .and_then(super::tidy::well_formed_message_id)
     {
         Some(id) => (id, raw.to_vec()),
         None => {

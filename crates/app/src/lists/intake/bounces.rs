@@ -5,8 +5,8 @@
 //! is never unsubscribed by bounces.
 
 use super::inbound::{Accepted, Refusal};
-use super::{emails, mail_domain};
 use crate::Services;
+use crate::lists::{emails, mail_domain};
 use crate::mail::queue_email;
 use convene_store::list_messages;
 use convene_store::lists::ListRow;

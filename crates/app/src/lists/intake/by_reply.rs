@@ -6,7 +6,7 @@
 //! Anything else changes nothing, and the writer is mailed why.
 
 use super::inbound::{Accepted, Refusal, clean_line};
-use super::moderation::{Decision, by_reply_token, decide};
+use crate::lists::moderation::{Decision, by_reply_token, decide};
 use crate::mail::queue_email;
 use crate::{AppError, Services};
 use convene_domain::Actor;
@@ -55,7 +55,7 @@ pub(crate) async fn moderate(
         svc,
         &writer,
         None,
-        super::emails::moderation_answer(
+        crate::lists::emails::moderation_answer(
             &svc.site.name,
             &format!("{}@{domain}", list.name),
             &answer,

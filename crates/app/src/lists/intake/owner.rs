@@ -34,12 +34,9 @@ pub async fn moderators(
 
 /// The refusal for an owner address with nobody behind it.
 pub(crate) fn nobody_to_forward_to(svc: &Services, list: &ListRow) -> Refusal {
-    Refusal {
-        code: 550,
-        text: format!(
-            "5.1.1 The list {} has no moderator to forward {}-owner mail to; write to {} instead",
-            list.name, list.name, svc.site.mail_from
-        ),
+    Refusal::NoModerator {
+        list: list.name.clone(),
+        write_to: svc.site.mail_from.clone(),
     }
 }
 

@@ -13,7 +13,7 @@
 //!   part, so only the parts that need it change;
 //! - the ignored text before and after a multipart's parts is wrapped.
 //!
-//! The message is expected with CRLF line ends (see [`super::intake`]).
+//! The message is expected with CRLF line ends (see [`crate::lists::intake::tidy`]).
 
 use super::headers;
 use base64::Engine;

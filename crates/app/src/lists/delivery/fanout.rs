@@ -22,6 +22,7 @@ use super::mail_domain;
 use crate::jobs::{BackgroundJob, JobContext, JobError};
 use crate::mail::MailError;
 use crate::{Services, SiteInfo};
+use convene_domain::list_policy::ListPolicy;
 use convene_domain::lists::{bounce_address, list_id, prefixed_subject};
 use convene_store::StoreError;
 use convene_store::list_messages::{self, ListMessageRow, QueuedDelivery};
@@ -382,7 +383,7 @@ impl ListCopy {
             ),
             (
                 "List-Post".into(),
-                if list.policy == "announce" {
+                if ListPolicy::from_stored(&list.policy) == ListPolicy::Announce {
                     "NO".into()
                 } else {
                     format!("<mailto:{post}>")

@@ -17,17 +17,17 @@ use super::fanout::ListCopy;
 use super::headers;
 use super::mail_domain;
 use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
-use crate::mail::MailError;
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Datelike, Utc};
 use convene_domain::lists::{bounce_address, digest_subject, digest_title, digest_volume};
 use convene_store::list_digests::{self, DigestProblem, DigestRow, FailedDigest};
 use convene_store::lists::{self as lists_store, ListRow};
+use convene_store::{Db, StoreError, Tx};
 use serde::{Deserialize, Serialize};
 
 // Digests are delivered under the fan-out's rules: batch size, attempts
 // per copy, and when the relay itself counts as in trouble.
-use super::fanout::{BATCH, MAX_DELIVERY_ATTEMPTS, RELAY_TROUBLE};
+use super::engine::{self, Copy, Ledger, Outcome};
 
 /// The daily run: queues one [`SendDigest`] per list with digest members.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -215,97 +215,114 @@ async fn send(ctx: &JobContext, list: &ListRow, digest: &DigestRow) -> Result<()
     ];
     fields.extend(ListCopy::list_fields(svc, list));
     let (unsubscribe_web, leave_mailto) = ListCopy::unsubscribe_links(svc, list);
-    let mut after = 0;
-    let mut deferred = 0usize;
-    let mut deferred_in_a_row = 0usize;
-    let mut last_error = String::new();
-    loop {
-        let batch = {
-            let mut conn = svc.db.conn().await.map_err(db)?;
-            list_digests::claim_queued(conn.ex(), digest.id, after, BATCH)
-                .await
-                .map_err(db)?
-        };
-        let Some(last) = batch.last() else {
-            break;
-        };
-        after = last.member_id;
-        for d in batch {
-            // A member's digest holds what arrived after they chose digests.
-            let theirs: Vec<DigestEntry<'_>> = messages
-                .iter()
-                .filter(|m| m.received_at >= d.since)
-                .map(|m| DigestEntry {
-                    subject: &m.subject,
-                    author: if m.from_name.is_empty() {
-                        &m.from_email
-                    } else {
-                        &m.from_name
-                    },
-                    raw: &m.raw,
-                })
-                .collect();
-            // A member who left or paused since the digest was recorded
-            // gets nothing; one who switched to each message still gets
-            // this digest, since its messages did not reach them one by one.
-            let outcome = if d.member_state != "active" || d.delivery == "paused" {
-                Err(("skipped", "the member left or paused delivery".to_owned()))
-            } else if theirs.is_empty() {
-                Err(("skipped", "nothing in it is new to the member".to_owned()))
-            } else {
-                let mut own = fields.clone();
-                own.extend(ListCopy::member_fields(
-                    &unsubscribe_web,
-                    &leave_mailto,
-                    &d.token,
-                ));
-                let bytes = digest_mime::build(&own, &title, &theirs, &list.footer);
-                let envelope = bounce_address(&list.name, &d.token, &domain);
-                match ctx.mailer.send_raw(&envelope, &d.email, &bytes).await {
-                    Ok(()) => Ok(()),
-                    Err(MailError::Permanent(e)) => Err(("failed", e)),
-                    Err(MailError::Transient(e)) if d.attempts + 1 >= MAX_DELIVERY_ATTEMPTS => {
-                        Err(("failed", e))
-                    }
-                    Err(MailError::Transient(e)) => Err(("queued", e)),
-                }
-            };
-            let now = svc.clock.now();
-            let mut tx = svc.db.begin().await.map_err(db)?;
-            match outcome {
-                Ok(()) => {
-                    deferred_in_a_row = 0;
-                    list_digests::mark_sent(tx.ex(), digest.id, d.member_id, now)
-                        .await
-                        .map_err(db)?;
-                    tx.commit().await.map_err(db)?;
-                }
-                Err((state, error)) => {
-                    list_digests::mark_unsent(tx.ex(), digest.id, d.member_id, state, &error, now)
-                        .await
-                        .map_err(db)?;
-                    tx.commit().await.map_err(db)?;
-                    if state == "failed" {
-                        tracing::warn!(list = %list.name, member = d.member_id, error = %error, "a digest could not be delivered");
-                    }
-                    if state == "queued" {
-                        deferred += 1;
-                        deferred_in_a_row += 1;
-                        last_error = error;
-                        if deferred_in_a_row >= RELAY_TROUBLE {
-                            return Err(JobError::Retry(format!(
-                                "the relay refused {deferred_in_a_row} digests in a row for now: {last_error}"
-                            )));
-                        }
-                    }
-                }
-            }
+    let ledger = Digests {
+        digest_id: digest.id,
+        list_name: list.name.clone(),
+        footer: list.footer.clone(),
+        domain,
+        title,
+        fields,
+        unsubscribe_web,
+        leave_mailto,
+        messages,
+        clock: svc.clock.clone(),
+    };
+    engine::deliver(ctx, ledger, "digests").await
+}
+
+/// The copies of one digest, as the delivery engine sends them.
+struct Digests {
+    digest_id: i64,
+    list_name: String,
+    footer: String,
+    domain: String,
+    title: String,
+    fields: Vec<(String, String)>,
+    unsubscribe_web: String,
+    leave_mailto: String,
+    messages: Vec<convene_store::list_messages::ListMessageRow>,
+    clock: std::sync::Arc<dyn convene_domain::Clock>,
+}
+
+impl Ledger for Digests {
+    type Queued = list_digests::QueuedDigest;
+
+    fn member_id(q: &list_digests::QueuedDigest) -> i64 {
+        q.member_id
+    }
+
+    fn attempts(q: &list_digests::QueuedDigest) -> i64 {
+        q.attempts
+    }
+
+    async fn claim(
+        &self,
+        db: &Db,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<list_digests::QueuedDigest>, StoreError> {
+        let mut conn = db.conn().await?;
+        list_digests::claim_queued(conn.ex(), self.digest_id, after, limit).await
+    }
+
+    fn prepare(&self, d: &list_digests::QueuedDigest) -> Result<Copy, String> {
+        // A member who left or paused since the digest was recorded gets
+        // nothing; one who switched to each message still gets this
+        // digest, since its messages did not reach them one by one.
+        if d.member_state != "active" || d.delivery == "paused" {
+            return Err("the member left or paused delivery".to_owned());
         }
+        // A member's digest holds what arrived after they chose digests.
+        let theirs: Vec<DigestEntry<'_>> = self
+            .messages
+            .iter()
+            .filter(|m| m.received_at >= d.since)
+            .map(|m| DigestEntry {
+                subject: &m.subject,
+                author: if m.from_name.is_empty() {
+                    &m.from_email
+                } else {
+                    &m.from_name
+                },
+                raw: &m.raw,
+            })
+            .collect();
+        if theirs.is_empty() {
+            return Err("nothing in it is new to the member".to_owned());
+        }
+        let mut own = self.fields.clone();
+        own.extend(ListCopy::member_fields(
+            &self.unsubscribe_web,
+            &self.leave_mailto,
+            &d.token,
+        ));
+        Ok(Copy {
+            envelope: bounce_address(&self.list_name, &d.token, &self.domain),
+            to: d.email.clone(),
+            bytes: digest_mime::build(&own, &self.title, &theirs, &self.footer),
+        })
     }
-    if deferred > 0 {
-        return Err(JobError::Retry(format!(
-            "{deferred} digests wait for another try: {last_error}"
-        )));
+
+    async fn record(&self, tx: &mut Tx, answers: &[(i64, Outcome)]) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        for (member, outcome) in answers {
+            let (state, error) = match outcome {
+                Outcome::Sent => {
+                    list_digests::mark_sent(tx.ex(), self.digest_id, *member, now).await?;
+                    continue;
+                }
+                Outcome::Skipped(why) => ("skipped", why),
+                Outcome::Refused {
+                    error,
+                    permanent: true,
+                } => {
+                    tracing::warn!(list = %self.list_name, member, error = %error, "a digest could not be delivered");
+                    ("failed", error)
+                }
+                Outcome::Refused { error, .. } => ("queued", error),
+            };
+            list_digests::mark_unsent(tx.ex(), self.digest_id, *member, state, error, now).await?;
+        }
+        Ok(())
     }
-    Ok(())
 }

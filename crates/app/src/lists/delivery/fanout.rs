@@ -1,78 +1,30 @@
 //! The fan-out: one job per accepted message sends each member their own
-//! copy (their own bounce address and unsubscribe link), and marks each
-//! delivery sent as soon as the relay has taken it, so a run that stops
-//! half way resumes with the members still queued and nobody recorded as
-//! sent gets another copy.
-//!
-//! Copies travel over as many relay connections at once as the mailer has
-//! ([`crate::mail::Mailer::parallel_sends`], `CONVENE_SMTP_CONNECTIONS`),
-//! and the relay's answers are recorded by a ledger writer beside the
-//! sending: each of its transactions records every answer that came back
-//! while the previous one was committing. A copy holds one of
-//! [`unrecorded_limit`] places (one per connection) from before it is sent
-//! until its answer is committed, so the copies the relay may have taken
-//! without the database knowing are never more than the connections: at a
-//! crash, at most that many members get a second copy (with one
-//! connection, only the copy the relay was taking). A repeated copy
-//! carries the same Message-ID, so mail clients show it once.
+//! copy (their own bounce address and unsubscribe link) through the
+//! delivery [`engine`](super::engine), which marks each delivery sent as
+//! soon as the relay has taken it, so a run that stops half way resumes
+//! with the members still queued and nobody recorded as sent gets another
+//! copy. At a crash, at most one member per relay connection can get a
+//! second copy; it carries the same Message-ID, so mail clients show it
+//! once.
 
+use super::engine::{self, Copy, Ledger, Outcome};
 use super::footer;
 use super::headers::{self, RawMessage};
 use super::mail_domain;
 use crate::jobs::{BackgroundJob, JobContext, JobError};
-use crate::mail::MailError;
 use crate::{Services, SiteInfo};
 use convene_domain::list_policy::ListPolicy;
 use convene_domain::lists::{bounce_address, list_id, prefixed_subject};
-use convene_store::StoreError;
 use convene_store::list_messages::{self, ListMessageRow, QueuedDelivery};
 use convene_store::lists::ListRow;
-use futures::stream::{self, StreamExt};
+use convene_store::{Db, StoreError, Tx};
 use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
-
-/// How many queued deliveries are read at a time.
-pub(super) const BATCH: i64 = 1000;
-/// Temporary refusals of one copy before it is given up.
-pub(super) const MAX_DELIVERY_ATTEMPTS: i64 = 8;
-/// Temporary refusals in a row that mean the relay itself is in trouble.
-pub(super) const RELAY_TROUBLE: usize = 3;
-
-/// How many copies may be sent or answered but not yet recorded at once,
-/// with `connections` relay connections: one per connection. This is also
-/// the most members a crash can send a second copy to. The ledger commits
-/// without waiting for the disk ([`convene_store::Db::begin_ledger`]), so
-/// a connection whose answer is being recorded is soon free again.
-pub fn unrecorded_limit(connections: usize) -> usize {
-    connections.max(1)
-}
 
 /// Sends an accepted list message to every member still queued for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FanOut {
     /// The stored message's row id.
     pub message_id: i64,
-}
-
-/// One relay answer on its way to the ledger, holding its place among the
-/// unrecorded copies until it is committed.
-type Answer = (
-    QueuedDelivery,
-    Result<(), (String, bool)>,
-    OwnedSemaphorePermit,
-);
-
-/// What the ledger writer saw.
-#[derive(Default)]
-struct Tally {
-    /// Copies the relay refused for now (they stay queued).
-    deferred: usize,
-    /// The last temporary refusal.
-    last_error: String,
-    /// Temporary refusals in a row when the writer stopped the sending.
-    in_a_row: usize,
 }
 
 impl BackgroundJob for FanOut {
@@ -101,170 +53,82 @@ impl BackgroundJob for FanOut {
         if message.state != "accepted" {
             return Ok(());
         }
-        let copy = Arc::new(ListCopy::new(svc, &list, &message));
-        let domain = mail_domain(svc);
-        let limit = unrecorded_limit(ctx.mailer.parallel_sends());
-        let places = Arc::new(Semaphore::new(limit));
-        let stop = Arc::new(AtomicBool::new(false));
-        let claim_failed: Arc<Mutex<Option<StoreError>>> = Arc::default();
-        let (answers, recorded) = mpsc::unbounded_channel::<Answer>();
-
-        // The members still queued, read a batch at a time. (Every closure
-        // below owns what it uses, so that the job's future stays `Send`.)
-        let (store, message_id, failed) = (svc.db.clone(), message.id, claim_failed.clone());
-        let queued = stream::unfold(0i64, move |after| {
-            let (store, failed) = (store.clone(), failed.clone());
-            async move {
-                let batch = async {
-                    let mut conn = store.conn().await?;
-                    list_messages::claim_queued(conn.ex(), message_id, after, BATCH).await
-                }
-                .await;
-                match batch {
-                    Ok(batch) => {
-                        let last = batch.last()?.member_id;
-                        Some((stream::iter(batch), last))
-                    }
-                    Err(e) => {
-                        if let Ok(mut slot) = failed.lock() {
-                            *slot = Some(e);
-                        }
-                        None
-                    }
-                }
-            }
-        })
-        .flatten();
-        let stopped = stop.clone();
-        let (list_name, mailer) = (list.name.clone(), ctx.mailer.clone());
-        let sending = queued
-            .take_while(move |_| std::future::ready(!stopped.load(Ordering::Relaxed)))
-            .then(move |d| {
-                let places = places.clone();
-                async move { (d, places.acquire_owned().await) }
-            })
-            .map(move |(d, place)| {
-                let envelope = bounce_address(&list_name, &d.token, &domain);
-                let (copy, mailer) = (copy.clone(), mailer.clone());
-                async move {
-                    let outcome = send_copy(mailer.as_ref(), &copy, &envelope, &d).await;
-                    (d, outcome, place)
-                }
-            })
-            .buffer_unordered(limit)
-            .for_each(move |(d, outcome, place)| {
-                // Once the sending ends, this closure and the channel's
-                // sender with it are dropped, and the writer finishes.
-                if let Ok(place) = place {
-                    // The writer is gone only after a database failure,
-                    // which it reports.
-                    let _ = answers.send((d, outcome, place));
-                }
-                std::future::ready(())
-            });
-        let ledger = record_answers(svc, message.id, recorded, &stop);
-        let ((), tally) = tokio::join!(sending, ledger);
-        let tally = tally.map_err(db)?;
-        if let Some(e) = claim_failed.lock().ok().and_then(|mut slot| slot.take()) {
-            return Err(db(e));
-        }
-        if tally.in_a_row >= RELAY_TROUBLE {
-            // Several refusals in a row: the relay is in trouble, not one
-            // mailbox. Everyone sent so far is recorded.
-            return Err(JobError::Retry(format!(
-                "the relay refused {} copies in a row for now: {}",
-                tally.in_a_row, tally.last_error
-            )));
-        }
-        if tally.deferred > 0 {
-            return Err(JobError::Retry(format!(
-                "{} copies wait for another try: {}",
-                tally.deferred, tally.last_error
-            )));
-        }
-        Ok(())
+        let ledger = Copies {
+            message_id: message.id,
+            copy: ListCopy::new(svc, &list, &message),
+            list_name: list.name.clone(),
+            domain: mail_domain(svc),
+            clock: svc.clock.clone(),
+        };
+        engine::deliver(&ctx, ledger, "copies").await
     }
 }
 
-/// The ledger writer: records the answers as they come back, each
-/// transaction taking all that arrived while the previous one committed,
-/// and frees their places once committed. Stops the sending (through
-/// `stop`) when the relay refuses several copies in a row, or when the
-/// database fails.
-async fn record_answers(
-    svc: &Services,
+/// The copies of one list message, as the delivery engine sends them.
+struct Copies {
     message_id: i64,
-    mut recorded: mpsc::UnboundedReceiver<Answer>,
-    stop: &AtomicBool,
-) -> Result<Tally, StoreError> {
-    let mut tally = Tally::default();
-    let mut in_a_row = 0usize;
-    let mut waiting = Vec::new();
-    while recorded.recv_many(&mut waiting, usize::MAX).await > 0 {
-        let written = async {
-            let mut tx = svc.db.begin_ledger().await?;
-            let mut sent = Vec::with_capacity(waiting.len());
-            for (d, outcome, _) in &waiting {
-                match outcome {
-                    Ok(()) => {
-                        in_a_row = 0;
-                        sent.push(d.member_id);
-                    }
-                    Err((error, permanent)) => {
-                        list_messages::mark_failed(
-                            tx.ex(),
-                            message_id,
-                            d.member_id,
-                            error,
-                            *permanent,
-                        )
-                        .await?;
-                        if !permanent {
-                            tally.deferred += 1;
-                            in_a_row += 1;
-                            tally.in_a_row = tally.in_a_row.max(in_a_row);
-                            tally.last_error.clone_from(error);
-                        }
-                    }
-                }
-            }
-            list_messages::mark_sent_many(tx.ex(), message_id, &sent, svc.clock.now()).await?;
-            tx.commit().await
-        }
-        .await;
-        // Committed (or failed): the places are free again.
-        waiting.clear();
-        if let Err(e) = written {
-            stop.store(true, Ordering::Relaxed);
-            return Err(e);
-        }
-        if tally.in_a_row >= RELAY_TROUBLE {
-            stop.store(true, Ordering::Relaxed);
-        }
-    }
-    Ok(tally)
+    copy: ListCopy,
+    list_name: String,
+    domain: String,
+    clock: std::sync::Arc<dyn convene_domain::Clock>,
 }
 
-/// Sends one member their copy: `Err((why, permanent))` if it did not go.
-async fn send_copy(
-    mailer: &dyn crate::mail::Mailer,
-    copy: &ListCopy,
-    envelope: &str,
-    d: &QueuedDelivery,
-) -> Result<(), (String, bool)> {
-    if d.member_state != "active" || d.delivery != "each" {
-        return Err((
-            "the member no longer receives each message".to_owned(),
-            true,
-        ));
+impl Ledger for Copies {
+    type Queued = QueuedDelivery;
+
+    fn member_id(q: &QueuedDelivery) -> i64 {
+        q.member_id
     }
-    match mailer
-        .send_raw(envelope, &d.email, &copy.for_member(&d.token))
-        .await
-    {
-        Ok(()) => Ok(()),
-        Err(MailError::Permanent(e)) => Err((e, true)),
-        Err(MailError::Transient(e)) => Err((e, d.attempts + 1 >= MAX_DELIVERY_ATTEMPTS)),
+
+    fn attempts(q: &QueuedDelivery) -> i64 {
+        q.attempts
+    }
+
+    async fn claim(
+        &self,
+        db: &Db,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<QueuedDelivery>, StoreError> {
+        let mut conn = db.conn().await?;
+        list_messages::claim_queued(conn.ex(), self.message_id, after, limit).await
+    }
+
+    fn prepare(&self, q: &QueuedDelivery) -> Result<Copy, String> {
+        if q.member_state != "active" || q.delivery != "each" {
+            return Err("the member no longer receives each message".to_owned());
+        }
+        Ok(Copy {
+            envelope: bounce_address(&self.list_name, &q.token, &self.domain),
+            to: q.email.clone(),
+            bytes: self.copy.for_member(&q.token),
+        })
+    }
+
+    async fn record(&self, tx: &mut Tx, answers: &[(i64, Outcome)]) -> Result<(), StoreError> {
+        let mut sent = Vec::with_capacity(answers.len());
+        for (member, outcome) in answers {
+            match outcome {
+                Outcome::Sent => sent.push(*member),
+                // A member no longer receiving each message is not tried again.
+                Outcome::Skipped(why) => {
+                    list_messages::mark_failed(tx.ex(), self.message_id, *member, why, true)
+                        .await?;
+                }
+                Outcome::Refused { error, permanent } => {
+                    list_messages::mark_failed(
+                        tx.ex(),
+                        self.message_id,
+                        *member,
+                        error,
+                        *permanent,
+                    )
+                    .await?;
+                }
+            }
+        }
+        list_messages::mark_sent_many(tx.ex(), self.message_id, &sent, self.clock.now()).await?;
+        Ok(())
     }
 }
 

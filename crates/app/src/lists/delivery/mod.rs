@@ -1,10 +1,12 @@
-//! Sending accepted posts on: each member's own copy ([`fanout`]) with the
+//! Sending accepted posts on, through one delivery engine ([`engine`]):
+//! each member's own copy ([`fanout`]) with the
 //! list's headers ([`headers`], `required_fields`), footer ([`footer`])
 //! and lines a relay takes ([`long_lines`]), and the daily digest
 //! ([`digest`], put together by [`digest_mime`]).
 
 pub mod digest;
 pub mod digest_mime;
+pub mod engine;
 pub mod fanout;
 pub mod footer;
 pub mod headers;

@@ -4,7 +4,8 @@
 //! SIGKILL half way, started again, and the sink then holds exactly one
 //! copy for every member, except at most the copies the relay had taken
 //! but the fan-out had not yet recorded at the instant of the kill: one
-//! per relay connection (the default, 8, here).
+//! per relay connection (32 here, all of them mid-transaction when the
+//! process dies).
 //!
 //! It runs on SQLite, or on a fresh PostgreSQL schema when
 //! `CONVENE_TEST_DATABASE_URL` is set, like the rest of the suite.
@@ -24,8 +25,8 @@ use std::time::{Duration, Instant};
 
 const MEMBERS: usize = 2_000;
 const DOMAIN: &str = "groups.example.org";
-/// Relay connections the fan-out uses (the default).
-const CONNECTIONS: usize = 8;
+/// Relay connections the fan-out uses (four times the default).
+const CONNECTIONS: usize = 32;
 /// Copies the relay may receive twice: those it had taken, or was
 /// taking, when the process died, not yet recorded as sent.
 const IN_FLIGHT_AT_KILL: usize = CONNECTIONS;

@@ -128,30 +128,91 @@ pub async fn geojson(
     .await
 }
 
+/// One group as a GeoJSON feature, serialised as it is read: building a
+/// tree of JSON values first held several times the body's size while
+/// the export of a large roster was made.
+#[derive(serde::Serialize)]
+struct Feature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    geometry: Point,
+    properties: Properties<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct Point {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// RFC 7946: longitude first.
+    coordinates: [f64; 2],
+}
+
+#[derive(serde::Serialize)]
+struct Properties<'a> {
+    name: &'a str,
+    url: String,
+    city: &'a str,
+    region: &'a str,
+    country: &'a str,
+    status: &'a str,
+    languages: Vec<&'a str>,
+    meeting_pattern: &'a str,
+    confirmed_at: Option<String>,
+    links: Vec<FeatureLink<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct FeatureLink<'a> {
+    kind: &'a str,
+    url: &'a str,
+}
+
 async fn build_geojson(state: &AppState) -> Result<String, PageError> {
     let (rows, links) = everything(state).await?;
-    let features: Vec<serde_json::Value> = rows
-        .iter()
-        .filter_map(|g| {
-            let (lat, lon) = (g.latitude?, g.longitude?);
-            Some(serde_json::json!({
-                "type": "Feature",
-                "id": g.slug,
-                // RFC 7946: longitude first.
-                "geometry": { "type": "Point", "coordinates": [lon, lat] },
-                "properties": {
-                    "name": g.name,
-                    "url": state.svc.site.link(&format!("/groups/{}", g.slug)),
-                    "city": g.city, "region": g.region, "country": g.country,
-                    "status": g.status, "languages": g.languages.split_whitespace().collect::<Vec<_>>(),
-                    "meeting_pattern": g.meeting_pattern,
-                    "confirmed_at": g.confirmed_at.map(|t| t.to_rfc3339()),
-                    "links": links.get(&g.id).into_iter().flatten().map(|l| serde_json::json!({"kind": l.kind, "url": l.url})).collect::<Vec<_>>(),
-                }
-            }))
-        })
-        .collect();
-    let body = serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string();
+    let mut body = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+    let mut first = true;
+    for g in &rows {
+        let (Some(lat), Some(lon)) = (g.latitude, g.longitude) else {
+            continue;
+        };
+        let feature = Feature {
+            kind: "Feature",
+            id: &g.slug,
+            geometry: Point {
+                kind: "Point",
+                coordinates: [lon, lat],
+            },
+            properties: Properties {
+                name: &g.name,
+                url: state.svc.site.link(&format!("/groups/{}", g.slug)),
+                city: &g.city,
+                region: &g.region,
+                country: &g.country,
+                status: &g.status,
+                languages: g.languages.split_whitespace().collect(),
+                meeting_pattern: &g.meeting_pattern,
+                confirmed_at: g.confirmed_at.map(|t| t.to_rfc3339()),
+                links: links
+                    .get(&g.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|l| FeatureLink {
+                        kind: &l.kind,
+                        url: &l.url,
+                    })
+                    .collect(),
+            },
+        };
+        let json = serde_json::to_string(&feature)
+            .map_err(|e| PageError(AppError::Internal(e.to_string())))?;
+        if !first {
+            body.push(',');
+        }
+        first = false;
+        body.push_str(&json);
+    }
+    body.push_str("]}");
     Ok(body)
 }
 

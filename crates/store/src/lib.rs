@@ -89,9 +89,9 @@ pub enum Backend {
 pub struct Db {
     pool: Pool,
     counters: Arc<Counters>,
-    /// On SQLite, a second small pool onto the same file whose commits
-    /// skip the flush to disk, for [`Db::begin_ledger`].
-    ledger: Option<SqlitePool>,
+    /// A second small pool onto the same database whose commits do not
+    /// wait for the disk, for [`Db::begin_ledger`].
+    ledger: Option<Pool>,
 }
 
 /// The native pool of either backend.
@@ -182,7 +182,7 @@ impl Default for DbOptions {
 }
 
 impl Db {
-    fn new(pool: Pool, ledger: Option<SqlitePool>) -> Self {
+    fn new(pool: Pool, ledger: Option<Pool>) -> Self {
         Self {
             pool,
             counters: Arc::new(Counters::default()),
@@ -216,7 +216,7 @@ impl Db {
             .max_connections(2)
             .connect_with(connect.synchronous(SqliteSynchronous::Normal))
             .await?;
-        Ok(Db::new(Pool::Sqlite(pool), Some(ledger)))
+        Ok(Db::new(Pool::Sqlite(pool), Some(Pool::Sqlite(ledger))))
     }
 
     /// Connects to PostgreSQL at `url`.
@@ -228,9 +228,16 @@ impl Db {
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
-        Ok(Db::new(Pool::Postgres(pool), None))
+        // The server confirms a ledger commit before writing it out: a
+        // crash of convene loses nothing, a crash of the server itself the
+        // last fraction of a second. Only ledger writes use this pool.
+        let ledger = PgPoolOptions::new()
+            .max_connections(2)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_lazy_with(connect.options([("synchronous_commit", "off")]));
+        Ok(Db::new(Pool::Postgres(pool), Some(Pool::Postgres(ledger))))
     }
 
     /// Which backend this is.
@@ -275,20 +282,9 @@ impl Db {
     /// of records. It must not change the change counters, which it leaves
     /// unread.
     pub async fn begin_ledger(&self) -> Result<Tx> {
-        let inner = match (&self.pool, &self.ledger) {
-            (Pool::Sqlite(_), Some(ledger)) => {
-                TxInner::Sqlite(ledger.begin_with("BEGIN IMMEDIATE").await?)
-            }
-            (Pool::Sqlite(pool), None) => {
-                TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)
-            }
-            (Pool::Postgres(pool), _) => {
-                let mut t = pool.begin().await?;
-                sqlx::query("SET LOCAL synchronous_commit = off")
-                    .execute(&mut *t)
-                    .await?;
-                TxInner::Postgres(t)
-            }
+        let inner = match self.ledger.as_ref().unwrap_or(&self.pool) {
+            Pool::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
         Ok(Tx {
             inner,
@@ -414,8 +410,10 @@ impl Db {
             Pool::Sqlite(p) => p.close().await,
             Pool::Postgres(p) => p.close().await,
         }
-        if let Some(ledger) = &self.ledger {
-            ledger.close().await;
+        match &self.ledger {
+            Some(Pool::Sqlite(p)) => p.close().await,
+            Some(Pool::Postgres(p)) => p.close().await,
+            None => {}
         }
     }
 }

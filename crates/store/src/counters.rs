@@ -2,9 +2,10 @@
 //!
 //! Every write that changes a calendar, the blog or the roster raises a
 //! counter in the `counters` table in its own transaction (the roster's by a
-//! trigger on `groups`). Caches and HTTP validators use the counters as
-//! versions, so they are read on every cached page and every revalidation;
-//! this module keeps them in memory instead:
+//! trigger on `groups`, the job queue's by one on `jobs`). Caches and HTTP
+//! validators use the counters as versions, so they are read on every
+//! cached page and every revalidation, and idle job workers wait for the
+//! jobs counter to rise; this module keeps them in memory instead:
 //!
 //! - each transaction reads the counters just before it commits and, once
 //!   committed, raises the memory to what it read, so a writer's next page

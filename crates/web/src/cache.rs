@@ -51,6 +51,22 @@ impl Weigh for String {
     }
 }
 
+impl Weigh for Vec<convene_app::calendars::Occ> {
+    fn weight(&self) -> usize {
+        self.iter()
+            .map(|o| {
+                std::mem::size_of::<convene_app::calendars::Occ>()
+                    + o.uid.len()
+                    + o.key.len()
+                    + o.title.len()
+                    + o.venue_name.len()
+                    + o.group.as_ref().map_or(0, |(s, n)| s.len() + n.len())
+                    + o.repeats.as_ref().map_or(0, |r| r.words.len())
+            })
+            .sum()
+    }
+}
+
 struct Entry {
     version: String,
     value: Arc<dyn Any + Send + Sync>,

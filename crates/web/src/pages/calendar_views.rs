@@ -203,7 +203,7 @@ pub async fn cached_series_once(
     let (svc, cal) = (state.svc.clone(), cal.clone());
     state
         .calendar_cache
-        .get_or_build(&key, &version.to_string(), || async move {
+        .get_or_build_weighed(&key, &version.to_string(), || async move {
             Ok::<_, PageError>(
                 calendars::upcoming_series_once(&svc, &cal, now, limit, viewer).await?,
             )
@@ -230,7 +230,7 @@ pub async fn cached_between(
     let (svc, cal) = (state.svc.clone(), cal.clone());
     state
         .calendar_cache
-        .get_or_build(&key, &version.to_string(), || async move {
+        .get_or_build_weighed(&key, &version.to_string(), || async move {
             Ok::<_, PageError>(
                 calendars::occurrences_between(&svc, &cal, from, to, viewer)
                     .await?

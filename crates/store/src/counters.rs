@@ -35,15 +35,18 @@ pub enum Counter {
     Groups,
     /// The job queue: raised by every new job, so idle workers wake.
     Jobs,
+    /// Comments, and the names they are shown under (a post's comments).
+    Comments,
 }
 
 impl Counter {
     /// Every counter, in the order of [`Counters`]' slots.
-    pub const ALL: [Counter; 4] = [
+    pub const ALL: [Counter; 5] = [
         Counter::Calendars,
         Counter::Posts,
         Counter::Groups,
         Counter::Jobs,
+        Counter::Comments,
     ];
 
     /// Its row's name in the `counters` table.
@@ -53,6 +56,7 @@ impl Counter {
             Counter::Posts => "posts",
             Counter::Groups => "groups",
             Counter::Jobs => "jobs",
+            Counter::Comments => "comments",
         }
     }
 
@@ -68,7 +72,7 @@ impl Counter {
 /// The counters' values as last seen.
 #[derive(Debug, Default)]
 pub struct Counters {
-    values: [AtomicI64; 4],
+    values: [AtomicI64; 5],
     loaded: AtomicBool,
     /// Woken whenever a counter grows.
     raised: Notify,
@@ -122,11 +126,13 @@ impl Counters {
 
 /// Reads every counter from the database.
 pub(crate) async fn read_all(ex: Ex<'_>) -> Result<Vec<(String, i64)>> {
-    Ok(run!(ex, |c| sqlx::query_as::<_, (String, i64)>(
-        "SELECT name, value FROM counters WHERE name IN ('calendars', 'posts', 'groups', 'jobs')"
+    Ok(run!(ex, |c| {
+        sqlx::query_as::<_, (String, i64)>(
+        "SELECT name, value FROM counters WHERE name IN ('calendars', 'posts', 'groups', 'jobs', 'comments')"
     )
     .fetch_all(c)
-    .await)?)
+    .await
+    })?)
 }
 
 #[cfg(test)]

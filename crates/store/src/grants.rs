@@ -33,6 +33,15 @@ pub async fn grant(
     Ok(())
 }
 
+/// A stored grant read back, or [`StoreError::Corrupt`] if it names a role
+/// or scope this version does not know.
+pub(crate) fn parse(role: &str, scope: &str) -> Result<Grant> {
+    let role = Role::parse(role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?;
+    let scope =
+        Scope::from_stored(scope).ok_or_else(|| StoreError::Corrupt(format!("scope {scope:?}")))?;
+    Ok(Grant { role, scope })
+}
+
 /// Every role `user_id` holds.
 pub async fn for_user(ex: Ex<'_>, user_id: i64) -> Result<Vec<Grant>> {
     const SQL: &str = "SELECT role, scope FROM role_grants WHERE user_id = $1 ORDER BY id";
@@ -40,15 +49,7 @@ pub async fn for_user(ex: Ex<'_>, user_id: i64) -> Result<Vec<Grant>> {
         .bind(user_id)
         .fetch_all(c)
         .await)?;
-    rows.into_iter()
-        .map(|r| {
-            let role = Role::parse(&r.role)
-                .ok_or_else(|| StoreError::Corrupt(format!("role {:?}", r.role)))?;
-            let scope = Scope::from_stored(&r.scope)
-                .ok_or_else(|| StoreError::Corrupt(format!("scope {:?}", r.scope)))?;
-            Ok(Grant { role, scope })
-        })
-        .collect()
+    rows.into_iter().map(|r| parse(&r.role, &r.scope)).collect()
 }
 
 /// The enabled accounts holding `role` over `scope`: (account id, address,

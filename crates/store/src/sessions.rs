@@ -1,7 +1,9 @@
 //! Server-side sessions, keyed by the hash of the cookie's secret.
 
+use crate::users::UserRow;
 use crate::{Ex, Result, execute, run};
 use chrono::{DateTime, Utc};
+use convene_domain::Grant;
 
 /// A live session.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -39,6 +41,46 @@ pub async fn live(ex: Ex<'_>, id_hash: &str, now: DateTime<Utc>) -> Result<Optio
         .bind(now)
         .fetch_optional(c)
         .await)?)
+}
+
+/// One row of [`live_account`]: the account, and one of its roles (none
+/// when it holds no role).
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    role: Option<String>,
+    scope: Option<String>,
+}
+
+/// The account of the unexpired session with this hash and every role it
+/// holds, in one query: every signed-in request asks this, so it is read
+/// fresh each time (a sign-out, a password change or a changed role
+/// counts from the very next request) but in one round trip.
+pub async fn live_account(
+    ex: Ex<'_>,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(UserRow, Vec<Grant>)>> {
+    const SQL: &str = "SELECT u.id, u.email, u.display_name, u.password_hash, u.email_verified_at, \
+                       u.created_at, u.disabled_at, u.time_zone, g.role, g.scope \
+                       FROM sessions s JOIN users u ON u.id = s.user_id \
+                       LEFT JOIN role_grants g ON g.user_id = u.id \
+                       WHERE s.id_hash = $1 AND s.expires_at > $2 ORDER BY g.id";
+    let rows = run!(ex, |c| sqlx::query_as::<_, AccountRow>(SQL)
+        .bind(id_hash)
+        .bind(now)
+        .fetch_all(c)
+        .await)?;
+    let mut grants = Vec::new();
+    let mut user = None;
+    for row in rows {
+        if let (Some(role), Some(scope)) = (&row.role, &row.scope) {
+            grants.push(crate::grants::parse(role, scope)?);
+        }
+        user.get_or_insert(row.user);
+    }
+    Ok(user.map(|u| (u, grants)))
 }
 
 /// Ends one session.

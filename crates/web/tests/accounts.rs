@@ -5,6 +5,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use common::*;
+use convene_domain::{Grant, Role, Scope};
 
 #[tokio::test]
 async fn sign_up_confirm_and_sign_in() {
@@ -261,4 +262,56 @@ async fn sign_in_redirects_only_within_the_site() {
         )
         .await;
     assert_eq!(r.location(), "/invite?done=signed-in");
+}
+
+#[tokio::test]
+async fn a_changed_role_or_a_disabled_account_counts_from_the_very_next_request() {
+    let app = TestApp::new().await;
+    let mut m = member(&app, "ada@example.org").await;
+    m.get("/admin").await.assert_status(StatusCode::FORBIDDEN);
+    let ada = actor(&app, "ada@example.org").await.user_id;
+    let now = app.now();
+    let mut conn = app.svc().db.conn().await.unwrap();
+    for role in [Role::TrustedAuthor, Role::Coordinator] {
+        convene_store::grants::grant(
+            conn.ex(),
+            ada,
+            &Grant {
+                role,
+                scope: Scope::Site,
+            },
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    // Granted: the next page already knows, with both roles.
+    m.get("/admin")
+        .await
+        .assert_status(StatusCode::OK)
+        .assert_contains("Run the site");
+    let mut conn = app.svc().db.conn().await.unwrap();
+    convene_store::execute!(
+        conn.ex(),
+        "DELETE FROM role_grants WHERE user_id = $1 AND role = 'coordinator'",
+        ada
+    )
+    .unwrap();
+    drop(conn);
+    // Taken back: refused at once, while the account stays signed in.
+    m.get("/admin").await.assert_status(StatusCode::FORBIDDEN);
+    m.get("/account").await.assert_status(StatusCode::OK);
+    let mut conn = app.svc().db.conn().await.unwrap();
+    convene_store::execute!(
+        conn.ex(),
+        "UPDATE users SET disabled_at = created_at WHERE id = $1",
+        ada
+    )
+    .unwrap();
+    drop(conn);
+    m.get("/account")
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
 }

@@ -811,3 +811,79 @@ async fn deeply_nested_markdown_is_refused_quickly_while_the_site_keeps_answerin
         .expect("kept after the first read");
     assert!(kept.contains("deep") && kept.matches("<blockquote>").count() <= 32);
 }
+
+#[tokio::test]
+async fn a_posts_comments_follow_every_change_from_the_very_next_page() {
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    let r = coord
+        .submit("/blog/new", &post("April report", REPORT, "boston-python"))
+        .await;
+    let slug = r.post_slug();
+    coord.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    let mut reader = app.client();
+    reader
+        .get(&format!("/blog/{slug}"))
+        .await
+        .assert_contains("No comments yet.");
+    let shown = (app.now() - chrono::Duration::seconds(30))
+        .timestamp()
+        .to_string();
+
+    // A coordinator's comment is shown at once: the next page has it.
+    let form = [
+        ("body", "The room is booked for May."),
+        ("website", ""),
+        ("shown_at", shown.as_str()),
+    ];
+    let r = coord.submit(&format!("/blog/{slug}/comments"), &form).await;
+    assert!(
+        r.location().contains("done=comment-shown"),
+        "{}",
+        r.location()
+    );
+    let page = reader.get(&format!("/blog/{slug}")).await;
+    page.assert_contains("The room is booked for May.")
+        .assert_contains("Cora Coordinator");
+    assert!(!page.body.contains("No comments yet."));
+
+    // Its writer's new name is shown from the next page on.
+    let mut conn = app.svc().db.begin().await.unwrap();
+    convene_store::execute!(
+        conn.ex(),
+        "UPDATE users SET display_name = 'Cora Renamed' WHERE email = 'coord@example.org'"
+    )
+    .unwrap();
+    conn.commit().await.unwrap();
+    let page = reader.get(&format!("/blog/{slug}")).await;
+    // Once in the post's byline and once over the comment.
+    assert_eq!(
+        page.body.matches("Cora Renamed").count(),
+        2,
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("Cora Coordinator"), "{}", page.body);
+
+    // Hidden by a moderator: gone from the next page.
+    let moderating = coord.get(&format!("/blog/{slug}")).await;
+    let id = moderating
+        .body
+        .split("/comments/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    coord
+        .submit(&format!("/comments/{id}/moderate"), &[("decision", "hide")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    let page = reader.get(&format!("/blog/{slug}")).await;
+    assert!(!page.body.contains("The room is booked"), "{}", page.body);
+    page.assert_contains("No comments yet.");
+}

@@ -892,3 +892,59 @@ async fn the_months_follow_every_change_to_the_archive() {
         .await
         .assert_contains(">2026-10</a> (2)");
 }
+
+#[tokio::test]
+async fn a_search_asked_again_is_answered_alike_and_follows_new_mail_at_once() {
+    let app = TestApp::new().await;
+    set_archive(&app, "public").await;
+    let older = archived(
+        &app,
+        "<old-venue@example.org>",
+        None,
+        "A venue downtown",
+        ("Ana", "ana@example.org"),
+        "2026-01-05T10:00:00Z",
+        "The hall is free on Thursdays.",
+    )
+    .await;
+    let mut visitor = app.client();
+    let first = visitor.get("/lists/organizers/archive?q=venue").await;
+    assert_eq!(result_ids(&first.body), [older]);
+    // The same search written another way reads the same words: the same page.
+    let again = visitor.get("/lists/organizers/archive?q=%20Venue%20").await;
+    assert_eq!(result_ids(&again.body), [older]);
+
+    // A new message is found by the very next search, and listed as the newest.
+    let newer = archived(
+        &app,
+        "<new-venue@example.org>",
+        None,
+        "Venue change",
+        ("Bo", "bo@example.org"),
+        "2026-02-05T10:00:00Z",
+        "We move to the library.",
+    )
+    .await;
+    let after = visitor.get("/lists/organizers/archive?q=venue").await;
+    let mut ids = result_ids(&after.body);
+    ids.sort();
+    assert_eq!(ids, [older, newer]);
+    let recent = after.body.split("id=\"recent-h\"").nth(1).unwrap();
+    assert!(
+        recent.find("Venue change").unwrap() < recent.find("A venue downtown").unwrap(),
+        "{recent}"
+    );
+
+    // Taken out of the archive: gone from the next search too.
+    let mut conn = app.svc().db.conn().await.unwrap();
+    convene_store::execute!(
+        conn.ex(),
+        "UPDATE list_messages SET state = 'held' WHERE id = $1",
+        older
+    )
+    .unwrap();
+    drop(conn);
+    let held = visitor.get("/lists/organizers/archive?q=VENUE").await;
+    assert_eq!(result_ids(&held.body), [newer]);
+    assert!(!held.body.contains("A venue downtown"), "{}", held.body);
+}

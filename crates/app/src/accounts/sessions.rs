@@ -42,10 +42,19 @@ pub(crate) async fn start_session(
 pub async fn resolve_session(svc: &Services, token: &str) -> AppResult<Option<SignedIn>> {
     let hash = SecretToken::from_client(token).hash();
     let mut conn = svc.db.conn().await?;
-    let Some(session) = sessions::live(conn.ex(), hash.as_str(), svc.clock.now()).await? else {
+    let Some((user, grants)) =
+        sessions::live_account(conn.ex(), hash.as_str(), svc.clock.now()).await?
+    else {
         return Ok(None);
     };
-    signed_in(&mut conn, session.user_id).await
+    if user.disabled_at.is_some() {
+        return Ok(None);
+    }
+    let actor = Actor {
+        user_id: user.id,
+        grants,
+    };
+    Ok(Some(SignedIn { user, actor }))
 }
 
 pub(crate) async fn signed_in(

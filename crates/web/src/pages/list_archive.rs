@@ -4,6 +4,7 @@
 use super::lists::Done;
 use super::{PageCtx, render};
 use crate::AppState;
+use crate::cache::Weigh;
 use crate::error::PageError;
 use crate::extract::{CsrfForm, Visitor};
 use crate::headers::{download_as, see_other};
@@ -16,8 +17,10 @@ use convene_app::lists::archive::{self, Thread};
 use convene_app::lists::attachments;
 use convene_store::list_archive::ArchivedRow;
 use serde::Deserialize;
+use std::sync::Arc;
 
 /// A message as the archive shows it.
+#[derive(Clone)]
 pub struct MessageView {
     id: i64,
     subject: String,
@@ -26,6 +29,18 @@ pub struct MessageView {
     iso: String,
     depth: usize,
     body_html: String,
+}
+
+impl MessageView {
+    /// Bytes held, roughly, when kept in a cache.
+    fn weight(&self) -> usize {
+        self.subject.len()
+            + self.from_name.len()
+            + self.when.len()
+            + self.iso.len()
+            + self.body_html.len()
+            + 64
+    }
 }
 
 fn view(row: &ArchivedRow, depth: usize, with_body: bool) -> MessageView {
@@ -117,6 +132,65 @@ struct ArchivePage {
     public_feed: bool,
 }
 
+/// Message views as a cached value.
+#[derive(Clone)]
+struct Views(Vec<MessageView>);
+
+impl Weigh for Views {
+    fn weight(&self) -> usize {
+        self.0.iter().map(MessageView::weight).sum()
+    }
+}
+
+/// A page of search results as the archive shows it.
+struct FoundViews {
+    messages: Vec<MessageView>,
+    more: bool,
+}
+
+impl Weigh for FoundViews {
+    fn weight(&self) -> usize {
+        self.messages.iter().map(MessageView::weight).sum::<usize>() + 64
+    }
+}
+
+/// A page of search results, kept until the archive changes.
+///
+/// Ranking every message that holds a common word costs tens of
+/// milliseconds (SQLite's bm25, PostgreSQL's `ts_rank`) and, on SQLite,
+/// holds a connection while it runs; the same words are asked for again
+/// and again (the next page, the way back from a message), so each page
+/// is kept under the list's archive version, which every new, changed or
+/// removed message raises. The key is the search as the engine reads it
+/// (lowercase words and phrases), so "Venue" and "venue " share an entry.
+async fn cached_search(
+    state: &AppState,
+    list: &convene_app::lists::ListView,
+    query: &str,
+    page: u32,
+) -> Result<Arc<FoundViews>, AppError> {
+    let phrases = archive::search_phrases(query);
+    let key = format!(
+        "list-search:{}:{page}:{}",
+        list.row.id,
+        phrases
+            .iter()
+            .map(|p| p.join(" "))
+            .collect::<Vec<_>>()
+            .join("\"")
+    );
+    state
+        .roster_cache
+        .get_or_build_weighed(&key, &list.row.archive_version.to_string(), || async {
+            let found = archive::search(&state.svc, list, query, page).await?;
+            Ok(FoundViews {
+                messages: found.messages.iter().map(|m| view(m, 0, false)).collect(),
+                more: found.more,
+            })
+        })
+        .await
+}
+
 /// `?q=` on the archive.
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchQuery {
@@ -151,7 +225,7 @@ pub async fn index(
     let results = if query.is_empty() {
         None
     } else {
-        let found = archive::search(&state.svc, &list, &query, page).await?;
+        let found = cached_search(&state, &list, &query, page).await?;
         let link = |p: u32| {
             let q = serde_urlencoded::to_string([("q", query.as_str())]).unwrap_or_default();
             format!("/lists/{}/archive?{q}&page={p}", list.row.name)
@@ -162,13 +236,26 @@ pub async fn index(
         if found.more {
             next_page = Some(link(page + 1));
         }
-        Some(found.messages.iter().map(|m| view(m, 0, false)).collect())
+        Some(found.messages.clone())
     };
-    let recent = archive::recent(&state.svc, &list, 20)
+    let recent = state
+        .roster_cache
+        .get_or_build_weighed(
+            &format!("list-recent:{}", list.row.id),
+            &list.row.archive_version.to_string(),
+            || async {
+                Ok::<_, AppError>(Views(
+                    archive::recent(&state.svc, &list, 20)
+                        .await?
+                        .iter()
+                        .map(|m| view(m, 0, false))
+                        .collect(),
+                ))
+            },
+        )
         .await?
-        .iter()
-        .map(|m| view(m, 0, false))
-        .collect();
+        .0
+        .clone();
     Ok(render(
         StatusCode::OK,
         &ArchivePage {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::AppState;
+use crate::cache::Weigh;
 use crate::error::PageError;
 use crate::extract::Visitor;
 use crate::feed_links::{self, FeedLink};
@@ -11,10 +12,13 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use convene_app::AppError;
 use convene_app::blog::{self, Post};
 use convene_app::calendars::Calendar;
 use convene_domain::posts::PostState;
 use convene_domain::{Action, authorize};
+use convene_store::counters::Counter;
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "blog/post.html")]
@@ -35,7 +39,7 @@ struct PostPage {
     events: Vec<OccView>,
     calendar_path: String,
     advice: Vec<&'static str>,
-    comments: Vec<CommentView>,
+    comments: Arc<CommentViews>,
     can_comment: bool,
     can_moderate: bool,
     shown_at: i64,
@@ -68,11 +72,56 @@ fn post_feeds(post: &Post) -> Vec<(String, FeedLink)> {
 }
 
 /// A comment as the post page shows it.
+#[derive(Clone)]
 pub struct CommentView {
     id: i64,
     author: String,
     when: String,
     html: String,
+}
+
+/// A post's visible comments as its page shows them.
+struct CommentViews(Vec<CommentView>);
+
+impl Weigh for CommentViews {
+    fn weight(&self) -> usize {
+        self.0
+            .iter()
+            .map(|c| c.author.len() + c.when.len() + c.html.len() + 64)
+            .sum()
+    }
+}
+
+/// A post's visible comments, kept in memory until any comment changes.
+///
+/// Reading a hundred comments with their text is most of what a busy
+/// post's page costs (on SQLite every row crosses from the database's
+/// thread to the request's), while comments change seldom. The comments'
+/// change counter is the version: every comment written, moderated,
+/// reported or removed, and every author who changes their name, raises
+/// it in the same transaction, so the next page shows the change.
+async fn comment_views(state: &AppState, post_id: i64) -> Result<Arc<CommentViews>, PageError> {
+    let version = state.svc.db.counter(Counter::Comments).await?;
+    let build = || async {
+        let mut views = Vec::new();
+        for c in blog::comments(&state.svc, post_id).await? {
+            views.push(CommentView {
+                id: c.id,
+                html: blog::comment_html(&state.svc, &c).await?,
+                author: c.author,
+                when: c.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            });
+        }
+        Ok::<_, AppError>(CommentViews(views))
+    };
+    Ok(state
+        .roster_cache
+        .get_or_build_weighed(
+            &format!("post-comments:{post_id}"),
+            &version.to_string(),
+            build,
+        )
+        .await?)
 }
 
 /// `GET /blog/{slug}`.
@@ -128,15 +177,7 @@ pub(super) async fn post_page_with(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut comments = Vec::new();
-    for c in blog::comments(&state.svc, post.row.id).await? {
-        comments.push(CommentView {
-            id: c.id,
-            html: blog::comment_html(&state.svc, &c).await?,
-            author: c.author,
-            when: c.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
-        });
-    }
+    let comments = comment_views(state, post.row.id).await?;
     let ctx = PageCtx::new(state, visitor, post.row.title.clone()).with_notice(done);
     let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
     let stored_html = blog::post_html(&state.svc, &post.row).await?;

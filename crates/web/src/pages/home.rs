@@ -3,7 +3,7 @@
 //! once), featured and recent posts, groups that met lately,
 //! the community's size, and a call to start a group.
 
-use super::calendar_views::{OccView, cached_between, cached_series_once, occ_view};
+use super::calendar_views::{OccView, cached_series_once, occ_view};
 use super::groups::near::remembered;
 use super::{Done, PageCtx, render};
 use crate::AppState;
@@ -16,7 +16,7 @@ use axum::response::Response;
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use convene_app::blog::{self, Post};
-use convene_app::calendars::{Calendar, Occ};
+use convene_app::calendars::{self, Calendar, Occ};
 use convene_app::front_page::{RosterCounts, Whereabouts, groups_near, is_near, roster_counts};
 use convene_store::posts::Listing;
 use std::sync::Arc;
@@ -50,6 +50,7 @@ pub struct PostLine {
 }
 
 /// A group that met lately, and when.
+#[derive(Clone)]
 pub struct MetLately {
     slug: String,
     name: String,
@@ -189,9 +190,24 @@ pub async fn home(
         }
     };
 
-    let recent_window =
-        cached_between(&state, &site, hour - Duration::days(30), hour, Tz::UTC).await?;
-    let met = met_lately(&recent_window);
+    // Only what the page shows is kept: which groups met lately and how
+    // many meetings the month holds, not the site's every occurrence in
+    // those windows (tens of thousands on a large site).
+    let calendar_version = calendars::feed_version(&state.svc).await?.to_string();
+    let (svc, from) = (state.svc.clone(), hour - Duration::days(30));
+    let met = state
+        .calendar_cache
+        .get_or_build(
+            &format!("front:met:{}", hour.timestamp()),
+            &calendar_version,
+            || async move {
+                let (occs, _) =
+                    calendars::occurrences_between(&svc, &Calendar::Site, from, hour, Tz::UTC)
+                        .await?;
+                Ok::<_, PageError>(met_lately(&occs))
+            },
+        )
+        .await?;
 
     let month_start = Utc
         .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
@@ -204,11 +220,25 @@ pub async fn home(
     }
     .single()
     .unwrap_or(hour);
-    let meetings_this_month = cached_between(&state, &site, month_start, next_month, Tz::UTC)
-        .await?
-        .iter()
-        .filter(|o| !o.cancelled())
-        .count();
+    let svc = state.svc.clone();
+    let meetings_this_month = *state
+        .calendar_cache
+        .get_or_build(
+            &format!("front:month:{}", month_start.timestamp()),
+            &calendar_version,
+            || async move {
+                let (occs, _) = calendars::occurrences_between(
+                    &svc,
+                    &Calendar::Site,
+                    month_start,
+                    next_month,
+                    Tz::UTC,
+                )
+                .await?;
+                Ok::<_, PageError>(occs.iter().filter(|o| !o.cancelled()).count())
+            },
+        )
+        .await?;
 
     let roster_version = convene_app::groups::roster_version(&state.svc).await?;
     let svc = state.svc.clone();
@@ -264,7 +294,7 @@ pub async fn home(
             events,
             featured: posts.0.iter().map(clone_line).collect(),
             recent: posts.1.iter().map(clone_line).collect(),
-            met,
+            met: met.as_ref().clone(),
             counts,
             meetings_this_month,
             month_name: now.format("%B").to_string(),

@@ -12,6 +12,7 @@ mod listing;
 mod occurrences;
 mod rsvp;
 mod seed;
+mod sources;
 mod this_and_future;
 
 pub use event_input::EventInput;
@@ -23,10 +24,7 @@ pub use ics::{
     FeedKind, calendar_feed, event_ics, feed_version, member_feed, member_feed_token,
     occurrence_ics, when_text, when_text_in,
 };
-pub use import::{
-    ImportReport, SyncCalendarSources, SyncSource, add_source, import_ics, remove_source,
-    schedule_source_syncs, sync_source,
-};
+pub use import::{ImportReport, import_ics};
 pub use listing::{ListedEvent, events_between};
 pub use occurrences::{
     Moment, Occ, PastMeeting, Repeats, event_occurrences, occurrences_between, past_meetings,
@@ -34,6 +32,9 @@ pub use occurrences::{
 };
 pub use rsvp::{Answered, answer, attendees, attendees_csv, my_answer};
 pub use seed::seed_events;
+pub use sources::{
+    SyncCalendarSources, SyncSource, add_source, remove_source, schedule_source_syncs, sync_source,
+};
 
 use crate::{AppError, AppResult, Services};
 use convene_domain::roles::is_slug;

@@ -210,8 +210,8 @@ const LINKS: &[(&str, &str, &str, &str, &str)] = &[
         "$response.body#/slug",
     ),
     (
-        "posts_create",
-        "201",
+        "posts_publish",
+        "200",
         "posts_comment",
         "slug",
         "$response.body#/slug",

@@ -5,11 +5,16 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use rsa::rand_core::CryptoRngCore;
 use rsa::sha2::Sha256;
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
+
+/// The system's random source, for [`KeyPair::generate`].
+pub use rsa::rand_core::OsRng;
 
 /// What went wrong with a key.
 #[derive(Debug, thiserror::Error)]

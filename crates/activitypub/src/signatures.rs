@@ -74,11 +74,7 @@ pub struct Checked {
 impl Checked {
     /// Verifies the signature with `public_pem`.
     pub fn verify(&self, public_pem: &str) -> Result<(), SignatureError> {
-        match keys::verify(
-            public_pem,
-            self.signing_string.as_bytes(),
-            &self.signature,
-        ) {
+        match keys::verify(public_pem, self.signing_string.as_bytes(), &self.signature) {
             Ok(true) => Ok(()),
             Ok(false) => Err(SignatureError::Mismatch(self.key_id.clone())),
             Err(_) => Err(SignatureError::BadKey(self.key_id.clone())),
@@ -153,7 +149,11 @@ pub fn check(req: &Received<'_>, now: DateTime<Utc>) -> Result<Checked, Signatur
             return Err(SignatureError::NotCovered(needed));
         }
     }
-    if has_body && !signed.iter().any(|h| h == "digest" || h == "content-digest") {
+    if has_body
+        && !signed
+            .iter()
+            .any(|h| h == "digest" || h == "content-digest")
+    {
         return Err(SignatureError::NotCovered("digest"));
     }
     Ok(Checked {
@@ -264,11 +264,7 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn received<'a>(
-        headers: &[(String, String)],
-        path: &'a str,
-        body: &'a [u8],
-    ) -> Received<'a> {
+    fn received<'a>(headers: &[(String, String)], path: &'a str, body: &'a [u8]) -> Received<'a> {
         Received {
             method: "POST",
             path_and_query: path,

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod blog;
 pub mod calendars;
 pub mod error;
+pub mod federation;
 pub mod front_page;
 pub mod groups;
 pub mod invitations;

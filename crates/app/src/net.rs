@@ -8,7 +8,7 @@
 //! unless the site's configuration allows them (tests serve links on
 //! loopback). Requests to one host are spaced a few seconds apart.
 
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Bytes;
 use hyper::{Method, Request, StatusCode, Uri};
 use hyper_util::client::legacy::Client;
@@ -167,6 +167,9 @@ pub struct LinkCheck {
 /// The HTTP client for fetches leaving the site.
 pub struct Fetcher {
     client: Client<Connector, Empty<Bytes>>,
+    /// The same connector, for requests with a body (deliveries to
+    /// fediverse inboxes).
+    poster: Client<Connector, Full<Bytes>>,
     policy: FetchPolicy,
     last_visit: Mutex<HashMap<String, Instant>>,
 }
@@ -184,9 +187,11 @@ impl Fetcher {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new()).build(https);
+        let client = Client::builder(TokioExecutor::new()).build(https.clone());
+        let poster = Client::builder(TokioExecutor::new()).build(https);
         Self {
             client,
+            poster,
             policy,
             last_visit: Mutex::new(HashMap::new()),
         }
@@ -226,6 +231,22 @@ impl Fetcher {
         headers: &[(&str, String)],
         agent: &str,
     ) -> Result<hyper::Response<hyper::body::Incoming>, String> {
+        let host = self.screen_host(uri)?;
+        self.pace(&host).await;
+        let mut req = Request::builder().method(method).uri(uri.clone()).header(
+            "user-agent",
+            format!("{agent} (+https://example.org/convene)"),
+        );
+        for (name, value) in headers {
+            req = req.header(*name, value.as_str());
+        }
+        let req = req.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
+        self.timed(self.client.request(req)).await
+    }
+
+    /// The host of `uri`, when it is an http(s) address the policy lets us
+    /// reach (names are checked again as they resolve).
+    fn screen_host(&self, uri: &Uri) -> Result<String, String> {
         if !matches!(uri.scheme_str(), Some("http" | "https")) {
             return Err("only http and https addresses can be fetched".into());
         }
@@ -240,16 +261,21 @@ impl Fetcher {
         {
             return Err("refused: a private or local address".into());
         }
-        self.pace(&host).await;
-        let mut req = Request::builder().method(method).uri(uri.clone()).header(
-            "user-agent",
-            format!("{agent} (+https://example.org/convene)"),
-        );
-        for (name, value) in headers {
-            req = req.header(*name, value.as_str());
-        }
-        let req = req.body(Empty::<Bytes>::new()).map_err(|e| e.to_string())?;
-        tokio::time::timeout(self.policy.timeout, self.client.request(req))
+        Ok(host)
+    }
+
+    /// Waits for `request` within the policy's timeout, and says plainly
+    /// why it failed.
+    async fn timed(
+        &self,
+        request: impl Future<
+            Output = Result<
+                hyper::Response<hyper::body::Incoming>,
+                hyper_util::client::legacy::Error,
+            >,
+        >,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, String> {
+        tokio::time::timeout(self.policy.timeout, request)
             .await
             .map_err(|_| format!("no answer within {} s", self.policy.timeout.as_secs()))?
             .map_err(|e| {
@@ -473,6 +499,41 @@ impl Fetcher {
             });
         }
         Err(format!("more than {} redirects", self.policy.max_redirects))
+    }
+}
+
+impl Fetcher {
+    /// POSTs `body` to `url` with `headers`, without pausing for the host
+    /// (deliveries to one server's inbox follow each other) and without
+    /// following redirects. Returns the status and at most 4 KiB of the
+    /// answer, for the log.
+    pub async fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Vec<u8>,
+        agent: &str,
+    ) -> Result<(u16, String), String> {
+        let uri: Uri = url.parse().map_err(|_| "not a valid address".to_owned())?;
+        self.screen_host(&uri)?;
+        let mut req = Request::builder().method(Method::POST).uri(uri).header(
+            "user-agent",
+            format!("{agent} (+https://example.org/convene)"),
+        );
+        for (name, value) in headers {
+            req = req.header(*name, value.as_str());
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let response = self.timed(self.poster.request(req)).await?;
+        let status = response.status().as_u16();
+        let body = http_body_util::Limited::new(response.into_body(), 4096);
+        let text = match tokio::time::timeout(self.policy.timeout, body.collect()).await {
+            Ok(Ok(b)) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
+            _ => String::new(),
+        };
+        Ok((status, text))
     }
 }
 

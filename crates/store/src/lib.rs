@@ -30,6 +30,7 @@ pub mod comments;
 pub mod counters;
 pub mod dashboard;
 pub mod events;
+pub mod federation;
 pub mod grants;
 pub mod groups;
 pub mod invitations;

@@ -8,6 +8,7 @@ pub mod api;
 pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod federation;
 pub mod feed_links;
 pub mod headers;
 pub mod health;
@@ -96,7 +97,12 @@ pub fn router(state: AppState) -> Router {
         .merge(layout::routes())
         .nest("/api/v1", api::routes())
         .merge(health::routes())
+        .merge(federation::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            federation::negotiate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::csrf_cookie,

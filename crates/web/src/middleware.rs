@@ -60,15 +60,26 @@ fn is_token(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// True for an ActivityPub inbox: the shared one, or an actor's.
+fn is_inbox(path: &str) -> bool {
+    path == "/inbox"
+        || (path.ends_with("/inbox")
+            && ["/actor/", "/groups/", "/calendars/"]
+                .iter()
+                .any(|p| path.starts_with(p)))
+}
+
 /// Gives every visitor a CSRF cookie, and refuses cross-origin
 /// state-changing requests to pages (the API uses bearer tokens instead).
 pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let https = state.svc.site.is_https();
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    // One-click unsubscribe (RFC 8058) is posted by mail providers, not by our pages.
+    // One-click unsubscribe (RFC 8058) is posted by mail providers, not by
+    // our pages; other servers post to inboxes, signed (HTTP Signatures).
     let exempt = ["/api/", "/unsubscribe/"]
         .iter()
-        .any(|p| req.uri().path().starts_with(p));
+        .any(|p| req.uri().path().starts_with(p))
+        || is_inbox(req.uri().path());
     if unsafe_method && !exempt && !same_origin(req.headers()) {
         return crate::pages::error_page(
             StatusCode::FORBIDDEN,
@@ -85,9 +96,12 @@ pub async fn csrf_cookie(State(state): State<AppState>, mut req: Request, next: 
         "/healthz",
         "/livez",
         "/metrics",
+        "/.well-known/",
+        "/nodeinfo/",
     ]
     .iter()
     .any(|p| path.starts_with(p))
+        || is_inbox(path)
     {
         return next.run(req).await;
     }

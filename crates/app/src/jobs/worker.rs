@@ -28,6 +28,7 @@ impl Registry {
     pub fn standard() -> Self {
         Self::new()
             .register::<crate::mail::SendEmail>()
+            .register::<crate::federation::deliver::DeliverActivity>()
             .register::<crate::groups::RequestConfirmations>()
             .register::<crate::groups::ScheduleLinkChecks>()
             .register::<crate::groups::CheckGroupLinks>()

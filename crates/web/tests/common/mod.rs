@@ -197,6 +197,14 @@ impl TestApp {
             (i64, String, String)
         );
         rows!(
+            "SELECT id, key_id, inbox FROM ap_remote_actors ORDER BY id",
+            (String, String, String)
+        );
+        rows!(
+            "SELECT actor, follower, follow_id FROM ap_followers ORDER BY actor, follower",
+            (String, String, String)
+        );
+        rows!(
             "SELECT id, slug, name, approval, confirmed_at, updated_at FROM groups ORDER BY id",
             (
                 i64,

@@ -1,0 +1,198 @@
+//! ActivityPub: local actors' keys, remote actors as last read, who
+//! follows our actors, and the log of what inboxes refused.
+
+use crate::{Ex, Result, execute, run};
+use chrono::{DateTime, Utc};
+
+/// A local actor's stored key pair.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct KeyRow {
+    /// The private half, PKCS#8 PEM.
+    pub private_pem: String,
+    /// The public half, PEM.
+    pub public_pem: String,
+}
+
+/// The key pair of the local actor at `actor` (its path).
+pub async fn key(ex: Ex<'_>, actor: &str) -> Result<Option<KeyRow>> {
+    const SQL: &str = "SELECT private_pem, public_pem FROM ap_keys WHERE actor = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, KeyRow>(SQL)
+        .bind(actor)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Stores a key pair for `actor` unless one is stored already, and
+/// returns the one stored (so two first requests end up with one key).
+pub async fn key_or_insert(
+    mut ex: Ex<'_>,
+    actor: &str,
+    private_pem: &str,
+    public_pem: &str,
+    now: DateTime<Utc>,
+) -> Result<KeyRow> {
+    const INSERT: &str = "INSERT INTO ap_keys (actor, private_pem, public_pem, created_at) \
+                          VALUES ($1, $2, $3, $4) ON CONFLICT (actor) DO NOTHING";
+    execute!(ex.reborrow(), INSERT, actor, private_pem, public_pem, now)?;
+    const SQL: &str = "SELECT private_pem, public_pem FROM ap_keys WHERE actor = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, KeyRow>(SQL)
+        .bind(actor)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// A remote actor as last read.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct RemoteActorRow {
+    /// Its id.
+    pub id: String,
+    /// Person, Group, Application…
+    pub kind: String,
+    /// `name@host`.
+    pub handle: String,
+    /// The name shown.
+    pub name: String,
+    /// Its inbox.
+    pub inbox: String,
+    /// Its server's shared inbox.
+    pub shared_inbox: Option<String>,
+    /// Its key's id.
+    pub key_id: String,
+    /// Its public key, PEM.
+    pub public_key_pem: String,
+    /// When it was read.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// The remote actor whose key is `key_id`.
+pub async fn actor_by_key(ex: Ex<'_>, key_id: &str) -> Result<Option<RemoteActorRow>> {
+    const SQL: &str = "SELECT id, kind, handle, name, inbox, shared_inbox, key_id, \
+                       public_key_pem, fetched_at FROM ap_remote_actors WHERE key_id = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, RemoteActorRow>(SQL)
+        .bind(key_id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// The remote actor `id`.
+pub async fn actor(ex: Ex<'_>, id: &str) -> Result<Option<RemoteActorRow>> {
+    const SQL: &str = "SELECT id, kind, handle, name, inbox, shared_inbox, key_id, \
+                       public_key_pem, fetched_at FROM ap_remote_actors WHERE id = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, RemoteActorRow>(SQL)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Stores what was read of a remote actor.
+pub async fn save_actor(ex: Ex<'_>, a: &RemoteActorRow) -> Result<()> {
+    const SQL: &str = "INSERT INTO ap_remote_actors \
+        (id, kind, handle, name, inbox, shared_inbox, key_id, public_key_pem, fetched_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+        ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, handle = excluded.handle, \
+        name = excluded.name, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, \
+        key_id = excluded.key_id, public_key_pem = excluded.public_key_pem, \
+        fetched_at = excluded.fetched_at";
+    execute!(
+        ex,
+        SQL,
+        &a.id,
+        &a.kind,
+        &a.handle,
+        &a.name,
+        &a.inbox,
+        &a.shared_inbox,
+        &a.key_id,
+        &a.public_key_pem,
+        a.fetched_at
+    )?;
+    Ok(())
+}
+
+/// Records that `follower` follows the local `actor`; true when it did
+/// not already.
+pub async fn add_follower(
+    ex: Ex<'_>,
+    actor: &str,
+    follower: &str,
+    follow_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    const SQL: &str = "INSERT INTO ap_followers (actor, follower, follow_id, created_at) \
+                       VALUES ($1, $2, $3, $4) ON CONFLICT (actor, follower) DO NOTHING";
+    Ok(execute!(ex, SQL, actor, follower, follow_id, now)? > 0)
+}
+
+/// Ends `follower`'s following of `actor`; true when it was following.
+pub async fn remove_follower(ex: Ex<'_>, actor: &str, follower: &str) -> Result<bool> {
+    const SQL: &str = "DELETE FROM ap_followers WHERE actor = $1 AND follower = $2";
+    Ok(execute!(ex, SQL, actor, follower)? > 0)
+}
+
+/// How many follow the local `actor`.
+pub async fn follower_count(ex: Ex<'_>, actor: &str) -> Result<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM ap_followers WHERE actor = $1";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(actor)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// The inboxes to deliver `actor`'s activities to: each follower's
+/// server's shared inbox if it has one, else the follower's own, each
+/// once.
+pub async fn follower_inboxes(ex: Ex<'_>, actor: &str) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT DISTINCT COALESCE(r.shared_inbox, r.inbox) FROM ap_followers f \
+                       JOIN ap_remote_actors r ON r.id = f.follower WHERE f.actor = $1 ORDER BY 1";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(SQL)
+        .bind(actor)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Writes down that an inbox refused something from `remote`, and why.
+pub async fn log_refusal(ex: Ex<'_>, remote: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    const SQL: &str = "INSERT INTO ap_refusals (at, remote, reason) VALUES ($1, $2, $3)";
+    execute!(ex, SQL, now, remote, reason)?;
+    Ok(())
+}
+
+/// One refusal, for the moderation log.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RefusalRow {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who sent it (an actor id, a key id or a host).
+    pub remote: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// The latest `limit` refusals, newest first.
+pub async fn refusals(ex: Ex<'_>, limit: i64) -> Result<Vec<RefusalRow>> {
+    const SQL: &str = "SELECT at, remote, reason FROM ap_refusals ORDER BY id DESC LIMIT $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, RefusalRow>(SQL)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Accounts in all, those seen since `month_ago` and since `halfyear_ago`,
+/// and published posts: what NodeInfo reports.
+pub async fn site_usage(
+    ex: Ex<'_>,
+    month_ago: DateTime<Utc>,
+    halfyear_ago: DateTime<Utc>,
+) -> Result<(i64, i64, i64, i64)> {
+    const SQL: &str = "SELECT (SELECT COUNT(*) FROM users), \
+        (SELECT COUNT(DISTINCT user_id) FROM sessions WHERE last_seen_at >= $1), \
+        (SELECT COUNT(DISTINCT user_id) FROM sessions WHERE last_seen_at >= $2), \
+        (SELECT COUNT(*) FROM posts WHERE state = 'published')";
+    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, i64, i64, i64)>(
+        SQL
+    )
+    .bind(month_ago)
+    .bind(halfyear_ago)
+    .fetch_one(c)
+    .await)?)
+}

@@ -1,0 +1,549 @@
+//! Groups on the fediverse: found by WebFinger, read as ActivityPub actors,
+//! followed from a Mastodon-shaped server whose signed requests are
+//! checked, and every bad request refused with nothing stored.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::routing::{get, post};
+use common::{TestApp, insert_group};
+use convene_activitypub::keys::{KeyPair, OsRng};
+use convene_activitypub::signatures;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+const AP: &str = "application/activity+json";
+
+/// A server shaped like Mastodon: actors `ann` and `bob` with their keys,
+/// and a shared inbox that keeps what is posted to it.
+struct Mastodon {
+    addr: SocketAddr,
+    ann: KeyPair,
+    bob: KeyPair,
+    received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>>,
+}
+
+impl Mastodon {
+    async fn start() -> Self {
+        let ann = KeyPair::generate(&mut OsRng).unwrap();
+        let bob = KeyPair::generate(&mut OsRng).unwrap();
+        let received: Arc<Mutex<Vec<(String, HeaderMap, Bytes)>>> = Arc::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let person = |name: &str, key: &KeyPair| {
+            // The shape of a Mastodon 4 actor document.
+            json!({
+                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1",
+                    {"manuallyApprovesFollowers": "as:manuallyApprovesFollowers", "toot": "http://joinmastodon.org/ns#",
+                     "discoverable": "toot:discoverable", "indexable": "toot:indexable"}],
+                "id": format!("{base}/users/{name}"),
+                "type": "Person",
+                "following": format!("{base}/users/{name}/following"),
+                "followers": format!("{base}/users/{name}/followers"),
+                "inbox": format!("{base}/users/{name}/inbox"),
+                "outbox": format!("{base}/users/{name}/outbox"),
+                "preferredUsername": name,
+                "name": name.to_uppercase(),
+                "summary": "<p>Pythonista</p>",
+                "url": format!("{base}/@{name}"),
+                "manuallyApprovesFollowers": false,
+                "discoverable": true,
+                "published": "2022-11-05T00:00:00Z",
+                "publicKey": {
+                    "id": format!("{base}/users/{name}#main-key"),
+                    "owner": format!("{base}/users/{name}"),
+                    "publicKeyPem": key.public_pem,
+                },
+                "endpoints": {"sharedInbox": format!("{base}/inbox")},
+            })
+        };
+        let (ann_doc, bob_doc) = (person("ann", &ann), person("bob", &bob));
+        let keep = received.clone();
+        let inbox = move |uri: axum::http::Uri, headers: HeaderMap, body: Bytes| {
+            let keep = keep.clone();
+            async move {
+                keep.lock()
+                    .unwrap()
+                    .push((uri.path().to_owned(), headers, body));
+                StatusCode::ACCEPTED
+            }
+        };
+        let router = Router::new()
+            .route(
+                "/users/ann",
+                get(move || {
+                    let d = ann_doc.clone();
+                    async move { ([("content-type", AP)], d.to_string()) }
+                }),
+            )
+            .route(
+                "/users/bob",
+                get(move || {
+                    let d = bob_doc.clone();
+                    async move { ([("content-type", AP)], d.to_string()) }
+                }),
+            )
+            .route("/inbox", post(inbox.clone()))
+            .route("/users/{name}/inbox", post(inbox));
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self {
+            addr,
+            ann,
+            bob,
+            received,
+        }
+    }
+
+    fn actor(&self, name: &str) -> String {
+        format!("http://{}/users/{name}", self.addr)
+    }
+
+    /// A Follow of `object` by `name`, as Mastodon writes one.
+    fn follow(&self, name: &str, object: &str) -> Value {
+        json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{}#follows/1234", self.actor(name)),
+            "type": "Follow",
+            "actor": self.actor(name),
+            "object": object,
+        })
+    }
+}
+
+/// A POST of `body` to `path` on `app`, signed as Mastodon signs it with
+/// `key` (named `key_id`) at `at`.
+fn signed(
+    app: &TestApp,
+    path: &str,
+    body: &[u8],
+    key_id: &str,
+    key: &KeyPair,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Request<Body> {
+    let url = app.svc().site.link(path).parse::<url::Url>().unwrap();
+    let headers = signatures::sign("POST", &url, Some(body), key_id, key, at).unwrap();
+    let mut req = Request::post(path);
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    req.body(Body::from(body.to_vec())).unwrap()
+}
+
+async fn followers(app: &TestApp, path: &str) -> u64 {
+    let res = app
+        .send(
+            Request::get(format!("{path}/followers"))
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    res.assert_status(StatusCode::OK);
+    res.json()["totalItems"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn a_group_is_found_by_webfinger_and_read_as_an_actor() {
+    let app = TestApp::new().await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+
+    let res = app
+        .client()
+        .get("/.well-known/webfinger?resource=acct:pug-berlin@convene.test")
+        .await;
+    res.assert_status(StatusCode::OK);
+    assert_eq!(res.headers["content-type"], "application/jrd+json");
+    let jrd = res.json();
+    assert_eq!(jrd["subject"], "acct:pug-berlin@convene.test");
+    let link = jrd["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "self")
+        .unwrap();
+    assert_eq!(link["type"], AP);
+    assert_eq!(link["href"], "http://convene.test/groups/pug-berlin");
+
+    // The page's own address answers with the actor when asked for it,
+    // as Mastodon and Mobilizon ask.
+    for accept in [
+        AP,
+        "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+    ] {
+        let res = app
+            .send(
+                Request::get("/groups/pug-berlin")
+                    .header("accept", accept)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        res.assert_status(StatusCode::OK);
+        assert!(
+            res.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(AP)
+        );
+        let actor = res.json();
+        assert_eq!(actor["type"], "Group");
+        assert_eq!(actor["id"], "http://convene.test/groups/pug-berlin");
+        assert_eq!(actor["preferredUsername"], "pug-berlin");
+        assert_eq!(actor["name"], "Python Users Berlin");
+        assert_eq!(
+            actor["inbox"],
+            "http://convene.test/groups/pug-berlin/inbox"
+        );
+        assert_eq!(
+            actor["endpoints"]["sharedInbox"],
+            "http://convene.test/inbox"
+        );
+        assert_eq!(actor["publicKey"]["owner"], actor["id"]);
+        assert!(
+            actor["publicKey"]["publicKeyPem"]
+                .as_str()
+                .unwrap()
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
+        let fields = actor["attachment"].as_array().unwrap();
+        assert!(
+            fields
+                .iter()
+                .any(|f| f["name"] == "City" && f["value"] == "Berlin, DE")
+        );
+    }
+    // The key is made once and kept.
+    let again = app
+        .send(
+            Request::get("/groups/pug-berlin")
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    let first = app
+        .send(
+            Request::get("/groups/pug-berlin")
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert_eq!(again["publicKey"], first["publicKey"]);
+
+    // A browser still gets the page, which points at the actor.
+    let page = app.client().get("/groups/pug-berlin").await;
+    page.assert_status(StatusCode::OK);
+    page.assert_contains(
+        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"http://convene.test/groups/pug-berlin\">",
+    );
+    assert!(
+        page.headers
+            .get_all("vary")
+            .iter()
+            .any(|v| v.to_str().unwrap().contains("Accept"))
+    );
+
+    // The site describes itself.
+    let ni = app.client().get("/.well-known/nodeinfo").await.json();
+    assert_eq!(ni["links"][0]["href"], "http://convene.test/nodeinfo/2.1");
+    let ni = app.client().get("/nodeinfo/2.1").await.json();
+    assert_eq!(ni["version"], "2.1");
+    assert_eq!(ni["software"]["name"], "convene");
+    assert_eq!(ni["protocols"][0], "activitypub");
+    let hm = app.client().get("/.well-known/host-meta").await;
+    hm.assert_contains("template=\"http://convene.test/.well-known/webfinger?resource={uri}\"");
+    let site = app
+        .send(
+            Request::get("/actor")
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert_eq!(site["type"], "Application");
+
+    // Handles that are not ours.
+    let res = app
+        .client()
+        .get("/.well-known/webfinger?resource=acct:nobody@convene.test")
+        .await;
+    res.assert_status(StatusCode::NOT_FOUND);
+    let res = app
+        .client()
+        .get("/.well-known/webfinger?resource=acct:pug-berlin@elsewhere.example")
+        .await;
+    res.assert_status(StatusCode::NOT_FOUND);
+    let res = app.client().get("/.well-known/webfinger").await;
+    res.assert_status(StatusCode::BAD_REQUEST);
+    res.assert_contains("acct:name@convene.test");
+}
+
+#[tokio::test]
+async fn a_mastodon_user_follows_a_group_and_gets_a_signed_accept() {
+    let app = TestApp::new().await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+    let masto = Mastodon::start().await;
+    let group = app.svc().site.link("/groups/pug-berlin");
+    let follow = masto.follow("ann", &group);
+    let body = follow.to_string();
+    let key_id = format!("{}#main-key", masto.actor("ann"));
+
+    let res = app
+        .send(signed(
+            &app,
+            "/groups/pug-berlin/inbox",
+            body.as_bytes(),
+            &key_id,
+            &masto.ann,
+            app.now(),
+        ))
+        .await;
+    res.assert_status(StatusCode::ACCEPTED);
+    assert_eq!(followers(&app, "/groups/pug-berlin").await, 1);
+
+    // The Accept reaches ann's own inbox, signed with the group's key.
+    app.drain_jobs().await;
+    let delivered = masto.received.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 1, "one Accept");
+    let (path, headers, body) = &delivered[0];
+    assert_eq!(path, "/users/ann/inbox");
+    let accept: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(accept["type"], "Accept");
+    assert_eq!(accept["actor"], group);
+    assert_eq!(accept["object"]["id"], follow["id"]);
+    let group_doc = app
+        .send(
+            Request::get("/groups/pug-berlin")
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    let received = signatures::Received {
+        method: "POST",
+        path_and_query: path,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+            .collect(),
+        body,
+    };
+    let checked = signatures::check(&received, app.now()).unwrap();
+    assert_eq!(checked.key_id, format!("{group}#main-key"));
+    checked
+        .verify(group_doc["publicKey"]["publicKeyPem"].as_str().unwrap())
+        .unwrap();
+
+    // Undo ends the follow.
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#follows/1234/undo", masto.actor("ann")),
+        "type": "Undo",
+        "actor": masto.actor("ann"),
+        "object": follow,
+    })
+    .to_string();
+    let res = app
+        .send(signed(
+            &app,
+            "/inbox",
+            undo.as_bytes(),
+            &key_id,
+            &masto.ann,
+            app.now(),
+        ))
+        .await;
+    res.assert_status(StatusCode::ACCEPTED);
+    assert_eq!(followers(&app, "/groups/pug-berlin").await, 0);
+}
+
+#[tokio::test]
+async fn every_bad_inbox_request_is_refused_and_nothing_is_stored() {
+    let app = TestApp::new().await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+    let masto = Mastodon::start().await;
+    let group = app.svc().site.link("/groups/pug-berlin");
+    let ann_key = format!("{}#main-key", masto.actor("ann"));
+    let bob_key = format!("{}#main-key", masto.actor("bob"));
+    let follow = masto.follow("ann", &group).to_string();
+    let inbox = "/groups/pug-berlin/inbox";
+    let before = app.fingerprint().await;
+
+    let mut cases: Vec<(&str, Request<Body>, StatusCode, &str)> = Vec::new();
+    cases.push((
+        "unsigned",
+        Request::post(inbox)
+            .header("content-type", AP)
+            .body(Body::from(follow.clone()))
+            .unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "not signed",
+    ));
+    cases.push((
+        "signed by another actor's key",
+        signed(
+            &app,
+            inbox,
+            follow.as_bytes(),
+            &bob_key,
+            &masto.bob,
+            app.now(),
+        ),
+        StatusCode::UNAUTHORIZED,
+        "not to the activity's actor",
+    ));
+    let mut changed = signed(
+        &app,
+        inbox,
+        follow.as_bytes(),
+        &ann_key,
+        &masto.ann,
+        app.now(),
+    );
+    *changed.body_mut() = Body::from(follow.replace("Follow", "Block"));
+    cases.push((
+        "body changed after signing",
+        changed,
+        StatusCode::UNAUTHORIZED,
+        "does not match its Digest",
+    ));
+    cases.push((
+        "Date two days old",
+        signed(
+            &app,
+            inbox,
+            follow.as_bytes(),
+            &ann_key,
+            &masto.ann,
+            app.now() - chrono::Duration::days(2),
+        ),
+        StatusCode::UNAUTHORIZED,
+        "more than 12 hours",
+    ));
+    let foreign = json!({
+        "id": "https://elsewhere.example/activities/1",
+        "type": "Follow",
+        "actor": masto.actor("ann"),
+        "object": group,
+    })
+    .to_string();
+    cases.push((
+        "id on another host than its actor",
+        signed(
+            &app,
+            inbox,
+            foreign.as_bytes(),
+            &ann_key,
+            &masto.ann,
+            app.now(),
+        ),
+        StatusCode::BAD_REQUEST,
+        "not on its actor's host",
+    ));
+    let huge = format!(
+        "{{\"type\":\"Create\",\"padding\":\"{}\"}}",
+        "x".repeat(10 * 1024 * 1024)
+    );
+    cases.push((
+        "a 10 MB activity",
+        signed(
+            &app,
+            inbox,
+            huge.as_bytes(),
+            &ann_key,
+            &masto.ann,
+            app.now(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "larger than 256 KiB",
+    ));
+    let elsewhere = masto
+        .follow("ann", "http://convene.test/groups/nobody")
+        .to_string();
+    cases.push((
+        "a follow of an actor we do not have",
+        signed(
+            &app,
+            inbox,
+            elsewhere.as_bytes(),
+            &ann_key,
+            &masto.ann,
+            app.now(),
+        ),
+        StatusCode::NOT_FOUND,
+        "no actor",
+    ));
+
+    for (what, req, status, says) in cases {
+        let res = app.send(req).await;
+        assert_eq!(res.status, status, "{what}: {}", res.body);
+        assert!(
+            res.body.contains(says),
+            "{what}: expected {says:?} in {}",
+            res.body
+        );
+        // Nothing followed; the key fetched for a refused activity is kept
+        // only once the signature checks out.
+        let now = app.fingerprint().await;
+        let followers_now: Vec<_> = now.iter().filter(|r| r.contains("ap_followers")).collect();
+        let followers_before: Vec<_> = before
+            .iter()
+            .filter(|r| r.contains("ap_followers"))
+            .collect();
+        assert_eq!(followers_now, followers_before, "{what}");
+    }
+    assert_eq!(followers(&app, "/groups/pug-berlin").await, 0);
+    // Each refusal is in the log coordinators read, but for the oversized
+    // body, which is turned away before it is read.
+    let mut conn = app.svc().db.conn().await.unwrap();
+    let log = convene_store::federation::refusals(conn.ex(), 50)
+        .await
+        .unwrap();
+    assert_eq!(log.len(), 6, "{log:?}");
+}
+
+#[tokio::test]
+async fn an_actor_on_a_private_address_is_not_fetched() {
+    let app = TestApp::new().await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+    let masto = Mastodon::start().await;
+    // This site's fetches obey the private-address rule; the "remote"
+    // server listens on loopback.
+    let mut state = app.state.clone();
+    state.fetcher = Arc::new(convene_app::net::Fetcher::new(
+        convene_app::net::FetchPolicy::default(),
+    ));
+    let router = convene_web::router(state);
+    let follow = masto
+        .follow("ann", &app.svc().site.link("/groups/pug-berlin"))
+        .to_string();
+    let req = signed(
+        &app,
+        "/inbox",
+        follow.as_bytes(),
+        &format!("{}#main-key", masto.actor("ann")),
+        &masto.ann,
+        app.now(),
+    );
+    let before = app.fingerprint().await;
+    let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("private or local address"), "{body}");
+    assert_eq!(app.fingerprint().await, before);
+}

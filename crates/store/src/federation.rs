@@ -196,3 +196,72 @@ pub async fn site_usage(
     .fetch_one(c)
     .await)?)
 }
+
+/// What an actor's outbox holds: ids of the events it publishes that
+/// have not ended by `now` (a group's, or a regional calendar's own), and
+/// of its latest published posts (a group's, or for the site those with
+/// no group), at most `limit` of each.
+pub async fn outbox_of(
+    mut ex: Ex<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    let (events, posts): (Option<&'static str>, Option<&'static str>) = if actor
+        .starts_with("/groups/")
+    {
+        (
+            Some(
+                "SELECT e.id FROM events e JOIN groups g ON g.id = e.group_id \
+                     WHERE g.slug = $1 AND e.source_id IS NULL AND e.recurrence_id = '' \
+                     AND (e.last_end IS NULL OR e.last_end >= $2) ORDER BY e.first_start DESC LIMIT $3",
+            ),
+            Some(
+                "SELECT p.id FROM posts p JOIN groups g ON g.id = p.group_id \
+                     WHERE g.slug = $1 AND p.state = 'published' ORDER BY p.published_at DESC LIMIT $2",
+            ),
+        )
+    } else if actor.starts_with("/calendars/") {
+        (
+            Some(
+                "SELECT e.id FROM events e JOIN calendars c ON c.id = e.calendar_id \
+                     WHERE c.slug = $1 AND e.source_id IS NULL AND e.recurrence_id = '' \
+                     AND (e.last_end IS NULL OR e.last_end >= $2) ORDER BY e.first_start DESC LIMIT $3",
+            ),
+            None,
+        )
+    } else {
+        (
+            None,
+            Some(
+                "SELECT p.id FROM posts p WHERE p.group_id IS NULL AND p.state = 'published' \
+                     ORDER BY p.published_at DESC LIMIT $1",
+            ),
+        )
+    };
+    let slug = actor.rsplit('/').next().unwrap_or_default();
+    let event_ids = match events {
+        Some(sql) => run!(ex.reborrow(), |c| sqlx::query_scalar::<_, i64>(sql)
+            .bind(slug)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?,
+        None => Vec::new(),
+    };
+    let post_ids = match posts {
+        Some(sql) if actor.starts_with("/groups/") => {
+            run!(ex, |c| sqlx::query_scalar::<_, i64>(sql)
+                .bind(slug)
+                .bind(limit)
+                .fetch_all(c)
+                .await)?
+        }
+        Some(sql) => run!(ex, |c| sqlx::query_scalar::<_, i64>(sql)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?,
+        None => Vec::new(),
+    };
+    Ok((event_ids, post_ids))
+}

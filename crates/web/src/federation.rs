@@ -17,6 +17,7 @@ use convene_activitypub::{vocab, wants_activity_json};
 use convene_app::AppError;
 use convene_app::federation::actors::{self, LocalActor, SITE_ACTOR};
 use convene_app::federation::inbox::{self, Refused, Taken};
+use convene_app::federation::publish;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -96,27 +97,71 @@ async fn actor_document(state: &AppState, path: &str) -> Response {
     }
 }
 
-/// Middleware: a GET of a group's or a regional calendar's page that asks
-/// for ActivityPub gets the actor's document; every answer at those
-/// addresses varies by `Accept`.
+/// What kind of ActivityPub document lives at a page's address.
+enum Negotiable {
+    /// A group or regional calendar: its actor.
+    Actor,
+    /// An event.
+    Event(i64),
+    /// A post.
+    Post(String),
+}
+
+fn negotiable(path: &str) -> Option<Negotiable> {
+    let parts: Vec<&str> = path.strip_prefix('/')?.split('/').collect();
+    match parts.as_slice() {
+        ["groups" | "calendars", slug] if !slug.is_empty() => Some(Negotiable::Actor),
+        ["events", id] => id.parse().ok().map(Negotiable::Event),
+        ["blog", slug] if !slug.is_empty() && *slug != "feed.atom" && *slug != "feed.rss" => {
+            Some(Negotiable::Post((*slug).to_owned()))
+        }
+        _ => None,
+    }
+}
+
+/// An event or post object, with the context at its top.
+fn object_document(found: Result<Value, AppError>) -> Response {
+    match found {
+        Ok(mut object) => {
+            if let Some(map) = object.as_object_mut() {
+                map.insert("@context".to_owned(), vocab::context());
+            }
+            activity_json(StatusCode::OK, &object)
+        }
+        Err(e) => app_error(e),
+    }
+}
+
+/// Middleware: a GET of a group's, a regional calendar's, an event's or a
+/// post's page that asks for ActivityPub gets the document instead; every
+/// answer at those addresses varies by `Accept`.
 pub async fn negotiate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let is_actor = (req.method() == Method::GET || req.method() == Method::HEAD)
-        && matches!(
-            path.strip_prefix('/').map(|p| p.split('/').collect::<Vec<_>>()).as_deref(),
-            Some(["groups" | "calendars", slug]) if !slug.is_empty()
-        );
-    if !is_actor {
+    let kind = if req.method() == Method::GET || req.method() == Method::HEAD {
+        negotiable(path)
+    } else {
+        None
+    };
+    let Some(kind) = kind else {
         return next.run(req).await;
-    }
+    };
     let wants = req
         .headers()
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(wants_activity_json);
     if wants {
-        let path = path.to_owned();
-        return actor_document(&state, &path).await;
+        let svc = &state.svc;
+        return match kind {
+            Negotiable::Actor => {
+                let path = path.to_owned();
+                actor_document(&state, &path).await
+            }
+            Negotiable::Event(id) => object_document(publish::event_object(svc, id).await),
+            Negotiable::Post(slug) => {
+                object_document(publish::post_object_by_slug(svc, &slug).await)
+            }
+        };
     }
     let mut response = next.run(req).await;
     response
@@ -215,18 +260,24 @@ async fn site_actor(State(state): State<AppState>, headers: HeaderMap) -> Respon
     actor_document(&state, SITE_ACTOR).await
 }
 
-/// An actor's outbox: how many activities it holds (their pages come
-/// with the events and posts that fill them).
+/// An actor's outbox: its upcoming events and latest posts, each as the
+/// `Create` that published it.
 async fn outbox(state: &AppState, path: &str) -> Response {
     let svc = &state.svc;
-    if let Err(e) = actors::at_path(svc, path).await {
-        return app_error(e);
+    let items = async {
+        let actor = actors::at_path(svc, path).await?;
+        publish::outbox_items(svc, &actor).await
+    };
+    match items.await {
+        Ok(items) => {
+            let id = format!("{}/outbox", svc.site.link(path));
+            activity_json(
+                StatusCode::OK,
+                &vocab::ordered_collection(&id, items.len(), items),
+            )
+        }
+        Err(e) => app_error(e),
     }
-    let id = format!("{}/outbox", svc.site.link(path));
-    activity_json(
-        StatusCode::OK,
-        &vocab::ordered_collection(&id, 0, Vec::new()),
-    )
 }
 
 /// An actor's followers: their number, not who they are.

@@ -547,3 +547,213 @@ async fn an_actor_on_a_private_address_is_not_fetched() {
     assert!(body.contains("private or local address"), "{body}");
     assert_eq!(app.fingerprint().await, before);
 }
+
+/// Follows `group` (a path) as ann of `masto`, and clears the Accept.
+async fn follow_as_ann(app: &TestApp, masto: &Mastodon, group: &str) {
+    let follow = masto.follow("ann", &app.svc().site.link(group)).to_string();
+    let res = app
+        .send(signed(
+            app,
+            &format!("{group}/inbox"),
+            follow.as_bytes(),
+            &format!("{}#main-key", masto.actor("ann")),
+            &masto.ann,
+            app.now(),
+        ))
+        .await;
+    res.assert_status(StatusCode::ACCEPTED);
+    app.drain_jobs().await;
+    masto.received.lock().unwrap().clear();
+}
+
+/// What reached the server's shared inbox since last asked.
+fn shared_inbox(masto: &Mastodon) -> Vec<Value> {
+    let mut got = masto.received.lock().unwrap();
+    let out = got
+        .iter()
+        .filter(|(path, _, _)| path == "/inbox")
+        .map(|(_, _, body)| serde_json::from_slice(body).unwrap())
+        .collect();
+    got.clear();
+    out
+}
+
+#[tokio::test]
+async fn a_groups_meetings_and_reports_reach_its_followers() {
+    let app = TestApp::new().await;
+    common::coordinator(&app).await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+    let masto = Mastodon::start().await;
+    follow_as_ann(&app, &masto, "/groups/pug-berlin").await;
+    let coord = common::bearer(&app, "coord@example.org").await;
+
+    // A repeating meeting goes out as an Event, at its next date, with
+    // the offset of its zone, where it is and its zone's name.
+    let res = app
+        .send(common::call(
+            "POST",
+            "/api/v1/events",
+            Some(&coord),
+            Some(&json!({
+                "calendar": "pug-berlin",
+                "title": "Project night",
+                "description": "Bring a laptop and a **problem**.",
+                "start": "2026-12-03T19:00",
+                "end": "2026-12-03T21:30",
+                "tz": "Europe/Berlin",
+                "rrule": "FREQ=WEEKLY;BYDAY=TH",
+                "venue_name": "c-base",
+                "venue_address": "Rungestraße 20, Berlin",
+                "latitude": 52.513,
+                "longitude": 13.4199,
+                "status": "confirmed",
+            })),
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let event_id = res.json()["id"].as_i64().unwrap();
+    app.drain_jobs().await;
+    let got = shared_inbox(&masto);
+    assert_eq!(got.len(), 1, "{got:?}");
+    let create = &got[0];
+    assert_eq!(create["type"], "Create");
+    assert_eq!(create["actor"], "http://convene.test/groups/pug-berlin");
+    let event = &create["object"];
+    assert_eq!(event["type"], "Event");
+    assert_eq!(event["name"], "Project night");
+    // Today is 2026-11-26, a Thursday in the past of the first meeting.
+    assert_eq!(event["startTime"], "2026-12-03T19:00:00+01:00");
+    assert_eq!(event["endTime"], "2026-12-03T21:30:00+01:00");
+    assert_eq!(event["timezone"], "Europe/Berlin");
+    assert_eq!(event["location"]["name"], "c-base");
+    assert_eq!(
+        event["location"]["address"]["streetAddress"],
+        "Rungestraße 20, Berlin"
+    );
+    assert_eq!(event["location"]["latitude"], 52.513);
+    assert!(
+        event["content"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>problem</strong>")
+    );
+    assert_eq!(event["ical:status"], "CONFIRMED");
+    assert_eq!(
+        event["url"],
+        format!("http://convene.test/events/{event_id}")
+    );
+
+    // Its page's address answers with the same object.
+    let fetched = app
+        .send(
+            Request::get(format!("/events/{event_id}"))
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    fetched.assert_status(StatusCode::OK);
+    assert_eq!(fetched.json()["startTime"], event["startTime"]);
+
+    // Once the first meeting has passed, the object shows the next one.
+    app.advance(chrono::Duration::days(8));
+    let later = app
+        .send(
+            Request::get(format!("/events/{event_id}"))
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert_eq!(later["startTime"], "2026-12-10T19:00:00+01:00");
+
+    // Cancelling goes out as an Update with the cancelled status.
+    app.send(common::call(
+        "POST",
+        &format!("/api/v1/events/{event_id}/cancel"),
+        Some(&coord),
+        None,
+    ))
+    .await
+    .assert_status(StatusCode::OK);
+    app.drain_jobs().await;
+    let got = shared_inbox(&masto);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["type"], "Update");
+    assert_eq!(got[0]["object"]["ical:status"], "CANCELLED");
+
+    // A report published by the group goes out as an Article.
+    let res = app
+        .send(common::call(
+            "POST",
+            "/api/v1/posts",
+            Some(&coord),
+            Some(&json!({
+                "group": "pug-berlin",
+                "title": "December project night",
+                "summary": "Twelve people, three projects.",
+                "kind": "typical_meeting",
+                "body": "Twelve people came.\n\n## Talks\n\n* **Typing in practice**: Ana showed how mypy found two bugs in our bot.\n\nWe argued about pyproject layouts until closing time.",
+            })),
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let slug = res.json()["slug"].as_str().unwrap().to_owned();
+    let res = app
+        .send(common::call(
+            "POST",
+            &format!("/api/v1/posts/{slug}/publish"),
+            Some(&coord),
+            None,
+        ))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    app.drain_jobs().await;
+    let got = shared_inbox(&masto);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["type"], "Create");
+    let article = &got[0]["object"];
+    assert_eq!(article["type"], "Article");
+    assert_eq!(article["name"], "December project night");
+    assert_eq!(article["summary"], "Twelve people, three projects.");
+    assert_eq!(article["url"], format!("http://convene.test/blog/{slug}"));
+    assert!(article["content"].as_str().unwrap().contains("mypy"));
+
+    // The outbox lists both.
+    let outbox = app
+        .send(
+            Request::get("/groups/pug-berlin/outbox")
+                .header("accept", AP)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert_eq!(outbox["totalItems"], 2, "{outbox}");
+    let kinds: Vec<&str> = outbox["orderedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["object"]["type"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"Event") && kinds.contains(&"Article"));
+
+    // Deleting the event sends a Delete with a Tombstone.
+    convene_app::calendars::delete_event(
+        app.svc(),
+        &common::actor(&app, "coord@example.org").await,
+        event_id,
+    )
+    .await
+    .unwrap();
+    app.drain_jobs().await;
+    let got = shared_inbox(&masto);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["type"], "Delete");
+    assert_eq!(got[0]["object"]["type"], "Tombstone");
+    assert_eq!(
+        got[0]["object"]["id"],
+        format!("http://convene.test/events/{event_id}")
+    );
+}

@@ -508,6 +508,7 @@ pub async fn submit_post(
     .await?;
     if state == PostState::Published {
         mailing::queue_mailing(&mut tx, svc, post.row.id).await?;
+        crate::federation::publish::queue_post(&mut tx, svc, post.row.id).await?;
     }
     tx.commit().await?;
     Ok(outcome)
@@ -551,6 +552,7 @@ pub async fn review_post(
         )
         .await?;
         mailing::queue_mailing(&mut tx, svc, post.row.id).await?;
+        crate::federation::publish::queue_post(&mut tx, svc, post.row.id).await?;
     } else {
         store::set_state(
             tx.ex(),

@@ -3,6 +3,7 @@
 
 use super::event_input::{EventInput, fields_of, truthy, validate};
 use super::{Calendar, may_edit, touched};
+use crate::federation::publish::{self, Change};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use convene_domain::events::{
@@ -142,6 +143,7 @@ pub async fn create_event(
     )
     .await?;
     touched(&mut tx).await?;
+    publish::queue_event(&mut tx, svc, id, Change::Create).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -205,6 +207,7 @@ pub async fn update_event(
     let (fields, _) = validate(input)?;
     events::update(tx.ex(), id, &fields, ev.row.sequence + 1, svc.clock.now()).await?;
     touched(&mut tx).await?;
+    publish::queue_event(&mut tx, svc, id, Change::Update).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -218,6 +221,7 @@ pub async fn cancel_event(svc: &Services, actor: &Actor, id: i64) -> AppResult<(
     fields.status = EventStatus::Cancelled.as_str().to_owned();
     events::update(tx.ex(), id, &fields, ev.row.sequence + 1, svc.clock.now()).await?;
     touched(&mut tx).await?;
+    publish::queue_event(&mut tx, svc, id, Change::Update).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -226,6 +230,7 @@ pub async fn cancel_event(svc: &Services, actor: &Actor, id: i64) -> AppResult<(
 pub async fn delete_event(svc: &Services, actor: &Actor, id: i64) -> AppResult<()> {
     let mut tx = svc.db.begin().await?;
     editable(&mut tx, actor, id).await?;
+    publish::queue_event(&mut tx, svc, id, Change::Delete).await?;
     events::delete(tx.ex(), id).await?;
     touched(&mut tx).await?;
     tx.commit().await?;
@@ -322,6 +327,7 @@ pub async fn edit_occurrence(
     keep_details(&mut fields, &ev.row);
     events::update(tx.ex(), id, &fields, sequence, svc.clock.now()).await?;
     touched(&mut tx).await?;
+    publish::queue_event(&mut tx, svc, id, Change::Update).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -389,6 +395,7 @@ pub async fn split_series(
     if key == ev.first_key() {
         events::update(tx.ex(), id, &new_fields, ev.row.sequence + 1, now).await?;
         touched(&mut tx).await?;
+        publish::queue_event(&mut tx, svc, id, Change::Update).await?;
         tx.commit().await?;
         return Ok(id);
     }
@@ -419,6 +426,8 @@ pub async fn split_series(
     )
     .await?;
     touched(&mut tx).await?;
+    publish::queue_event(&mut tx, svc, id, Change::Update).await?;
+    publish::queue_event(&mut tx, svc, new_id, Change::Create).await?;
     tx.commit().await?;
     Ok(new_id)
 }

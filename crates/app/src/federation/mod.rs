@@ -10,5 +10,6 @@
 pub mod actors;
 pub mod deliver;
 pub mod inbox;
+pub mod publish;
 
 pub use convene_activitypub as vocab;

@@ -29,6 +29,7 @@ impl Registry {
         Self::new()
             .register::<crate::mail::SendEmail>()
             .register::<crate::federation::deliver::DeliverActivity>()
+            .register::<crate::federation::publish::Federate>()
             .register::<crate::groups::RequestConfirmations>()
             .register::<crate::groups::ScheduleLinkChecks>()
             .register::<crate::groups::CheckGroupLinks>()

@@ -16,10 +16,12 @@ pub struct CommentRow {
     pub post_title: String,
     /// The post's group, if any.
     pub post_group_id: Option<i64>,
-    /// The writer.
-    pub user_id: i64,
-    /// The writer's display name.
+    /// The writer's account; none for a reply from the fediverse.
+    pub user_id: Option<i64>,
+    /// The writer's display name (a remote writer's with their handle).
     pub author: String,
+    /// A remote writer's actor id.
+    pub remote_actor: Option<String>,
     /// Markdown (a subset is rendered).
     pub body: String,
     /// The body's sanitised HTML as rendered when it was saved; none for
@@ -33,8 +35,10 @@ pub struct CommentRow {
     pub created_at: DateTime<Utc>,
 }
 
-const SELECT: &str = "SELECT c.id, c.post_id, p.slug AS post_slug, p.title AS post_title, p.group_id AS post_group_id, c.user_id, u.display_name AS author, c.body, c.body_html, c.state, c.reports, c.created_at \
-    FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.user_id";
+const SELECT: &str = "SELECT c.id, c.post_id, p.slug AS post_slug, p.title AS post_title, p.group_id AS post_group_id, c.user_id, \
+    COALESCE(u.display_name, r.name || ' (@' || r.handle || ')') AS author, c.remote_actor, c.body, c.body_html, c.state, c.reports, c.created_at \
+    FROM comments c JOIN posts p ON p.id = c.post_id LEFT JOIN users u ON u.id = c.user_id \
+    LEFT JOIN ap_remote_actors r ON r.id = c.remote_actor";
 
 /// Stores a comment in `state` (visible or held), with its body's HTML
 /// (none to have it rendered on first read).
@@ -59,6 +63,61 @@ pub async fn insert(
     .fetch_one(c)
     .await
     })?)
+}
+
+/// Stores a reply from the fediverse (`remote_id` is its Note's id) as a
+/// comment held for a moderator, its body sanitised HTML with a plain-text
+/// copy; a second delivery of the same Note changes nothing. Returns its
+/// id when new.
+pub async fn insert_remote(
+    ex: Ex<'_>,
+    post_id: i64,
+    remote_actor: &str,
+    remote_id: &str,
+    (text, html): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<Option<i64>> {
+    Ok(run!(ex, |c| {
+        sqlx::query_scalar::<_, i64>(
+        "INSERT INTO comments (post_id, remote_actor, remote_id, body, body_html, state, reports, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'held', 0, $6) ON CONFLICT (remote_id) DO NOTHING RETURNING id"
+    )
+    .bind(post_id)
+    .bind(remote_actor)
+    .bind(remote_id)
+    .bind(text)
+    .bind(html)
+    .bind(now)
+    .fetch_optional(c)
+    .await
+    })?)
+}
+
+/// Changes a remote reply's text, when `remote_actor` wrote it.
+pub async fn update_remote(
+    ex: Ex<'_>,
+    remote_actor: &str,
+    remote_id: &str,
+    (text, html): (&str, &str),
+) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE comments SET body = $3, body_html = $4 WHERE remote_id = $2 AND remote_actor = $1",
+        remote_actor,
+        remote_id,
+        text,
+        html
+    )?)
+}
+
+/// Removes a remote reply, when `remote_actor` wrote it.
+pub async fn delete_remote(ex: Ex<'_>, remote_actor: &str, remote_id: &str) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "DELETE FROM comments WHERE remote_id = $2 AND remote_actor = $1",
+        remote_actor,
+        remote_id
+    )?)
 }
 
 /// Keeps the HTML rendered from a comment's body, if it has none yet (a

@@ -265,3 +265,170 @@ pub async fn outbox_of(
     };
     Ok((event_ids, post_ids))
 }
+
+/// The host of an actor or key address (`https://host:port/...`).
+pub fn host_of(address: &str) -> &str {
+    let rest = address
+        .strip_prefix("https://")
+        .or_else(|| address.strip_prefix("http://"))
+        .unwrap_or(address);
+    rest.split(['/', '#', '?']).next().unwrap_or(rest)
+}
+
+/// Blocks a remote actor (`kind` "actor", `target` its id) or a whole
+/// domain (`kind` "domain", `target` its host): their follows end and
+/// what they wrote here is no longer shown.
+pub async fn block(
+    mut ex: Ex<'_>,
+    target: &str,
+    kind: &str,
+    reason: &str,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    const SQL: &str = "INSERT INTO ap_blocks (target, kind, reason, created_by, created_at) \
+                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (target) DO NOTHING";
+    execute!(ex.reborrow(), SQL, target, kind, reason, by, now)?;
+    let ids: Vec<String> = if kind == "domain" {
+        const ACTORS: &str = "SELECT id FROM ap_remote_actors";
+        run!(ex.reborrow(), |c| sqlx::query_scalar::<_, String>(ACTORS)
+            .fetch_all(c)
+            .await)?
+        .into_iter()
+        .filter(|id| host_of(id).eq_ignore_ascii_case(target))
+        .collect()
+    } else {
+        vec![target.to_owned()]
+    };
+    for id in ids {
+        execute!(
+            ex.reborrow(),
+            "DELETE FROM ap_followers WHERE follower = $1",
+            &id
+        )?;
+        execute!(
+            ex.reborrow(),
+            "UPDATE comments SET state = 'spam' WHERE remote_actor = $1",
+            &id
+        )?;
+        execute!(ex.reborrow(), "DELETE FROM ap_reactions WHERE actor = $1", &id)?;
+    }
+    Ok(())
+}
+
+/// Lifts a block.
+pub async fn unblock(ex: Ex<'_>, target: &str) -> Result<u64> {
+    Ok(execute!(ex, "DELETE FROM ap_blocks WHERE target = $1", target)?)
+}
+
+/// Why `actor` (or its domain) is blocked, if it is.
+pub async fn blocked(ex: Ex<'_>, actor: &str) -> Result<Option<String>> {
+    const SQL: &str = "SELECT reason FROM ap_blocks WHERE (kind = 'actor' AND target = $1) \
+                       OR (kind = 'domain' AND target = $2)";
+    let host = host_of(actor).to_ascii_lowercase();
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(SQL)
+        .bind(actor)
+        .bind(&host)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// A block, for the coordinators' page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BlockRow {
+    /// An actor id or a domain.
+    pub target: String,
+    /// actor or domain.
+    pub kind: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Every block, newest first.
+pub async fn blocks(ex: Ex<'_>) -> Result<Vec<BlockRow>> {
+    const SQL: &str =
+        "SELECT target, kind, reason, created_at FROM ap_blocks ORDER BY created_at DESC, target";
+    Ok(run!(ex, |c| sqlx::query_as::<_, BlockRow>(SQL).fetch_all(c).await)?)
+}
+
+/// Counts a Like or Announce of our object at `object` (its path); true
+/// when new.
+pub async fn add_reaction(
+    ex: Ex<'_>,
+    object: &str,
+    kind: &str,
+    actor: &str,
+    activity_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    const SQL: &str = "INSERT INTO ap_reactions (object, kind, actor, activity_id, created_at) \
+                       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (object, kind, actor) DO NOTHING";
+    Ok(execute!(ex, SQL, object, kind, actor, activity_id, now)? > 0)
+}
+
+/// Takes back a Like or Announce by its activity's id.
+pub async fn remove_reaction(ex: Ex<'_>, actor: &str, activity_id: &str) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "DELETE FROM ap_reactions WHERE actor = $1 AND activity_id = $2",
+        actor,
+        activity_id
+    )?)
+}
+
+/// Likes and boosts of our object at `object`.
+pub async fn reaction_counts(ex: Ex<'_>, object: &str) -> Result<(i64, i64)> {
+    const SQL: &str = "SELECT \
+        COALESCE(SUM(CASE WHEN kind = 'Like' THEN 1 ELSE 0 END), 0), \
+        COALESCE(SUM(CASE WHEN kind = 'Announce' THEN 1 ELSE 0 END), 0) \
+        FROM ap_reactions WHERE object = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, i64)>(SQL)
+        .bind(object)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// Keeps a report (Flag) from `actor` about `objects` for coordinators.
+pub async fn add_flag(
+    ex: Ex<'_>,
+    actor: &str,
+    objects: &str,
+    content: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    const SQL: &str =
+        "INSERT INTO ap_flags (actor, objects, content, created_at) VALUES ($1, $2, $3, $4)";
+    execute!(ex, SQL, actor, objects, content, now)?;
+    Ok(())
+}
+
+/// A report from another server.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FlagRow {
+    /// Who sent it.
+    pub actor: String,
+    /// What it is about (addresses, one per line).
+    pub objects: String,
+    /// What they said.
+    pub content: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The latest `limit` reports, newest first.
+pub async fn flags(ex: Ex<'_>, limit: i64) -> Result<Vec<FlagRow>> {
+    const SQL: &str =
+        "SELECT actor, objects, content, created_at FROM ap_flags ORDER BY id DESC LIMIT $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, FlagRow>(SQL)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Forgets a remote actor and everything it wrote or did here (its
+/// follows, replies and reactions go with it).
+pub async fn forget_actor(ex: Ex<'_>, id: &str) -> Result<u64> {
+    Ok(execute!(ex, "DELETE FROM ap_remote_actors WHERE id = $1", id)?)
+}

@@ -360,6 +360,10 @@ async fn receive(state: &AppState, target: Option<String>, req: Request) -> Resp
             let note = match taken {
                 Taken::Followed => "Followed.".to_owned(),
                 Taken::Unfollowed => "No longer following.".to_owned(),
+                Taken::Replied => "The reply waits for a moderator.".to_owned(),
+                Taken::Reacted => "Counted.".to_owned(),
+                Taken::Forgotten => "Removed.".to_owned(),
+                Taken::Reported => "The report reaches the coordinators.".to_owned(),
                 Taken::Ignored(why) => why,
             };
             (StatusCode::ACCEPTED, note).into_response()
@@ -370,6 +374,7 @@ async fn receive(state: &AppState, target: Option<String>, req: Request) -> Resp
                 Refused::Activity(_) => StatusCode::BAD_REQUEST,
                 Refused::NoSuchActor(_) => StatusCode::NOT_FOUND,
                 Refused::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                Refused::Blocked(_) => StatusCode::FORBIDDEN,
                 Refused::Internal(e) => {
                     tracing::error!(error = %e, "inbox failed");
                     return error_json(

@@ -757,3 +757,183 @@ async fn a_groups_meetings_and_reports_reach_its_followers() {
         format!("http://convene.test/events/{event_id}")
     );
 }
+
+/// `activity` from `name` of `masto`, signed by them, posted to `/inbox`.
+async fn post_as(app: &TestApp, masto: &Mastodon, name: &str, activity: &Value) -> common::Resp {
+    let key = if name == "ann" { &masto.ann } else { &masto.bob };
+    app.send(signed(
+        app,
+        "/inbox",
+        activity.to_string().as_bytes(),
+        &format!("{}#main-key", masto.actor(name)),
+        key,
+        app.now(),
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn replies_likes_boosts_and_reports_from_the_fediverse() {
+    let app = TestApp::new().await;
+    let mut coord_web = common::coordinator(&app).await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+    let masto = Mastodon::start().await;
+    let coord = common::bearer(&app, "coord@example.org").await;
+    let res = app
+        .send(common::call(
+            "POST",
+            "/api/v1/posts",
+            Some(&coord),
+            Some(&json!({
+                "group": "pug-berlin",
+                "title": "November meeting",
+                "summary": "Thirty people, two talks.",
+                "kind": "typical_meeting",
+                "body": "Thirty people came.\n\n## Talks\n\n* **Async in anger**: Jo showed where asyncio surprised her team.\n\nWe stayed until the pizza ran out.",
+            })),
+        ))
+        .await;
+    let slug = res.json()["slug"].as_str().unwrap().to_owned();
+    app.send(common::call(
+        "POST",
+        &format!("/api/v1/posts/{slug}/publish"),
+        Some(&coord),
+        None,
+    ))
+    .await
+    .assert_status(StatusCode::OK);
+    let post_url = app.svc().site.link(&format!("/blog/{slug}"));
+    let ann = masto.actor("ann");
+
+    // A Mastodon reply, with markup it must not keep.
+    let note_id = format!("{ann}/statuses/109");
+    let reply = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", {"ostatus": "http://ostatus.org#", "sensitive": "as:sensitive"}],
+        "id": format!("{note_id}/activity"),
+        "type": "Create",
+        "actor": ann,
+        "published": "2026-11-26T11:59:00Z",
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [format!("{ann}/followers")],
+        "object": {
+            "id": note_id,
+            "type": "Note",
+            "summary": null,
+            "inReplyTo": post_url,
+            "published": "2026-11-26T11:59:00Z",
+            "url": format!("http://{}/@ann/109", masto.addr),
+            "attributedTo": ann,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [format!("{ann}/followers")],
+            "sensitive": false,
+            "content": "<p>Great <strong>report</strong>!<script>alert(1)</script><img src=x onerror=alert(2)></p>",
+            "contentMap": {"en": "<p>Great <strong>report</strong>!</p>"},
+            "attachment": [],
+            "tag": [],
+        },
+    });
+    let res = post_as(&app, &masto, "ann", &reply).await;
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.body);
+    res.assert_contains("waits for a moderator");
+    // Delivered twice, kept once.
+    post_as(&app, &masto, "ann", &reply)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+
+    // Held: not on the page yet, but in the moderation queue.
+    let mut visitor = app.client();
+    let page = visitor.get(&format!("/blog/{slug}")).await;
+    assert!(!page.body.contains("Great <strong>report</strong>"));
+    let queue = coord_web.get("/blog/moderation").await;
+    queue.assert_contains("Great <strong>report</strong>!");
+    queue.assert_contains(&format!("ANN (@ann@{})", masto.addr));
+    assert!(!queue.body.contains("alert("), "{}", queue.body);
+    let held = convene_app::blog::moderation_queue(
+        app.svc(),
+        &common::actor(&app, "coord@example.org").await,
+    )
+    .await
+    .unwrap();
+    assert_eq!(held.len(), 1);
+    convene_app::blog::moderate(
+        app.svc(),
+        &common::actor(&app, "coord@example.org").await,
+        held[0].id,
+        convene_app::blog::Moderation::Approve,
+    )
+    .await
+    .unwrap();
+    let page = visitor.get(&format!("/blog/{slug}")).await;
+    page.assert_contains("Great <strong>report</strong>!");
+    assert!(!page.body.contains("alert("));
+
+    // Likes and boosts are counted and shown; an Undo takes one back.
+    let like = json!({"id": format!("{}#likes/1", masto.actor("bob")), "type": "Like",
+        "actor": masto.actor("bob"), "object": post_url});
+    post_as(&app, &masto, "bob", &like)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+    let boost = json!({"id": format!("{ann}/statuses/110/activity"), "type": "Announce",
+        "actor": ann, "object": post_url, "to": ["https://www.w3.org/ns/activitystreams#Public"]});
+    post_as(&app, &masto, "ann", &boost)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+    visitor
+        .get(&format!("/blog/{slug}"))
+        .await
+        .assert_contains("On the fediverse: 1 like, 1 boost.");
+    let undo = json!({"id": format!("{}#likes/1/undo", masto.actor("bob")), "type": "Undo",
+        "actor": masto.actor("bob"), "object": like});
+    post_as(&app, &masto, "bob", &undo)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+    visitor
+        .get(&format!("/blog/{slug}"))
+        .await
+        .assert_contains("On the fediverse: 0 likes, 1 boost.");
+
+    // A report reaches the coordinators.
+    let flag = json!({"id": format!("http://{}/reports/7", masto.addr), "type": "Flag",
+        "actor": masto.actor("bob"), "object": [post_url], "content": "<p>Spam link in the second paragraph</p>"});
+    post_as(&app, &masto, "bob", &flag)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+    {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        let flags = convene_store::federation::flags(conn.ex(), 10).await.unwrap();
+        assert_eq!(flags.len(), 1);
+        assert_eq!(flags[0].objects, post_url);
+        assert_eq!(flags[0].content, "Spam link in the second paragraph");
+    }
+
+    // A deleted account takes what it wrote and did here with it.
+    let gone = json!({"id": format!("{ann}#delete"), "type": "Delete", "actor": ann, "object": ann,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"]});
+    post_as(&app, &masto, "ann", &gone)
+        .await
+        .assert_status(StatusCode::ACCEPTED);
+    let page = visitor.get(&format!("/blog/{slug}")).await;
+    assert!(!page.body.contains("Great <strong>report</strong>"));
+    assert!(!page.body.contains("On the fediverse"));
+
+    // A blocked domain: nothing from it is taken, and nothing stored.
+    {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        convene_store::federation::block(
+            conn.ex(),
+            &masto.addr.to_string(),
+            "domain",
+            "spam",
+            None,
+            app.now(),
+        )
+        .await
+        .unwrap();
+    }
+    let before = app.fingerprint().await;
+    let follow = masto.follow("bob", &app.svc().site.link("/groups/pug-berlin"));
+    let res = post_as(&app, &masto, "bob", &follow).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    res.assert_contains("is blocked on this site");
+    assert_eq!(app.fingerprint().await, before);
+}

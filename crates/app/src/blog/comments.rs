@@ -147,7 +147,7 @@ async fn notify_authors(tx: &mut Tx, svc: &Services, comment_id: i64) -> AppResu
         .site
         .link(&format!("/blog/{}#comment-{}", c.post_slug, c.id));
     for (id, _) in posts::authors(tx.ex(), c.post_id).await? {
-        if id == c.user_id {
+        if Some(id) == c.user_id {
             continue;
         }
         if let Some(u) = users::by_id(tx.ex(), id).await? {
@@ -269,9 +269,22 @@ pub async fn moderate(
         Moderation::Spam => {
             store::moderate(tx.ex(), id, "spam", actor.user_id, now).await?;
         }
-        Moderation::Ban => {
-            store::ban(tx.ex(), c.user_id, actor.user_id, now).await?;
-        }
+        Moderation::Ban => match (c.user_id, &c.remote_actor) {
+            (Some(writer), _) => store::ban(tx.ex(), writer, actor.user_id, now).await?,
+            // A reply from the fediverse: its writer is blocked here.
+            (None, Some(remote)) => {
+                convene_store::federation::block(
+                    tx.ex(),
+                    remote,
+                    "actor",
+                    &format!("banned from commenting on {}", c.post_title),
+                    Some(actor.user_id),
+                    now,
+                )
+                .await?;
+            }
+            (None, None) => {}
+        },
     }
     tx.commit().await?;
     Ok(())

@@ -8,9 +8,19 @@
 //! the private-address rule) the first time one of its keys is seen, and
 //! kept. Whatever is refused is written to the log coordinators read.
 //!
-//! Understood so far: `Follow` of a local actor (accepted at once: groups
-//! and calendars are public) and its `Undo`. Other activities are
-//! acknowledged and left alone.
+//! Understood:
+//! - `Follow` of a local actor (accepted at once: groups and calendars are
+//!   public) and its `Undo`;
+//! - a reply (`Create` of a `Note` whose `inReplyTo` is one of our posts),
+//!   which becomes a comment held for a moderator, and its `Update` and
+//!   `Delete`;
+//! - `Like` and `Announce` of our posts and events, counted, and their
+//!   `Undo`;
+//! - `Delete` of the remote actor itself: everything it did here goes;
+//! - `Flag`: a report, kept for coordinators.
+//!
+//! Nothing is taken from a blocked actor or domain, and nothing is
+//! fetched from one.
 
 use super::{actors, deliver};
 use crate::net::Fetcher;
@@ -37,6 +47,9 @@ pub enum Refused {
     /// Larger than [`MAX_ACTIVITY_BYTES`] (413).
     #[error("{0}")]
     TooLarge(String),
+    /// From a blocked actor or domain (403).
+    #[error("{0}")]
+    Blocked(String),
     /// Our side failed (500).
     #[error("{0}")]
     Internal(String),
@@ -64,6 +77,14 @@ pub enum Taken {
     Followed,
     /// A follow ended.
     Unfollowed,
+    /// A reply kept for a moderator (or changed).
+    Replied,
+    /// A like or boost counted (or taken back).
+    Reacted,
+    /// Something the remote actor made here, or the actor, forgotten.
+    Forgotten,
+    /// A report kept for coordinators.
+    Reported,
     /// Acknowledged, nothing to do.
     Ignored(String),
 }
@@ -108,6 +129,15 @@ async fn check_and_take(
         signatures::check(req, svc.clock.now()).map_err(|e| Refused::Signature(e.to_string()))?;
     let activity =
         incoming::read_activity(req.body).map_err(|e| Refused::Activity(e.to_string()))?;
+    for who in [checked.key_id.as_str(), activity.actor.as_str()] {
+        let mut conn = svc.db.conn().await?;
+        if federation::blocked(conn.ex(), who).await?.is_some() {
+            return Err(Refused::Blocked(format!(
+                "{} is blocked on this site",
+                federation::host_of(who)
+            )));
+        }
+    }
     let actor = signer(svc, fetcher, &checked.key_id).await?;
     if actor.id != activity.actor.as_str() {
         return Err(Refused::Signature(format!(
@@ -189,7 +219,21 @@ fn local_path(svc: &Services, id: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Acts on `a` in one transaction, so that what it changes is seen at
+/// once by every page and feed that shows it.
 async fn take(svc: &Services, from: &RemoteActorRow, a: &Activity) -> Result<Taken, Refused> {
+    let mut tx = svc.db.begin().await?;
+    let taken = take_in(&mut tx, svc, from, a).await?;
+    tx.commit().await?;
+    Ok(taken)
+}
+
+async fn take_in(
+    tx: &mut convene_store::Tx,
+    svc: &Services,
+    from: &RemoteActorRow,
+    a: &Activity,
+) -> Result<Taken, Refused> {
     match a.kind.as_str() {
         "Follow" => {
             let object = a
@@ -207,7 +251,6 @@ async fn take(svc: &Services, from: &RemoteActorRow, a: &Activity) -> Result<Tak
                 a.raw.clone(),
                 &from.id,
             );
-            let mut tx = svc.db.begin().await?;
             federation::add_follower(
                 tx.ex(),
                 &local_path,
@@ -217,14 +260,13 @@ async fn take(svc: &Services, from: &RemoteActorRow, a: &Activity) -> Result<Tak
             )
             .await?;
             deliver::queue(
-                &mut tx,
+                tx,
                 svc,
                 &local_path,
                 std::slice::from_ref(&from.inbox),
                 &accept,
             )
             .await?;
-            tx.commit().await?;
             Ok(Taken::Followed)
         }
         "Undo" if a.object_kind() == Some("Follow") => {
@@ -236,10 +278,155 @@ async fn take(svc: &Services, from: &RemoteActorRow, a: &Activity) -> Result<Tak
             let Some(path) = local_path(svc, object) else {
                 return Ok(Taken::Ignored(format!("{object} is not ours")));
             };
-            let mut conn = svc.db.conn().await?;
-            federation::remove_follower(conn.ex(), &path, &from.id).await?;
+            federation::remove_follower(tx.ex(), &path, &from.id).await?;
             Ok(Taken::Unfollowed)
         }
-        other => Ok(Taken::Ignored(format!("{other} is not acted on yet"))),
+        "Undo" if matches!(a.object_kind(), Some("Like" | "Announce")) || a.object.is_string() => {
+            let Some(undone) = a.object_id() else {
+                return Ok(Taken::Ignored("nothing to undo".to_owned()));
+            };
+            federation::remove_reaction(tx.ex(), &from.id, undone).await?;
+            Ok(Taken::Reacted)
+        }
+        "Create" | "Update" => reply(tx, svc, from, a).await,
+        "Like" | "Announce" => {
+            let Some(path) = a.object_id().and_then(|o| local_path(svc, o)) else {
+                return Ok(Taken::Ignored("not about anything of ours".to_owned()));
+            };
+            if !(path.starts_with("/blog/") || path.starts_with("/events/")) {
+                return Ok(Taken::Ignored(format!("{path} is not a post or an event")));
+            }
+            federation::add_reaction(
+                tx.ex(),
+                &path,
+                &a.kind,
+                &from.id,
+                a.id.as_str(),
+                svc.clock.now(),
+            )
+            .await?;
+            Ok(Taken::Reacted)
+        }
+        "Delete" => {
+            let Some(gone) = a.object_id() else {
+                return Err(Refused::Activity("the Delete names no object".to_owned()));
+            };
+            if gone == from.id {
+                federation::forget_actor(tx.ex(), &from.id).await?;
+                return Ok(Taken::Forgotten);
+            }
+            convene_store::comments::delete_remote(tx.ex(), &from.id, gone).await?;
+            Ok(Taken::Forgotten)
+        }
+        "Flag" => {
+            let objects: Vec<&str> = match &a.object {
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(|o| o.as_str().or_else(|| o.get("id").and_then(Value::as_str)))
+                    .collect(),
+                other => other
+                    .as_str()
+                    .or_else(|| other.get("id").and_then(Value::as_str))
+                    .into_iter()
+                    .collect(),
+            };
+            let content = a
+                .raw
+                .get("content")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let mut content = ammonia::Builder::empty().clean(content).to_string();
+            content.truncate(2000);
+            federation::add_flag(
+                tx.ex(),
+                &from.id,
+                &objects.join("\n"),
+                &content,
+                svc.clock.now(),
+            )
+            .await?;
+            Ok(Taken::Reported)
+        }
+        other => Ok(Taken::Ignored(format!("{other} is not acted on"))),
     }
+}
+
+/// The longest reply kept, in bytes of HTML.
+const MAX_REPLY_HTML: usize = 20_000;
+
+/// A `Create` or `Update` of a reply to one of our posts.
+async fn reply(
+    tx: &mut convene_store::Tx,
+    svc: &Services,
+    from: &RemoteActorRow,
+    a: &Activity,
+) -> Result<Taken, Refused> {
+    let note = &a.object;
+    if !matches!(
+        note.get("type").and_then(Value::as_str),
+        Some("Note" | "Article" | "Page")
+    ) {
+        return Ok(Taken::Ignored(format!("{} of something other than a note", a.kind)));
+    }
+    let note_id = a
+        .object_id()
+        .ok_or_else(|| Refused::Activity("the note has no id".to_owned()))?;
+    if federation::host_of(note_id) != federation::host_of(&from.id) {
+        return Err(Refused::Activity(format!(
+            "the note {note_id} is not on its writer's host"
+        )));
+    }
+    let writer = note.get("attributedTo").and_then(|w| {
+        w.as_str()
+            .or_else(|| w.get("id").and_then(Value::as_str))
+    });
+    if writer != Some(from.id.as_str()) {
+        return Err(Refused::Activity(format!(
+            "the note is not attributed to {}",
+            from.id
+        )));
+    }
+    let html = note.get("content").and_then(Value::as_str).unwrap_or_default();
+    if html.len() > MAX_REPLY_HTML {
+        return Err(Refused::Activity(format!(
+            "the note is longer than {MAX_REPLY_HTML} bytes"
+        )));
+    }
+    let clean = ammonia::Builder::default()
+        .url_schemes(std::collections::HashSet::from(["http", "https"]))
+        .link_rel(Some("nofollow ugc noopener"))
+        .clean(html)
+        .to_string();
+    let text = ammonia::Builder::empty().clean(html).to_string();
+    if a.kind == "Update" {
+        convene_store::comments::update_remote(tx.ex(), &from.id, note_id, (&text, &clean))
+            .await?;
+        return Ok(Taken::Replied);
+    }
+    let in_reply_to = note.get("inReplyTo").and_then(|r| {
+        r.as_str()
+            .or_else(|| r.get("id").and_then(Value::as_str))
+    });
+    let Some(path) = in_reply_to.and_then(|r| local_path(svc, r)) else {
+        return Ok(Taken::Ignored("not a reply to anything of ours".to_owned()));
+    };
+    let Some(slug) = path.strip_prefix("/blog/") else {
+        return Ok(Taken::Ignored(format!(
+            "replies to {path} are not kept; reply to a post"
+        )));
+    };
+    let post = convene_store::posts::by_slug(tx.ex(), slug)
+        .await?
+        .filter(|p| p.state == "published")
+        .ok_or_else(|| Refused::NoSuchActor(format!("there is no published post at {path}")))?;
+    convene_store::comments::insert_remote(
+        tx.ex(),
+        post.id,
+        &from.id,
+        note_id,
+        (&text, &clean),
+        svc.clock.now(),
+    )
+    .await?;
+    Ok(Taken::Replied)
 }

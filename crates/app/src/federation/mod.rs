@@ -10,6 +10,8 @@
 pub mod actors;
 pub mod deliver;
 pub mod inbox;
+pub mod moderation;
 pub mod publish;
+pub mod reactions;
 
 pub use convene_activitypub as vocab;

@@ -53,6 +53,8 @@ struct PostPage {
     next_event: Option<OccView>,
     /// The site blog's feeds, and the group's when the post is about one.
     feeds: Vec<(String, FeedLink)>,
+    /// Likes and boosts on the fediverse.
+    reactions: (i64, i64),
 }
 
 /// The feeds a post's page announces: the site's blog, and its group's.
@@ -182,6 +184,11 @@ pub(super) async fn post_page_with(
     let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
     let stored_html = blog::post_html(&state.svc, &post.row).await?;
     let photos = crate::pages::media::gallery(state, "post", post.row.id).await?;
+    let reactions = convene_app::federation::reactions::counts(
+        &state.svc,
+        &format!("/blog/{}", post.row.slug),
+    )
+    .await?;
     let mut response = render(
         status,
         &PostPage {
@@ -212,6 +219,7 @@ pub(super) async fn post_page_with(
             .is_ok(),
             shown_at: state.svc.clock.now().timestamp(),
             comment_error,
+            reactions,
             photos,
             photo_action: format!("/blog/{}/photos", post.row.slug),
             has_embeds: !embeds.is_empty(),

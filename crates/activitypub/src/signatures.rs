@@ -108,6 +108,15 @@ pub fn check(req: &Received<'_>, now: DateTime<Utc>) -> Result<Checked, Signatur
     {
         return Err(SignatureError::Unsigned);
     }
+    // Servers that speak RFC 9421 fall back to draft-cavage when refused;
+    // tell them (and whoever reads the log) why.
+    if headers.contains_key("signature-input") {
+        return Err(SignatureError::Malformed(
+            "RFC 9421 HTTP Message Signatures (Signature-Input) are not accepted; \
+             sign with draft-cavage-http-signatures-12, as Mastodon does"
+                .to_owned(),
+        ));
+    }
     let date = headers
         .get("date")
         .ok_or_else(|| SignatureError::Date("is missing".to_owned()))?;
@@ -125,6 +134,21 @@ pub fn check(req: &Received<'_>, now: DateTime<Utc>) -> Result<Checked, Signatur
     if has_body {
         check_digest(&headers, req.body)?;
     }
+    // The library would refuse an uncovered header too, but only as
+    // "Missing required headers"; say which one plainly, before it does.
+    let signed = signed_headers(headers.get("signature").or(headers.get("authorization")));
+    for needed in ["(request-target)", "host", "date"] {
+        if !signed.iter().any(|h| h == needed) {
+            return Err(SignatureError::NotCovered(needed));
+        }
+    }
+    if has_body
+        && !signed
+            .iter()
+            .any(|h| h == "digest" || h == "content-digest")
+    {
+        return Err(SignatureError::NotCovered("digest"));
+    }
     let mut config = config().require_header("host");
     if has_body {
         config = config.require_header(if headers.contains_key("digest") {
@@ -141,20 +165,6 @@ pub fn check(req: &Received<'_>, now: DateTime<Utc>) -> Result<Checked, Signatur
         | Some(Algorithm::Hs2019)
         | Some(Algorithm::Deprecated(DeprecatedAlgorithm::RsaSha256)) => {}
         Some(_) => return Err(SignatureError::Algorithm),
-    }
-    // The library lists what it could not find; say which one plainly.
-    let signed = signed_headers(headers.get("signature").or(headers.get("authorization")));
-    for needed in ["(request-target)", "host", "date"] {
-        if !signed.iter().any(|h| h == needed) {
-            return Err(SignatureError::NotCovered(needed));
-        }
-    }
-    if has_body
-        && !signed
-            .iter()
-            .any(|h| h == "digest" || h == "content-digest")
-    {
-        return Err(SignatureError::NotCovered("digest"));
     }
     Ok(Checked {
         key_id: unverified.key_id().to_owned(),

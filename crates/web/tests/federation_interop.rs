@@ -127,12 +127,16 @@ impl Fedify {
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("node {args:?} printed {out:?}: {e}"))
     }
 
-    async fn keypair(&self) -> FedifyKey {
-        let out = self.node(&["fedify-sign.mjs", "keypair"], &json!({})).await;
-        FedifyKey {
-            public_pem: out["publicKeyPem"].as_str().unwrap().to_owned(),
-            private_jwk: out["privateKeyJwk"].clone(),
-        }
+    /// Two key pairs, made by fedify's `generateCryptoKeyPair`.
+    async fn two_keys(&self) -> (FedifyKey, FedifyKey) {
+        let out = self
+            .node(&["fedify-sign.mjs", "keypairs", "2"], &json!({}))
+            .await;
+        let key = |k: &Value| FedifyKey {
+            public_pem: k["publicKeyPem"].as_str().unwrap().to_owned(),
+            private_jwk: k["privateKeyJwk"].clone(),
+        };
+        (key(&out[0]), key(&out[1]))
     }
 
     /// Has fedify sign and send `job` (see `fedify-sign.mjs`): the answer's
@@ -171,7 +175,7 @@ struct Remote {
 
 impl Remote {
     async fn start(fedify: &Fedify) -> Self {
-        let (ann, bob) = (fedify.keypair().await, fedify.keypair().await);
+        let (ann, bob) = fedify.two_keys().await;
         let received: Arc<Mutex<Vec<Captured>>> = Arc::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

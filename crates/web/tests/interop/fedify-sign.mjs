@@ -2,9 +2,9 @@
 // it. The test that runs this lays a `node_modules` beside it, so the
 // imports below find the installed packages.
 //
-//   node fedify-sign.mjs keypair
-//       prints {"publicKeyPem": SPKI PEM, "privateKeyJwk": JWK}, a key that
-//       fedify's generateCryptoKeyPair made.
+//   node fedify-sign.mjs keypairs N
+//       prints N keys that fedify's generateCryptoKeyPair made, as a list
+//       of {"publicKeyPem": SPKI PEM, "privateKeyJwk": JWK}.
 //   node fedify-sign.mjs send < job.json
 //       job: {url, body, keyId, privateKeyJwk, date, sendBody?, cover?}
 //       POSTs `body` to `url` with the Date `date`, signed by fedify's
@@ -99,14 +99,18 @@ async function signRfc9421(request, body, key, keyId) {
 }
 
 const command = process.argv[2];
-if (command === "keypair") {
-  const { publicKey, privateKey } = await generateCryptoKeyPair(
-    "RSASSA-PKCS1-v1_5",
-  );
-  print({
-    publicKeyPem: await exportSpki(publicKey),
-    privateKeyJwk: await exportJwk(privateKey),
-  });
+if (command === "keypairs") {
+  const keys = [];
+  for (let i = 0; i < Number(process.argv[3]); i++) {
+    const { publicKey, privateKey } = await generateCryptoKeyPair(
+      "RSASSA-PKCS1-v1_5",
+    );
+    keys.push({
+      publicKeyPem: await exportSpki(publicKey),
+      privateKeyJwk: await exportJwk(privateKey),
+    });
+  }
+  print(keys);
 } else if (command === "send") {
   const job = JSON.parse(await stdin());
   const key = await importJwk(job.privateKeyJwk, "private");
@@ -131,6 +135,6 @@ if (command === "keypair") {
     signature: signed.headers.get("signature"),
   });
 } else {
-  process.stderr.write("usage: node fedify-sign.mjs keypair|send\n");
+  process.stderr.write("usage: node fedify-sign.mjs keypairs N|send\n");
   process.exit(2);
 }

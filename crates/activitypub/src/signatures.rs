@@ -324,5 +324,37 @@ mod tests {
             check(&received(&unsigned, "/inbox", body), now).unwrap_err(),
             SignatureError::Unsigned
         );
+        // A signature that leaves out a header it must cover is named for
+        // that header, not for what the parser missed.
+        for (left_out, from, to) in [
+            ("digest", "date digest host", "date host"),
+            ("host", "date digest host", "date digest"),
+        ] {
+            let narrowed: Vec<_> = headers
+                .iter()
+                .map(|(k, v)| {
+                    let v = if k == "signature" {
+                        assert!(v.contains(from), "{v}");
+                        v.replace(from, to)
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            assert_eq!(
+                check(&received(&narrowed, "/inbox", body), now).unwrap_err(),
+                SignatureError::NotCovered(left_out)
+            );
+        }
+        // RFC 9421 is told apart and refused plainly.
+        let mut rfc9421 = unsigned.clone();
+        rfc9421.push(("signature".to_owned(), "sig1=:AAAA:".to_owned()));
+        rfc9421.push((
+            "signature-input".to_owned(),
+            "sig1=(\"@method\" \"@target-uri\");keyid=\"k\"".to_owned(),
+        ));
+        let refused = check(&received(&rfc9421, "/inbox", body), now).unwrap_err();
+        assert!(refused.to_string().contains("RFC 9421"), "{refused}");
     }
 }

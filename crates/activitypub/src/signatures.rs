@@ -108,6 +108,15 @@ pub fn check(req: &Received<'_>, now: DateTime<Utc>) -> Result<Checked, Signatur
     {
         return Err(SignatureError::Unsigned);
     }
+    // Servers that speak RFC 9421 fall back to draft-cavage when refused;
+    // tell them (and whoever reads the log) why.
+    if headers.contains_key("signature-input") {
+        return Err(SignatureError::Malformed(
+            "RFC 9421 HTTP Message Signatures (Signature-Input) are not accepted; \
+             sign with draft-cavage-http-signatures-12, as Mastodon does"
+                .to_owned(),
+        ));
+    }
     let date = headers
         .get("date")
         .ok_or_else(|| SignatureError::Date("is missing".to_owned()))?;
@@ -125,6 +134,21 @@ pub fn check(req: &Received<'_>, now: DateTime<Utc>) -> Result<Checked, Signatur
     if has_body {
         check_digest(&headers, req.body)?;
     }
+    // The library would refuse an uncovered header too, but only as
+    // "Missing required headers"; say which one plainly, before it does.
+    let signed = signed_headers(headers.get("signature").or(headers.get("authorization")));
+    for needed in ["(request-target)", "host", "date"] {
+        if !signed.iter().any(|h| h == needed) {
+            return Err(SignatureError::NotCovered(needed));
+        }
+    }
+    if has_body
+        && !signed
+            .iter()
+            .any(|h| h == "digest" || h == "content-digest")
+    {
+        return Err(SignatureError::NotCovered("digest"));
+    }
     let mut config = config().require_header("host");
     if has_body {
         config = config.require_header(if headers.contains_key("digest") {
@@ -141,20 +165,6 @@ pub fn check(req: &Received<'_>, now: DateTime<Utc>) -> Result<Checked, Signatur
         | Some(Algorithm::Hs2019)
         | Some(Algorithm::Deprecated(DeprecatedAlgorithm::RsaSha256)) => {}
         Some(_) => return Err(SignatureError::Algorithm),
-    }
-    // The library lists what it could not find; say which one plainly.
-    let signed = signed_headers(headers.get("signature").or(headers.get("authorization")));
-    for needed in ["(request-target)", "host", "date"] {
-        if !signed.iter().any(|h| h == needed) {
-            return Err(SignatureError::NotCovered(needed));
-        }
-    }
-    if has_body
-        && !signed
-            .iter()
-            .any(|h| h == "digest" || h == "content-digest")
-    {
-        return Err(SignatureError::NotCovered("digest"));
     }
     Ok(Checked {
         key_id: unverified.key_id().to_owned(),
@@ -314,5 +324,37 @@ mod tests {
             check(&received(&unsigned, "/inbox", body), now).unwrap_err(),
             SignatureError::Unsigned
         );
+        // A signature that leaves out a header it must cover is named for
+        // that header, not for what the parser missed.
+        for (left_out, from, to) in [
+            ("digest", "date digest host", "date host"),
+            ("host", "date digest host", "date digest"),
+        ] {
+            let narrowed: Vec<_> = headers
+                .iter()
+                .map(|(k, v)| {
+                    let v = if k == "signature" {
+                        assert!(v.contains(from), "{v}");
+                        v.replace(from, to)
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            assert_eq!(
+                check(&received(&narrowed, "/inbox", body), now).unwrap_err(),
+                SignatureError::NotCovered(left_out)
+            );
+        }
+        // RFC 9421 is told apart and refused plainly.
+        let mut rfc9421 = unsigned.clone();
+        rfc9421.push(("signature".to_owned(), "sig1=:AAAA:".to_owned()));
+        rfc9421.push((
+            "signature-input".to_owned(),
+            "sig1=(\"@method\" \"@target-uri\");keyid=\"k\"".to_owned(),
+        ));
+        let refused = check(&received(&rfc9421, "/inbox", body), now).unwrap_err();
+        assert!(refused.to_string().contains("RFC 9421"), "{refused}");
     }
 }

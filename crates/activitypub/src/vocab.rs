@@ -9,8 +9,10 @@ use serde_json::{Value, json};
 
 /// The terms convene's documents use beyond ActivityStreams: Mastodon's
 /// (profile fields, discoverability), Mobilizon's (event time zone,
-/// online flag) and iCalendar's status, each named as those servers name
-/// them so they read our documents as their own.
+/// online flag, whether comments and anonymous participation are open,
+/// the first from PeerTube's namespace as Mobilizon has it) and
+/// iCalendar's status, each named as those servers name them so they read
+/// our documents as their own.
 pub fn context() -> Value {
     json!([
         AS_CONTEXT,
@@ -19,6 +21,7 @@ pub fn context() -> Value {
             "toot": "http://joinmastodon.org/ns#",
             "schema": "http://schema.org#",
             "mz": "https://joinmobilizon.org/ns#",
+            "pt": "https://joinpeertube.org/ns#",
             "ical": "http://www.w3.org/2002/12/cal/ical#",
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
             "discoverable": "toot:discoverable",
@@ -33,6 +36,11 @@ pub fn context() -> Value {
             "timezone": {"@id": "mz:timezone", "@type": "schema:Text"},
             "isOnline": {"@id": "mz:isOnline", "@type": "schema:Boolean"},
             "category": "schema:category",
+            "commentsEnabled": {"@id": "pt:commentsEnabled", "@type": "schema:Boolean"},
+            "anonymousParticipationEnabled": {
+                "@id": "mz:anonymousParticipationEnabled",
+                "@type": "schema:Boolean"
+            },
         }
     ])
 }

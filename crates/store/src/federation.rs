@@ -311,14 +311,22 @@ pub async fn block(
             "UPDATE comments SET state = 'spam' WHERE remote_actor = $1",
             &id
         )?;
-        execute!(ex.reborrow(), "DELETE FROM ap_reactions WHERE actor = $1", &id)?;
+        execute!(
+            ex.reborrow(),
+            "DELETE FROM ap_reactions WHERE actor = $1",
+            &id
+        )?;
     }
     Ok(())
 }
 
 /// Lifts a block.
 pub async fn unblock(ex: Ex<'_>, target: &str) -> Result<u64> {
-    Ok(execute!(ex, "DELETE FROM ap_blocks WHERE target = $1", target)?)
+    Ok(execute!(
+        ex,
+        "DELETE FROM ap_blocks WHERE target = $1",
+        target
+    )?)
 }
 
 /// Why `actor` (or its domain) is blocked, if it is.
@@ -350,7 +358,9 @@ pub struct BlockRow {
 pub async fn blocks(ex: Ex<'_>) -> Result<Vec<BlockRow>> {
     const SQL: &str =
         "SELECT target, kind, reason, created_at FROM ap_blocks ORDER BY created_at DESC, target";
-    Ok(run!(ex, |c| sqlx::query_as::<_, BlockRow>(SQL).fetch_all(c).await)?)
+    Ok(run!(ex, |c| sqlx::query_as::<_, BlockRow>(SQL)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// Counts a Like or Announce of our object at `object` (its path); true
@@ -430,5 +440,9 @@ pub async fn flags(ex: Ex<'_>, limit: i64) -> Result<Vec<FlagRow>> {
 /// Forgets a remote actor and everything it wrote or did here (its
 /// follows, replies and reactions go with it).
 pub async fn forget_actor(ex: Ex<'_>, id: &str) -> Result<u64> {
-    Ok(execute!(ex, "DELETE FROM ap_remote_actors WHERE id = $1", id)?)
+    Ok(execute!(
+        ex,
+        "DELETE FROM ap_remote_actors WHERE id = $1",
+        id
+    )?)
 }

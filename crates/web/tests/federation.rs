@@ -493,15 +493,11 @@ async fn every_bad_inbox_request_is_refused_and_nothing_is_stored() {
             "{what}: expected {says:?} in {}",
             res.body
         );
-        // Nothing followed; the key fetched for a refused activity is kept
-        // only once the signature checks out.
-        let now = app.fingerprint().await;
-        let followers_now: Vec<_> = now.iter().filter(|r| r.contains("ap_followers")).collect();
-        let followers_before: Vec<_> = before
-            .iter()
-            .filter(|r| r.contains("ap_followers"))
-            .collect();
-        assert_eq!(followers_now, followers_before, "{what}");
+        // Nothing followed, and no actor kept: an actor is kept only once
+        // a request signed by it checks out (the last case's did).
+        if what != "a follow of an actor we do not have" {
+            assert_eq!(app.fingerprint().await, before, "{what}");
+        }
     }
     assert_eq!(followers(&app, "/groups/pug-berlin").await, 0);
     // Each refusal is in the log coordinators read, but for the oversized
@@ -760,7 +756,11 @@ async fn a_groups_meetings_and_reports_reach_its_followers() {
 
 /// `activity` from `name` of `masto`, signed by them, posted to `/inbox`.
 async fn post_as(app: &TestApp, masto: &Mastodon, name: &str, activity: &Value) -> common::Resp {
-    let key = if name == "ann" { &masto.ann } else { &masto.bob };
+    let key = if name == "ann" {
+        &masto.ann
+    } else {
+        &masto.bob
+    };
     app.send(signed(
         app,
         "/inbox",
@@ -900,7 +900,9 @@ async fn replies_likes_boosts_and_reports_from_the_fediverse() {
         .assert_status(StatusCode::ACCEPTED);
     {
         let mut conn = app.svc().db.conn().await.unwrap();
-        let flags = convene_store::federation::flags(conn.ex(), 10).await.unwrap();
+        let flags = convene_store::federation::flags(conn.ex(), 10)
+            .await
+            .unwrap();
         assert_eq!(flags.len(), 1);
         assert_eq!(flags[0].objects, post_url);
         assert_eq!(flags[0].content, "Spam link in the second paragraph");
@@ -936,4 +938,88 @@ async fn replies_likes_boosts_and_reports_from_the_fediverse() {
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
     res.assert_contains("is blocked on this site");
     assert_eq!(app.fingerprint().await, before);
+}
+
+#[tokio::test]
+async fn coordinators_block_servers_and_read_what_was_refused() {
+    let app = TestApp::new().await;
+    let mut coord = common::coordinator(&app).await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+    // Something refused, for the log.
+    app.send(
+        Request::post("/inbox")
+            .header("content-type", AP)
+            .body(Body::from(r#"{"type":"Follow"}"#))
+            .unwrap(),
+    )
+    .await
+    .assert_status(StatusCode::UNAUTHORIZED);
+
+    let page = coord.get("/admin/federation").await;
+    page.assert_status(StatusCode::OK);
+    page.assert_contains("Nothing is blocked.");
+    page.assert_contains("the request is not signed");
+
+    let blocks = |app: &TestApp| {
+        let db = app.svc().db.clone();
+        async move {
+            let mut conn = db.conn().await.unwrap();
+            convene_store::federation::blocks(conn.ex())
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|b| (b.target, b.kind))
+                .collect::<Vec<_>>()
+        }
+    };
+    for (target, reason, says) in [
+        ("@spammer@spam.example", "spam", "Give the account"),
+        ("not a domain", "spam", "Give a domain such as"),
+        ("spam.example", "", "Say why"),
+    ] {
+        let res = coord
+            .submit(
+                "/admin/federation/block",
+                &[("target", target), ("reason", reason)],
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{target}: {}",
+            res.body
+        );
+        res.assert_contains(says);
+        assert!(blocks(&app).await.is_empty());
+    }
+    let res = coord
+        .submit(
+            "/admin/federation/block",
+            &[
+                ("target", "Spam.Example"),
+                ("reason", "Floods of spam replies"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        blocks(&app).await,
+        vec![("spam.example".to_owned(), "domain".to_owned())]
+    );
+    coord
+        .get("/admin/federation")
+        .await
+        .assert_contains("Floods of spam replies");
+    // Members cannot.
+    let mut member = common::member(&app, "mo@example.org").await;
+    let res = member
+        .submit("/admin/federation/unblock", &[("target", "spam.example")])
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(blocks(&app).await.len(), 1);
+    coord
+        .submit("/admin/federation/unblock", &[("target", "spam.example")])
+        .await
+        .assert_status(StatusCode::SEE_OTHER);
+    assert!(blocks(&app).await.is_empty());
 }

@@ -138,7 +138,7 @@ async fn check_and_take(
             )));
         }
     }
-    let actor = signer(svc, fetcher, &checked.key_id).await?;
+    let (actor, fetched) = signer(svc, fetcher, &checked.key_id).await?;
     if actor.id != activity.actor.as_str() {
         return Err(Refused::Signature(format!(
             "the key {} belongs to {}, not to the activity's actor {}",
@@ -148,22 +148,28 @@ async fn check_and_take(
     checked
         .verify(&actor.public_key_pem)
         .map_err(|e| Refused::Signature(e.to_string()))?;
+    // An actor is kept only once a request signed by it checks out.
+    if fetched {
+        let mut conn = svc.db.conn().await?;
+        federation::save_actor(conn.ex(), &actor).await?;
+    }
     if let Some(path) = target {
         actors::at_path(svc, path).await?;
     }
     take(svc, &actor, &activity).await
 }
 
-/// The remote actor owning `key_id`: as stored, or fetched and stored.
+/// The remote actor owning `key_id`: as stored (false), or fetched
+/// (true; the caller keeps it once the signature verifies).
 async fn signer(
     svc: &Services,
     fetcher: &Fetcher,
     key_id: &str,
-) -> Result<RemoteActorRow, Refused> {
+) -> Result<(RemoteActorRow, bool), Refused> {
     {
         let mut conn = svc.db.conn().await?;
         if let Some(known) = federation::actor_by_key(conn.ex(), key_id).await? {
-            return Ok(known);
+            return Ok((known, false));
         }
     }
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
@@ -191,10 +197,7 @@ async fn signer(
             "the document at {doc_url} does not publish the key {key_id}"
         )));
     }
-    let row = row_of(&remote, svc.clock.now());
-    let mut conn = svc.db.conn().await?;
-    federation::save_actor(conn.ex(), &row).await?;
-    Ok(row)
+    Ok((row_of(&remote, svc.clock.now()), true))
 }
 
 fn row_of(a: &RemoteActor, now: chrono::DateTime<chrono::Utc>) -> RemoteActorRow {
@@ -366,7 +369,10 @@ async fn reply(
         note.get("type").and_then(Value::as_str),
         Some("Note" | "Article" | "Page")
     ) {
-        return Ok(Taken::Ignored(format!("{} of something other than a note", a.kind)));
+        return Ok(Taken::Ignored(format!(
+            "{} of something other than a note",
+            a.kind
+        )));
     }
     let note_id = a
         .object_id()
@@ -376,17 +382,19 @@ async fn reply(
             "the note {note_id} is not on its writer's host"
         )));
     }
-    let writer = note.get("attributedTo").and_then(|w| {
-        w.as_str()
-            .or_else(|| w.get("id").and_then(Value::as_str))
-    });
+    let writer = note
+        .get("attributedTo")
+        .and_then(|w| w.as_str().or_else(|| w.get("id").and_then(Value::as_str)));
     if writer != Some(from.id.as_str()) {
         return Err(Refused::Activity(format!(
             "the note is not attributed to {}",
             from.id
         )));
     }
-    let html = note.get("content").and_then(Value::as_str).unwrap_or_default();
+    let html = note
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if html.len() > MAX_REPLY_HTML {
         return Err(Refused::Activity(format!(
             "the note is longer than {MAX_REPLY_HTML} bytes"
@@ -399,14 +407,12 @@ async fn reply(
         .to_string();
     let text = ammonia::Builder::empty().clean(html).to_string();
     if a.kind == "Update" {
-        convene_store::comments::update_remote(tx.ex(), &from.id, note_id, (&text, &clean))
-            .await?;
+        convene_store::comments::update_remote(tx.ex(), &from.id, note_id, (&text, &clean)).await?;
         return Ok(Taken::Replied);
     }
-    let in_reply_to = note.get("inReplyTo").and_then(|r| {
-        r.as_str()
-            .or_else(|| r.get("id").and_then(Value::as_str))
-    });
+    let in_reply_to = note
+        .get("inReplyTo")
+        .and_then(|r| r.as_str().or_else(|| r.get("id").and_then(Value::as_str)));
     let Some(path) = in_reply_to.and_then(|r| local_path(svc, r)) else {
         return Ok(Taken::Ignored("not a reply to anything of ours".to_owned()));
     };

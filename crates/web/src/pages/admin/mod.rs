@@ -1,6 +1,7 @@
 //! Pages for running the site: the coordinator's overview, the job queue,
 //! the outbox, and invitations (also open to organizers for their groups).
 
+mod federation;
 mod groups;
 mod index;
 mod invitations;
@@ -34,6 +35,9 @@ pub fn routes() -> Router<AppState> {
             "/admin/groups/held/{id}/dismiss",
             post(groups::dismiss_held),
         )
+        .route("/admin/federation", get(federation::federation))
+        .route("/admin/federation/block", post(federation::block))
+        .route("/admin/federation/unblock", post(federation::unblock))
         .route("/admin/jobs", get(jobs::jobs))
         .route("/admin/jobs/{id}/retry", post(jobs::retry))
         .route("/admin/outbox", get(outbox::outbox))

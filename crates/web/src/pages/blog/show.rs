@@ -184,11 +184,9 @@ pub(super) async fn post_page_with(
     let embeds = convene_app::media::embed_views(&state.svc, &post.row.body).await?;
     let stored_html = blog::post_html(&state.svc, &post.row).await?;
     let photos = crate::pages::media::gallery(state, "post", post.row.id).await?;
-    let reactions = convene_app::federation::reactions::counts(
-        &state.svc,
-        &format!("/blog/{}", post.row.slug),
-    )
-    .await?;
+    let reactions =
+        convene_app::federation::reactions::counts(&state.svc, &format!("/blog/{}", post.row.slug))
+            .await?;
     let mut response = render(
         status,
         &PostPage {

@@ -228,6 +228,177 @@ pub fn read_actor(doc: &Value) -> Result<RemoteActor, IncomingError> {
     })
 }
 
+/// An event another server published (Mobilizon, Gancio, another
+/// convene), as read from its `Event` object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteEvent {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub name: String,
+    /// Its description, as the HTML it came as.
+    pub content_html: String,
+    /// When it starts, with the offset it was given.
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    /// When it ends (an hour after the start when not given).
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    /// The IANA zone it is in, when the server says.
+    pub timezone: Option<String>,
+    /// The venue's name.
+    pub venue_name: String,
+    /// The venue's address, one line.
+    pub venue_address: String,
+    /// Coordinates.
+    pub coordinates: Option<(f64, f64)>,
+    /// The meeting link of an online event.
+    pub online_url: Option<String>,
+    /// Its page.
+    pub url: Option<String>,
+    /// True when called off.
+    pub cancelled: bool,
+    /// Who publishes it.
+    pub attributed_to: Option<String>,
+}
+
+/// Why an event cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// No `startTime`.
+    #[error("the event has no startTime")]
+    NoStart,
+    /// A time that is not RFC 3339.
+    #[error("the event's {0} is not a date and time with an offset (RFC 3339)")]
+    BadTime(&'static str),
+    /// Ends before it starts.
+    #[error("the event ends before it starts")]
+    EndsBeforeStart,
+    /// No id or name.
+    #[error("the event has no {0}")]
+    Missing(&'static str),
+}
+
+fn text_of(v: Option<&Value>) -> String {
+    v.and_then(Value::as_str)
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+fn time_of(
+    v: Option<&Value>,
+    field: &'static str,
+) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, EventError> {
+    match v.and_then(Value::as_str) {
+        None => Ok(None),
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t.trim())
+            .map(Some)
+            .map_err(|_| EventError::BadTime(field)),
+    }
+}
+
+/// Reads an `Event` object in the shapes Mobilizon, Gancio and convene
+/// write (`location` a `Place` with an `address` that is a
+/// `PostalAddress` or a string; online links as `Link` attachments).
+pub fn read_event(obj: &Value) -> Result<RemoteEvent, EventError> {
+    let id = text_of(obj.get("id"));
+    if id.is_empty() {
+        return Err(EventError::Missing("id"));
+    }
+    let name = text_of(obj.get("name"));
+    if name.is_empty() {
+        return Err(EventError::Missing("name"));
+    }
+    let start = time_of(obj.get("startTime"), "startTime")?.ok_or(EventError::NoStart)?;
+    let end = time_of(obj.get("endTime"), "endTime")?.unwrap_or(start + chrono::Duration::hours(1));
+    if end < start {
+        return Err(EventError::EndsBeforeStart);
+    }
+    let location = match obj.get("location") {
+        Some(Value::Array(places)) => places.first(),
+        other => other,
+    };
+    let (mut venue_name, mut venue_address, mut coordinates) = (String::new(), String::new(), None);
+    if let Some(place) = location {
+        venue_name = text_of(place.get("name"));
+        venue_address = match place.get("address") {
+            Some(Value::String(a)) => a.trim().to_owned(),
+            Some(a @ Value::Object(_)) => [
+                "streetAddress",
+                "postalCode",
+                "addressLocality",
+                "addressRegion",
+                "addressCountry",
+            ]
+            .iter()
+            .map(|k| text_of(a.get(*k)))
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
+            _ => String::new(),
+        };
+        let number = |k: &str| {
+            place.get(k).and_then(|v| {
+                v.as_f64()
+                    .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+            })
+        };
+        coordinates = number("latitude")
+            .zip(number("longitude"))
+            .filter(|(lat, lon)| lat.abs() <= 90.0 && lon.abs() <= 180.0);
+    }
+    let online_url = obj
+        .get("attachment")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|a| {
+            a.get("type").and_then(Value::as_str) == Some("Link")
+                && a.get("mediaType")
+                    .and_then(Value::as_str)
+                    .is_none_or(|m| m == "text/html")
+        })
+        .and_then(|a| a.get("href").and_then(Value::as_str))
+        .filter(|h| h.starts_with("https://") || h.starts_with("http://"))
+        .map(str::to_owned);
+    let status = obj
+        .get("ical:status")
+        .or_else(|| obj.get("status"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let attributed_to = match obj.get("attributedTo") {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Array(list)) => list.first().and_then(|a| {
+            a.as_str()
+                .map(str::to_owned)
+                .or_else(|| a.get("id").and_then(Value::as_str).map(str::to_owned))
+        }),
+        Some(o @ Value::Object(_)) => o.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    Ok(RemoteEvent {
+        content_html: text_of(obj.get("content")),
+        timezone: Some(text_of(obj.get("timezone"))).filter(|z| !z.is_empty()),
+        url: match obj.get("url") {
+            Some(Value::String(u)) => Some(u.clone()),
+            Some(Value::Array(list)) => list
+                .iter()
+                .find_map(|u| u.as_str().or_else(|| u.get("href").and_then(Value::as_str)))
+                .map(str::to_owned),
+            _ => None,
+        },
+        cancelled: status.eq_ignore_ascii_case("CANCELLED"),
+        id,
+        name,
+        start,
+        end,
+        venue_name,
+        venue_address,
+        coordinates,
+        online_url,
+        attributed_to,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,6 +197,12 @@ impl Fetcher {
         }
     }
 
+    /// True when this fetcher may reach private and local addresses (a site
+    /// on an intranet, or under test).
+    pub fn allows_private(&self) -> bool {
+        self.policy.allow_private
+    }
+
     /// Waits until the host may be asked again, then notes the visit.
     async fn pace(&self, host: &str) {
         loop {

@@ -286,7 +286,7 @@ pub async fn sources_of(
 /// Feeds not checked since `before`.
 pub async fn sources_due(ex: Ex<'_>, before: DateTime<Utc>, limit: i64) -> Result<Vec<SourceRow>> {
     let sql = format!(
-        "SELECT {SOURCE_COLUMNS} FROM calendar_sources WHERE last_checked_at IS NULL OR last_checked_at < $1 ORDER BY id LIMIT $2"
+        "SELECT {SOURCE_COLUMNS} FROM calendar_sources WHERE kind = 'ics' AND (last_checked_at IS NULL OR last_checked_at < $1) ORDER BY id LIMIT $2"
     );
     Ok(run!(ex, |c| sqlx::query_as::<_, SourceRow>(
         sqlx::AssertSqlSafe(sql.clone())

@@ -446,3 +446,93 @@ pub async fn forget_actor(ex: Ex<'_>, id: &str) -> Result<u64> {
         id
     )?)
 }
+
+/// Records that calendar source `source_id` follows `remote_actor` by the
+/// Follow `follow_id`, waiting for its Accept.
+pub async fn start_following(
+    mut ex: Ex<'_>,
+    source_id: i64,
+    remote_actor: &str,
+    follow_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    execute!(
+        ex.reborrow(),
+        "UPDATE calendar_sources SET kind = 'activitypub' WHERE id = $1",
+        source_id
+    )?;
+    execute!(
+        ex,
+        "INSERT INTO ap_following (source_id, remote_actor, follow_id, state, updated_at) \
+         VALUES ($1, $2, $3, 'pending', $4)",
+        source_id,
+        remote_actor,
+        follow_id,
+        now
+    )?;
+    Ok(())
+}
+
+/// One of our follows of a remote actor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FollowingRow {
+    /// The calendar source it feeds.
+    pub source_id: i64,
+    /// The calendar.
+    pub calendar_id: Option<i64>,
+    /// Whom we follow.
+    pub remote_actor: String,
+    /// Our Follow's id.
+    pub follow_id: String,
+    /// pending, accepted or rejected.
+    pub state: String,
+}
+
+/// Our follow whose Follow is `follow_id`.
+pub async fn following_by_follow(ex: Ex<'_>, follow_id: &str) -> Result<Option<FollowingRow>> {
+    const SQL: &str = "SELECT f.source_id, s.calendar_id, f.remote_actor, f.follow_id, f.state \
+                       FROM ap_following f JOIN calendar_sources s ON s.id = f.source_id \
+                       WHERE f.follow_id = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, FollowingRow>(SQL)
+        .bind(follow_id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Our follows of any of `actors` that it accepted.
+pub async fn following_of(ex: Ex<'_>, actor: &str) -> Result<Vec<FollowingRow>> {
+    const SQL: &str = "SELECT f.source_id, s.calendar_id, f.remote_actor, f.follow_id, f.state \
+                       FROM ap_following f JOIN calendar_sources s ON s.id = f.source_id \
+                       WHERE f.remote_actor = $1 AND f.state = 'accepted' ORDER BY f.source_id";
+    Ok(run!(ex, |c| sqlx::query_as::<_, FollowingRow>(SQL)
+        .bind(actor)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Our follow feeding calendar source `source_id`.
+pub async fn following_of_source(ex: Ex<'_>, source_id: i64) -> Result<Option<FollowingRow>> {
+    const SQL: &str = "SELECT f.source_id, s.calendar_id, f.remote_actor, f.follow_id, f.state \
+                       FROM ap_following f JOIN calendar_sources s ON s.id = f.source_id \
+                       WHERE f.source_id = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, FollowingRow>(SQL)
+        .bind(source_id)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Marks our follow `follow_id` accepted or rejected.
+pub async fn set_following_state(
+    ex: Ex<'_>,
+    follow_id: &str,
+    state: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE ap_following SET state = $2, updated_at = $3 WHERE follow_id = $1",
+        follow_id,
+        state,
+        now
+    )?)
+}

@@ -364,6 +364,8 @@ async fn receive(state: &AppState, target: Option<String>, req: Request) -> Resp
                 Taken::Reacted => "Counted.".to_owned(),
                 Taken::Forgotten => "Removed.".to_owned(),
                 Taken::Reported => "The report reaches the coordinators.".to_owned(),
+                Taken::EventStored(n) => format!("The event shows in {n} calendar(s)."),
+                Taken::Answered => "Noted.".to_owned(),
                 Taken::Ignored(why) => why,
             };
             (StatusCode::ACCEPTED, note).into_response()

@@ -144,7 +144,7 @@ impl Calendar {
         }
     }
 
-    fn owner(&self) -> (Option<i64>, Option<i64>) {
+    pub(crate) fn owner(&self) -> (Option<i64>, Option<i64>) {
         match self {
             Calendar::Site => (None, None),
             Calendar::Group(g) => (Some(g.id), None),
@@ -422,7 +422,7 @@ pub async fn sources(
 }
 
 /// Checks that `actor` may edit `cal`.
-fn may_edit(cal: &Calendar, actor: &Actor) -> AppResult<()> {
+pub(crate) fn may_edit(cal: &Calendar, actor: &Actor) -> AppResult<()> {
     if cal.editable_by(Some(actor)) {
         Ok(())
     } else {
@@ -431,7 +431,7 @@ fn may_edit(cal: &Calendar, actor: &Actor) -> AppResult<()> {
 }
 
 /// Bumps the feed counter inside `tx`.
-async fn touched(tx: &mut Tx) -> AppResult<()> {
+pub(crate) async fn touched(tx: &mut Tx) -> AppResult<()> {
     calendars::bump(tx.ex()).await?;
     Ok(())
 }

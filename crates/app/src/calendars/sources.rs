@@ -85,6 +85,7 @@ pub async fn remove_source(
         .ok_or(AppError::NotFound(
             "This calendar has no such outside feed.",
         ))?;
+    crate::federation::following::undo_in(&mut tx, svc, src.id).await?;
     calendars::delete_source(tx.ex(), src.id).await?;
     touched(&mut tx).await?;
     tx.commit().await?;

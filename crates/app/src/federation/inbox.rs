@@ -17,12 +17,14 @@
 //! - `Like` and `Announce` of our posts and events, counted, and their
 //!   `Undo`;
 //! - `Delete` of the remote actor itself: everything it did here goes;
-//! - `Flag`: a report, kept for coordinators.
+//! - `Flag`: a report, kept for coordinators;
+//! - from accounts our calendars follow: `Accept`/`Reject` of the follow,
+//!   and their events (`Create`, `Update`, `Delete` of an `Event`).
 //!
 //! Nothing is taken from a blocked actor or domain, and nothing is
 //! fetched from one.
 
-use super::{actors, deliver};
+use super::{actors, deliver, following};
 use crate::net::Fetcher;
 use crate::{AppError, Services};
 use convene_activitypub::incoming::{self, Activity, MAX_ACTIVITY_BYTES, RemoteActor};
@@ -85,6 +87,10 @@ pub enum Taken {
     Forgotten,
     /// A report kept for coordinators.
     Reported,
+    /// An event from an account we follow, stored in this many calendars.
+    EventStored(usize),
+    /// An answer to one of our follows.
+    Answered,
     /// Acknowledged, nothing to do.
     Ignored(String),
 }
@@ -291,7 +297,26 @@ async fn take_in(
             federation::remove_reaction(tx.ex(), &from.id, undone).await?;
             Ok(Taken::Reacted)
         }
+        "Create" | "Update" if a.object_kind() == Some("Event") => {
+            match following::event_arrived(tx, svc, from, &a.object).await? {
+                Some(n) => Ok(Taken::EventStored(n)),
+                None => Ok(Taken::Ignored(format!(
+                    "no calendar here follows {}",
+                    from.id
+                ))),
+            }
+        }
         "Create" | "Update" => reply(tx, svc, from, a).await,
+        "Accept" | "Reject" => {
+            let Some(follow) = a.object_id() else {
+                return Err(Refused::Activity(format!("the {} names no Follow", a.kind)));
+            };
+            if following::answered(tx, svc, from, follow, a.kind == "Accept").await? {
+                Ok(Taken::Answered)
+            } else {
+                Ok(Taken::Ignored(format!("{follow} is not a follow of ours")))
+            }
+        }
         "Like" | "Announce" => {
             let Some(path) = a.object_id().and_then(|o| local_path(svc, o)) else {
                 return Ok(Taken::Ignored("not about anything of ours".to_owned()));
@@ -319,6 +344,7 @@ async fn take_in(
                 return Ok(Taken::Forgotten);
             }
             convene_store::comments::delete_remote(tx.ex(), &from.id, gone).await?;
+            following::event_deleted(tx, from, gone).await?;
             Ok(Taken::Forgotten)
         }
         "Flag" => {

@@ -9,6 +9,7 @@
 
 pub mod actors;
 pub mod deliver;
+pub mod following;
 pub mod inbox;
 pub mod moderation;
 pub mod publish;

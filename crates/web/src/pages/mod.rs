@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/calendars/{slug}/settings", post(calendars::settings))
         .route("/calendars/{slug}/groups", post(calendars::set_group))
         .route("/calendars/{slug}/sources", post(calendars::add_source))
+        .route("/calendars/{slug}/follows", post(calendars::follow))
         .route(
             "/calendars/{slug}/sources/{id}/delete",
             post(calendars::remove_source),
@@ -386,6 +387,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
             "The outside calendar is subscribed; its events arrive within a minute or two."
         }
         "source-removed" => "The outside calendar and its events are removed.",
+        "followed" => "The follow is sent; the account's events show here once it accepts.",
         "event-saved" => "The event is saved.",
         "event-cancelled" => "The event is cancelled; it stays listed, struck through.",
         "event-deleted" => "The event is deleted.",

@@ -21,7 +21,7 @@ pub use new_event::{create_event, new_event_form};
 pub use past::{past, site_past};
 pub use settings::{set_group, settings};
 pub use show::{show, site_calendar};
-pub use sources::{add_source, remove_source};
+pub use sources::{add_source, follow, remove_source};
 
 use crate::AppState;
 use crate::error::PageError;

@@ -47,3 +47,37 @@ pub async fn remove_source(
     calendars::remove_source(&state.svc, &me.actor, &cal, id).await?;
     Ok(see_other(&format!("/calendars/{slug}?done=source-removed")))
 }
+
+/// The follow form.
+#[derive(Debug, Deserialize)]
+pub struct FollowForm {
+    /// A handle (`@name@server`) or an account's address.
+    #[serde(default)]
+    account: String,
+}
+
+/// `POST /calendars/{slug}/follows`: follow a fediverse account (a
+/// Mobilizon group or instance, a Gancio instance) whose events then
+/// show here.
+pub async fn follow(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Path(slug): Path<String>,
+    CsrfForm(form): CsrfForm<FollowForm>,
+) -> Result<Response, PageError> {
+    let me = visitor.require()?;
+    let cal = calendars::calendar(&state.svc, &slug).await?;
+    match convene_app::federation::following::follow(
+        &state.svc,
+        &state.fetcher,
+        &me.actor,
+        &cal,
+        &form.account,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("/calendars/{slug}?done=followed"))),
+        Err(e) => form_failure(&state, &visitor, &headers, &slug, e, &["account"]).await,
+    }
+}

@@ -90,6 +90,10 @@ pub async fn serve(config: Config) -> Result<()> {
                 if let Err(e) = convene_app::lists::schedule_digests(&svc).await {
                     tracing::warn!(error = %e, "could not schedule the list digests");
                 }
+                if let Err(e) = convene_app::federation::publish::schedule_roll_forward(&svc).await
+                {
+                    tracing::warn!(error = %e, "could not schedule the fediverse series updates");
+                }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(600)) => {}
                     _ = stop.changed() => break,

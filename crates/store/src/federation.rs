@@ -536,3 +536,11 @@ pub async fn set_following_state(
         now
     )?)
 }
+
+/// Local actors someone follows.
+pub async fn followed_actors(ex: Ex<'_>) -> Result<Vec<String>> {
+    const SQL: &str = "SELECT DISTINCT actor FROM ap_followers ORDER BY actor";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, String>(SQL)
+        .fetch_all(c)
+        .await)?)
+}

@@ -663,6 +663,23 @@ async fn a_groups_meetings_and_reports_reach_its_followers() {
         .await
         .json();
     assert_eq!(later["startTime"], "2026-12-10T19:00:00+01:00");
+    // And the day after a meeting, followers get the series again with
+    // its next date.
+    let rolled = convene_app::federation::publish::roll_forward(app.svc(), "2026-12-04")
+        .await
+        .unwrap();
+    assert_eq!(rolled, 1);
+    app.drain_jobs().await;
+    let got = shared_inbox(&masto);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["type"], "Update");
+    assert_eq!(got[0]["object"]["startTime"], "2026-12-10T19:00:00+01:00");
+    // A second run that day sends nothing more.
+    convene_app::federation::publish::roll_forward(app.svc(), "2026-12-04")
+        .await
+        .unwrap();
+    app.drain_jobs().await;
+    assert!(shared_inbox(&masto).is_empty());
 
     // Cancelling goes out as an Update with the cancelled status.
     app.send(common::call(

@@ -368,3 +368,87 @@ pub async fn outbox_items(svc: &Services, actor: &actors::LocalActor) -> AppResu
         })
         .collect())
 }
+
+/// Once a day: every repeating meeting of a followed group or calendar
+/// whose occurrence ended in the last day goes out again as an `Update`
+/// carrying its next date, so followers' timelines stay true.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RollSeriesForward {
+    /// The day (`YYYY-MM-DD`, UTC), its idempotency key.
+    pub day: String,
+}
+
+impl BackgroundJob for RollSeriesForward {
+    const KIND: &'static str = "ap_roll_series";
+    const MAX_ATTEMPTS: i64 = 3;
+
+    fn idempotency_key(&self) -> Option<String> {
+        Some(format!("ap-roll-series:{}", self.day))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        roll_forward(&ctx.services, &self.day)
+            .await
+            .map(|_| ())
+            .map_err(|e| JobError::Retry(e.to_string()))
+    }
+}
+
+/// Queues today's [`RollSeriesForward`], once however many nodes ask.
+pub async fn schedule_roll_forward(svc: &Services) -> AppResult<()> {
+    let day = svc.clock.now().format("%Y-%m-%d").to_string();
+    let mut tx = svc.db.begin().await?;
+    enqueue(&mut tx, svc, &RollSeriesForward { day }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Queues an `Update` of each followed repeating meeting whose occurrence
+/// ended in the day before now; returns how many.
+pub async fn roll_forward(svc: &Services, day: &str) -> AppResult<usize> {
+    let now = svc.clock.now();
+    let since = now - chrono::Duration::days(1);
+    let actors = {
+        let mut conn = svc.db.conn().await?;
+        federation::followed_actors(conn.ex()).await?
+    };
+    let mut queued = 0;
+    for actor in actors {
+        let event_ids = {
+            let mut conn = svc.db.conn().await?;
+            federation::outbox_of(conn.ex(), &actor, now, 500).await?.0
+        };
+        for id in event_ids {
+            let (ev, past) = match calendars::event_occurrences(svc, id, since, now).await {
+                Ok(found) => found,
+                Err(AppError::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            if ev.row.rrule.is_none() && ev.row.rdates.is_empty() {
+                continue;
+            }
+            let ended = past.iter().any(|o| {
+                let end = o.end.instant(Tz::UTC);
+                end > since && end <= now
+            });
+            if !ended {
+                continue;
+            }
+            let mut tx = svc.db.begin().await?;
+            enqueue(
+                &mut tx,
+                svc,
+                &Federate {
+                    actor: actor.clone(),
+                    object: Object::Event(id),
+                    change: Change::Update,
+                    version: format!("{}.rolled-{day}", ev.row.sequence),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}

@@ -30,6 +30,7 @@ impl Registry {
             .register::<crate::mail::SendEmail>()
             .register::<crate::federation::deliver::DeliverActivity>()
             .register::<crate::federation::publish::Federate>()
+            .register::<crate::federation::publish::RollSeriesForward>()
             .register::<crate::groups::RequestConfirmations>()
             .register::<crate::groups::ScheduleLinkChecks>()
             .register::<crate::groups::CheckGroupLinks>()

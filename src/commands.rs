@@ -90,6 +90,9 @@ pub async fn serve(config: Config) -> Result<()> {
                 if let Err(e) = convene_app::lists::schedule_digests(&svc).await {
                     tracing::warn!(error = %e, "could not schedule the list digests");
                 }
+                if let Err(e) = convene_app::weekly::queue_due(&svc).await {
+                    tracing::warn!(error = %e, "could not queue the weekly emails");
+                }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(600)) => {}
                     _ = stop.changed() => break,

@@ -161,6 +161,32 @@ pub async fn delete_by_token(ex: Ex<'_>, token: &str) -> Result<Option<WeeklyRow
     .await)?)
 }
 
+/// A subscription of `email` to the same calendar, or to the same place
+/// and distance, if there is one.
+pub async fn same_as(
+    ex: Ex<'_>,
+    email: &str,
+    calendar_id: Option<i64>,
+    place: &str,
+    radius_km: Option<f64>,
+) -> Result<Option<WeeklyRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM weekly_subscriptions WHERE email = $1 AND \
+         ((calendar_id IS NOT NULL AND calendar_id = $2) OR \
+          (calendar_id IS NULL AND $2 IS NULL AND place = $3 AND radius_km = $4)) \
+         ORDER BY id LIMIT 1"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, WeeklyRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(email)
+    .bind(calendar_id)
+    .bind(place)
+    .bind(radius_km)
+    .fetch_optional(c)
+    .await)?)
+}
+
 /// A member's subscriptions, oldest first.
 pub async fn of_user(ex: Ex<'_>, user_id: i64) -> Result<Vec<WeeklyRow>> {
     let sql = format!("SELECT {COLUMNS} FROM weekly_subscriptions WHERE user_id = $1 ORDER BY id");

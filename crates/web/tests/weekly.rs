@@ -199,6 +199,20 @@ async fn a_member_near_a_place_gets_the_coming_two_weeks_in_their_zone_once_a_we
         .assert_contains("Subscribed: the weekly email comes on Mondays")
         .assert_contains("What is on within 50 km of Berlin");
 
+    // Asking again changes nothing: still one subscription.
+    let before = everything(&app).await;
+    mo.submit(
+        "/weekly",
+        &[
+            ("place", "Berlin"),
+            ("km", "50"),
+            ("time_zone", "America/New_York"),
+        ],
+    )
+    .await
+    .assert_status(StatusCode::SEE_OTHER);
+    assert_eq!(everything(&app).await, before);
+
     // Thursday: the subscription starts next Monday, not now.
     assert_eq!(weekly::queue_due(app.svc()).await.unwrap(), 0);
     // Monday 06:59 in New York is not yet the morning.

@@ -113,6 +113,31 @@ pub async fn subscribe(
         } => (place.clone(), Some((*lat, *lon, *radius_km)), None),
     };
     let mut tx = svc.db.begin().await?;
+    let same = weekly::same_as(
+        tx.ex(),
+        &email,
+        calendar_id,
+        &place,
+        area_coords.map(|(_, _, km)| km),
+    )
+    .await?;
+    match same {
+        // Asking twice changes nothing: one email a week, not two.
+        Some(s) if s.confirmed_at.is_some() => {
+            return Ok(if verified {
+                Subscribed::Running
+            } else {
+                // A stranger learns nothing about whether the address
+                // is subscribed already.
+                Subscribed::AwaitingConfirmation
+            });
+        }
+        // Still waiting: the old link makes way for the one sent now.
+        Some(s) => {
+            weekly::delete_by_token(tx.ex(), &s.token).await?;
+        }
+        None => {}
+    }
     weekly::insert(
         tx.ex(),
         &NewWeekly {

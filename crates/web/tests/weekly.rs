@@ -175,7 +175,30 @@ fn go_to(app: &TestApp, at: &str) {
 #[tokio::test]
 async fn a_member_near_a_place_gets_the_coming_two_weeks_in_their_zone_once_a_week() {
     let app = TestApp::new().await;
-    let _coord = site(&app).await;
+    let mut coord = site(&app).await;
+    // Where a meeting is held decides, not whose it is.
+    let mut visit = event(
+        "PyHamburg visits Berlin",
+        "2026-12-05T14:00",
+        "2026-12-05T17:00",
+        "never",
+        "Alexanderplatz",
+    );
+    visit[9] = ("venue_address", "Alexanderplatz 1, 10178 Berlin");
+    let mut trip = event(
+        "PyBerlin trip to Hamburg",
+        "2026-12-06T14:00",
+        "2026-12-06T17:00",
+        "never",
+        "Reeperbahn",
+    );
+    trip[9] = ("venue_address", "Reeperbahn 1, 20359 Hamburg");
+    for (cal, ev) in [("pyhamburg", visit), ("pyberlin", trip)] {
+        coord
+            .submit(&format!("/calendars/{cal}/events/new"), &ev)
+            .await
+            .assert_status(StatusCode::SEE_OTHER);
+    }
     let mut mo = member(&app, "mo@example.org").await;
     mo.get("/weekly")
         .await
@@ -231,8 +254,10 @@ async fn a_member_near_a_place_gets_the_coming_two_weeks_in_their_zone_once_a_we
     let mail = &got[0];
     assert_eq!(
         mail.subject,
-        "What's on near Berlin: 3 meetings in the next two weeks"
+        "What's on near Berlin: 4 meetings in the next two weeks"
     );
+    assert!(mail.text.contains("* PyHamburg visits Berlin\n  Sat 5 Dec 2026, 08:00–11:00 EST\n  PyHamburg · Alexanderplatz\n"), "{}", mail.text);
+    assert!(!mail.text.contains("trip to Hamburg"), "{}", mail.text);
     // Times in the member's zone: 19:00 in Berlin is 13:00 in New York.
     for line in [
         "* PyBerlin hack night\n  Wed 2 Dec 2026, 13:00–15:00 EST\n  PyBerlin · Betahaus\n",
@@ -245,7 +270,7 @@ async fn a_member_near_a_place_gets_the_coming_two_weeks_in_their_zone_once_a_we
         assert!(mail.text.contains(line), "{line:?} in {}", mail.text);
     }
     // Hamburg is 255 km away; the party is more than two weeks ahead.
-    assert!(!mail.text.contains("PyHamburg"), "{}", mail.text);
+    assert!(!mail.text.contains("PyHamburg meetup"), "{}", mail.text);
     assert!(!mail.text.contains("Christmas"), "{}", mail.text);
     assert!(mail.html.contains("<strong>PyBerlin hack night</strong>"));
     assert!(mail.html.contains("Wed 2 Dec 2026, 13:00–15:00 EST"));

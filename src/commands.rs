@@ -94,6 +94,9 @@ pub async fn serve(config: Config) -> Result<()> {
                 {
                     tracing::warn!(error = %e, "could not schedule the fediverse series updates");
                 }
+                if let Err(e) = convene_app::weekly::queue_due(&svc).await {
+                    tracing::warn!(error = %e, "could not queue the weekly emails");
+                }
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(600)) => {}
                     _ = stop.changed() => break,

@@ -24,6 +24,7 @@ pub mod net;
 pub mod rate_limit;
 pub mod services;
 pub mod site;
+pub mod weekly;
 
 pub use error::{AppError, AppResult};
 pub use services::{Services, SiteInfo};

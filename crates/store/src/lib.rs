@@ -48,6 +48,7 @@ pub mod sessions;
 pub mod settings;
 pub mod testing;
 pub mod users;
+pub mod weekly;
 
 /// Runs the same query expression against whichever backend `$ex` holds.
 ///

@@ -42,6 +42,7 @@ impl Registry {
             .register::<crate::lists::ScheduleDigests>()
             .register::<crate::lists::SendDigest>()
             .register::<crate::lists::ForwardToModerator>()
+            .register::<crate::weekly::SendWeekly>()
     }
 
     /// Adds the handler for `J`.

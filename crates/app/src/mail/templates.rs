@@ -374,6 +374,128 @@ pub fn new_post(
     )
 }
 
+/// Asks a visitor to confirm a weekly "what's on" subscription.
+pub fn confirm_weekly(site: &str, name: Option<&str>, what: &str, link: &str) -> Rendered {
+    render(
+        site,
+        format!("Confirm your weekly email from {site}"),
+        &hello(name),
+        &[
+            Block::Para(format!(
+                "Someone (we hope you) asked for a weekly email of what is on {what}. Nothing is sent until you confirm."
+            )),
+            Block::Button {
+                label: "Confirm the weekly email",
+                url: link,
+            },
+            Block::Para(
+                "The link works for 7 days. If you did not ask for this, ignore this email."
+                    .to_owned(),
+            ),
+        ],
+    )
+}
+
+/// The weekly "what's on" email: the coming meetings, with their times in
+/// the subscriber's zone, and the new posts.
+pub fn weekly_digest(
+    site: &str,
+    name: Option<&str>,
+    digest: &crate::weekly::WeeklyDigest,
+    manage: &str,
+    unsubscribe: &str,
+) -> Rendered {
+    let greeting = hello(name);
+    let zone = digest.time_zone.name().replace('_', " ");
+    let intro = format!(
+        "What is on {} from {} to {}. Times are in {zone}.",
+        digest.area.long(),
+        digest
+            .from
+            .with_timezone(&digest.time_zone)
+            .format("%a %-d %b"),
+        digest
+            .to
+            .with_timezone(&digest.time_zone)
+            .format("%a %-d %b %Y"),
+    );
+    let mut text = format!("{greeting}\n\n{intro}\n\n");
+    let mut html = format!(
+        "<!doctype html><html><body style=\"font-family: system-ui, sans-serif; line-height: 1.5; max-width: 40em\">\n<p>{}</p>\n<p>{}</p>\n",
+        escape_html(&greeting),
+        escape_html(&intro)
+    );
+    if digest.events.is_empty() {
+        text.push_str("No meetings are announced for the next two weeks.\n\n");
+        html.push_str("<p>No meetings are announced for the next two weeks.</p>\n");
+    } else {
+        text.push_str("MEETINGS\n\n");
+        html.push_str(
+            "<h2 style=\"font-size: 1.2em\">Meetings</h2>\n<ul style=\"padding-left: 1.2em\">\n",
+        );
+        for e in &digest.events {
+            let by: Vec<&str> = [e.group.as_deref().unwrap_or(""), e.place.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect();
+            text.push_str(&format!("* {}\n  {}\n", e.title, e.when));
+            if !by.is_empty() {
+                text.push_str(&format!("  {}\n", by.join(" · ")));
+            }
+            text.push_str(&format!("  {}\n\n", e.link));
+            html.push_str(&format!(
+                "<li style=\"margin-bottom: .8em\"><a href=\"{}\"><strong>{}</strong></a><br>{}{}</li>\n",
+                escape_html(&e.link),
+                escape_html(&e.title),
+                escape_html(&e.when),
+                if by.is_empty() {
+                    String::new()
+                } else {
+                    format!("<br>{}", escape_html(&by.join(" · ")))
+                }
+            ));
+        }
+        html.push_str("</ul>\n");
+    }
+    if !digest.posts.is_empty() {
+        text.push_str("NEW POSTS\n\n");
+        html.push_str(
+            "<h2 style=\"font-size: 1.2em\">New posts</h2>\n<ul style=\"padding-left: 1.2em\">\n",
+        );
+        for p in &digest.posts {
+            text.push_str(&format!(
+                "* {} ({})\n  {}\n  {}\n\n",
+                p.title, p.group, p.summary, p.link
+            ));
+            html.push_str(&format!(
+                "<li style=\"margin-bottom: .8em\"><a href=\"{}\"><strong>{}</strong></a> ({})<br>{}</li>\n",
+                escape_html(&p.link),
+                escape_html(&p.title),
+                escape_html(&p.group),
+                escape_html(&p.summary)
+            ));
+        }
+        html.push_str("</ul>\n");
+    }
+    let footer = format!(
+        "You get this because you subscribed to the weekly email of what is on {}. Change your subscriptions at {manage}. To stop, open {unsubscribe}",
+        digest.area.long()
+    );
+    text.push_str(&format!("{footer}\n\n-- \n{site}\n"));
+    html.push_str(&format!(
+        "<p style=\"color: #555; font-size: .9em\">You get this because you subscribed to the weekly email of what is on {}. <a href=\"{}\">Change your subscriptions</a> or <a href=\"{}\">unsubscribe</a>.</p>\n<p style=\"color: #555; font-size: .9em\">— {}</p>\n</body></html>\n",
+        escape_html(&digest.area.long()),
+        escape_html(manage),
+        escape_html(unsubscribe),
+        escape_html(site)
+    ));
+    Rendered {
+        subject: digest.subject(),
+        text,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ mod list_settings;
 mod lists;
 pub mod media;
 mod setup;
+mod weekly;
 
 use crate::AppState;
 use crate::extract::Visitor;
@@ -180,6 +181,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/unsubscribe/list/{token}",
             get(lists::unsubscribe_form).post(lists::unsubscribe),
+        )
+        .route("/weekly", get(weekly::index).post(weekly::subscribe))
+        .route("/weekly.atom", get(weekly::feed))
+        .route(
+            "/weekly/confirm/{token}",
+            get(weekly::confirm_form).post(weekly::confirm),
+        )
+        .route(
+            "/unsubscribe/weekly/{token}",
+            get(weekly::unsubscribe_form).post(weekly::unsubscribe),
         )
         .route("/account/lists", get(lists::mine))
         .route("/account/lists/{id}", post(lists::change_mine))
@@ -425,6 +436,15 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "photo-removed" => "The photo is removed.",
         "settings-saved" => "The site's identity is saved; every page shows it now.",
         "subscribed" => "Subscribed: new posts will reach you by email, each with a link to stop.",
+        "weekly-subscribed" => {
+            "Subscribed: the weekly email comes on Mondays, from next week, each with a link to stop."
+        }
+        "weekly-check-inbox" => {
+            "Check your inbox: we sent a link to confirm the address. Nothing is sent until it is followed."
+        }
+        "weekly-confirmed" => {
+            "Confirmed: the weekly email comes on Mondays, from next week, each with a link to stop."
+        }
         _ => return None,
     })
 }

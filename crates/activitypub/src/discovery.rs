@@ -64,9 +64,13 @@ pub fn parse_resource(resource: &str, host: &str) -> Result<Resource, ResourceEr
 /// The WebFinger answer for the actor `name` at `actor_id`, whose page is
 /// `page`.
 pub fn webfinger(name: &str, host: &str, actor_id: &str, page: &str) -> Value {
+    let mut aliases = vec![actor_id];
+    if page != actor_id {
+        aliases.push(page);
+    }
     json!({
         "subject": format!("acct:{name}@{host}"),
-        "aliases": [actor_id, page],
+        "aliases": aliases,
         "links": [
             {"rel": "self", "type": crate::ACTIVITY_JSON, "href": actor_id},
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": page},

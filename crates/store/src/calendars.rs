@@ -230,9 +230,12 @@ pub struct SourceRow {
     pub last_error: Option<String>,
     /// Added.
     pub created_at: DateTime<Utc>,
+    /// `ics` (fetched every hour) or `activitypub` (a followed account
+    /// whose events arrive by themselves).
+    pub kind: String,
 }
 
-const SOURCE_COLUMNS: &str = "id, group_id, calendar_id, url, etag, last_modified, last_checked_at, last_synced_at, last_error, created_at";
+const SOURCE_COLUMNS: &str = "id, group_id, calendar_id, url, etag, last_modified, last_checked_at, last_synced_at, last_error, created_at, kind";
 
 /// Adds an outside feed to a calendar.
 pub async fn insert_source(

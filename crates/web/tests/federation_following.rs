@@ -190,7 +190,7 @@ async fn events_of_source(app: &TestApp) -> Vec<(String, String, String, String)
         _,
         (String, String, String, String),
     >(
-        "SELECT uid, title, start_local, tz FROM events WHERE source_id IS NOT NULL ORDER BY uid"
+        "SELECT uid, title, start_local, tz FROM events WHERE source_id IS NOT NULL ORDER BY title"
     )
     .fetch_all(c)
     .await)

@@ -1,11 +1,16 @@
 //! The site on the fediverse: groups and regional calendars are
 //! ActivityPub actors that servers such as Mastodon, Mobilizon and Gancio
-//! can find, read and follow.
+//! can find, read and follow, and that follow accounts there in turn.
 //!
 //! - [`actors`]: which local actors exist, their documents and keys.
-//! - [`inbox`]: what other servers post to us, checked and acted on.
+//! - [`publish`]: events and posts going out to followers.
 //! - [`deliver`]: signed deliveries to other servers' inboxes, one job
 //!   per inbox.
+//! - [`inbox`]: what other servers post to us, checked and acted on.
+//! - [`following`]: calendars following accounts elsewhere, whose events
+//!   arrive by themselves.
+//! - [`reactions`]: likes and boosts of our posts and events.
+//! - [`moderation`]: blocks, refusals and reports, for coordinators.
 
 pub mod actors;
 pub mod deliver;

@@ -1,5 +1,6 @@
 //! ActivityPub: local actors' keys, remote actors as last read, who
-//! follows our actors, and the log of what inboxes refused.
+//! follows our actors and whom our calendars follow, likes and boosts,
+//! reports, blocks, and the log of what inboxes refused.
 
 use crate::{Ex, Result, execute, run};
 use chrono::{DateTime, Utc};

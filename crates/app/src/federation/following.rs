@@ -5,11 +5,11 @@
 //! here, with their own zone and place. Unfollowing (removing the source)
 //! sends `Undo` and takes their events away.
 
-use super::{actors, deliver, inbox::Refused};
+use super::{actors, deliver, inbox::Refused, remote};
 use crate::calendars::{Calendar, may_edit, touched};
 use crate::net::Fetcher;
 use crate::{AppError, AppResult, Services};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use chrono_tz::Tz;
 use convene_activitypub::incoming::{self, RemoteEvent};
 use convene_activitypub::{ACTIVITY_JSON, vocab};
@@ -90,49 +90,6 @@ async fn actor_address(fetcher: &Fetcher, input: &str) -> AppResult<String> {
     Err(InvalidInput::new("account", format!("{handle} could not be found: {last}.")).into())
 }
 
-/// Reads the remote actor at `address`.
-async fn read_remote(
-    fetcher: &Fetcher,
-    address: &str,
-    now: DateTime<Utc>,
-) -> AppResult<RemoteActorRow> {
-    let fetched = fetcher
-        .get_as(
-            address,
-            &[("accept", ACTIVITY_JSON.to_owned())],
-            incoming::MAX_ACTIVITY_BYTES,
-            deliver::AGENT,
-        )
-        .await
-        .map_err(|e| InvalidInput::new("account", format!("{address} could not be read: {e}.")))?;
-    if fetched.status != 200 {
-        return Err(InvalidInput::new(
-            "account",
-            format!("{address} answered {}.", fetched.status),
-        )
-        .into());
-    }
-    let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| {
-        InvalidInput::new(
-            "account",
-            format!("{address} is not an ActivityPub account."),
-        )
-    })?;
-    let remote = incoming::read_actor(&doc)
-        .map_err(|e| InvalidInput::new("account", format!("{address}: {e}.")))?;
-    Ok(RemoteActorRow {
-        id: remote.id.to_string(),
-        kind: remote.kind.clone(),
-        handle: remote.handle(),
-        name: remote.name.clone(),
-        inbox: remote.inbox.to_string(),
-        shared_inbox: remote.shared_inbox.as_ref().map(ToString::to_string),
-        key_id: remote.key_id.clone(),
-        public_key_pem: remote.public_key_pem.clone(),
-        fetched_at: now,
-    })
-}
-
 /// The local actor that follows for `cal`.
 fn follower_path(cal: &Calendar) -> AppResult<String> {
     match cal {
@@ -167,7 +124,9 @@ pub async fn follow(
         other => other,
     })?;
     let address = actor_address(fetcher, input).await?;
-    let remote = read_remote(fetcher, &address, svc.clock.now()).await?;
+    let remote = remote::fetch(fetcher, &address, svc.clock.now())
+        .await
+        .map_err(|e| InvalidInput::new("account", format!("{e}.")))?;
     let mut tx = svc.db.begin().await?;
     if federation::blocked(tx.ex(), &remote.id).await?.is_some() {
         return Err(

@@ -24,10 +24,10 @@
 //! Nothing is taken from a blocked actor or domain, and nothing is
 //! fetched from one.
 
-use super::{actors, deliver, following};
+use super::{actors, deliver, following, remote};
 use crate::net::Fetcher;
 use crate::{AppError, Services};
-use convene_activitypub::incoming::{self, Activity, MAX_ACTIVITY_BYTES, RemoteActor};
+use convene_activitypub::incoming::{self, Activity, MAX_ACTIVITY_BYTES};
 use convene_activitypub::signatures::{self, Received};
 use convene_activitypub::vocab;
 use convene_store::federation::{self, RemoteActorRow};
@@ -179,45 +179,15 @@ async fn signer(
         }
     }
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
-    let fetched = fetcher
-        .get_as(
-            doc_url,
-            &[("accept", convene_activitypub::ACTIVITY_JSON.to_owned())],
-            MAX_ACTIVITY_BYTES,
-            deliver::AGENT,
-        )
+    let remote = remote::fetch(fetcher, doc_url, svc.clock.now())
         .await
         .map_err(|e| Refused::Signature(format!("the key {key_id} could not be fetched: {e}")))?;
-    if fetched.status != 200 {
-        return Err(Refused::Signature(format!(
-            "the key {key_id} could not be fetched: {} answered {}",
-            doc_url, fetched.status
-        )));
-    }
-    let doc: Value = serde_json::from_slice(&fetched.body).map_err(|e| {
-        Refused::Signature(format!("the actor document at {doc_url} is not JSON: {e}"))
-    })?;
-    let remote = incoming::read_actor(&doc).map_err(|e| Refused::Signature(e.to_string()))?;
     if remote.key_id != key_id {
         return Err(Refused::Signature(format!(
             "the document at {doc_url} does not publish the key {key_id}"
         )));
     }
-    Ok((row_of(&remote, svc.clock.now()), true))
-}
-
-fn row_of(a: &RemoteActor, now: chrono::DateTime<chrono::Utc>) -> RemoteActorRow {
-    RemoteActorRow {
-        id: a.id.to_string(),
-        kind: a.kind.clone(),
-        handle: a.handle(),
-        name: a.name.clone(),
-        inbox: a.inbox.to_string(),
-        shared_inbox: a.shared_inbox.as_ref().map(ToString::to_string),
-        key_id: a.key_id.clone(),
-        public_key_pem: a.public_key_pem.clone(),
-        fetched_at: now,
-    }
+    Ok((remote, true))
 }
 
 /// The local path an address on this site names, if it is one.

@@ -10,6 +10,7 @@
 //! - [`following`]: calendars following accounts elsewhere, whose events
 //!   arrive by themselves.
 //! - [`reactions`]: likes and boosts of our posts and events.
+//! - [`remote`]: remote actors' documents, fetched and kept.
 //! - [`moderation`]: blocks, refusals and reports, for coordinators.
 
 pub mod actors;
@@ -19,5 +20,6 @@ pub mod inbox;
 pub mod moderation;
 pub mod publish;
 pub mod reactions;
+pub mod remote;
 
 pub use convene_activitypub as vocab;

@@ -14,7 +14,7 @@ use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use convene_activitypub::vocab::{self, Article, Event, Place};
-use convene_store::{Tx, federation, groups, posts};
+use convene_store::{Ex, Tx, federation, groups, posts};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -87,20 +87,20 @@ impl BackgroundJob for Federate {
 /// calendar's. Imported events and events of unlisted groups are not
 /// published.
 async fn event_actor(
-    tx: &mut Tx,
+    ex: Ex<'_>,
     row: &convene_store::events::EventRow,
 ) -> AppResult<Option<String>> {
     if row.source_id.is_some() {
         return Ok(None);
     }
     if let Some(g) = row.group_id {
-        return Ok(groups::by_id(tx.ex(), g)
+        return Ok(groups::by_id(ex, g)
             .await?
             .filter(|g| g.approval == "approved")
             .map(|g| format!("/groups/{}", g.slug)));
     }
     if let Some(c) = row.calendar_id {
-        return Ok(convene_store::calendars::by_id(tx.ex(), c)
+        return Ok(convene_store::calendars::by_id(ex, c)
             .await?
             .map(|c| format!("/calendars/{}", c.slug)));
     }
@@ -113,7 +113,7 @@ pub async fn queue_event(tx: &mut Tx, svc: &Services, id: i64, change: Change) -
     let Some(row) = convene_store::events::by_id(tx.ex(), id).await? else {
         return Ok(());
     };
-    let Some(actor) = event_actor(tx, &row).await? else {
+    let Some(actor) = event_actor(tx.ex(), &row).await? else {
         return Ok(());
     };
     // One change of one object goes out once; an edit of one occurrence
@@ -202,11 +202,12 @@ pub async fn event_object(svc: &Services, id: i64) -> AppResult<Value> {
         }
     };
     let zone: Tz = ev.row.tz.parse().unwrap_or(Tz::UTC);
-    let mut tx = svc.db.begin().await?;
-    let actor = event_actor(&mut tx, &ev.row)
-        .await?
-        .ok_or(AppError::NotFound("There is no event at this address."))?;
-    tx.commit().await?;
+    let actor = {
+        let mut conn = svc.db.conn().await?;
+        event_actor(conn.ex(), &ev.row)
+            .await?
+            .ok_or(AppError::NotFound("There is no event at this address."))?
+    };
     let actor_id = svc.site.link(&actor);
     let row = &ev.row;
     let place = (!row.venue_name.is_empty() || !row.venue_address.is_empty()).then(|| Place {

@@ -135,15 +135,19 @@ fn signed(
     req.body(Body::from(body.to_vec())).unwrap()
 }
 
+/// A GET of `path` asking for ActivityPub.
+async fn get_ap(app: &TestApp, path: &str) -> common::Resp {
+    app.send(
+        Request::get(path)
+            .header("accept", AP)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
 async fn followers(app: &TestApp, path: &str) -> u64 {
-    let res = app
-        .send(
-            Request::get(format!("{path}/followers"))
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let res = get_ap(app, &format!("{path}/followers")).await;
     res.assert_status(StatusCode::OK);
     res.json()["totalItems"].as_u64().unwrap()
 }
@@ -219,24 +223,8 @@ async fn a_group_is_found_by_webfinger_and_read_as_an_actor() {
         );
     }
     // The key is made once and kept.
-    let again = app
-        .send(
-            Request::get("/groups/pug-berlin")
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .json();
-    let first = app
-        .send(
-            Request::get("/groups/pug-berlin")
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .json();
+    let again = get_ap(&app, "/groups/pug-berlin").await.json();
+    let first = get_ap(&app, "/groups/pug-berlin").await.json();
     assert_eq!(again["publicKey"], first["publicKey"]);
 
     // A browser still gets the page, which points at the actor.
@@ -261,15 +249,7 @@ async fn a_group_is_found_by_webfinger_and_read_as_an_actor() {
     assert_eq!(ni["protocols"][0], "activitypub");
     let hm = app.client().get("/.well-known/host-meta").await;
     hm.assert_contains("template=\"http://convene.test/.well-known/webfinger?resource={uri}\"");
-    let site = app
-        .send(
-            Request::get("/actor")
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .json();
+    let site = get_ap(&app, "/actor").await.json();
     assert_eq!(site["type"], "Application");
 
     // Handles that are not ours.
@@ -321,15 +301,7 @@ async fn a_mastodon_user_follows_a_group_and_gets_a_signed_accept() {
     assert_eq!(accept["type"], "Accept");
     assert_eq!(accept["actor"], group);
     assert_eq!(accept["object"]["id"], follow["id"]);
-    let group_doc = app
-        .send(
-            Request::get("/groups/pug-berlin")
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .json();
+    let group_doc = get_ap(&app, "/groups/pug-berlin").await.json();
     let received = signatures::Received {
         method: "POST",
         path_and_query: path,
@@ -640,28 +612,13 @@ async fn a_groups_meetings_and_reports_reach_its_followers() {
     );
 
     // Its page's address answers with the same object.
-    let fetched = app
-        .send(
-            Request::get(format!("/events/{event_id}"))
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let fetched = get_ap(&app, &format!("/events/{event_id}")).await;
     fetched.assert_status(StatusCode::OK);
     assert_eq!(fetched.json()["startTime"], event["startTime"]);
 
     // Once the first meeting has passed, the object shows the next one.
     app.advance(chrono::Duration::days(8));
-    let later = app
-        .send(
-            Request::get(format!("/events/{event_id}"))
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .json();
+    let later = get_ap(&app, &format!("/events/{event_id}")).await.json();
     assert_eq!(later["startTime"], "2026-12-10T19:00:00+01:00");
     // And the day after a meeting, followers get the series again with
     // its next date.
@@ -734,15 +691,7 @@ async fn a_groups_meetings_and_reports_reach_its_followers() {
     assert!(article["content"].as_str().unwrap().contains("mypy"));
 
     // The outbox lists both.
-    let outbox = app
-        .send(
-            Request::get("/groups/pug-berlin/outbox")
-                .header("accept", AP)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .json();
+    let outbox = get_ap(&app, "/groups/pug-berlin/outbox").await.json();
     assert_eq!(outbox["totalItems"], 2, "{outbox}");
     let kinds: Vec<&str> = outbox["orderedItems"]
         .as_array()

@@ -131,7 +131,7 @@ impl TestApp {
             if let Some(m) = self.mail().into_iter().rev().find(|m| m.to == to) {
                 return m;
             }
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            pause(std::time::Duration::from_millis(100));
         }
         panic!("no mail to {to}")
     }
@@ -775,4 +775,17 @@ pub fn python_expands(ics: &[u8], from: &str, to: &str) -> Vec<String> {
         .collect();
     lines.sort();
     lines
+}
+
+/// Sleeps without holding up the runtime: on a multi-threaded runtime the
+/// thread hands its queued tasks (the served site's job worker among them)
+/// to another thread first, so they run while the test waits.
+fn pause(d: std::time::Duration) {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| std::thread::sleep(d))
+        }
+        _ => std::thread::sleep(d),
+    }
 }

@@ -127,6 +127,7 @@ pub async fn serve(config: Config) -> Result<()> {
         trust_proxy: config.trust_proxy,
         max_body_bytes: config.max_body_bytes,
         fetch_allow_private: config.fetch_allow_private,
+        spill_dir: spill_dir(&config.data_dir)?,
     };
     let app = convene_web::router(AppState::new(svc, outbox, web));
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -502,4 +503,16 @@ pub async fn seed_bench(config: Config, sizes: &BenchSizes) -> Result<()> {
     }
     db.close().await;
     Ok(())
+}
+
+/// The folder for bodies too large to keep in memory, emptied of what an
+/// earlier run left there.
+fn spill_dir(data_dir: &Path) -> Result<std::path::PathBuf> {
+    let dir = data_dir.join("spill");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .with_context(|| format!("could not empty {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("could not create {}", dir.display()))?;
+    Ok(dir)
 }

@@ -48,6 +48,12 @@ pub enum AppError {
     Internal(String),
 }
 
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         AppError::Internal(e.to_string())

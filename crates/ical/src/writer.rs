@@ -22,6 +22,12 @@ impl Writer {
         Self::default()
     }
 
+    /// The lines written since the last call, leaving the writer empty
+    /// to go on: a long stream can be sent a part at a time.
+    pub fn take(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+
     /// `BEGIN:<component>`.
     pub fn begin(&mut self, component: &str) {
         self.raw("BEGIN", &[], &component.to_ascii_uppercase());

@@ -362,6 +362,121 @@ pub async fn all_in(ex: Ex<'_>, scope: Scope) -> Result<Vec<EventRow>> {
     .await)?)
 }
 
+/// The part of a feed to read: every event of a scope, or only those that
+/// may have an occurrence in `[from, to)` (as [`in_window`] finds them).
+#[derive(Debug, Clone, Copy)]
+pub struct FeedPart {
+    /// Whose events.
+    pub scope: Scope,
+    /// The window, when the feed keeps to one.
+    pub window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl FeedPart {
+    /// The condition on `e` with `$1`..`$5` bound by [`FeedPart::binds`].
+    fn condition(&self) -> (String, i64) {
+        let (filter, id) = scope_filter(self.scope);
+        let span = match self.window {
+            Some(_) => {
+                "((e.first_start < $2 AND (e.last_end IS NULL OR e.last_end > $1)) OR e.id IN (SELECT o.event_id FROM event_overrides o WHERE o.start_at >= $1 AND o.start_at < $2))"
+            }
+            None => "$1 = $1 AND $2 = $2",
+        };
+        (format!("{span} AND {filter}"), id)
+    }
+
+    /// `$1` and `$2`: the window, or placeholders the condition ignores.
+    fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        self.window
+            .unwrap_or((DateTime::<Utc>::UNIX_EPOCH, DateTime::<Utc>::UNIX_EPOCH))
+    }
+}
+
+/// The zones a feed's events use (`zoned` timing only), each with the
+/// earliest start and the latest known end among them, for the feed's
+/// `VTIMEZONE`s.
+pub async fn zone_spans(
+    ex: Ex<'_>,
+    part: FeedPart,
+) -> Result<Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>)>> {
+    let (cond, id) = part.condition();
+    let (from, to) = part.bounds();
+    let sql = format!(
+        "SELECT e.tz, MIN(e.first_start), MAX(e.last_end) \
+         FROM events e WHERE e.timing = 'zoned' AND {cond} GROUP BY e.tz ORDER BY e.tz"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<
+        _,
+        (String, DateTime<Utc>, Option<DateTime<Utc>>),
+    >(sqlx::AssertSqlSafe(sql.clone()))
+    .bind(from)
+    .bind(to)
+    .bind(id)
+    .bind(false)
+    .bind(true)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// `(id, uid, recurrence_id)` of a feed's events whose UID is held by more
+/// than one of them: a series with its separately stored occurrences, or
+/// one event listed by two calendars. Every other event is listed once as
+/// it is.
+pub async fn shared_uids(ex: Ex<'_>, part: FeedPart) -> Result<Vec<(i64, String, String)>> {
+    let (cond, id) = part.condition();
+    let (from, to) = part.bounds();
+    let sql = format!(
+        "SELECT e.id, e.uid, e.recurrence_id FROM events e WHERE {cond} AND e.uid IN \
+         (SELECT e.uid FROM events e WHERE {cond} GROUP BY e.uid HAVING COUNT(*) > 1) ORDER BY e.id"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, (i64, String, String)>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(from)
+    .bind(to)
+    .bind(id)
+    .bind(false)
+    .bind(true)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Where a page of a feed's events starts: after this `(first_start, id)`.
+pub type FeedCursor = (DateTime<Utc>, i64);
+
+/// At most `limit` of a feed's events after `after` (from the first when
+/// `None`), ordered by first start then id, as [`all_in`] and
+/// [`in_window`] order them.
+pub async fn feed_page(
+    ex: Ex<'_>,
+    part: FeedPart,
+    after: Option<FeedCursor>,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    let (cond, id) = part.condition();
+    let (from, to) = part.bounds();
+    let (start, last) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, 0));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events e WHERE {cond} \
+         AND ($6 OR e.first_start > $7 OR (e.first_start = $7 AND e.id > $8)) \
+         ORDER BY e.first_start, e.id LIMIT $9"
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, EventRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(from)
+    .bind(to)
+    .bind(id)
+    .bind(false)
+    .bind(true)
+    .bind(after.is_none())
+    .bind(start)
+    .bind(last)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
 /// The filter for a scope, with `$3` its id and `$4`/`$5` false/true.
 fn scope_filter(scope: Scope) -> (String, i64) {
     match scope {

@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod packed;
 pub mod pages;
 pub mod serve;
+pub mod spill;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -35,6 +36,9 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Let outside calendar feeds point to private and loopback addresses.
     pub fetch_allow_private: bool,
+    /// Where bodies too large to keep in memory are written (see
+    /// [`spill`]).
+    pub spill_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -43,6 +47,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             max_body_bytes: 64 * 1024,
             fetch_allow_private: false,
+            spill_dir: std::env::temp_dir().join("convene-spill"),
         }
     }
 }

@@ -37,7 +37,8 @@ pub enum Coding {
 }
 
 impl Coding {
-    fn token(self) -> &'static str {
+    /// Its name in `Content-Encoding`.
+    pub fn token(self) -> &'static str {
         match self {
             Coding::Brotli => "br",
             Coding::Gzip => "gzip",

@@ -160,3 +160,101 @@ async fn pages_are_compressed_on_the_way_out_too() {
     );
     assert_eq!(page.len(), plain.body.len());
 }
+
+/// The folders of bodies written to disk.
+fn spilled(app: &TestApp) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(&app.state.config.spill_dir) {
+        Ok(dir) => dir.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_feed_too_large_to_keep_in_memory_is_sent_from_disk_alike_in_every_coding() {
+    let app = TestApp::new().await;
+    convene_app::groups::seed_groups(app.svc(), 1)
+        .await
+        .unwrap();
+    convene_app::calendars::seed_events(app.svc(), 1, 4000)
+        .await
+        .unwrap();
+    let cal = convene_app::calendars::calendar(app.svc(), "bench-0")
+        .await
+        .unwrap();
+    // The same feed built whole in memory, as the event pages' downloads are.
+    let whole = convene_app::calendars::calendar_feed(app.svc(), &cal)
+        .await
+        .unwrap();
+    assert!(
+        whole.len() > convene_web::spill::KEEP_AT_MOST,
+        "{} bytes",
+        whole.len()
+    );
+    assert_eq!(spilled(&app), Vec::<std::path::PathBuf>::new());
+
+    let plain = app
+        .send(get("/groups/bench-0/events.ics", None, None))
+        .await;
+    plain.assert_status(StatusCode::OK);
+    assert_eq!(coding(&plain), None);
+    assert_eq!(
+        plain.headers[header::CONTENT_TYPE],
+        "text/calendar; charset=utf-8"
+    );
+    assert_eq!(
+        plain.headers[header::CONTENT_LENGTH].to_str().unwrap(),
+        whole.len().to_string()
+    );
+    assert!(
+        plain.body == whole,
+        "the spilled feed differs from the one built whole"
+    );
+    assert_eq!(
+        plain.body.matches("BEGIN:VEVENT").count(),
+        4000 + whole.matches("RECURRENCE-ID").count()
+    );
+    assert_eq!(spilled(&app).len(), 1, "written once, to one folder");
+
+    let br = app
+        .send(get("/groups/bench-0/events.ics", Some("gzip, br"), None))
+        .await;
+    assert_eq!(coding(&br), Some("br"));
+    assert_eq!(br.headers[header::VARY], "accept-encoding");
+    assert!(br.bytes.len() * 4 < whole.len(), "{} bytes", br.bytes.len());
+    assert_eq!(unbrotli(&br.bytes), whole.as_bytes());
+    let gz = app
+        .send(get("/groups/bench-0/events.ics", Some("gzip"), None))
+        .await;
+    assert_eq!(coding(&gz), Some("gzip"));
+    assert_eq!(ungzip(&gz.bytes), whole.as_bytes());
+
+    // Validators work as for a body in memory.
+    let etag = br.headers[header::ETAG].to_str().unwrap().to_owned();
+    let again = app
+        .send(get("/groups/bench-0/events.ics", Some("br"), Some(&etag)))
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(spilled(&app).len(), 1, "nothing built again for a 304");
+
+    // A change builds the next version; the previous one's files go as
+    // soon as the cache lets it go.
+    let first = spilled(&app);
+    convene_app::calendars::seed_events(app.svc(), 1, 1)
+        .await
+        .unwrap();
+    let changed = app
+        .send(get("/groups/bench-0/events.ics", Some("br"), Some(&etag)))
+        .await;
+    changed.assert_status(StatusCode::OK);
+    assert_ne!(changed.headers[header::ETAG].to_str().unwrap(), etag);
+    assert_eq!(
+        unbrotli(&changed.bytes)
+            .windows(12)
+            .filter(|w| w == b"BEGIN:VEVENT")
+            .count(),
+        whole.matches("BEGIN:VEVENT").count() + 1
+    );
+    let now = spilled(&app);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now, first);
+}

@@ -92,23 +92,37 @@ impl Event {
 /// the first one stored. A series is preferred to lone changed occurrences
 /// of it, which are then its overrides elsewhere.
 pub(super) fn listed_once(rows: Vec<EventRow>) -> Vec<EventRow> {
+    let dropped = listed_twice(
+        rows.iter()
+            .map(|r| (r.id, r.uid.as_str(), r.recurrence_id.as_str())),
+    );
+    rows.into_iter()
+        .filter(|r| !dropped.contains(&r.id))
+        .collect()
+}
+
+/// Of events given as `(id, uid, recurrence_id)`, the ids [`listed_once`]
+/// leaves out: a second copy of the same event or occurrence (the lowest
+/// id stays), and a separately stored occurrence of a series that is there
+/// itself (the series carries it).
+pub(super) fn listed_twice<'a>(
+    rows: impl Iterator<Item = (i64, &'a str, &'a str)> + Clone,
+) -> std::collections::HashSet<i64> {
     use std::collections::{HashMap, HashSet};
     let mut first: HashMap<(&str, &str), i64> = HashMap::new();
     let mut series: HashSet<&str> = HashSet::new();
-    for row in &rows {
-        let key = (row.uid.as_str(), row.recurrence_id.as_str());
-        let id = first.entry(key).or_insert(row.id);
-        *id = (*id).min(row.id);
-        if row.recurrence_id.is_empty() {
-            series.insert(row.uid.as_str());
+    for (id, uid, rid) in rows.clone() {
+        let lowest = first.entry((uid, rid)).or_insert(id);
+        *lowest = (*lowest).min(id);
+        if rid.is_empty() {
+            series.insert(uid);
         }
     }
-    let keep: HashSet<i64> = first
-        .iter()
-        .filter(|((uid, rid), _)| rid.is_empty() || !series.contains(uid))
-        .map(|(_, id)| *id)
-        .collect();
-    rows.into_iter().filter(|r| keep.contains(&r.id)).collect()
+    rows.filter(|(id, uid, rid)| {
+        first.get(&(*uid, *rid)) != Some(id) || (!rid.is_empty() && series.contains(uid))
+    })
+    .map(|(id, _, _)| id)
+    .collect()
 }
 
 /// A fresh iCalendar UID for an event made here.

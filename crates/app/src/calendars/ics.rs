@@ -6,7 +6,7 @@
 //! covering the instants the feed can reach.
 
 use super::Calendar;
-use super::events::{Event, listed_once};
+use super::events::Event;
 use super::occurrences::{Moment, Occ};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
@@ -18,7 +18,7 @@ use convene_ical::{When, Writer, write_vtimezone};
 use convene_recurrence::parse_rrule;
 use convene_store::calendars;
 use convene_store::counters::Counter;
-use convene_store::events::{self, OverrideRow};
+use convene_store::events::{self, FeedPart, OverrideRow};
 use std::collections::BTreeSet;
 
 /// How often clients should fetch a feed again (RFC 7986 `REFRESH-INTERVAL`).
@@ -86,22 +86,38 @@ fn header(w: &mut Writer, name: &str, description: &str, url: &str, kind: FeedKi
 
 /// Writes a `VTIMEZONE` for each zone the events use, covering their span.
 fn timezones(w: &mut Writer, evs: &[Event], now: DateTime<Utc>) {
+    zone_definitions(
+        w,
+        evs.iter().filter_map(|ev| match ev.timing.timing {
+            Timing::Zoned(tz) => Some((tz.name(), ev.row.first_start, ev.row.last_end)),
+            _ => None,
+        }),
+        now,
+    );
+}
+
+/// Writes a `VTIMEZONE` for each zone named in `spans` (zone, earliest
+/// start, latest end if known), covering from the earliest start (or now)
+/// to the latest end (or three years ahead, whichever is later).
+fn zone_definitions<'a>(
+    w: &mut Writer,
+    spans: impl Iterator<Item = (&'a str, DateTime<Utc>, Option<DateTime<Utc>>)>,
+    now: DateTime<Utc>,
+) {
     let mut zones: BTreeSet<&'static str> = BTreeSet::new();
     let mut from = now;
     let mut to = now + Duration::days(365 * 3);
-    for ev in evs {
-        if let Timing::Zoned(tz) = ev.timing.timing
-            && tz != Tz::UTC
-        {
-            zones.insert(tz.name());
-            from = from.min(ev.row.first_start);
-            to = to.max(ev.row.last_end.unwrap_or(to));
+    for (name, first, last) in spans {
+        let Ok(tz) = name.parse::<Tz>() else { continue };
+        if tz == Tz::UTC {
+            continue;
         }
+        zones.insert(tz.name());
+        from = from.min(first);
+        to = to.max(last.unwrap_or(to));
     }
-    for name in zones {
-        if let Ok(tz) = name.parse::<Tz>() {
-            write_vtimezone(w, tz, from - Duration::days(1), to + Duration::days(1));
-        }
+    for tz in zones.into_iter().filter_map(|name| name.parse::<Tz>().ok()) {
+        write_vtimezone(w, tz, from - Duration::days(1), to + Duration::days(1));
     }
 }
 
@@ -245,33 +261,53 @@ fn write_events(w: &mut Writer, svc: &Services, evs: &[Event], overrides: &[Over
     }
 }
 
+/// Where a feed's text goes as it is written, a part at a time.
+pub trait FeedOut: Send {
+    /// Takes the next part.
+    fn put(&mut self, part: String) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+impl FeedOut for String {
+    async fn put(&mut self, part: String) -> AppResult<()> {
+        self.push_str(&part);
+        Ok(())
+    }
+}
+
+impl FeedOut for tokio::sync::mpsc::Sender<String> {
+    async fn put(&mut self, part: String) -> AppResult<()> {
+        self.send(part)
+            .await
+            .map_err(|_| AppError::Internal("the feed's reader stopped reading".into()))
+    }
+}
+
+/// Events read from the database at a time while a feed is written: what
+/// the feed holds in memory at once, whatever its length.
+const FEED_PAGE: i64 = 500;
+
 /// The iCalendar feed of a calendar: every event, series kept whole.
 pub async fn calendar_feed(svc: &Services, cal: &Calendar) -> AppResult<String> {
-    let mut conn = svc.db.conn().await?;
-    let rows = match cal {
-        // The whole site's feed gathers every group: it keeps to the
-        // weeks around today, and each group's and calendar's own feed
-        // keeps its full history.
-        Calendar::Site => {
-            let now = svc.clock.now();
-            events::in_window(
-                conn.ex(),
-                cal.scope(),
-                now - SITE_FEED_PAST,
-                now + SITE_FEED_AHEAD,
-            )
-            .await?
-        }
-        _ => events::all_in(conn.ex(), cal.scope()).await?,
+    let mut out = String::new();
+    write_calendar_feed(svc, cal, &mut out).await?;
+    Ok(out)
+}
+
+/// Writes the iCalendar feed of a calendar into `out` a page of events at
+/// a time, so that a feed of any length is never held whole. The whole
+/// site's feed keeps to the weeks around today; each group's and
+/// calendar's own feed keeps its full history.
+pub async fn write_calendar_feed(
+    svc: &Services,
+    cal: &Calendar,
+    out: &mut impl FeedOut,
+) -> AppResult<()> {
+    let now = svc.clock.now();
+    let part = FeedPart {
+        scope: cal.scope(),
+        window: matches!(cal, Calendar::Site)
+            .then(|| (now - SITE_FEED_PAST, now + SITE_FEED_AHEAD)),
     };
-    let rows = listed_once(rows);
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let overrides = events::overrides_of(conn.ex(), &ids).await?;
-    drop(conn);
-    let evs: Vec<Event> = rows
-        .into_iter()
-        .filter_map(|r| Event::from_row(r).ok())
-        .collect();
     let name = match cal {
         Calendar::Site => format!("{} — all events", svc.site.name),
         other => format!("{} ({})", other.name(&svc.site.name), svc.site.name),
@@ -293,9 +329,61 @@ pub async fn calendar_feed(svc: &Services, cal: &Calendar) -> AppResult<String> 
         &svc.site.link(&cal.path()),
         FeedKind::Public,
     );
-    write_events(&mut w, svc, &evs, &overrides);
+    let (spans, shared) = {
+        let mut conn = svc.db.conn().await?;
+        let spans = events::zone_spans(conn.ex(), part).await?;
+        let shared = events::shared_uids(conn.ex(), part).await?;
+        (spans, shared)
+    };
+    zone_definitions(
+        &mut w,
+        spans
+            .iter()
+            .map(|(tz, first, last)| (tz.as_str(), *first, *last)),
+        now,
+    );
+    let skipped = super::events::listed_twice(
+        shared
+            .iter()
+            .map(|(id, uid, rid)| (*id, uid.as_str(), rid.as_str())),
+    );
+    drop(shared);
+    let mut after = None;
+    loop {
+        let (rows, overrides) = {
+            let mut conn = svc.db.conn().await?;
+            let rows = events::feed_page(conn.ex(), part, after, FEED_PAGE).await?;
+            let ids: Vec<i64> = rows
+                .iter()
+                .map(|r| r.id)
+                .filter(|id| !skipped.contains(id))
+                .collect();
+            let overrides = events::overrides_of(conn.ex(), &ids).await?;
+            (rows, overrides)
+        };
+        let Some(last) = rows.last() else { break };
+        after = Some((last.first_start, last.id));
+        let full = rows.len() as i64 == FEED_PAGE;
+        for row in rows {
+            if skipped.contains(&row.id) {
+                continue;
+            }
+            let Ok(ev) = Event::from_row(row) else {
+                continue;
+            };
+            let mine: Vec<&OverrideRow> = overrides
+                .iter()
+                .filter(|o| o.event_id == ev.row.id)
+                .collect();
+            write_event(&mut w, svc, &ev, &mine);
+        }
+        out.put(w.take()).await?;
+        if !full {
+            break;
+        }
+    }
     w.end("VCALENDAR");
-    Ok(w.finish())
+    out.put(w.finish()).await
 }
 
 /// How far back the whole site's feed reaches (a series that still has

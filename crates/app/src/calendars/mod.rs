@@ -21,8 +21,8 @@ pub use events::{
     event_file, event_occurrence, seat_counts, split_series, update_event,
 };
 pub use ics::{
-    FeedKind, calendar_feed, event_ics, feed_version, member_feed, member_feed_token,
-    occurrence_ics, when_text, when_text_in,
+    FeedKind, FeedOut, calendar_feed, event_ics, feed_version, member_feed, member_feed_token,
+    occurrence_ics, when_text, when_text_in, write_calendar_feed,
 };
 pub use import::{ImportReport, import_ics};
 pub use listing::{ListedEvent, events_between};

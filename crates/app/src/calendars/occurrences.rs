@@ -325,8 +325,14 @@ fn build(ev: &Event, key: &str, wall: NaiveDateTime, ov: Option<&OverrideRow>) -
     }
 }
 
+/// Events read at a time while a listing is expanded: with at most twice
+/// [`MAX_LISTED`] occurrences kept between pages, what a listing holds in
+/// memory does not grow with the calendar.
+const LISTING_PAGE: i64 = 500;
+
 /// The occurrences of `cal` overlapping `[from, to)`, in order, with the
-/// flag set if a bound cut the listing short.
+/// flag set if a bound cut the listing short (the earliest
+/// [`MAX_LISTED`] are kept).
 pub async fn occurrences_between(
     svc: &Services,
     cal: &Calendar,
@@ -334,48 +340,87 @@ pub async fn occurrences_between(
     to: DateTime<Utc>,
     viewer: Tz,
 ) -> AppResult<(Vec<Occ>, bool)> {
-    let mut conn = svc.db.conn().await?;
-    let rows =
-        super::events::listed_once(events::in_window(conn.ex(), cal.scope(), from, to).await?);
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let overrides = events::overrides_of(conn.ex(), &ids).await?;
-    let mut group_ids: Vec<i64> = rows.iter().filter_map(|r| r.group_id).collect();
-    group_ids.sort_unstable();
-    group_ids.dedup();
-    let labels: HashMap<i64, (String, String)> = events::group_labels(conn.ex(), &group_ids)
-        .await?
-        .into_iter()
-        .map(|(id, slug, name)| (id, (slug, name)))
-        .collect();
-    drop(conn);
-    let mut out = Vec::new();
-    let mut truncated = false;
-    for row in rows {
-        let group = row.group_id.and_then(|g| labels.get(&g).cloned());
-        let ev = match Event::from_row(row) {
-            Ok(ev) => ev,
-            Err(e) => {
-                tracing::warn!(error = %e, "a stored event cannot be read");
-                continue;
-            }
-        };
-        let ovs: Vec<&OverrideRow> = overrides
-            .iter()
-            .filter(|o| o.event_id == ev.row.id)
-            .collect();
-        let (mut occs, cut) = expand_event(&ev, &ovs, from, to, viewer);
-        truncated |= cut;
-        for o in &mut occs {
-            o.group.clone_from(&group);
-        }
-        out.extend(occs);
-    }
-    out.sort_by(|a, b| {
+    let part = events::FeedPart {
+        scope: cal.scope(),
+        window: Some((from, to)),
+    };
+    let skipped = {
+        let mut conn = svc.db.conn().await?;
+        let shared = events::shared_uids(conn.ex(), part).await?;
+        super::events::listed_twice(
+            shared
+                .iter()
+                .map(|(id, uid, rid)| (*id, uid.as_str(), rid.as_str())),
+        )
+    };
+    let order = |a: &Occ, b: &Occ| {
         a.start
             .instant(viewer)
             .cmp(&b.start.instant(viewer))
             .then(a.event_id.cmp(&b.event_id))
-    });
+    };
+    let mut out: Vec<Occ> = Vec::new();
+    let mut truncated = false;
+    let mut labels: HashMap<i64, (String, String)> = HashMap::new();
+    let mut after = None;
+    loop {
+        let (rows, overrides) = {
+            let mut conn = svc.db.conn().await?;
+            let rows = events::feed_page(conn.ex(), part, after, LISTING_PAGE).await?;
+            let ids: Vec<i64> = rows
+                .iter()
+                .map(|r| r.id)
+                .filter(|id| !skipped.contains(id))
+                .collect();
+            let overrides = events::overrides_of(conn.ex(), &ids).await?;
+            let mut unknown: Vec<i64> = rows
+                .iter()
+                .filter_map(|r| r.group_id)
+                .filter(|g| !labels.contains_key(g))
+                .collect();
+            unknown.sort_unstable();
+            unknown.dedup();
+            for (id, slug, name) in events::group_labels(conn.ex(), &unknown).await? {
+                labels.insert(id, (slug, name));
+            }
+            (rows, overrides)
+        };
+        let Some(last) = rows.last() else { break };
+        after = Some((last.first_start, last.id));
+        let full = rows.len() as i64 == LISTING_PAGE;
+        for row in rows {
+            if skipped.contains(&row.id) {
+                continue;
+            }
+            let group = row.group_id.and_then(|g| labels.get(&g).cloned());
+            let ev = match Event::from_row(row) {
+                Ok(ev) => ev,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a stored event cannot be read");
+                    continue;
+                }
+            };
+            let ovs: Vec<&OverrideRow> = overrides
+                .iter()
+                .filter(|o| o.event_id == ev.row.id)
+                .collect();
+            let (mut occs, cut) = expand_event(&ev, &ovs, from, to, viewer);
+            truncated |= cut;
+            for o in &mut occs {
+                o.group.clone_from(&group);
+            }
+            out.extend(occs);
+        }
+        if out.len() > 2 * MAX_LISTED {
+            out.sort_by(order);
+            out.truncate(MAX_LISTED);
+            truncated = true;
+        }
+        if !full {
+            break;
+        }
+    }
+    out.sort_by(order);
     if out.len() > MAX_LISTED {
         out.truncate(MAX_LISTED);
         truncated = true;
@@ -485,9 +530,18 @@ pub async fn past_occurrences(
     let wanted = offset + limit + 1;
     let mut found: Vec<Occ> = Vec::new();
     let mut to = now;
-    for _ in 0..20 {
-        let from = to - Duration::days(366);
-        let (mut occs, _) = occurrences_between(svc, cal, from, to, Tz::UTC).await?;
+    let furthest = now - Duration::days(366 * 20);
+    // A month at a time to begin with: halved while a window holds more
+    // than a listing keeps (its latest would be cut off), doubled (up to a
+    // year) while windows come back nearly empty.
+    let mut span = Duration::days(31);
+    while to > furthest && found.len() < wanted {
+        let from = (to - span).max(furthest);
+        let (mut occs, cut) = occurrences_between(svc, cal, from, to, Tz::UTC).await?;
+        if cut && span > Duration::hours(1) {
+            span = span / 2;
+            continue;
+        }
         occs.retain(|o| {
             let ends = o.end.instant(Tz::UTC);
             ends <= to
@@ -501,11 +555,11 @@ pub async fn past_occurrences(
         });
         // Each window holds those that end inside it, so none is listed twice.
         occs.retain(|o| o.end.instant(Tz::UTC) > from);
+        if occs.len() < wanted - found.len() {
+            span = (span * 2).min(Duration::days(366));
+        }
         occs.reverse();
         found.extend(occs);
-        if found.len() >= wanted {
-            break;
-        }
         to = from;
     }
     let more = found.len() > offset + limit;

@@ -40,7 +40,31 @@ pub fn conditional(
     content_type: &'static str,
     body: &Packed,
 ) -> Response {
-    let fresh = if headers.contains_key(header::IF_NONE_MATCH) {
+    if fresh(headers, etag, modified) {
+        return not_modified(etag);
+    }
+    validated(packed_response(headers, content_type, body), etag, modified)
+}
+
+/// [`conditional`] for a body that may have been spilled to disk.
+pub async fn conditional_built(
+    headers: &HeaderMap,
+    etag: &str,
+    modified: DateTime<Utc>,
+    content_type: &'static str,
+    body: &crate::spill::Built,
+) -> Response {
+    if fresh(headers, etag, modified) {
+        return not_modified(etag);
+    }
+    validated(body.respond(headers, content_type).await, etag, modified)
+}
+
+/// Whether the client's copy is current: its `If-None-Match` names
+/// `etag`, or (without one) its `If-Modified-Since` is not before
+/// `modified`.
+fn fresh(headers: &HeaderMap, etag: &str, modified: DateTime<Utc>) -> bool {
+    if headers.contains_key(header::IF_NONE_MATCH) {
         etag_matches(headers, etag)
     } else {
         headers
@@ -48,11 +72,11 @@ pub fn conditional(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| DateTime::parse_from_rfc2822(&v.replace("GMT", "+0000")).ok())
             .is_some_and(|since| modified.timestamp() <= since.timestamp())
-    };
-    if fresh {
-        return not_modified(etag);
     }
-    let mut response = packed_response(headers, content_type, body);
+}
+
+/// `response` with its validators and how long it may be kept.
+fn validated(mut response: Response, etag: &str, modified: DateTime<Utc>) -> Response {
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);

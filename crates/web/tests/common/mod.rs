@@ -83,6 +83,7 @@ impl TestApp {
             WebConfig {
                 trust_proxy: true,
                 fetch_allow_private: true,
+                spill_dir: files.path().join("spill"),
                 ..WebConfig::default()
             },
         );

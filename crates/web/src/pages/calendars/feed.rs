@@ -2,8 +2,8 @@
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::packed::Packed;
 use crate::pages::http_cache::*;
+use crate::spill::Built;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -64,19 +64,25 @@ pub(super) async fn feed(
         return Ok(not_modified(&etag));
     }
     let svc = state.svc.clone();
-    let built: Arc<(Packed, DateTime<Utc>)> = state
+    let spill_dir = &state.config.spill_dir;
+    let built: Arc<(Built, DateTime<Utc>)> = state
         .calendar_cache
         .get_or_build_weighed(&key, &version, || async move {
             let cal = resolve.await?;
-            let body = calendars::calendar_feed(&svc, &cal).await?;
-            Ok::<_, PageError>((Packed::new(body), svc.clock.now()))
+            let body = Built::from_parts(spill_dir, |mut out| async move {
+                calendars::write_calendar_feed(&svc, &cal, &mut out).await?;
+                Ok::<_, PageError>(())
+            })
+            .await?;
+            Ok::<_, PageError>((body, state.svc.clock.now()))
         })
         .await?;
-    Ok(conditional(
+    Ok(conditional_built(
         headers,
         &etag,
         built.1,
         "text/calendar; charset=utf-8",
         &built.0,
-    ))
+    )
+    .await)
 }

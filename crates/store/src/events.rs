@@ -441,27 +441,15 @@ pub async fn shared_uids(ex: Ex<'_>, part: FeedPart) -> Result<Vec<(i64, String,
     .await)?)
 }
 
-/// Where a page of a feed's events starts: after this `(first_start, id)`.
-pub type FeedCursor = (DateTime<Utc>, i64);
-
-/// At most `limit` of a feed's events after `after` (from the first when
-/// `None`), ordered by first start then id, as [`all_in`] and
-/// [`in_window`] order them.
-pub async fn feed_page(
-    ex: Ex<'_>,
-    part: FeedPart,
-    after: Option<FeedCursor>,
-    limit: i64,
-) -> Result<Vec<EventRow>> {
+/// The ids of a feed's events, ordered by first start then id, as
+/// [`all_in`] and [`in_window`] order them: one pass over the events, so
+/// that the rows themselves can be read a page at a time with
+/// [`by_ids`].
+pub async fn feed_ids(ex: Ex<'_>, part: FeedPart) -> Result<Vec<i64>> {
     let (cond, id) = part.condition();
     let (from, to) = part.bounds();
-    let (start, last) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, 0));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events e WHERE {cond} \
-         AND ($6 OR e.first_start > $7 OR (e.first_start = $7 AND e.id > $8)) \
-         ORDER BY e.first_start, e.id LIMIT $9"
-    );
-    Ok(run!(ex, |c| sqlx::query_as::<_, EventRow>(
+    let sql = format!("SELECT e.id FROM events e WHERE {cond} ORDER BY e.first_start, e.id");
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(
         sqlx::AssertSqlSafe(sql.clone())
     )
     .bind(from)
@@ -469,12 +457,28 @@ pub async fn feed_page(
     .bind(id)
     .bind(false)
     .bind(true)
-    .bind(after.is_none())
-    .bind(start)
-    .bind(last)
-    .bind(limit)
     .fetch_all(c)
     .await)?)
+}
+
+/// The events with these ids, in the order given (ids not found are left
+/// out).
+pub async fn by_ids(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<EventRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    // The ids are integers formatted here, never text from outside.
+    let sql = format!("SELECT {COLUMNS} FROM events e WHERE e.id IN ({list})");
+    let mut rows = run!(ex, |c| sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(
+        sql.clone()
+    ))
+    .fetch_all(c)
+    .await)?;
+    let place: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|r| place.get(&r.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
 }
 
 /// The filter for a scope, with `$3` its id and `$4`/`$5` false/true.

@@ -284,7 +284,7 @@ impl FeedOut for tokio::sync::mpsc::Sender<String> {
 
 /// Events read from the database at a time while a feed is written: what
 /// the feed holds in memory at once, whatever its length.
-const FEED_PAGE: i64 = 500;
+const FEED_PAGE: usize = 500;
 
 /// The iCalendar feed of a calendar: every event, series kept whole.
 pub async fn calendar_feed(svc: &Services, cal: &Calendar) -> AppResult<String> {
@@ -348,11 +348,14 @@ pub async fn write_calendar_feed(
             .map(|(id, uid, rid)| (*id, uid.as_str(), rid.as_str())),
     );
     drop(shared);
-    let mut after = None;
-    loop {
+    let ids = {
+        let mut conn = svc.db.conn().await?;
+        events::feed_ids(conn.ex(), part).await?
+    };
+    for page in ids.chunks(FEED_PAGE) {
         let (rows, overrides) = {
             let mut conn = svc.db.conn().await?;
-            let rows = events::feed_page(conn.ex(), part, after, FEED_PAGE).await?;
+            let rows = events::by_ids(conn.ex(), page).await?;
             let ids: Vec<i64> = rows
                 .iter()
                 .map(|r| r.id)
@@ -361,9 +364,6 @@ pub async fn write_calendar_feed(
             let overrides = events::overrides_of(conn.ex(), &ids).await?;
             (rows, overrides)
         };
-        let Some(last) = rows.last() else { break };
-        after = Some((last.first_start, last.id));
-        let full = rows.len() as i64 == FEED_PAGE;
         for row in rows {
             if skipped.contains(&row.id) {
                 continue;
@@ -378,9 +378,6 @@ pub async fn write_calendar_feed(
             write_event(&mut w, svc, &ev, &mine);
         }
         out.put(w.take()).await?;
-        if !full {
-            break;
-        }
     }
     w.end("VCALENDAR");
     out.put(w.finish()).await

@@ -328,7 +328,7 @@ fn build(ev: &Event, key: &str, wall: NaiveDateTime, ov: Option<&OverrideRow>) -
 /// Events read at a time while a listing is expanded: with at most twice
 /// [`MAX_LISTED`] occurrences kept between pages, what a listing holds in
 /// memory does not grow with the calendar.
-const LISTING_PAGE: i64 = 500;
+const LISTING_PAGE: usize = 500;
 
 /// The occurrences of `cal` overlapping `[from, to)`, in order, with the
 /// flag set if a bound cut the listing short (the earliest
@@ -362,11 +362,14 @@ pub async fn occurrences_between(
     let mut out: Vec<Occ> = Vec::new();
     let mut truncated = false;
     let mut labels: HashMap<i64, (String, String)> = HashMap::new();
-    let mut after = None;
-    loop {
+    let ids = {
+        let mut conn = svc.db.conn().await?;
+        events::feed_ids(conn.ex(), part).await?
+    };
+    for page in ids.chunks(LISTING_PAGE) {
         let (rows, overrides) = {
             let mut conn = svc.db.conn().await?;
-            let rows = events::feed_page(conn.ex(), part, after, LISTING_PAGE).await?;
+            let rows = events::by_ids(conn.ex(), page).await?;
             let ids: Vec<i64> = rows
                 .iter()
                 .map(|r| r.id)
@@ -385,9 +388,6 @@ pub async fn occurrences_between(
             }
             (rows, overrides)
         };
-        let Some(last) = rows.last() else { break };
-        after = Some((last.first_start, last.id));
-        let full = rows.len() as i64 == LISTING_PAGE;
         for row in rows {
             if skipped.contains(&row.id) {
                 continue;
@@ -415,9 +415,6 @@ pub async fn occurrences_between(
             out.sort_by(order);
             out.truncate(MAX_LISTED);
             truncated = true;
-        }
-        if !full {
-            break;
         }
     }
     out.sort_by(order);

@@ -45,6 +45,12 @@ impl Weigh for (Packed, DateTime<Utc>) {
     }
 }
 
+impl Weigh for crate::spill::Built {
+    fn weight(&self) -> usize {
+        self.held_bytes()
+    }
+}
+
 impl Weigh for (crate::spill::Built, DateTime<Utc>) {
     fn weight(&self) -> usize {
         self.0.held_bytes()

@@ -429,6 +429,68 @@ pub async fn all_approved(ex: Ex<'_>) -> Result<Vec<GroupRow>> {
         .await)?)
 }
 
+/// The ids of every listed group, in [`all_approved`]'s order (by name),
+/// so that an export can read the groups a page at a time with
+/// [`approved_by_ids`].
+pub async fn approved_ids(ex: Ex<'_>) -> Result<Vec<i64>> {
+    const SQL: &str = "SELECT id FROM groups WHERE approval = 'approved' ORDER BY name, id";
+    Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// The listed groups with these ids, in the order given, each with its
+/// links in order.
+pub async fn approved_by_ids(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<(GroupRow, Vec<LinkRow>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    // The ids are integers formatted here, never text from outside.
+    let groups_sql = format!(
+        "{} WHERE approval = 'approved' AND id IN ({list})",
+        select!("")
+    );
+    let links_sql = format!(
+        "SELECT l.id, l.group_id, l.position, l.kind, l.url, l.label, l.check_status, l.check_detail, l.final_url, l.checked_at \
+         FROM group_links l WHERE l.group_id IN ({list}) ORDER BY l.group_id, l.position, l.id"
+    );
+    let (rows, links) = match ex {
+        Ex::Sqlite(c) => (
+            sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(groups_sql))
+                .fetch_all(&mut *c)
+                .await?,
+            sqlx::query_as::<_, LinkRow>(sqlx::AssertSqlSafe(links_sql))
+                .fetch_all(&mut *c)
+                .await?,
+        ),
+        Ex::Postgres(c) => (
+            sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(groups_sql))
+                .fetch_all(&mut *c)
+                .await?,
+            sqlx::query_as::<_, LinkRow>(sqlx::AssertSqlSafe(links_sql))
+                .fetch_all(&mut *c)
+                .await?,
+        ),
+    };
+    let mut by_group: std::collections::HashMap<i64, Vec<LinkRow>> =
+        std::collections::HashMap::new();
+    for l in links {
+        by_group.entry(l.group_id).or_default().push(l);
+    }
+    let place: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut out: Vec<(GroupRow, Vec<LinkRow>)> = rows
+        .into_iter()
+        .map(|g| {
+            let links = by_group.remove(&g.id).unwrap_or_default();
+            (g, links)
+        })
+        .collect();
+    out.sort_by_key(|(g, _)| place.get(&g.id).copied().unwrap_or(usize::MAX));
+    Ok(out)
+}
+
 /// Every slug that starts with `prefix` (to suggest a free one).
 pub async fn slugs_like(ex: Ex<'_>, prefix: &str) -> Result<Vec<String>> {
     const SQL: &str = "SELECT slug FROM groups WHERE slug = $1 OR slug LIKE ($1 || '-%')";

@@ -3,34 +3,59 @@
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::packed::Packed;
-use crate::pages::http_cache::packed_response;
+use crate::spill::Built;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use convene_app::AppError;
 use convene_store::groups::{self, GroupRow, LinkRow};
-use std::collections::HashMap;
+use tokio::sync::mpsc;
 
-async fn everything(
+/// Groups read at a time while an export is written.
+const EXPORT_PAGE: usize = 500;
+
+/// Calls `each` with every listed group and its links, in name order, a
+/// page of groups at a time (so a large roster is never read whole), and
+/// sends what `each` writes after each page to `out`.
+async fn for_every_group(
     state: &AppState,
-) -> Result<(Vec<GroupRow>, HashMap<i64, Vec<LinkRow>>), PageError> {
-    let mut conn = state.svc.db.conn().await.map_err(AppError::from)?;
-    let rows = groups::all_approved(conn.ex())
-        .await
-        .map_err(AppError::from)?;
-    let mut links: HashMap<i64, Vec<LinkRow>> = HashMap::new();
-    for l in groups::all_links(conn.ex()).await.map_err(AppError::from)? {
-        links.entry(l.group_id).or_default().push(l);
+    out: &mpsc::Sender<String>,
+    mut each: impl FnMut(&GroupRow, &[LinkRow], &mut String) -> Result<(), PageError>,
+) -> Result<(), PageError> {
+    let ids = {
+        let mut conn = state.svc.db.conn().await.map_err(AppError::from)?;
+        groups::approved_ids(conn.ex())
+            .await
+            .map_err(AppError::from)?
+    };
+    for page in ids.chunks(EXPORT_PAGE) {
+        let rows = {
+            let mut conn = state.svc.db.conn().await.map_err(AppError::from)?;
+            groups::approved_by_ids(conn.ex(), page)
+                .await
+                .map_err(AppError::from)?
+        };
+        let mut part = String::new();
+        for (g, links) in &rows {
+            each(g, links, &mut part)?;
+        }
+        send(out, part).await?;
     }
-    Ok((rows, links))
+    Ok(())
+}
+
+async fn send(out: &mpsc::Sender<String>, part: String) -> Result<(), PageError> {
+    out.send(part)
+        .await
+        .map_err(|_| PageError(AppError::Internal("the export's writer stopped".into())))
 }
 
 /// Serves the cached body for `key`, building it with `build` when the
 /// roster changed, in the compressed form the client prefers (made once
-/// per roster version).
-async fn cached<F, Fut>(
-    state: &AppState,
+/// per roster version). A large export is written to disk as it is built
+/// and sent from there.
+async fn cached<'a, F, Fut>(
+    state: &'a AppState,
     headers: &HeaderMap,
     key: &str,
     content_type: &'static str,
@@ -38,15 +63,18 @@ async fn cached<F, Fut>(
     build: F,
 ) -> Result<Response, PageError>
 where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<String, PageError>>,
+    F: FnOnce(mpsc::Sender<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), PageError>>,
 {
     let version = convene_app::groups::roster_version(&state.svc).await?;
+    let spill_dir = &state.config.spill_dir;
     let body = state
         .roster_cache
-        .get_or_build_weighed(key, &version, || async { build().await.map(Packed::new) })
+        .get_or_build_weighed(key, &version, || async move {
+            Built::from_parts(spill_dir, build).await
+        })
         .await?;
-    let mut response = packed_response(headers, content_type, &body);
+    let mut response = body.respond(headers, content_type).await;
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_DISPOSITION,
@@ -67,49 +95,47 @@ pub async fn csv(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         "export.csv",
         "text/csv; charset=utf-8",
         "attachment; filename=\"groups.csv\"",
-        || build_csv(&state),
+        |out| build_csv(&state, out),
     )
     .await
 }
 
-async fn build_csv(state: &AppState) -> Result<String, PageError> {
-    let (rows, links) = everything(state).await?;
-    let entries: Vec<convene_rosterfile::Entry> = rows
-        .iter()
-        .map(|g| {
-            let mut e = convene_rosterfile::Entry {
-                name: g.name.clone(),
-                ..Default::default()
-            };
-            e.slug = Some(g.slug.clone());
-            e.status = Some(g.status.clone());
-            e.city = (!g.city.is_empty()).then(|| g.city.clone());
-            e.region = (!g.region.is_empty()).then(|| g.region.clone());
-            e.country = (!g.country.is_empty()).then(|| g.country.clone());
-            e.latitude = g.latitude;
-            e.longitude = g.longitude;
-            e.languages = g.languages.split_whitespace().map(str::to_owned).collect();
-            e.meeting_pattern = (!g.meeting_pattern.is_empty()).then(|| g.meeting_pattern.clone());
-            e.founded = (!g.founded.is_empty()).then(|| g.founded.clone());
-            e.description = (!g.short_description.is_empty()).then(|| g.short_description.clone());
-            e.links = links
-                .get(&g.id)
-                .into_iter()
-                .flatten()
-                .filter_map(|l| {
-                    convene_rosterfile::LinkKind::parse(&l.kind).map(|kind| {
-                        convene_rosterfile::Link {
-                            kind,
-                            url: l.url.clone(),
-                            label: l.label.clone(),
-                        }
-                    })
+async fn build_csv(state: &AppState, out: mpsc::Sender<String>) -> Result<(), PageError> {
+    let mut header = convene_rosterfile::write_csv(&[]);
+    send(&out, std::mem::take(&mut header)).await?;
+    for_every_group(state, &out, |g, links, part| {
+        let mut e = convene_rosterfile::Entry {
+            name: g.name.clone(),
+            ..Default::default()
+        };
+        e.slug = Some(g.slug.clone());
+        e.status = Some(g.status.clone());
+        e.city = (!g.city.is_empty()).then(|| g.city.clone());
+        e.region = (!g.region.is_empty()).then(|| g.region.clone());
+        e.country = (!g.country.is_empty()).then(|| g.country.clone());
+        e.latitude = g.latitude;
+        e.longitude = g.longitude;
+        e.languages = g.languages.split_whitespace().map(str::to_owned).collect();
+        e.meeting_pattern = (!g.meeting_pattern.is_empty()).then(|| g.meeting_pattern.clone());
+        e.founded = (!g.founded.is_empty()).then(|| g.founded.clone());
+        e.description = (!g.short_description.is_empty()).then(|| g.short_description.clone());
+        e.links = links
+            .iter()
+            .filter_map(|l| {
+                convene_rosterfile::LinkKind::parse(&l.kind).map(|kind| convene_rosterfile::Link {
+                    kind,
+                    url: l.url.clone(),
+                    label: l.label.clone(),
                 })
-                .collect();
-            e
-        })
-        .collect();
-    Ok(convene_rosterfile::write_csv(&entries))
+            })
+            .collect();
+        // The writer starts with the header line; each row follows it.
+        let written = convene_rosterfile::write_csv(std::slice::from_ref(&e));
+        let header_len = written.find("\r\n").map_or(0, |i| i + 2);
+        part.push_str(&written[header_len..]);
+        Ok(())
+    })
+    .await
 }
 
 /// `GET /groups.geojson`: a FeatureCollection of the groups that have a pin.
@@ -123,7 +149,7 @@ pub async fn geojson(
         "export.geojson",
         "application/geo+json",
         "inline; filename=\"groups.geojson\"",
-        || build_geojson(&state),
+        |out| build_geojson(&state, out),
     )
     .await
 }
@@ -168,13 +194,16 @@ struct FeatureLink<'a> {
     url: &'a str,
 }
 
-async fn build_geojson(state: &AppState) -> Result<String, PageError> {
-    let (rows, links) = everything(state).await?;
-    let mut body = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+async fn build_geojson(state: &AppState, out: mpsc::Sender<String>) -> Result<(), PageError> {
+    send(
+        &out,
+        "{\"type\":\"FeatureCollection\",\"features\":[".to_owned(),
+    )
+    .await?;
     let mut first = true;
-    for g in &rows {
+    for_every_group(state, &out, |g, links, part| {
         let (Some(lat), Some(lon)) = (g.latitude, g.longitude) else {
-            continue;
+            return Ok(());
         };
         let feature = Feature {
             kind: "Feature",
@@ -194,9 +223,7 @@ async fn build_geojson(state: &AppState) -> Result<String, PageError> {
                 meeting_pattern: &g.meeting_pattern,
                 confirmed_at: g.confirmed_at.map(|t| t.to_rfc3339()),
                 links: links
-                    .get(&g.id)
-                    .into_iter()
-                    .flatten()
+                    .iter()
                     .map(|l| FeatureLink {
                         kind: &l.kind,
                         url: &l.url,
@@ -207,13 +234,14 @@ async fn build_geojson(state: &AppState) -> Result<String, PageError> {
         let json = serde_json::to_string(&feature)
             .map_err(|e| PageError(AppError::Internal(e.to_string())))?;
         if !first {
-            body.push(',');
+            part.push(',');
         }
         first = false;
-        body.push_str(&json);
-    }
-    body.push_str("]}");
-    Ok(body)
+        part.push_str(&json);
+        Ok(())
+    })
+    .await?;
+    send(&out, "]}".to_owned()).await
 }
 
 fn xml_escape(s: &str) -> String {
@@ -235,34 +263,27 @@ pub async fn opml(
         "export.opml",
         "text/x-opml; charset=utf-8",
         "inline; filename=\"groups.opml\"",
-        || build_opml(&state),
+        |out| build_opml(&state, out),
     )
     .await
 }
 
-async fn build_opml(state: &AppState) -> Result<String, PageError> {
-    let (rows, links) = everything(state).await?;
-    let mut body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n<title>{} — group blogs</title>\n</head>\n<body>\n",
-        xml_escape(&state.svc.site.name)
-    );
-    for g in &rows {
-        for l in links
-            .get(&g.id)
-            .into_iter()
-            .flatten()
-            .filter(|l| l.kind == "blog_feed")
-        {
-            let site = links
-                .get(&g.id)
-                .into_iter()
-                .flatten()
-                .find(|l| l.kind == "website")
-                .map_or_else(
-                    || state.svc.site.link(&format!("/groups/{}", g.slug)),
-                    |w| w.url.clone(),
-                );
-            body.push_str(&format!(
+async fn build_opml(state: &AppState, out: mpsc::Sender<String>) -> Result<(), PageError> {
+    send(
+        &out,
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head>\n<title>{} — group blogs</title>\n</head>\n<body>\n",
+            xml_escape(&state.svc.site.name)
+        ),
+    )
+    .await?;
+    for_every_group(state, &out, |g, links, part| {
+        for l in links.iter().filter(|l| l.kind == "blog_feed") {
+            let site = links.iter().find(|l| l.kind == "website").map_or_else(
+                || state.svc.site.link(&format!("/groups/{}", g.slug)),
+                |w| w.url.clone(),
+            );
+            part.push_str(&format!(
                 "<outline type=\"rss\" text=\"{}\" title=\"{}\" xmlUrl=\"{}\" htmlUrl=\"{}\"/>\n",
                 xml_escape(&g.name),
                 xml_escape(&g.name),
@@ -270,7 +291,8 @@ async fn build_opml(state: &AppState) -> Result<String, PageError> {
                 xml_escape(&site)
             ));
         }
-    }
-    body.push_str("</body>\n</opml>\n");
-    Ok(body)
+        Ok(())
+    })
+    .await?;
+    send(&out, "</body>\n</opml>\n".to_owned()).await
 }

@@ -234,8 +234,9 @@ fn check_content_digest(
 
 /// The headers that sign a request with an RFC 9421 signature labelled
 /// `sig1` over `@method`, `@target-uri` and (with a body) `content-digest`,
-/// with RSASSA-PKCS1-v1_5 SHA-256. Used by tests here and by whoever needs
-/// to show what convene accepts.
+/// with RSASSA-PKCS1-v1_5 SHA-256, as fedify signs. convene's own requests
+/// carry draft-cavage signatures, which every fediverse server reads; this
+/// shows (and tests) what its inbox accepts.
 pub fn sign(
     method: &str,
     url: &url::Url,
@@ -333,6 +334,76 @@ mod tests {
             super::super::check(&received(&hmac, body), now).unwrap_err(),
             SignatureError::Algorithm
         );
+    }
+
+    /// Headers signing a POST of `body` to https://example.org/inbox with
+    /// `alg`, the signature made by `sign` over the signature base.
+    fn signed_with(
+        alg: &str,
+        body: &[u8],
+        now: DateTime<Utc>,
+        sign: impl Fn(&[u8]) -> Vec<u8>,
+    ) -> Vec<(String, String)> {
+        let digest = format!("sha-512=:{}:", STANDARD.encode(Sha512::digest(body)));
+        let params = format!(
+            "(\"@method\" \"@target-uri\" \"content-digest\");created={};keyid=\"k\";alg=\"{alg}\"",
+            now.timestamp()
+        );
+        let base = format!(
+            "\"@method\": POST\n\"@target-uri\": https://example.org/inbox\n\"content-digest\": {digest}\n\"@signature-params\": {params}"
+        );
+        vec![
+            ("content-digest".into(), digest),
+            ("signature-input".into(), format!("sig1={params}")),
+            (
+                "signature".into(),
+                format!("sig1=:{}:", STANDARD.encode(sign(base.as_bytes()))),
+            ),
+        ]
+    }
+
+    #[test]
+    fn ed25519_and_rsa_pss_signatures_are_accepted_from_their_keys_only() {
+        use ring::signature::{Ed25519KeyPair, KeyPair as _, RSA_PSS_SHA512, RsaKeyPair};
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 12, 0, 0).unwrap();
+        let body = br#"{"type":"Like"}"#;
+        let rng = ring::rand::SystemRandom::new();
+
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+        let ed = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).unwrap();
+        // SPKI of an Ed25519 key: the fixed prefix, then the 32 bytes.
+        let mut spki = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        spki.extend_from_slice(ed.public_key().as_ref());
+        let ed_pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            STANDARD.encode(&spki)
+        );
+        let headers = signed_with("ed25519", body, now, |b| ed.sign(b).as_ref().to_vec());
+        let checked = super::super::check(&received(&headers, body), now).unwrap();
+        checked.verify(&ed_pem).unwrap();
+        let rsa = KeyPair::generate(&mut rsa::rand_core::OsRng).unwrap();
+        assert!(checked.verify(&rsa.public_pem).is_err());
+
+        let (_, der) =
+            rsa::pkcs8::der::pem::decode_vec(rsa.private_pem().unwrap().as_bytes()).unwrap();
+        let pss = RsaKeyPair::from_pkcs8(&der).unwrap();
+        let headers = signed_with("rsa-pss-sha512", body, now, |b| {
+            let mut out = vec![0; pss.public().modulus_len()];
+            pss.sign(&RSA_PSS_SHA512, &rng, b, &mut out).unwrap();
+            out
+        });
+        let checked = super::super::check(&received(&headers, body), now).unwrap();
+        checked.verify(&rsa.public_pem).unwrap();
+        assert!(checked.verify(&ed_pem).is_err());
+        // The same signature claimed as PKCS#1 v1.5 does not verify.
+        let relabelled: Vec<_> = headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("rsa-pss-sha512", "rsa-v1_5-sha256")))
+            .collect();
+        let checked = super::super::check(&received(&relabelled, body), now).unwrap();
+        assert!(checked.verify(&rsa.public_pem).is_err());
     }
 
     #[test]

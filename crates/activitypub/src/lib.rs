@@ -11,6 +11,7 @@
 pub mod discovery;
 pub mod incoming;
 pub mod keys;
+mod memo;
 pub mod signatures;
 pub mod vocab;
 

@@ -164,6 +164,10 @@ pub struct LinkCheck {
     pub final_url: Option<String>,
 }
 
+/// Gives the headers that sign a request to an address (see
+/// [`Fetcher::get_signed`]), or why it cannot be signed.
+pub type SignRequest = dyn Fn(&str) -> Result<Vec<(String, String)>, String> + Send + Sync;
+
 /// The HTTP client for fetches leaving the site.
 pub struct Fetcher {
     client: Client<Connector, Empty<Bytes>>,
@@ -460,9 +464,27 @@ impl Fetcher {
         max_bytes: usize,
         agent: &str,
     ) -> Result<Fetched, String> {
+        self.get_signed(url, headers, max_bytes, agent, &|_| Ok(Vec::new()))
+            .await
+    }
+
+    /// As [`Fetcher::get_as`], adding the headers `sign` gives for each
+    /// address asked (the first and every redirect's), such as an HTTP
+    /// Signature for servers that answer only signed requests.
+    pub async fn get_signed(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        max_bytes: usize,
+        agent: &str,
+        sign: &SignRequest,
+    ) -> Result<Fetched, String> {
         let mut uri: Uri = url.parse().map_err(|_| "not a valid address".to_owned())?;
         for _ in 0..=self.policy.max_redirects {
-            let response = self.send(Method::GET, &uri, headers, agent).await?;
+            let signed = sign(&uri.to_string())?;
+            let mut hop = headers.to_vec();
+            hop.extend(signed.iter().map(|(k, v)| (k.as_str(), v.clone())));
+            let response = self.send(Method::GET, &uri, &hop, agent).await?;
             let status = response.status();
             let header = |name: &str| {
                 response

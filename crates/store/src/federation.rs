@@ -545,3 +545,84 @@ pub async fn followed_actors(ex: Ex<'_>) -> Result<Vec<String>> {
         .fetch_all(c)
         .await)?)
 }
+
+/// A host whose inboxes failed since their last success.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct InboxHostRow {
+    /// The host (with a port that is not the default).
+    pub host: String,
+    /// Consecutive failed deliveries.
+    pub failures: i64,
+    /// The first of them.
+    pub first_failed_at: DateTime<Utc>,
+    /// The latest.
+    pub last_failed_at: DateTime<Utc>,
+    /// What the latest failure was.
+    pub last_error: String,
+    /// Since when deliveries to it are parked; `None` while it is only
+    /// failing.
+    pub unreachable_since: Option<DateTime<Utc>>,
+    /// When a parked delivery may try it again.
+    pub next_try_at: Option<DateTime<Utc>>,
+}
+
+/// The failure record of `host`, if it failed since its last success.
+pub async fn inbox_host(ex: Ex<'_>, host: &str) -> Result<Option<InboxHostRow>> {
+    const SQL: &str = "SELECT host, failures, first_failed_at, last_failed_at, last_error, \
+                       unreachable_since, next_try_at FROM ap_inbox_hosts WHERE host = $1";
+    Ok(run!(ex, |c| sqlx::query_as::<_, InboxHostRow>(SQL)
+        .bind(host)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// Counts one more failed delivery to `host` and returns the record.
+pub async fn inbox_failed(
+    ex: Ex<'_>,
+    host: &str,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<InboxHostRow> {
+    const SQL: &str = "INSERT INTO ap_inbox_hosts (host, failures, first_failed_at, last_failed_at, last_error) \
+         VALUES ($1, 1, $2, $2, $3) \
+         ON CONFLICT (host) DO UPDATE SET failures = ap_inbox_hosts.failures + 1, \
+         last_failed_at = $2, last_error = $3 \
+         RETURNING host, failures, first_failed_at, last_failed_at, last_error, unreachable_since, next_try_at";
+    Ok(run!(ex, |c| sqlx::query_as::<_, InboxHostRow>(SQL)
+        .bind(host)
+        .bind(now)
+        .bind(error)
+        .fetch_one(c)
+        .await)?)
+}
+
+/// Marks `host` unreachable (since `now`, unless it already was) until
+/// `next_try_at`.
+pub async fn park_inbox_host(
+    ex: Ex<'_>,
+    host: &str,
+    now: DateTime<Utc>,
+    next_try_at: DateTime<Utc>,
+) -> Result<()> {
+    const SQL: &str = "UPDATE ap_inbox_hosts SET unreachable_since = COALESCE(unreachable_since, $2), \
+                       next_try_at = $3 WHERE host = $1";
+    execute!(ex, SQL, host, now, next_try_at)?;
+    Ok(())
+}
+
+/// A delivery to `host` succeeded: its failures are forgotten. True when
+/// there were any.
+pub async fn inbox_reached(ex: Ex<'_>, host: &str) -> Result<bool> {
+    const SQL: &str = "DELETE FROM ap_inbox_hosts WHERE host = $1";
+    Ok(execute!(ex, SQL, host)? > 0)
+}
+
+/// Hosts marked unreachable, longest first.
+pub async fn unreachable_inbox_hosts(ex: Ex<'_>) -> Result<Vec<InboxHostRow>> {
+    const SQL: &str = "SELECT host, failures, first_failed_at, last_failed_at, last_error, \
+                       unreachable_since, next_try_at FROM ap_inbox_hosts \
+                       WHERE unreachable_since IS NOT NULL ORDER BY unreachable_since, host";
+    Ok(run!(ex, |c| sqlx::query_as::<_, InboxHostRow>(SQL)
+        .fetch_all(c)
+        .await)?)
+}

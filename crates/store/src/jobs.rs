@@ -153,6 +153,21 @@ pub async fn fail(
     Ok(execute!(ex, SQL, id, lease_token, retry_at, permanent, now, error)? == 1)
 }
 
+/// Queues a claimed job again at `run_at` without counting the attempt,
+/// noting `reason`.
+pub async fn postpone(
+    ex: Ex<'_>,
+    id: i64,
+    lease_token: &str,
+    reason: &str,
+    run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    const SQL: &str = "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $3, last_error = $4, updated_at = $5, locked_until = NULL, lease_token = NULL \
+                       WHERE id = $1 AND lease_token = $2 AND state = 'running'";
+    Ok(execute!(ex, SQL, id, lease_token, run_at, reason, now)? == 1)
+}
+
 /// Gives a claimed job back untouched (at shutdown): the attempt is not counted.
 pub async fn release(ex: Ex<'_>, id: i64, lease_token: &str, now: DateTime<Utc>) -> Result<bool> {
     const SQL: &str = "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, updated_at = $1, locked_until = NULL, lease_token = NULL \

@@ -350,6 +350,7 @@ async fn receive(state: &AppState, target: Option<String>, req: Request) -> Resp
         .map(|p| p.as_str())
         .unwrap_or("/");
     let received = Received {
+        scheme: state.svc.site.base_url.scheme(),
         method: parts.method.as_str(),
         path_and_query,
         headers,

@@ -303,6 +303,7 @@ async fn a_mastodon_user_follows_a_group_and_gets_a_signed_accept() {
     assert_eq!(accept["object"]["id"], follow["id"]);
     let group_doc = get_ap(&app, "/groups/pug-berlin").await.json();
     let received = signatures::Received {
+        scheme: "http",
         method: "POST",
         path_and_query: path,
         headers: headers

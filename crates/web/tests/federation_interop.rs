@@ -6,7 +6,8 @@
 //!
 //! The helpers live in `tests/interop/`. `CONVENE_NODE_MODULES` names the
 //! `node_modules` folder where `@fedify/fedify` is installed (npm install
-//! `@fedify/fedify@1.5.9`); python3 needs `pyld`. Without them each test
+//! `@fedify/fedify@1.5.9`); python3 needs `pyld`, and `cryptography` for
+//! the server that answers only signed GETs. Without them each test
 //! is skipped with a notice, unless `CONVENE_REQUIRE_INTEROP=1`, which makes
 //! that a failure. Nothing is downloaded here.
 
@@ -470,15 +471,219 @@ async fn a_signature_that_does_not_cover_digest_or_host_is_refused() {
 }
 
 #[tokio::test]
-async fn an_rfc_9421_signature_is_refused_with_a_clear_message() {
+async fn a_follow_with_an_rfc_9421_signature_is_accepted() {
     let Some(s) = Setup::new().await else { return };
-    let job = s.follow_job(|job| job["rfc9421"] = json!(true));
+    let (status, body) = s
+        .fedify
+        .send(s.follow_job(|job| job["rfc9421"] = json!(true)))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(s.followers().await, 1);
+    let rows = s.follower_rows().await;
+    assert!(rows[0].contains(&s.remote.actor("ann")), "{rows:?}");
+    // Covering @authority and @path instead of @target-uri does as well.
+    let s = Setup::new().await.unwrap();
+    let job = s.follow_job(|job| {
+        job["rfc9421"] = json!(true);
+        job["components"] = json!(["@method", "@authority", "@path", "content-digest"]);
+    });
+    let (status, body) = s.fedify.send(job).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(s.followers().await, 1);
+}
+
+#[tokio::test]
+async fn an_rfc_9421_follow_whose_body_changed_after_signing_is_refused() {
+    let Some(s) = Setup::new().await else { return };
+    let job = s.follow_job(|job| {
+        job["rfc9421"] = json!(true);
+        job["sendBody"] = json!(job["body"].as_str().unwrap().replace("Follow", "Block"));
+    });
+    s.refused(job, "the body does not match its Content-Digest header")
+        .await;
+}
+
+#[tokio::test]
+async fn an_rfc_9421_follow_signed_with_another_actors_key_is_refused() {
+    let Some(s) = Setup::new().await else { return };
+    let job = s.follow_job(|job| {
+        job["rfc9421"] = json!(true);
+        job["keyId"] = json!(s.remote.key_id("bob"));
+        job["privateKeyJwk"] = s.remote.bob.private_jwk.clone();
+    });
+    let says = format!(
+        "the key {} belongs to {}, not to the activity's actor {}",
+        s.remote.key_id("bob"),
+        s.remote.actor("bob"),
+        s.remote.actor("ann")
+    );
+    s.refused(job, &says).await;
+    // bob's key, but naming ann's.
+    let job = s.follow_job(|job| {
+        job["rfc9421"] = json!(true);
+        job["privateKeyJwk"] = s.remote.bob.private_jwk.clone();
+    });
+    let says = format!(
+        "the signature does not match the key {}",
+        s.remote.key_id("ann")
+    );
+    s.refused(job, &says).await;
+}
+
+#[tokio::test]
+async fn an_rfc_9421_follow_created_two_days_ago_is_refused() {
+    let Some(s) = Setup::new().await else { return };
+    let stale = s.app.now() - chrono::Duration::days(2);
+    let job = s.follow_job(|job| {
+        job["rfc9421"] = json!(true);
+        job["created"] = json!(stale.timestamp());
+    });
+    s.refused(job, "more than 12 hours from now").await;
+}
+
+#[tokio::test]
+async fn an_rfc_9421_follow_without_content_digest_is_refused() {
+    let Some(s) = Setup::new().await else { return };
+    let job = s.follow_job(|job| {
+        job["rfc9421"] = json!(true);
+        job["components"] = json!(["@method", "@target-uri"]);
+    });
+    s.refused(job, "the signature must cover content-digest")
+        .await;
+    // Covering the method and digest but not where it was sent.
+    let job = s.follow_job(|job| {
+        job["rfc9421"] = json!(true);
+        job["components"] = json!(["@method", "content-digest"]);
+    });
     s.refused(
         job,
-        "RFC 9421 HTTP Message Signatures (Signature-Input) are not accepted; \
-         sign with draft-cavage-http-signatures-12",
+        "the signature must cover @target-uri (or @authority and @path)",
     )
     .await;
+}
+
+// --- authorized fetch ----------------------------------------------------------
+
+/// A server in "authorized fetch" mode (`tests/interop/authorized-fetch.py`,
+/// Python's `cryptography`): the actor `ann` is served only to GETs whose
+/// signature checks out against the signer's published key.
+struct AuthorizedFetch {
+    addr: SocketAddr,
+    child: tokio::process::Child,
+    log: tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+    _dir: tempfile::TempDir,
+}
+
+impl AuthorizedFetch {
+    async fn start(ann_public_pem: &str) -> Option<Self> {
+        let has_crypto = std::process::Command::new("python3")
+            .args(["-c", "import cryptography"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_crypto {
+            missing("python3 with cryptography is not installed (pip install cryptography)");
+            return None;
+        }
+        use tokio::io::AsyncBufReadExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let pem = dir.path().join("ann.pem");
+        std::fs::write(&pem, ann_public_pem).unwrap();
+        let mut child = tokio::process::Command::new("python3")
+            .arg(interop_dir().join("authorized-fetch.py"))
+            .arg(&pem)
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut log = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let ready = log.next_line().await.unwrap().unwrap();
+        let port: u16 = ready.strip_prefix("ready ").unwrap().parse().unwrap();
+        Some(Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            child,
+            log,
+            _dir: dir,
+        })
+    }
+
+    /// The next GET the server judged.
+    async fn next_get(&mut self) -> Value {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(20), self.log.next_line())
+            .await
+            .expect("a GET within 20 s")
+            .unwrap()
+            .unwrap();
+        serde_json::from_str(&line).unwrap()
+    }
+}
+
+impl Drop for AuthorizedFetch {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+#[tokio::test]
+async fn actor_documents_are_fetched_with_a_signature_an_authorized_fetch_server_accepts() {
+    use convene_activitypub::keys::{KeyPair, OsRng};
+    use convene_activitypub::signatures;
+    let ann = KeyPair::generate(&mut OsRng).unwrap();
+    let Some(mut remote) = AuthorizedFetch::start(&ann.public_pem).await else {
+        return;
+    };
+    let (app, addr) = TestApp::served().await;
+    insert_group(&app, "pug-berlin", "Python Users Berlin", "Berlin", "DE").await;
+    let ann_id = format!("http://{}/users/ann", remote.addr);
+
+    // The server refuses an unsigned GET, so what follows means something.
+    let fetcher = convene_app::net::Fetcher::new(convene_app::net::FetchPolicy {
+        allow_private: true,
+        ..Default::default()
+    });
+    let unsigned = fetcher.get_as(&ann_id, &[], 65536, "test").await.unwrap();
+    assert_eq!(unsigned.status, 401);
+    let judged = remote.next_get().await;
+    assert_eq!(judged["signed"], false, "{judged}");
+
+    // ann's Follow reaches the group; to check its signature convene
+    // fetches ann's document, signing the GET as the site actor.
+    let group = format!("http://{addr}/groups/pug-berlin");
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{ann_id}#follows/1"),
+        "type": "Follow",
+        "actor": ann_id,
+        "object": group,
+    })
+    .to_string();
+    let url: url::Url = format!("{group}/inbox").parse().unwrap();
+    let headers = signatures::sign(
+        "POST",
+        &url,
+        Some(follow.as_bytes()),
+        &format!("{ann_id}#main-key"),
+        &ann,
+        app.now(),
+    )
+    .unwrap();
+    let mut req = Request::post("/groups/pug-berlin/inbox");
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    let res = app.send(req.body(Body::from(follow)).unwrap()).await;
+    res.assert_status(StatusCode::ACCEPTED);
+    let judged = remote.next_get().await;
+    assert_eq!(judged["path"], "/users/ann", "{judged}");
+    assert_eq!(judged["verified"], true, "{judged}");
+    assert_eq!(judged["keyId"], format!("http://{addr}/actor#main-key"));
+    let rows: Vec<String> = app
+        .fingerprint()
+        .await
+        .into_iter()
+        .filter(|r| r.contains("ap_followers"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains(&ann_id), "{rows:?}");
 }
 
 // --- JSON-LD -----------------------------------------------------------------

@@ -124,7 +124,7 @@ pub async fn follow(
         other => other,
     })?;
     let address = actor_address(fetcher, input).await?;
-    let remote = remote::fetch(fetcher, &address, svc.clock.now())
+    let remote = remote::fetch(svc, fetcher, &address)
         .await
         .map_err(|e| InvalidInput::new("account", format!("{e}.")))?;
     let mut tx = svc.db.begin().await?;

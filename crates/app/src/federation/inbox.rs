@@ -179,7 +179,7 @@ async fn signer(
         }
     }
     let doc_url = key_id.split('#').next().unwrap_or(key_id);
-    let remote = remote::fetch(fetcher, doc_url, svc.clock.now())
+    let remote = remote::fetch(svc, fetcher, doc_url)
         .await
         .map_err(|e| Refused::Signature(format!("the key {key_id} could not be fetched: {e}")))?;
     if remote.key_id != key_id {

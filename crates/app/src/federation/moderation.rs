@@ -1,11 +1,12 @@
 //! Coordinators keep the fediverse at arm's length: they block a remote
 //! actor or a whole domain (nothing from it is taken or shown, and
 //! deliveries to it stop), lift blocks, and read what the inboxes refused
-//! and what other servers reported.
+//! and what other servers reported, and see which servers are
+//! unreachable.
 
 use crate::{AppResult, Services};
 use convene_domain::{Action, Actor, InvalidInput, authorize};
-use convene_store::federation::{self, BlockRow, FlagRow, RefusalRow};
+use convene_store::federation::{self, BlockRow, FlagRow, InboxHostRow, RefusalRow};
 
 /// What the coordinators' page shows.
 #[derive(Debug, Clone)]
@@ -16,6 +17,8 @@ pub struct Overview {
     pub refusals: Vec<RefusalRow>,
     /// The latest reports.
     pub flags: Vec<FlagRow>,
+    /// Servers marked unreachable, whose deliveries wait for their next try.
+    pub unreachable: Vec<InboxHostRow>,
 }
 
 /// The blocks, refusals and reports.
@@ -26,6 +29,7 @@ pub async fn overview(svc: &Services, actor: &Actor) -> AppResult<Overview> {
         blocks: federation::blocks(conn.ex()).await?,
         refusals: federation::refusals(conn.ex(), 100).await?,
         flags: federation::flags(conn.ex(), 50).await?,
+        unreachable: federation::unreachable_inbox_hosts(conn.ex()).await?,
     })
 }
 

@@ -1,11 +1,14 @@
 //! Remote actors as we read them: their document, fetched under the
-//! private-address rule, turned into the row we keep.
+//! private-address rule with a GET signed by the site actor (servers in
+//! "authorized fetch" mode answer nothing else), turned into the row we
+//! keep.
 
-use super::deliver;
-use crate::net::Fetcher;
+use super::{actors, deliver};
+use crate::Services;
+use crate::net::{Fetched, Fetcher};
 use chrono::{DateTime, Utc};
-use convene_activitypub::ACTIVITY_JSON;
 use convene_activitypub::incoming::{self, MAX_ACTIVITY_BYTES, RemoteActor};
+use convene_activitypub::{ACTIVITY_JSON, signatures};
 use convene_store::federation::RemoteActorRow;
 use serde_json::Value;
 
@@ -24,20 +27,43 @@ pub fn row_of(a: &RemoteActor, now: DateTime<Utc>) -> RemoteActorRow {
     }
 }
 
-/// Fetches and reads the actor document at `address`; the error says
-/// what went wrong, naming the address.
-pub async fn fetch(
+/// GETs the ActivityPub document at `address` (at most `max_bytes`),
+/// signed as the site actor (`/actor#main-key`) over `(request-target)`,
+/// `host` and `date`, as Mastodon signs its fetches.
+pub async fn signed_get(
+    svc: &Services,
     fetcher: &Fetcher,
     address: &str,
-    now: DateTime<Utc>,
-) -> Result<RemoteActorRow, String> {
-    let fetched = fetcher
-        .get_as(
+    max_bytes: usize,
+) -> Result<Fetched, String> {
+    let key = actors::key(svc, actors::SITE_ACTOR)
+        .await
+        .map_err(|e| format!("the site's key could not be read: {e}"))?;
+    let key_id = format!("{}#main-key", svc.site.link(actors::SITE_ACTOR));
+    let now = svc.clock.now();
+    let sign = move |address: &str| {
+        let url = url::Url::parse(address).map_err(|e| format!("{address}: {e}"))?;
+        signatures::sign("GET", &url, None, &key_id, &key, now).map_err(|e| e.to_string())
+    };
+    fetcher
+        .get_signed(
             address,
             &[("accept", ACTIVITY_JSON.to_owned())],
-            MAX_ACTIVITY_BYTES,
+            max_bytes,
             deliver::AGENT,
+            &sign,
         )
+        .await
+}
+
+/// Fetches (with a signed GET) and reads the actor document at `address`;
+/// the error says what went wrong, naming the address.
+pub async fn fetch(
+    svc: &Services,
+    fetcher: &Fetcher,
+    address: &str,
+) -> Result<RemoteActorRow, String> {
+    let fetched = signed_get(svc, fetcher, address, MAX_ACTIVITY_BYTES)
         .await
         .map_err(|e| format!("{address} could not be read: {e}"))?;
     if fetched.status != 200 {
@@ -46,5 +72,5 @@ pub async fn fetch(
     let doc: Value = serde_json::from_slice(&fetched.body)
         .map_err(|_| format!("{address} is not an ActivityPub account"))?;
     let remote = incoming::read_actor(&doc).map_err(|e| format!("{address}: {e}"))?;
-    Ok(row_of(&remote, now))
+    Ok(row_of(&remote, svc.clock.now()))
 }

@@ -60,6 +60,16 @@ pub enum JobError {
     /// Will never succeed; the job goes straight to dead.
     #[error("{0}")]
     Permanent(String),
+    /// Not tried now: queued again at `until` without counting as an
+    /// attempt (a delivery to a server marked unreachable waits for the
+    /// server's next try).
+    #[error("{reason}")]
+    Later {
+        /// When to run it again.
+        until: chrono::DateTime<chrono::Utc>,
+        /// Why, for the jobs page.
+        reason: String,
+    },
 }
 
 /// At start-up, before this process's workers run: takes back the jobs that

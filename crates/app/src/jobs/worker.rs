@@ -166,6 +166,16 @@ impl Worker {
                     Outcome::LeaseLost
                 }
             }
+            Err(JobError::Later { until, reason }) => {
+                let recorded =
+                    jobs::postpone(tx.ex(), job.id, &lease_token, &reason, until, now).await?;
+                tracing::info!(%reason, %until, "job postponed");
+                if recorded {
+                    Outcome::Retrying
+                } else {
+                    Outcome::LeaseLost
+                }
+            }
             Err(e) => {
                 let permanent = matches!(e, JobError::Permanent(_));
                 let dead = permanent || job.attempts >= job.max_attempts;

@@ -15,8 +15,10 @@
 //       and the same key. With `rfc9421: true` the request carries an
 //       RFC 9421 HTTP Message Signature instead, as fedify 1.6 and later
 //       send first; fedify 1.5 (the last release for Node 20) cannot make
-//       one, so it too is made here with WebCrypto. Prints {"status",
-//       "body", "signature"}.
+//       one, so it too is made here with WebCrypto, over `components`
+//       (default: @method @target-uri content-digest) and `created`
+//       (seconds; default: the Date). Prints {"status", "body",
+//       "signature"}.
 
 import {
   exportJwk,
@@ -65,24 +67,41 @@ async function signCovering(request, body, key, keyId, names) {
   return new Request(request.url, { method: "POST", headers, body });
 }
 
-/** An RFC 9421 signature over method, target URI and Content-Digest. */
-async function signRfc9421(request, body, key, keyId) {
+/**
+ * An RFC 9421 signature over `components` (by default method, target URI
+ * and Content-Digest), created at the request's Date unless `created`
+ * (seconds) is given. Without "content-digest" among the components no
+ * Content-Digest header is sent.
+ */
+async function signRfc9421(request, body, key, keyId, components, created) {
   const headers = new Headers(request.headers);
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(body),
-  );
-  headers.set(
-    "content-digest",
-    `sha-256=:${Buffer.from(digest).toString("base64")}:`,
-  );
-  const created = Math.floor(Date.parse(headers.get("date")) / 1000);
-  const params = `("@method" "@target-uri" "content-digest");` +
-    `created=${created};keyid="${keyId}";alg="rsa-v1_5-sha256"`;
+  const covered = components ?? ["@method", "@target-uri", "content-digest"];
+  if (covered.includes("content-digest")) {
+    const digest = await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(body),
+    );
+    headers.set(
+      "content-digest",
+      `sha-256=:${Buffer.from(digest).toString("base64")}:`,
+    );
+  }
+  const url = new URL(request.url);
+  const value = (name) =>
+    name === "@method"
+      ? "POST"
+      : name === "@target-uri"
+      ? request.url
+      : name === "@authority"
+      ? url.host
+      : name === "@path"
+      ? url.pathname
+      : headers.get(name);
+  const when = created ?? Math.floor(Date.parse(headers.get("date")) / 1000);
+  const params = `(${covered.map((c) => `"${c}"`).join(" ")});` +
+    `created=${when};keyid="${keyId}";alg="rsa-v1_5-sha256"`;
   const base = [
-    `"@method": POST`,
-    `"@target-uri": ${request.url}`,
-    `"content-digest": ${headers.get("content-digest")}`,
+    ...covered.map((name) => `"${name}": ${value(name)}`),
     `"@signature-params": ${params}`,
   ].join("\n");
   const signature = await crypto.subtle.sign(
@@ -120,7 +139,14 @@ if (command === "keypairs") {
     body: job.body,
   });
   const signed = job.rfc9421
-    ? await signRfc9421(unsigned, job.body, key, job.keyId)
+    ? await signRfc9421(
+      unsigned,
+      job.body,
+      key,
+      job.keyId,
+      job.components,
+      job.created,
+    )
     : job.cover
     ? await signCovering(unsigned, job.body, key, job.keyId, job.cover)
     : await signRequest(unsigned, key, new URL(job.keyId));

@@ -1,0 +1,14 @@
+-- Servers whose inboxes keep failing: consecutive failed deliveries per
+-- host since the last success. After enough of them over at least a day
+-- the host is unreachable: deliveries to it wait until next_try_at (a day
+-- later) instead of being retried every few minutes, and one success
+-- removes the row. Keep in step with ../postgres/0027_fediverse_unreachable.sql.
+CREATE TABLE ap_inbox_hosts (
+    host TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    first_failed_at TEXT NOT NULL,
+    last_failed_at TEXT NOT NULL,
+    last_error TEXT NOT NULL,
+    unreachable_since TEXT,
+    next_try_at TEXT
+);

@@ -144,7 +144,7 @@ fn keys_of(file: &LocaleFile) -> Result<Keys, String> {
     let resource = fluent_syntax::parser::parse(file.text.as_str()).map_err(|(_, errors)| {
         errors
             .iter()
-            .map(|e| format!("{e:?}"))
+            .map(|e| e.to_string())
             .collect::<Vec<_>>()
             .join("; ")
     })?;

@@ -179,7 +179,8 @@ impl Messages {
     /// and wrapped in `<bdi>` so that a name in another script keeps its
     /// direction, numbers formatted for the locale.
     pub fn html(&self, locale: Locale, id: &str, args: Option<&FluentArgs>) -> Html {
-        Html(self.format(&self.html, locale, id, None, args))
+        let isolated = args.map(isolate_for_html);
+        Html(self.format(&self.html, locale, id, None, isolated.as_ref()))
     }
 
     /// Whether `locale` has its own translation of `id` (not English's).
@@ -240,10 +241,8 @@ fn new_bundle(locale: Locale, html: bool) -> Bundle {
     bundle.set_use_isolating(false);
     if html {
         bundle.set_transform(Some(escape_text));
-        bundle.set_formatter(Some(html_value));
-    } else {
-        bundle.set_formatter(Some(plain_value));
     }
+    bundle.set_formatter(Some(number_value));
     bundle
 }
 
@@ -330,21 +329,30 @@ fn format_number(number: &FluentNumber, intls: &IntlLangMemoizer) -> Option<Stri
         .ok()
 }
 
-fn plain_value(value: &FluentValue, intls: &IntlLangMemoizer) -> Option<String> {
+/// Formats numbers with ICU4X; everything else as Fluent does.
+fn number_value(value: &FluentValue, intls: &IntlLangMemoizer) -> Option<String> {
     match value {
         FluentValue::Number(number) => format_number(number, intls),
         _ => None,
     }
 }
 
-fn html_value(value: &FluentValue, intls: &IntlLangMemoizer) -> Option<String> {
-    match value {
-        FluentValue::Number(number) => {
-            Some(format_number(number, intls).unwrap_or_else(|| number.as_string().into_owned()))
-        }
-        FluentValue::String(text) => Some(format!("<bdi>{}</bdi>", escape_text(text))),
-        _ => None,
+/// The caller's variables for an HTML message: text escaped and wrapped in
+/// `<bdi>`, numbers left for the locale's formatter. (The message's own text
+/// is escaped by the HTML bundles' transform.)
+fn isolate_for_html(args: &FluentArgs<'_>) -> FluentArgs<'static> {
+    let mut isolated = FluentArgs::new();
+    for (name, value) in args.iter() {
+        let value = match value {
+            FluentValue::String(text) => {
+                FluentValue::from(format!("<bdi>{}</bdi>", escape_text(text)))
+            }
+            FluentValue::Number(number) => FluentValue::Number(number.clone()),
+            _ => FluentValue::None,
+        };
+        isolated.set(name.to_string(), value);
     }
+    isolated
 }
 
 /// Escapes text for HTML content and quoted attribute values.

@@ -136,32 +136,31 @@ impl Formatter {
 
     /// The formatter for an ICU locale such as `en-GB` or `pt-BR`.
     pub fn new(locale: &IcuLocale) -> Result<Formatter, FormatError> {
-        let err = |e: &dyn std::fmt::Display| load_error(locale, e);
-        let date_medium =
-            DateFormatter::try_new(locale.into(), fieldsets::YMD::medium()).map_err(|e| err(&e))?;
-        let date_long =
-            DateFormatter::try_new(locale.into(), fieldsets::YMD::long()).map_err(|e| err(&e))?;
-        let time =
-            NoCalendarFormatter::try_new(locale.into(), fieldsets::T::hm()).map_err(|e| err(&e))?;
+        let date_medium = DateFormatter::try_new(locale.into(), fieldsets::YMD::medium())
+            .map_err(|e| load_error(locale, e))?;
+        let date_long = DateFormatter::try_new(locale.into(), fieldsets::YMD::long())
+            .map_err(|e| load_error(locale, e))?;
+        let time = NoCalendarFormatter::try_new(locale.into(), fieldsets::T::hm())
+            .map_err(|e| load_error(locale, e))?;
         let date_time =
             DateTimeFormatter::try_new(locale.into(), fieldsets::YMD::medium().with_time_hm())
-                .map_err(|e| err(&e))?;
-        let zone =
-            ZoneFormatter::try_new(locale.into(), zone::SpecificShort).map_err(|e| err(&e))?;
+                .map_err(|e| load_error(locale, e))?;
+        let zone = ZoneFormatter::try_new(locale.into(), zone::SpecificShort)
+            .map_err(|e| load_error(locale, e))?;
         let weekday_long =
             FixedCalendarDateTimeFormatter::try_new(locale.into(), fieldsets::E::long())
-                .map_err(|e| err(&e))?;
+                .map_err(|e| load_error(locale, e))?;
         let weekday_short =
             FixedCalendarDateTimeFormatter::try_new(locale.into(), fieldsets::E::medium())
-                .map_err(|e| err(&e))?;
-        let numbers =
-            DecimalFormatter::try_new(locale.into(), Default::default()).map_err(|e| err(&e))?;
+                .map_err(|e| load_error(locale, e))?;
+        let numbers = DecimalFormatter::try_new(locale.into(), Default::default())
+            .map_err(|e| load_error(locale, e))?;
         let list = ListFormatter::try_new_and(
             locale.into(),
             ListFormatterOptions::default().with_length(ListLength::Wide),
         )
-        .map_err(|e| err(&e))?;
-        let week = WeekInformation::try_new(locale.into()).map_err(|e| err(&e))?;
+        .map_err(|e| load_error(locale, e))?;
+        let week = WeekInformation::try_new(locale.into()).map_err(|e| load_error(locale, e))?;
         let distance_unit = DistanceUnit::for_region(
             locale.id.language.as_str(),
             locale.id.region.as_ref().map(|r| r.as_str()),
@@ -347,7 +346,7 @@ impl Formatter {
     }
 
     /// A distance in the region's unit, one decimal under ten:
-    /// `2.5 mi` (en-US), `4 km` (en-GB has miles; de `4 km`), `٤ كم` (ar).
+    /// `2.5 mi` (en-US, en-GB), `4 km` (de), `٤ كم` (ar-EG).
     pub fn distance(&self, meters: f64) -> String {
         let amount = match self.distance_unit {
             DistanceUnit::Kilometre => meters / 1_000.0,

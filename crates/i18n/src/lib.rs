@@ -9,6 +9,14 @@
 //! relative times) rather than the `icu` umbrella, which would also compile
 //! the collator, segmenter and properties data convene does not use.
 //!
+//! Adding a message: write it in `locales/en/{area}.ftl`, then in every
+//! other locale's file with the same id and the same variables; the
+//! completeness check (`cargo run -p convene-i18n --bin check-locales
+//! crates/i18n/locales`) names whatever is missing. Adding an area: a file in
+//! every locale's folder, plus its name in [`AREAS`] and a line per locale in
+//! [`SOURCES`]. Pass numbers as numbers (`args.set("count", 3)`): they select
+//! the plural form and are formatted for the locale.
+//!
 //! This crate knows nothing of HTTP or the database: the web layer passes
 //! in the account setting, cookie and header it read.
 

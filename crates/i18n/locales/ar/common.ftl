@@ -45,7 +45,7 @@ upcoming-count =
        *[other] { $count } لقاء قادم
     }
 next-meeting = اللقاء القادم: { $date }
-met-on = التقينا في { $date }
+met-on = اجتمعت في { $date }
 meets-in = تلتقي في { $city }
 distance-away = على بُعد { $distance }
 nothing-planned = لا شيء مخطط له بعد.

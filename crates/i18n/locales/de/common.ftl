@@ -37,7 +37,7 @@ upcoming-count =
        *[other] { $count } anstehende Treffen
     }
 next-meeting = Nächstes Treffen: { $date }
-met-on = Getroffen am { $date }
+met-on = Treffen am { $date }
 meets-in = Trifft sich in { $city }
 distance-away = { $distance } entfernt
 nothing-planned = Noch ist nichts geplant.

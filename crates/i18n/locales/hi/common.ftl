@@ -26,11 +26,7 @@ footer-powered = convene द्वारा संचालित, AGPL के �
 
 ## समूह और मुलाक़ातें
 
-group-count =
-    { $count ->
-        [one] { $count } समूह
-       *[other] { $count } समूह
-    }
+group-count = { $count } समूह
 upcoming-count =
     { $count ->
         [one] { $count } आगामी मुलाक़ात

@@ -7,7 +7,8 @@
 //!
 //! The verbs: [`subscribe()`], [`confirm()`], [`unsubscribe()`],
 //! [`compose()`] (what a digest holds) and [`queue_due`] with the
-//! [`SendWeekly`] job (sending, once per subscriber per ISO week).
+//! [`SendWeekly`] job (one per sending, through the delivery engine;
+//! once per subscriber per ISO week).
 
 mod area;
 mod compose;

@@ -143,6 +143,32 @@ impl BackgroundJob for SendWeekly {
     }
 }
 
+/// One subscriber's email for one week, as jobs queued before sendings
+/// went through the delivery engine carry it: it now joins a sending.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueueWeeklyOne {
+    /// The subscription.
+    pub subscription_id: i64,
+    /// The ISO week in the subscriber's zone (`2026-W50`).
+    pub week: String,
+}
+
+impl BackgroundJob for QueueWeeklyOne {
+    const KIND: &'static str = "weekly_digest";
+    const MAX_ATTEMPTS: i64 = 5;
+
+    fn idempotency_key(&self) -> Option<String> {
+        Some(format!("weekly:{}:{}", self.subscription_id, self.week))
+    }
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        send_one(&ctx.services, self.subscription_id, &self.week)
+            .await
+            .map(|_| ())
+            .map_err(|e| JobError::Retry(e.to_string()))
+    }
+}
+
 /// Queues subscription `id`'s email for `week` now, unless that week was
 /// queued already (or the subscription is gone or unconfirmed); returns
 /// whether it was queued.

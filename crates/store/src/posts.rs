@@ -478,29 +478,6 @@ pub async fn subscriptions_of(ex: Ex<'_>, user_id: i64) -> Result<Vec<String>> {
     .await)?)
 }
 
-/// A subscription to mail a post to.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Subscriber {
-    /// The member.
-    pub user_id: i64,
-    /// Its scope.
-    pub scope: String,
-    /// Its unsubscribe token.
-    pub token: String,
-}
-
-/// The subscriptions to the site and to `group` (slug), by member.
-pub async fn subscribers(ex: Ex<'_>, group: Option<&str>) -> Result<Vec<Subscriber>> {
-    Ok(run!(ex, |c| {
-        sqlx::query_as::<_, Subscriber>(
-        "SELECT user_id, scope, token FROM post_subscriptions WHERE scope = '' OR scope = $1 ORDER BY user_id, scope DESC"
-    )
-    .bind(group.unwrap_or(""))
-    .fetch_all(c)
-    .await
-    })?)
-}
-
 /// Published posts whose body links to `/events/{event_id}` (a meeting's
 /// report names the event by linking its page): slug and title, oldest
 /// first.

@@ -210,22 +210,6 @@ pub async fn confirmed(ex: Ex<'_>) -> Result<Vec<WeeklyRow>> {
     .await)?)
 }
 
-/// Records that `week` was looked at, and when an email went out (if one did).
-pub async fn mark_week(
-    ex: Ex<'_>,
-    id: i64,
-    week: &str,
-    sent_at: Option<DateTime<Utc>>,
-) -> Result<u64> {
-    Ok(execute!(
-        ex,
-        "UPDATE weekly_subscriptions SET last_week = $2, last_sent_at = COALESCE($3, last_sent_at) WHERE id = $1",
-        id,
-        week,
-        sent_at
-    )?)
-}
-
 /// A published post of a group, for the weekly email.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GroupPost {

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod admin;
 pub mod blog;
 pub mod calendars;
+pub mod delivery;
 pub mod error;
 pub mod federation;
 pub mod front_page;

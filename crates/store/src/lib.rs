@@ -29,6 +29,7 @@ pub mod calendars;
 pub mod comments;
 pub mod counters;
 pub mod dashboard;
+pub mod deliveries;
 pub mod events;
 pub mod federation;
 pub mod grants;

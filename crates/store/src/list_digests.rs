@@ -2,6 +2,7 @@
 //! per digest and member, recorded before anything is sent so a run that
 //! stops half way resumes where it stopped.
 
+use crate::deliveries::{self, Batch, BatchKind};
 use crate::list_messages::ListMessageRow;
 use crate::{Ex, Result, execute, run};
 use chrono::{DateTime, Utc};
@@ -105,8 +106,8 @@ pub async fn queue_members(
 ) -> Result<u64> {
     Ok(execute!(
         ex,
-        "INSERT INTO list_digest_deliveries (digest_id, member_id, since, state, attempts, updated_at) \
-         SELECT $1, mb.id, COALESCE(mb.digest_since, mb.updated_at), 'queued', 0, $3 FROM list_members mb \
+        "INSERT INTO deliveries (batch_kind, batch_id, recipient_id, since, state, attempts, updated_at) \
+         SELECT 'digest', $1, mb.id, COALESCE(mb.digest_since, mb.updated_at), 'queued', 0, $3 FROM list_members mb \
          WHERE mb.list_id = $2 AND mb.state = 'active' AND mb.delivery = 'digest' \
          AND EXISTS (SELECT 1 FROM list_digest_messages dm JOIN list_messages m ON m.id = dm.message_id \
                      WHERE dm.digest_id = $1 AND m.received_at >= COALESCE(mb.digest_since, mb.updated_at))",
@@ -159,9 +160,9 @@ pub async fn claim_queued(
 ) -> Result<Vec<QueuedDigest>> {
     Ok(run!(ex, |c| {
         sqlx::query_as::<_, QueuedDigest>(
-        "SELECT d.member_id, m.email, m.token, m.state AS member_state, m.delivery, d.since, d.attempts \
-         FROM list_digest_deliveries d JOIN list_members m ON m.id = d.member_id \
-         WHERE d.digest_id = $1 AND d.state = 'queued' AND d.member_id > $2 ORDER BY d.member_id LIMIT $3"
+        "SELECT d.recipient_id AS member_id, m.email, m.token, m.state AS member_state, m.delivery, d.since, d.attempts \
+         FROM deliveries d JOIN list_members m ON m.id = d.recipient_id \
+         WHERE d.batch_kind = 'digest' AND d.batch_id = $1 AND d.state = 'queued' AND d.recipient_id > $2 ORDER BY d.recipient_id LIMIT $3"
     )
     .bind(digest_id)
     .bind(after_member_id)
@@ -171,45 +172,9 @@ pub async fn claim_queued(
     })?)
 }
 
-/// Records that the relay took the member's copy. False if it was not
-/// queued any more.
-pub async fn mark_sent(
-    ex: Ex<'_>,
-    digest_id: i64,
-    member_id: i64,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    Ok(execute!(
-        ex,
-        "UPDATE list_digest_deliveries SET state = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = $3, updated_at = $3 \
-         WHERE digest_id = $1 AND member_id = $2 AND state = 'queued'",
-        digest_id,
-        member_id,
-        now
-    )? == 1)
-}
-
-/// Records a failed attempt: `failed` for good, or still `queued` with
-/// the error kept for the next run; `skipped` when the member no longer
-/// takes digests.
-pub async fn mark_unsent(
-    ex: Ex<'_>,
-    digest_id: i64,
-    member_id: i64,
-    state: &str,
-    error: &str,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    Ok(execute!(
-        ex,
-        "UPDATE list_digest_deliveries SET state = $3, attempts = attempts + 1, last_error = $4, updated_at = $5 \
-         WHERE digest_id = $1 AND member_id = $2 AND state = 'queued'",
-        digest_id,
-        member_id,
-        state,
-        error,
-        now
-    )? == 1)
+/// The ledger's batch of a digest's copies.
+pub fn batch(digest_id: i64) -> Batch {
+    Batch::new(BatchKind::Digest, digest_id)
 }
 
 /// A digest that has not reached a member.
@@ -231,7 +196,7 @@ pub struct DigestProblem {
 pub async fn last_sent(ex: Ex<'_>, member_id: i64) -> Result<Option<DateTime<Utc>>> {
     Ok(run!(ex, |c| {
         sqlx::query_scalar::<_, DateTime<Utc>>(
-        "SELECT sent_at FROM list_digest_deliveries WHERE member_id = $1 AND state = 'sent' ORDER BY sent_at DESC LIMIT 1"
+        "SELECT sent_at FROM deliveries WHERE batch_kind = 'digest' AND recipient_id = $1 AND state = 'sent' ORDER BY sent_at DESC LIMIT 1"
     )
     .bind(member_id)
     .fetch_optional(c)
@@ -248,8 +213,8 @@ pub async fn last_problem(
 ) -> Result<Option<DigestProblem>> {
     Ok(run!(ex, |c| {
         sqlx::query_as::<_, DigestProblem>(
-        "SELECT g.volume, g.issue, d.state, d.last_error, d.updated_at FROM list_digest_deliveries d JOIN list_digests g ON g.id = d.digest_id \
-         WHERE d.member_id = $1 AND d.last_error IS NOT NULL AND d.state IN ('queued', 'failed') \
+        "SELECT g.volume, g.issue, d.state, d.last_error, d.updated_at FROM deliveries d JOIN list_digests g ON g.id = d.batch_id \
+         WHERE d.batch_kind = 'digest' AND d.recipient_id = $1 AND d.last_error IS NOT NULL AND d.state IN ('queued', 'failed') \
          AND d.updated_at > $2 ORDER BY d.updated_at DESC LIMIT 1"
     )
     .bind(member_id)
@@ -287,8 +252,8 @@ pub async fn failures(
     Ok(run!(ex, |c| {
         sqlx::query_as::<_, FailedDigest>(
         "SELECT m.email, g.volume, g.issue, d.state, d.last_error, d.updated_at \
-         FROM list_digest_deliveries d JOIN list_digests g ON g.id = d.digest_id JOIN list_members m ON m.id = d.member_id \
-         WHERE g.list_id = $1 AND d.state IN ('queued', 'failed') AND d.last_error IS NOT NULL AND d.updated_at >= $2 \
+         FROM deliveries d JOIN list_digests g ON g.id = d.batch_id JOIN list_members m ON m.id = d.recipient_id \
+         WHERE d.batch_kind = 'digest' AND g.list_id = $1 AND d.state IN ('queued', 'failed') AND d.last_error IS NOT NULL AND d.updated_at >= $2 \
          ORDER BY d.updated_at DESC, m.email LIMIT $3"
     )
     .bind(list_id)
@@ -313,21 +278,6 @@ pub async fn lists_with_digest_members(ex: Ex<'_>) -> Result<Vec<i64>> {
 /// How many copies of a digest are in each state: queued, sent, failed,
 /// skipped.
 pub async fn count_deliveries(ex: Ex<'_>, digest_id: i64) -> Result<[i64; 4]> {
-    let rows: Vec<(String, i64)> = run!(ex, |c| sqlx::query_as::<_, (String, i64)>(
-        "SELECT state, COUNT(*) FROM list_digest_deliveries WHERE digest_id = $1 GROUP BY state"
-    )
-    .bind(digest_id)
-    .fetch_all(c)
-    .await)?;
-    let mut counts = [0; 4];
-    for (state, n) in rows {
-        let i = match state.as_str() {
-            "queued" => 0,
-            "sent" => 1,
-            "failed" => 2,
-            _ => 3,
-        };
-        counts[i] += n;
-    }
-    Ok(counts)
+    let c = deliveries::count(ex, batch(digest_id)).await?;
+    Ok([c.queued, c.sent, c.failed, c.skipped])
 }

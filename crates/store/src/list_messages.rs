@@ -1,6 +1,7 @@
 //! Messages a list accepted or holds, and one delivery row per message and
 //! recipient so that a fan-out resumes where it stopped.
 
+use crate::deliveries::{self, Batch, BatchKind};
 use crate::lists::ListRow;
 use crate::{Ex, Result, execute, run};
 use chrono::{DateTime, Utc};
@@ -108,8 +109,8 @@ pub async fn insert(ex: Ex<'_>, m: &NewListMessage<'_>) -> Result<i64> {
 pub async fn queue_deliveries(ex: Ex<'_>, message_row_id: i64, list_id: i64) -> Result<u64> {
     Ok(execute!(
         ex,
-        "INSERT INTO list_deliveries (message_id, member_id, state, attempts) \
-         SELECT $1, id, 'queued', 0 FROM list_members WHERE list_id = $2 AND state = 'active' AND delivery = 'each'",
+        "INSERT INTO deliveries (batch_kind, batch_id, recipient_id, state, attempts) \
+         SELECT 'list', $1, id, 'queued', 0 FROM list_members WHERE list_id = $2 AND state = 'active' AND delivery = 'each'",
         message_row_id,
         list_id
     )?)
@@ -206,9 +207,9 @@ pub async fn claim_queued(
 ) -> Result<Vec<QueuedDelivery>> {
     Ok(run!(ex, |c| {
         sqlx::query_as::<_, QueuedDelivery>(
-        "SELECT d.member_id, m.email, m.token, m.state AS member_state, m.delivery, d.attempts \
-         FROM list_deliveries d JOIN list_members m ON m.id = d.member_id \
-         WHERE d.message_id = $1 AND d.state = 'queued' AND d.member_id > $2 ORDER BY d.member_id LIMIT $3"
+        "SELECT d.recipient_id AS member_id, m.email, m.token, m.state AS member_state, m.delivery, d.attempts \
+         FROM deliveries d JOIN list_members m ON m.id = d.recipient_id \
+         WHERE d.batch_kind = 'list' AND d.batch_id = $1 AND d.state = 'queued' AND d.recipient_id > $2 ORDER BY d.recipient_id LIMIT $3"
     )
     .bind(message_row_id)
     .bind(after_member_id)
@@ -218,22 +219,9 @@ pub async fn claim_queued(
     })?)
 }
 
-/// Records that the relay took the copy for `member_id`. False if it was
-/// not queued (already sent by an earlier run).
-pub async fn mark_sent(
-    ex: Ex<'_>,
-    message_row_id: i64,
-    member_id: i64,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    Ok(execute!(
-        ex,
-        "UPDATE list_deliveries SET state = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = $3 \
-         WHERE message_id = $1 AND member_id = $2 AND state = 'queued'",
-        message_row_id,
-        member_id,
-        now
-    )? == 1)
+/// The ledger's batch of a list message's copies.
+pub fn batch(message_row_id: i64) -> Batch {
+    Batch::new(BatchKind::List, message_row_id)
 }
 
 /// Records that the relay took the copies for `member_ids`, in one
@@ -245,46 +233,7 @@ pub async fn mark_sent_many(
     member_ids: &[i64],
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    if member_ids.is_empty() {
-        return Ok(0);
-    }
-    let marks: Vec<String> = (0..member_ids.len())
-        .map(|i| format!("${}", i + 3))
-        .collect();
-    let sql = format!(
-        "UPDATE list_deliveries SET state = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = $2 \
-         WHERE message_id = $1 AND state = 'queued' AND member_id IN ({})",
-        marks.join(", ")
-    );
-    Ok(run!(ex, |c| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(message_row_id)
-            .bind(now);
-        for m in member_ids {
-            q = q.bind(m);
-        }
-        q.execute(c).await.map(|r| r.rows_affected())
-    })?)
-}
-
-/// Records a failed attempt. `permanent` failures are not tried again;
-/// others stay queued for the next run.
-pub async fn mark_failed(
-    ex: Ex<'_>,
-    message_row_id: i64,
-    member_id: i64,
-    error: &str,
-    permanent: bool,
-) -> Result<bool> {
-    Ok(execute!(
-        ex,
-        "UPDATE list_deliveries SET state = CASE WHEN $4 THEN 'failed' ELSE 'queued' END, attempts = attempts + 1, last_error = $3 \
-         WHERE message_id = $1 AND member_id = $2 AND state = 'queued'",
-        message_row_id,
-        member_id,
-        error,
-        permanent
-    )? == 1)
+    deliveries::mark_sent_many(ex, batch(message_row_id), member_ids, now).await
 }
 
 /// How many deliveries of a message are queued, sent and failed.
@@ -294,27 +243,18 @@ pub struct DeliveryCounts {
     pub queued: i64,
     /// Taken by the relay.
     pub sent: i64,
-    /// Given up.
+    /// Given up, or not to be sent (the member left).
     pub failed: i64,
 }
 
 /// Counts a message's deliveries by state.
 pub async fn count_deliveries(ex: Ex<'_>, message_row_id: i64) -> Result<DeliveryCounts> {
-    let rows: Vec<(String, i64)> = run!(ex, |c| sqlx::query_as::<_, (String, i64)>(
-        "SELECT state, COUNT(*) FROM list_deliveries WHERE message_id = $1 GROUP BY state"
-    )
-    .bind(message_row_id)
-    .fetch_all(c)
-    .await)?;
-    let mut counts = DeliveryCounts::default();
-    for (state, n) in rows {
-        match state.as_str() {
-            "queued" => counts.queued = n,
-            "sent" => counts.sent = n,
-            _ => counts.failed += n,
-        }
-    }
-    Ok(counts)
+    let c = deliveries::count(ex, batch(message_row_id)).await?;
+    Ok(DeliveryCounts {
+        queued: c.queued,
+        sent: c.sent,
+        failed: c.failed + c.skipped,
+    })
 }
 
 /// How many messages a list has stored, in every state.

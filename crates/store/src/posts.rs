@@ -478,29 +478,6 @@ pub async fn subscriptions_of(ex: Ex<'_>, user_id: i64) -> Result<Vec<String>> {
     .await)?)
 }
 
-/// A subscription to mail a post to.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Subscriber {
-    /// The member.
-    pub user_id: i64,
-    /// Its scope.
-    pub scope: String,
-    /// Its unsubscribe token.
-    pub token: String,
-}
-
-/// The subscriptions to the site and to `group` (slug), by member.
-pub async fn subscribers(ex: Ex<'_>, group: Option<&str>) -> Result<Vec<Subscriber>> {
-    Ok(run!(ex, |c| {
-        sqlx::query_as::<_, Subscriber>(
-        "SELECT user_id, scope, token FROM post_subscriptions WHERE scope = '' OR scope = $1 ORDER BY user_id, scope DESC"
-    )
-    .bind(group.unwrap_or(""))
-    .fetch_all(c)
-    .await
-    })?)
-}
-
 /// Published posts whose body links to `/events/{event_id}` (a meeting's
 /// report names the event by linking its page): slug and title, oldest
 /// first.
@@ -553,4 +530,71 @@ pub async fn count_in_review(ex: Ex<'_>) -> Result<i64> {
     Ok(run!(ex, |c| sqlx::query_scalar::<_, i64>(SQL)
         .fetch_one(c)
         .await)?)
+}
+
+/// Queues post `post_id`'s mail in the delivery ledger, once per member
+/// subscribed to the site or to `group` (slug) however many of those
+/// subscriptions they hold. Returns how many were queued.
+pub async fn queue_mail(
+    ex: Ex<'_>,
+    post_id: i64,
+    group: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "INSERT INTO deliveries (batch_kind, batch_id, recipient_id, state, attempts, updated_at) \
+         SELECT DISTINCT 'post', $1, s.user_id, 'queued', 0, $3 FROM post_subscriptions s JOIN users u ON u.id = s.user_id \
+         WHERE s.scope = '' OR s.scope = $2 \
+         ON CONFLICT (batch_kind, batch_id, recipient_id) DO NOTHING",
+        post_id,
+        group.unwrap_or(""),
+        now
+    )?)
+}
+
+/// One queued copy of a post's mail, with what making it needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueuedPostMail {
+    /// The member.
+    pub user_id: i64,
+    /// Where it goes.
+    pub email: String,
+    /// The member's name.
+    pub display_name: String,
+    /// The subscription it comes under (the group's before the whole
+    /// site's), or none if the member has unsubscribed since.
+    pub scope: Option<String>,
+    /// That subscription's unsubscribe token.
+    pub token: Option<String>,
+    /// Attempts made so far.
+    pub attempts: i64,
+}
+
+/// Up to `limit` queued copies of post `post_id`'s mail for members after
+/// `after_user_id`, in member order. One job per post runs at a time (the
+/// job queue's lease), so reading the batch is claiming it.
+pub async fn claim_mail(
+    ex: Ex<'_>,
+    post_id: i64,
+    group: Option<&str>,
+    after_user_id: i64,
+    limit: i64,
+) -> Result<Vec<QueuedPostMail>> {
+    Ok(run!(ex, |c| {
+        sqlx::query_as::<_, QueuedPostMail>(
+            "SELECT d.recipient_id AS user_id, u.email, u.display_name, s.scope, s.token, d.attempts \
+             FROM deliveries d JOIN users u ON u.id = d.recipient_id \
+             LEFT JOIN post_subscriptions s ON s.user_id = d.recipient_id AND s.scope = \
+               (SELECT MAX(s2.scope) FROM post_subscriptions s2 WHERE s2.user_id = d.recipient_id AND (s2.scope = '' OR s2.scope = $2)) \
+             WHERE d.batch_kind = 'post' AND d.batch_id = $1 AND d.state = 'queued' AND d.recipient_id > $3 \
+             ORDER BY d.recipient_id LIMIT $4",
+        )
+        .bind(post_id)
+        .bind(group.unwrap_or(""))
+        .bind(after_user_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })?)
 }

@@ -210,22 +210,6 @@ pub async fn confirmed(ex: Ex<'_>) -> Result<Vec<WeeklyRow>> {
     .await)?)
 }
 
-/// Records that `week` was looked at, and when an email went out (if one did).
-pub async fn mark_week(
-    ex: Ex<'_>,
-    id: i64,
-    week: &str,
-    sent_at: Option<DateTime<Utc>>,
-) -> Result<u64> {
-    Ok(execute!(
-        ex,
-        "UPDATE weekly_subscriptions SET last_week = $2, last_sent_at = COALESCE($3, last_sent_at) WHERE id = $1",
-        id,
-        week,
-        sent_at
-    )?)
-}
-
 /// A published post of a group, for the weekly email.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct GroupPost {
@@ -265,4 +249,70 @@ pub async fn group_posts_between(
     .fetch_all(c)
     .await
     })?)
+}
+
+/// One queued copy of a sending of the weekly email: the subscription as
+/// it is now, and the attempts made so far.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct QueuedWeekly {
+    /// The subscription.
+    #[sqlx(flatten)]
+    pub subscription: WeeklyRow,
+    /// Attempts made so far.
+    pub attempts: i64,
+}
+
+/// Up to `limit` queued copies of the weekly sending `batch_id` (its
+/// moment in Unix seconds) for subscriptions after `after_id`, in id
+/// order. One job per sending runs at a time (the job queue's lease), so
+/// reading the batch is claiming it.
+pub async fn claim(
+    ex: Ex<'_>,
+    batch_id: i64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<QueuedWeekly>> {
+    let columns: Vec<String> = COLUMNS
+        .split(',')
+        .map(|c| format!("w.{}", c.trim()))
+        .collect();
+    let sql = format!(
+        "SELECT {}, d.attempts FROM deliveries d JOIN weekly_subscriptions w ON w.id = d.recipient_id \
+         WHERE d.batch_kind = 'weekly' AND d.batch_id = $1 AND d.state = 'queued' AND d.recipient_id > $2 \
+         ORDER BY d.recipient_id LIMIT $3",
+        columns.join(", ")
+    );
+    Ok(run!(ex, |c| sqlx::query_as::<_, QueuedWeekly>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(batch_id)
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Records when the copies of the weekly sending `batch_id` that the relay
+/// took went out, on their subscriptions.
+pub async fn mark_sent_from_ledger(ex: Ex<'_>, batch_id: i64) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE weekly_subscriptions SET last_sent_at = \
+           (SELECT d.sent_at FROM deliveries d WHERE d.batch_kind = 'weekly' AND d.batch_id = $1 AND d.recipient_id = weekly_subscriptions.id) \
+         WHERE id IN (SELECT d.recipient_id FROM deliveries d WHERE d.batch_kind = 'weekly' AND d.batch_id = $1 AND d.state = 'sent')",
+        batch_id
+    )?)
+}
+
+/// Takes `week` for subscription `id`: records it as looked at, unless it
+/// already was. Returns 1 if it was taken now, 0 if it was taken before
+/// (on PostgreSQL a concurrent taker waits for the row and then finds it
+/// taken).
+pub async fn take_week(ex: Ex<'_>, id: i64, week: &str) -> Result<u64> {
+    Ok(execute!(
+        ex,
+        "UPDATE weekly_subscriptions SET last_week = $2 WHERE id = $1 AND (last_week IS NULL OR last_week <> $2)",
+        id,
+        week
+    )?)
 }

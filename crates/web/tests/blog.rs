@@ -887,3 +887,161 @@ async fn a_posts_comments_follow_every_change_from_the_very_next_page() {
     assert!(!page.body.contains("The room is booked"), "{}", page.body);
     page.assert_contains("No comments yet.");
 }
+
+/// A worker sending through a real SMTP client to the sink on `port`.
+fn smtp_worker(app: &TestApp, port: u16) -> convene_app::jobs::Worker {
+    use convene_app::jobs::{Registry, Worker, WorkerConfig};
+    Worker::new(
+        worker_context(app, port),
+        Registry::standard(),
+        WorkerConfig {
+            name: "smtp".into(),
+            ..WorkerConfig::default()
+        },
+    )
+}
+
+/// Per recipient, how many messages the sink took for them.
+fn copies_per_recipient(inbox: &Inbox) -> std::collections::BTreeMap<String, usize> {
+    let mut per = std::collections::BTreeMap::new();
+    for (_, to, _) in inbox.lock().unwrap().iter() {
+        for t in to {
+            *per.entry(t.clone()).or_insert(0) += 1;
+        }
+    }
+    per
+}
+
+#[tokio::test]
+async fn a_post_reaches_each_subscriber_once_at_a_real_relay_even_when_it_stops_half_way() {
+    use convene_app::jobs::BackgroundJob;
+    use convene_store::deliveries::{self, Batch, BatchKind};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const N: usize = 24;
+    let app = TestApp::new().await;
+    import_roster(app.svc(), None, RosterFormat::Csv, ROSTER, false)
+        .await
+        .unwrap();
+    let mut coord = coordinator(&app).await;
+    for i in 0..N {
+        let email = format!("reader{i:02}@example.org");
+        {
+            let mut conn = app.svc().db.conn().await.unwrap();
+            convene_store::users::insert(
+                conn.ex(),
+                &convene_store::users::NewUser {
+                    email: &email,
+                    display_name: &format!("Reader {i}"),
+                    password_hash: None,
+                    email_verified_at: Some(app.now()),
+                    created_at: app.now(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let who = actor(&app, &email).await;
+        convene_app::blog::subscribe(app.svc(), &who, None)
+            .await
+            .unwrap();
+        if i == 0 {
+            // Subscribed twice, still one copy.
+            convene_app::blog::subscribe(app.svc(), &who, Some("boston-python"))
+                .await
+                .unwrap();
+        }
+    }
+    // The relay takes half the copies, then refuses for now.
+    let refuse_after = Arc::new(AtomicUsize::new(N / 2));
+    let (port, inbox) = smtp_sink_refusing_after(refuse_after.clone()).await;
+    let worker = smtp_worker(&app, port);
+    let r = coord
+        .submit("/blog/new", &post("March report", REPORT, "boston-python"))
+        .await;
+    let slug = r.post_slug();
+    coord.submit(&format!("/blog/{slug}/submit"), &[]).await;
+    let post_id = {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        convene_store::posts::by_slug(conn.ex(), &slug)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let batch = Batch::new(BatchKind::Post, post_id);
+    let counts = || async {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        deliveries::count(conn.ex(), batch).await.unwrap()
+    };
+    worker.drain().await.unwrap();
+    let first = copies_per_recipient(&inbox);
+    assert_eq!(first.len(), N / 2, "{first:?}");
+    assert!(first.values().all(|n| *n == 1), "{first:?}");
+    let c = counts().await;
+    assert_eq!((c.sent, c.queued), (N as i64 / 2, N as i64 / 2));
+
+    // The relay recovers; the job's next try sends the rest only.
+    refuse_after.store(usize::MAX, Ordering::SeqCst);
+    app.advance(chrono::Duration::hours(1));
+    worker.drain().await.unwrap();
+    let all = copies_per_recipient(&inbox);
+    assert_eq!(all.len(), N, "{all:?}");
+    assert!(all.values().all(|n| *n == 1), "each exactly once: {all:?}");
+    let c = counts().await;
+    assert_eq!((c.sent, c.queued, c.failed), (N as i64, 0, 0));
+
+    // Each copy is the member's own: their address, their unsubscribe link.
+    let mut links = std::collections::BTreeSet::new();
+    for (_, to, data) in inbox.lock().unwrap().iter() {
+        let msg = mail_parser::MessageParser::default().parse(data).unwrap();
+        assert_eq!(msg.subject(), Some("March report"));
+        let addr = to[0].trim_matches(|c| c == '<' || c == '>');
+        let shown = msg.to().unwrap().first().unwrap().address().unwrap();
+        assert_eq!(shown, addr);
+        let link = msg
+            .header_raw("List-Unsubscribe")
+            .unwrap()
+            .trim()
+            .to_owned();
+        assert!(
+            link.starts_with("<http://convene.test/unsubscribe/"),
+            "{link}"
+        );
+        links.insert(link);
+    }
+    assert_eq!(links.len(), N, "one unsubscribe link per member");
+
+    // Run again, as after a crash: the ledger holds everyone, nobody gets
+    // a second copy.
+    assert_eq!(
+        convene_app::blog::fan_out(app.svc(), post_id)
+            .await
+            .unwrap(),
+        0
+    );
+    worker.drain().await.unwrap();
+    convene_app::blog::MailNewPost { post_id }
+        .run(worker_context(&app, port))
+        .await
+        .unwrap();
+    assert_eq!(inbox.lock().unwrap().len(), N);
+    assert_eq!(counts().await.sent, N as i64);
+}
+
+/// What a job sending to the sink on `port` is given: a real SMTP client
+/// with four connections.
+fn worker_context(app: &TestApp, port: u16) -> convene_app::jobs::JobContext {
+    let smtp = convene_app::mail::SmtpMailer::from_url_with_connections(
+        &format!("smtp://127.0.0.1:{port}"),
+        4,
+    )
+    .unwrap();
+    convene_app::jobs::JobContext {
+        services: app.svc().clone(),
+        mailer: std::sync::Arc::new(smtp),
+        fetcher: std::sync::Arc::new(convene_app::net::Fetcher::new(
+            convene_app::net::FetchPolicy::default(),
+        )),
+    }
+}

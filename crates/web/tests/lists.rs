@@ -372,8 +372,9 @@ async fn digest_members_see_when_their_last_digest_went_out_and_moderators_see_f
         .unwrap();
         convene_store::execute!(
             tx.ex(),
-            "INSERT INTO list_digest_deliveries (digest_id, member_id, since, state, attempts, last_error, updated_at) \
-             SELECT g.id, d.member_id, d.since, 'failed', 1, '550 5.1.1 mailbox unknown', $1 FROM list_digests g, list_digest_deliveries d WHERE g.issue = 2",
+            "INSERT INTO deliveries (batch_kind, batch_id, recipient_id, since, state, attempts, last_error, updated_at) \
+             SELECT 'digest', g.id, d.recipient_id, d.since, 'failed', 1, '550 5.1.1 mailbox unknown', $1 FROM list_digests g, deliveries d \
+             WHERE g.issue = 2 AND d.batch_kind = 'digest'",
             app.now() + chrono::Duration::days(1)
         )
         .unwrap();

@@ -15,7 +15,7 @@ use common::*;
 use convene_app::groups::{RosterFormat, import_roster};
 use convene_app::jobs::{JobContext, Registry, Worker, WorkerConfig};
 use convene_app::weekly;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const ROSTER: &[u8] = include_bytes!("fixtures/weekly-roster.csv");
 
@@ -658,74 +658,6 @@ async fn the_weekly_digest_is_also_an_atom_feed() {
     r.assert_contains("Choose a distance of more than 0 and at most 500 km.");
 }
 
-/// One message as the sink received it: envelope and bytes.
-type Received = (String, Vec<String>, Vec<u8>);
-
-/// A small SMTP server on a loopback port that accepts every message.
-async fn smtp_sink() -> (u16, Arc<Mutex<Vec<Received>>>) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let inbox = Arc::new(Mutex::new(Vec::new()));
-    let store = inbox.clone();
-    tokio::spawn(async move {
-        loop {
-            let (sock, _) = listener.accept().await.unwrap();
-            let store = store.clone();
-            tokio::spawn(async move {
-                let (r, mut w) = sock.into_split();
-                let mut r = BufReader::new(r);
-                w.write_all(b"220 sink.test ESMTP\r\n").await.unwrap();
-                let (mut from, mut to) = (String::new(), Vec::new());
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if r.read_line(&mut line).await.unwrap() == 0 {
-                        return;
-                    }
-                    let upper = line.to_ascii_uppercase();
-                    if upper.starts_with("EHLO") {
-                        w.write_all(b"250-sink.test\r\n250 8BITMIME\r\n")
-                            .await
-                            .unwrap();
-                    } else if upper.starts_with("MAIL FROM:") {
-                        from = line[10..].trim().to_owned();
-                        to.clear();
-                        w.write_all(b"250 ok\r\n").await.unwrap();
-                    } else if upper.starts_with("RCPT TO:") {
-                        to.push(line[8..].trim().to_owned());
-                        w.write_all(b"250 ok\r\n").await.unwrap();
-                    } else if upper.starts_with("DATA") {
-                        w.write_all(b"354 go on\r\n").await.unwrap();
-                        let mut data = Vec::new();
-                        loop {
-                            line.clear();
-                            r.read_line(&mut line).await.unwrap();
-                            if line == ".\r\n" {
-                                break;
-                            }
-                            let unstuffed = if line.starts_with("..") {
-                                &line[1..]
-                            } else {
-                                &line[..]
-                            };
-                            data.extend_from_slice(unstuffed.as_bytes());
-                        }
-                        store.lock().unwrap().push((from.clone(), to.clone(), data));
-                        w.write_all(b"250 queued\r\n").await.unwrap();
-                    } else if upper.starts_with("QUIT") {
-                        w.write_all(b"221 bye\r\n").await.unwrap();
-                        return;
-                    } else {
-                        w.write_all(b"250 ok\r\n").await.unwrap();
-                    }
-                }
-            });
-        }
-    });
-    (port, inbox)
-}
-
 #[tokio::test]
 async fn a_weekly_digest_reaches_a_member_at_a_local_smtp_sink_signed() {
     use convene_app::mail::dkim::{DkimKey, setting_name};
@@ -814,4 +746,138 @@ async fn a_weekly_digest_reaches_a_member_at_a_local_smtp_sink_signed() {
     assert!(!text.contains("PyHamburg"));
     let html = msg.body_html(0).unwrap();
     assert!(html.contains("<strong>PyPotsdam meetup</strong>"));
+}
+
+#[tokio::test]
+async fn a_weekly_sending_reaches_each_subscriber_once_at_a_real_relay_even_when_it_stops_half_way()
+{
+    use convene_app::jobs::BackgroundJob;
+    use convene_store::deliveries::{self, Batch, BatchKind};
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const N: usize = 20;
+    let app = TestApp::new().await;
+    let _coord = site(&app).await;
+    let mut ids = Vec::new();
+    for i in 0..N {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        let id = convene_store::weekly::insert(
+            conn.ex(),
+            &convene_store::weekly::NewWeekly {
+                user_id: None,
+                email: &format!("near{i:02}@example.org"),
+                calendar_id: None,
+                place: "Berlin",
+                area: Some((52.52, 13.405, 50.0)),
+                time_zone: "Europe/Berlin",
+                token: &format!("weeklytoken{i:02}"),
+                confirm: None,
+                confirmed_at: Some(app.now()),
+                now: app.now(),
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    // The relay takes half the emails, then refuses for now.
+    let refuse_after = Arc::new(AtomicUsize::new(N / 2));
+    let (port, inbox) = smtp_sink_refusing_after(refuse_after.clone()).await;
+    let context = || JobContext {
+        services: app.svc().clone(),
+        mailer: Arc::new(
+            convene_app::mail::SmtpMailer::from_url_with_connections(
+                &format!("smtp://127.0.0.1:{port}"),
+                4,
+            )
+            .unwrap(),
+        ),
+        fetcher: Arc::new(convene_app::net::Fetcher::new(
+            convene_app::net::FetchPolicy::default(),
+        )),
+    };
+    let worker = Worker::new(
+        context(),
+        Registry::standard(),
+        WorkerConfig {
+            name: "smtp".into(),
+            ..WorkerConfig::default()
+        },
+    );
+    let per_recipient = || {
+        let mut per = BTreeMap::new();
+        for (_, to, _) in inbox.lock().unwrap().iter() {
+            *per.entry(to[0].clone()).or_insert(0usize) += 1;
+        }
+        per
+    };
+    go_to(&app, "2026-11-30T07:00:00Z");
+    let sending = app.now().timestamp_millis();
+    let batch = Batch::new(BatchKind::Weekly, sending);
+    let counts = || async {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        deliveries::count(conn.ex(), batch).await.unwrap()
+    };
+    assert_eq!(weekly::queue_due(app.svc()).await.unwrap(), N);
+    worker.drain().await.unwrap();
+    let first = per_recipient();
+    assert_eq!(first.len(), N / 2, "{first:?}");
+    assert!(first.values().all(|n| *n == 1), "{first:?}");
+    let c = counts().await;
+    assert_eq!((c.sent, c.queued), (N as i64 / 2, N as i64 / 2));
+
+    // The relay recovers; the job's next try sends the rest only.
+    refuse_after.store(usize::MAX, Ordering::SeqCst);
+    app.advance(Duration::hours(1));
+    worker.drain().await.unwrap();
+    let all = per_recipient();
+    assert_eq!(all.len(), N, "{all:?}");
+    assert!(all.values().all(|n| *n == 1), "each exactly once: {all:?}");
+    let c = counts().await;
+    assert_eq!((c.sent, c.queued, c.failed), (N as i64, 0, 0));
+
+    // Each email is the subscriber's own, with their own unsubscribe link.
+    for (_, to, data) in inbox.lock().unwrap().iter() {
+        let msg = mail_parser::MessageParser::default().parse(data).unwrap();
+        assert_eq!(
+            msg.subject(),
+            Some("What's on near Berlin: 3 meetings in the next two weeks")
+        );
+        let i = &to[0]["<near".len().."<near".len() + 2];
+        let link = msg.header_raw("List-Unsubscribe").unwrap();
+        assert!(
+            link.contains(&format!("/unsubscribe/weekly/weeklytoken{i}>")),
+            "{to:?} {link}"
+        );
+    }
+
+    // Run again, as after a crash, and asked again: nobody gets a second
+    // email, and each subscription knows when its email went out.
+    assert_eq!(weekly::queue_due(app.svc()).await.unwrap(), 0);
+    assert!(
+        !weekly::send_one(app.svc(), ids[0], "2026-W49")
+            .await
+            .unwrap()
+    );
+    weekly::SendWeekly {
+        sending,
+        week: "2026-W49".into(),
+    }
+    .run(context())
+    .await
+    .unwrap();
+    worker.drain().await.unwrap();
+    assert_eq!(inbox.lock().unwrap().len(), N);
+    for id in ids {
+        let mut conn = app.svc().db.conn().await.unwrap();
+        let row = convene_store::weekly::by_id(conn.ex(), id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.last_week.as_deref(), Some("2026-W49"));
+        assert!(
+            row.last_sent_at
+                .is_some_and(|t| t >= app.now() - Duration::hours(1))
+        );
+    }
 }

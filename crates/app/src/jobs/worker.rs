@@ -43,6 +43,7 @@ impl Registry {
             .register::<crate::lists::SendDigest>()
             .register::<crate::lists::ForwardToModerator>()
             .register::<crate::weekly::SendWeekly>()
+            .register::<crate::weekly::QueueWeeklyOne>()
     }
 
     /// Adds the handler for `J`.

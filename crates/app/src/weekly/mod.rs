@@ -7,7 +7,8 @@
 //!
 //! The verbs: [`subscribe()`], [`confirm()`], [`unsubscribe()`],
 //! [`compose()`] (what a digest holds) and [`queue_due`] with the
-//! [`SendWeekly`] job (sending, once per subscriber per ISO week).
+//! [`SendWeekly`] job (one per sending, through the delivery engine;
+//! once per subscriber per ISO week).
 
 mod area;
 mod compose;
@@ -19,6 +20,6 @@ mod unsubscribe;
 pub use area::{Area, MAX_RADIUS_KM, parse_area};
 pub use compose::{DigestEvent, DigestPost, WeeklyDigest, compose, compose_for_area, window_days};
 pub use confirm::confirm;
-pub use send::{SEND_HOUR, SendWeekly, queue_due, send_one};
+pub use send::{QueueWeeklyOne, SEND_HOUR, SendWeekly, queue_due, send_one};
 pub use subscribe::{Subscribed, WeeklyInput, subscribe, subscriptions_of};
 pub use unsubscribe::{by_token, unsubscribe};

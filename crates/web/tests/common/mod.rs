@@ -19,6 +19,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+mod smtp_sink;
+#[allow(unused_imports)]
+pub use smtp_sink::*;
+
 /// A site under test.
 pub struct TestApp {
     pub state: AppState,

@@ -20,14 +20,15 @@ use crate::jobs::{BackgroundJob, JobContext, JobError, enqueue};
 use crate::{AppError, AppResult, Services};
 use chrono::{DateTime, Datelike, Utc};
 use convene_domain::lists::{bounce_address, digest_subject, digest_title, digest_volume};
+use convene_store::deliveries::Batch;
 use convene_store::list_digests::{self, DigestProblem, DigestRow, FailedDigest};
 use convene_store::lists::{self as lists_store, ListRow};
-use convene_store::{Db, StoreError, Tx};
+use convene_store::{Db, StoreError};
 use serde::{Deserialize, Serialize};
 
 // Digests are delivered under the fan-out's rules: batch size, attempts
 // per copy, and when the relay itself counts as in trouble.
-use super::engine::{self, Copy, Ledger, Outcome};
+use crate::delivery::{self, Copy, Ledger, Outcome};
 
 /// The daily run: queues one [`SendDigest`] per list with digest members.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -225,9 +226,8 @@ async fn send(ctx: &JobContext, list: &ListRow, digest: &DigestRow) -> Result<()
         unsubscribe_web,
         leave_mailto,
         messages,
-        clock: svc.clock.clone(),
     };
-    engine::deliver(ctx, ledger, "digests").await
+    delivery::deliver(ctx, ledger, "digests").await
 }
 
 /// The copies of one digest, as the delivery engine sends them.
@@ -241,13 +241,16 @@ struct Digests {
     unsubscribe_web: String,
     leave_mailto: String,
     messages: Vec<convene_store::list_messages::ListMessageRow>,
-    clock: std::sync::Arc<dyn convene_domain::Clock>,
 }
 
 impl Ledger for Digests {
     type Queued = list_digests::QueuedDigest;
 
-    fn member_id(q: &list_digests::QueuedDigest) -> i64 {
+    fn batch(&self) -> Batch {
+        list_digests::batch(self.digest_id)
+    }
+
+    fn recipient(q: &list_digests::QueuedDigest) -> i64 {
         q.member_id
     }
 
@@ -265,12 +268,14 @@ impl Ledger for Digests {
         list_digests::claim_queued(conn.ex(), self.digest_id, after, limit).await
     }
 
-    fn prepare(&self, d: &list_digests::QueuedDigest) -> Result<Copy, String> {
+    async fn prepare(&self, d: &list_digests::QueuedDigest) -> Result<Copy, Outcome> {
         // A member who left or paused since the digest was recorded gets
         // nothing; one who switched to each message still gets this
         // digest, since its messages did not reach them one by one.
         if d.member_state != "active" || d.delivery == "paused" {
-            return Err("the member left or paused delivery".to_owned());
+            return Err(Outcome::Skipped(
+                "the member left or paused delivery".to_owned(),
+            ));
         }
         // A member's digest holds what arrived after they chose digests.
         let theirs: Vec<DigestEntry<'_>> = self
@@ -288,7 +293,9 @@ impl Ledger for Digests {
             })
             .collect();
         if theirs.is_empty() {
-            return Err("nothing in it is new to the member".to_owned());
+            return Err(Outcome::Skipped(
+                "nothing in it is new to the member".to_owned(),
+            ));
         }
         let mut own = self.fields.clone();
         own.extend(ListCopy::member_fields(
@@ -296,33 +303,10 @@ impl Ledger for Digests {
             &self.leave_mailto,
             &d.token,
         ));
-        Ok(Copy {
+        Ok(Copy::Raw {
             envelope: bounce_address(&self.list_name, &d.token, &self.domain),
             to: d.email.clone(),
             bytes: digest_mime::build(&own, &self.title, &theirs, &self.footer),
         })
-    }
-
-    async fn record(&self, tx: &mut Tx, answers: &[(i64, Outcome)]) -> Result<(), StoreError> {
-        let now = self.clock.now();
-        for (member, outcome) in answers {
-            let (state, error) = match outcome {
-                Outcome::Sent => {
-                    list_digests::mark_sent(tx.ex(), self.digest_id, *member, now).await?;
-                    continue;
-                }
-                Outcome::Skipped(why) => ("skipped", why),
-                Outcome::Refused {
-                    error,
-                    permanent: true,
-                } => {
-                    tracing::warn!(list = %self.list_name, member, error = %error, "a digest could not be delivered");
-                    ("failed", error)
-                }
-                Outcome::Refused { error, .. } => ("queued", error),
-            };
-            list_digests::mark_unsent(tx.ex(), self.digest_id, *member, state, error, now).await?;
-        }
-        Ok(())
     }
 }

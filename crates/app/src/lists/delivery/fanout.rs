@@ -1,23 +1,24 @@
 //! The fan-out: one job per accepted message sends each member their own
 //! copy (their own bounce address and unsubscribe link) through the
-//! delivery [`engine`](super::engine), which marks each delivery sent as
+//! delivery [`engine`](crate::delivery::engine), which marks each delivery sent as
 //! soon as the relay has taken it, so a run that stops half way resumes
 //! with the members still queued and nobody recorded as sent gets another
 //! copy. At a crash, at most one member per relay connection can get a
 //! second copy; it carries the same Message-ID, so mail clients show it
 //! once.
 
-use super::engine::{self, Copy, Ledger, Outcome};
 use super::footer;
 use super::headers::{self, RawMessage};
 use super::mail_domain;
+use crate::delivery::{self, Copy, Ledger, Outcome};
 use crate::jobs::{BackgroundJob, JobContext, JobError};
 use crate::{Services, SiteInfo};
 use convene_domain::list_policy::ListPolicy;
 use convene_domain::lists::{bounce_address, list_id, prefixed_subject};
+use convene_store::deliveries::Batch;
 use convene_store::list_messages::{self, ListMessageRow, QueuedDelivery};
 use convene_store::lists::ListRow;
-use convene_store::{Db, StoreError, Tx};
+use convene_store::{Db, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// Sends an accepted list message to every member still queued for it.
@@ -58,9 +59,8 @@ impl BackgroundJob for FanOut {
             copy: ListCopy::new(svc, &list, &message),
             list_name: list.name.clone(),
             domain: mail_domain(svc),
-            clock: svc.clock.clone(),
         };
-        engine::deliver(&ctx, ledger, "copies").await
+        delivery::deliver(&ctx, ledger, "copies").await
     }
 }
 
@@ -70,13 +70,16 @@ struct Copies {
     copy: ListCopy,
     list_name: String,
     domain: String,
-    clock: std::sync::Arc<dyn convene_domain::Clock>,
 }
 
 impl Ledger for Copies {
     type Queued = QueuedDelivery;
 
-    fn member_id(q: &QueuedDelivery) -> i64 {
+    fn batch(&self) -> Batch {
+        list_messages::batch(self.message_id)
+    }
+
+    fn recipient(q: &QueuedDelivery) -> i64 {
         q.member_id
     }
 
@@ -94,41 +97,17 @@ impl Ledger for Copies {
         list_messages::claim_queued(conn.ex(), self.message_id, after, limit).await
     }
 
-    fn prepare(&self, q: &QueuedDelivery) -> Result<Copy, String> {
+    async fn prepare(&self, q: &QueuedDelivery) -> Result<Copy, Outcome> {
         if q.member_state != "active" || q.delivery != "each" {
-            return Err("the member no longer receives each message".to_owned());
+            return Err(Outcome::Skipped(
+                "the member no longer receives each message".to_owned(),
+            ));
         }
-        Ok(Copy {
+        Ok(Copy::Raw {
             envelope: bounce_address(&self.list_name, &q.token, &self.domain),
             to: q.email.clone(),
             bytes: self.copy.for_member(&q.token),
         })
-    }
-
-    async fn record(&self, tx: &mut Tx, answers: &[(i64, Outcome)]) -> Result<(), StoreError> {
-        let mut sent = Vec::with_capacity(answers.len());
-        for (member, outcome) in answers {
-            match outcome {
-                Outcome::Sent => sent.push(*member),
-                // A member no longer receiving each message is not tried again.
-                Outcome::Skipped(why) => {
-                    list_messages::mark_failed(tx.ex(), self.message_id, *member, why, true)
-                        .await?;
-                }
-                Outcome::Refused { error, permanent } => {
-                    list_messages::mark_failed(
-                        tx.ex(),
-                        self.message_id,
-                        *member,
-                        error,
-                        *permanent,
-                    )
-                    .await?;
-                }
-            }
-        }
-        list_messages::mark_sent_many(tx.ex(), self.message_id, &sent, self.clock.now()).await?;
-        Ok(())
     }
 }
 

@@ -1,4 +1,5 @@
-//! Sending accepted posts on, through one delivery engine ([`engine`]):
+//! Sending accepted posts on, through the delivery engine
+//! ([`crate::delivery`]):
 //! each member's own copy ([`fanout`]) with the
 //! list's headers ([`headers`], `required_fields`), footer ([`footer`])
 //! and lines a relay takes ([`long_lines`]), and the daily digest
@@ -6,7 +7,6 @@
 
 pub mod digest;
 pub mod digest_mime;
-pub mod engine;
 pub mod fanout;
 pub mod footer;
 pub mod headers;

@@ -1,9 +1,11 @@
-//! The delivery engine: sends every copy still queued in a ledger, each
-//! member their own, and records the relay's answers as they come back.
+//! The delivery engine: sends every copy of a batch still queued in the
+//! ledger (`convene_store::deliveries`), each recipient their own, and
+//! records the relay's answers there as they come back.
 //!
-//! A list message's copies and a digest's copies go through it alike;
-//! what differs is a [`Ledger`]: where the queued copies are read from,
-//! how one is made, and how answers are written down.
+//! A list message's copies, a digest's, a blog post's mail and a sending
+//! of the weekly email go through it alike; what differs is a [`Ledger`]:
+//! which batch it is, how its queued copies are read, and how one copy is
+//! made for its recipient.
 //!
 //! - Copies travel over as many relay connections at once as the mailer
 //!   has ([`crate::mail::Mailer::parallel_sends`], `CONVENE_SMTP_CONNECTIONS`),
@@ -16,7 +18,7 @@
 //! - A copy holds one of [`unrecorded_limit`] places, one per connection,
 //!   from before it is sent until its answer is committed. So the copies
 //!   the relay may have taken without the ledger knowing are never more
-//!   than the connections: at a crash, at most that many members get a
+//!   than the connections: at a crash, at most that many recipients get a
 //!   second copy (with one connection, only the copy the relay was taking).
 //! - A temporary refusal leaves the copy queued for the job's next try,
 //!   until [`MAX_DELIVERY_ATTEMPTS`]; several in a row mean the relay
@@ -25,8 +27,9 @@
 
 use crate::Services;
 use crate::jobs::{JobContext, JobError};
-use crate::mail::{MailError, Mailer};
-use convene_store::{Db, StoreError, Tx};
+use crate::mail::{MailError, Mailer, OutgoingEmail};
+use convene_store::deliveries::{self, Batch, Unsent};
+use convene_store::{Db, StoreError};
 use futures::stream::{self, StreamExt};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,27 +37,33 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
 /// How many queued deliveries are read at a time.
-pub(super) const BATCH: i64 = 1000;
+pub const BATCH: i64 = 1000;
 /// Temporary refusals of one copy before it is given up.
-pub(super) const MAX_DELIVERY_ATTEMPTS: i64 = 8;
+pub const MAX_DELIVERY_ATTEMPTS: i64 = 8;
 /// Temporary refusals in a row that mean the relay itself is in trouble.
-pub(super) const RELAY_TROUBLE: usize = 3;
+pub const RELAY_TROUBLE: usize = 3;
 
 /// How many copies may be sent or answered but not yet recorded at once,
 /// with `connections` relay connections: one per connection. This is also
-/// the most members a crash can send a second copy to.
+/// the most recipients a crash can send a second copy to.
 pub fn unrecorded_limit(connections: usize) -> usize {
     connections.max(1)
 }
 
-/// One member's copy, ready for the relay.
-pub struct Copy {
-    /// The envelope sender (the member's own bounce address).
-    pub envelope: String,
-    /// The member's address.
-    pub to: String,
-    /// The message.
-    pub bytes: Vec<u8>,
+/// One recipient's copy, ready for the relay.
+pub enum Copy {
+    /// Finished bytes, sent as they are (a list copy, a digest).
+    Raw {
+        /// The envelope sender (where bounces go).
+        envelope: String,
+        /// The recipient's address.
+        to: String,
+        /// The message.
+        bytes: Vec<u8>,
+    },
+    /// A message from the site, formatted (and signed) on the way out like
+    /// every email it sends.
+    Email(Box<OutgoingEmail>),
 }
 
 /// What became of one queued copy.
@@ -62,7 +71,7 @@ pub struct Copy {
 pub enum Outcome {
     /// The relay took it.
     Sent,
-    /// Not sent, and not to be: the member left, or it holds nothing new
+    /// Not sent, and not to be: the recipient left, or it holds nothing new
     /// for them.
     Skipped(String),
     /// The relay refused it; `permanent` when it is not to be tried again.
@@ -74,19 +83,23 @@ pub enum Outcome {
     },
 }
 
-/// A ledger of copies to send: the queued copies of one list message, or
-/// of one digest.
+/// One batch of copies to send: the queued copies of a list message, a
+/// digest, a blog post or a sending of the weekly email.
 pub trait Ledger: Send + Sync + 'static {
     /// One queued copy as read from the ledger.
     type Queued: Send + Sync + 'static;
 
-    /// The member a queued copy is for (the ledger is read in this order).
-    fn member_id(q: &Self::Queued) -> i64;
+    /// The batch in the ledger.
+    fn batch(&self) -> Batch;
+
+    /// The recipient a queued copy is for (the ledger is read in this
+    /// order).
+    fn recipient(q: &Self::Queued) -> i64;
 
     /// Temporary refusals of this copy so far.
     fn attempts(q: &Self::Queued) -> i64;
 
-    /// Up to `limit` copies still queued for members after `after`.
+    /// Up to `limit` copies still queued for recipients after `after`.
     fn claim(
         &self,
         db: &Db,
@@ -94,15 +107,9 @@ pub trait Ledger: Send + Sync + 'static {
         limit: i64,
     ) -> impl Future<Output = Result<Vec<Self::Queued>, StoreError>> + Send;
 
-    /// The copy to send, or why none is sent.
-    fn prepare(&self, q: &Self::Queued) -> Result<Copy, String>;
-
-    /// Writes down what became of each of `answers`, in `tx`.
-    fn record(
-        &self,
-        tx: &mut Tx,
-        answers: &[(i64, Outcome)],
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The recipient's own copy, or what becomes of it instead (skipped,
+    /// or refused when it could not be made for now).
+    fn prepare(&self, q: &Self::Queued) -> impl Future<Output = Result<Copy, Outcome>> + Send;
 }
 
 /// One answer on its way to the ledger writer, holding its place among
@@ -118,7 +125,7 @@ struct Tally {
 }
 
 /// Sends every copy still queued in `ledger`; `what` names the copies in
-/// errors ("copies", "digests").
+/// errors ("copies", "digests", "emails").
 pub async fn deliver<L: Ledger>(ctx: &JobContext, ledger: L, what: &str) -> Result<(), JobError> {
     let svc = &ctx.services;
     let ledger = Arc::new(ledger);
@@ -136,7 +143,7 @@ pub async fn deliver<L: Ledger>(ctx: &JobContext, ledger: L, what: &str) -> Resu
         async move {
             match ledger.claim(&db, after, BATCH).await {
                 Ok(batch) => {
-                    let last = L::member_id(batch.last()?);
+                    let last = L::recipient(batch.last()?);
                     Some((stream::iter(batch), last))
                 }
                 Err(e) => {
@@ -160,21 +167,21 @@ pub async fn deliver<L: Ledger>(ctx: &JobContext, ledger: L, what: &str) -> Resu
         .map(move |(q, place)| {
             let (mailer, ledger) = (mailer.clone(), for_copies.clone());
             async move {
-                let outcome = match ledger.prepare(&q) {
+                let outcome = match ledger.prepare(&q).await {
                     Ok(copy) => send(mailer.as_ref(), &copy, L::attempts(&q)).await,
-                    Err(why) => Outcome::Skipped(why),
+                    Err(instead) => instead,
                 };
-                (L::member_id(&q), outcome, place)
+                (L::recipient(&q), outcome, place)
             }
         })
         .buffer_unordered(limit)
-        .for_each(move |(member, outcome, place)| {
+        .for_each(move |(recipient, outcome, place)| {
             // Once the sending ends, this closure and the channel's sender
             // with it are dropped, and the writer finishes.
             if let Ok(place) = place {
                 // The writer is gone only after a database failure, which
                 // it reports.
-                let _ = answers.send((member, outcome, place));
+                let _ = answers.send((recipient, outcome, place));
             }
             std::future::ready(())
         });
@@ -202,17 +209,61 @@ pub async fn deliver<L: Ledger>(ctx: &JobContext, ledger: L, what: &str) -> Resu
 
 /// Hands one copy to the relay.
 async fn send(mailer: &dyn Mailer, copy: &Copy, attempts: i64) -> Outcome {
-    match mailer.send_raw(&copy.envelope, &copy.to, &copy.bytes).await {
+    let sent = match copy {
+        Copy::Raw {
+            envelope,
+            to,
+            bytes,
+        } => mailer.send_raw(envelope, to, bytes).await,
+        Copy::Email(email) => mailer.send(email).await,
+    };
+    match sent {
         Ok(()) => Outcome::Sent,
         Err(MailError::Permanent(error)) => Outcome::Refused {
             error,
             permanent: true,
         },
-        Err(MailError::Transient(error)) => Outcome::Refused {
-            error,
-            permanent: attempts + 1 >= MAX_DELIVERY_ATTEMPTS,
-        },
+        Err(MailError::Transient(error)) => refused_for_now(error, attempts),
     }
+}
+
+/// A copy that could not go out for now: tried again on the job's next
+/// run, unless it has been tried [`MAX_DELIVERY_ATTEMPTS`] times.
+pub fn refused_for_now(error: String, attempts: i64) -> Outcome {
+    Outcome::Refused {
+        error,
+        permanent: attempts + 1 >= MAX_DELIVERY_ATTEMPTS,
+    }
+}
+
+/// Writes down what became of each of `answers` to `batch`'s copies.
+async fn record(
+    tx: &mut convene_store::Tx,
+    batch: Batch,
+    answers: &[(i64, Outcome)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let mut sent = Vec::with_capacity(answers.len());
+    for (recipient, outcome) in answers {
+        let (unsent, error) = match outcome {
+            Outcome::Sent => {
+                sent.push(*recipient);
+                continue;
+            }
+            Outcome::Skipped(why) => (Unsent::Skipped, why),
+            Outcome::Refused {
+                error,
+                permanent: true,
+            } => {
+                tracing::warn!(batch = batch.kind.as_str(), id = batch.id, recipient, error = %error, "a copy could not be delivered");
+                (Unsent::Failed, error)
+            }
+            Outcome::Refused { error, .. } => (Unsent::Deferred, error),
+        };
+        deliveries::mark_unsent(tx.ex(), batch, *recipient, unsent, error, now).await?;
+    }
+    deliveries::mark_sent_many(tx.ex(), batch, &sent, now).await?;
+    Ok(())
 }
 
 /// The ledger writer: records the answers as they come back and frees
@@ -230,7 +281,7 @@ async fn record_answers<L: Ledger>(
     while recorded.recv_many(&mut waiting, usize::MAX).await > 0 {
         let answers: Vec<(i64, Outcome)> = waiting
             .iter()
-            .map(|(member, outcome, _)| (*member, outcome.clone()))
+            .map(|(recipient, outcome, _)| (*recipient, outcome.clone()))
             .collect();
         for (_, outcome) in &answers {
             match outcome {
@@ -249,7 +300,7 @@ async fn record_answers<L: Ledger>(
         }
         let written = async {
             let mut tx = svc.db.begin_ledger().await?;
-            ledger.record(&mut tx, &answers).await?;
+            record(&mut tx, ledger.batch(), &answers, svc.clock.now()).await?;
             tx.commit().await
         }
         .await;

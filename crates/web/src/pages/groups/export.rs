@@ -54,8 +54,8 @@ async fn send(out: &mpsc::Sender<String>, part: String) -> Result<(), PageError>
 /// roster changed, in the compressed form the client prefers (made once
 /// per roster version). A large export is written to disk as it is built
 /// and sent from there.
-async fn cached<'a, F, Fut>(
-    state: &'a AppState,
+async fn cached<F, Fut>(
+    state: &AppState,
     headers: &HeaderMap,
     key: &str,
     content_type: &'static str,

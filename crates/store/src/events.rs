@@ -470,9 +470,11 @@ pub async fn by_ids(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<EventRow>> {
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     // The ids are integers formatted here, never text from outside.
     let sql = format!("SELECT {COLUMNS} FROM events e WHERE e.id IN ({list})");
+    // Not kept prepared: each list of ids is a statement of its own.
     let mut rows = run!(ex, |c| sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(
         sql.clone()
     ))
+    .persistent(false)
     .fetch_all(c)
     .await)?;
     let place: std::collections::HashMap<i64, usize> =
@@ -614,9 +616,11 @@ pub async fn overrides_of(ex: Ex<'_>, event_ids: &[i64]) -> Result<Vec<OverrideR
     let sql = format!(
         "SELECT {OVERRIDE_COLUMNS} FROM event_overrides WHERE event_id IN ({ids}) ORDER BY event_id, recurrence_id"
     );
+    // Not kept prepared: each list of ids is a statement of its own.
     Ok(run!(ex, |c| sqlx::query_as::<_, OverrideRow>(
         sqlx::AssertSqlSafe(sql.clone())
     )
+    .persistent(false)
     .fetch_all(c)
     .await)?)
 }
@@ -791,9 +795,11 @@ pub async fn group_labels(ex: Ex<'_>, group_ids: &[i64]) -> Result<Vec<(i64, Str
         .join(",");
     // The ids are integers formatted here, never text from outside.
     let sql = format!("SELECT id, slug, name FROM groups WHERE id IN ({ids})");
+    // Not kept prepared: each list of ids is a statement of its own.
     Ok(run!(ex, |c| sqlx::query_as::<_, (i64, String, String)>(
         sqlx::AssertSqlSafe(sql.clone())
     )
+    .persistent(false)
     .fetch_all(c)
     .await)?)
 }

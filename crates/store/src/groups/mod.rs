@@ -455,20 +455,25 @@ pub async fn approved_by_ids(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<(GroupRow, V
         "SELECT l.id, l.group_id, l.position, l.kind, l.url, l.label, l.check_status, l.check_detail, l.final_url, l.checked_at \
          FROM group_links l WHERE l.group_id IN ({list}) ORDER BY l.group_id, l.position, l.id"
     );
+    // Not kept prepared: each list of ids is a statement of its own.
     let (rows, links) = match ex {
         Ex::Sqlite(c) => (
             sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(groups_sql))
+                .persistent(false)
                 .fetch_all(&mut *c)
                 .await?,
             sqlx::query_as::<_, LinkRow>(sqlx::AssertSqlSafe(links_sql))
+                .persistent(false)
                 .fetch_all(&mut *c)
                 .await?,
         ),
         Ex::Postgres(c) => (
             sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(groups_sql))
+                .persistent(false)
                 .fetch_all(&mut *c)
                 .await?,
             sqlx::query_as::<_, LinkRow>(sqlx::AssertSqlSafe(links_sql))
+                .persistent(false)
                 .fetch_all(&mut *c)
                 .await?,
         ),
